@@ -1,0 +1,65 @@
+package io.airlock.config;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.NotNull;
+import java.time.Duration;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.validation.annotation.Validated;
+
+/** Everything under {@code airlock.*}, validated at start-up so a bad setting fails fast. */
+@Validated
+@ConfigurationProperties(prefix = "airlock")
+public record AirlockProperties(
+    @Valid @NotNull Request request,
+    @Valid @NotNull Groups groups,
+    @Valid @NotNull Demo demo,
+    @Valid @NotNull Models models,
+    @Valid @NotNull Aws aws) {
+
+  /** Bounds every request must respect, whatever the policy says. */
+  public record Request(
+      @NotNull Duration minDuration,
+      @NotNull Duration maxDuration,
+      @Min(1) @Max(10000) int maxJustificationLength) {}
+
+  /** Camunda group ids of Airlock's roles (Keycloak groups in production). */
+  public record Groups(
+      @NotBlank String requesters,
+      @NotBlank String approvers,
+      @NotBlank String auditors,
+      @NotBlank String operators,
+      @NotBlank String admins) {
+
+    /** Groups whose members may read every request, not only their own. */
+    public List<String> readAll() {
+      return List.of(approvers, auditors, operators, admins);
+    }
+  }
+
+  /** Demo users of the default profile. */
+  public record Demo(@NotBlank String password) {}
+
+  /** Models (BPMN, DMN, forms) deployed at start-up. */
+  public record Models(@NotBlank String deploymentName, @NotEmpty List<String> patterns) {}
+
+  /** AWS access. Blank endpoint, role and instance mean: SDK defaults, discovered instance. */
+  public record Aws(
+      @NotBlank String region,
+      String endpoint,
+      String instanceArn,
+      String identityStoreId,
+      String roleArn,
+      String externalId,
+      @NotNull Duration callTimeout,
+      @NotNull Duration attemptTimeout,
+      @NotNull Duration operationTimeout,
+      @Valid @NotNull Sandbox sandbox) {}
+
+  /** The in-process AWS emulator used when no AWS is configured. */
+  public record Sandbox(boolean enabled, @Min(0) @Max(65535) int port, @NotNull Duration operationDelay) {}
+}
