@@ -1,0 +1,23 @@
+package io.airlock.request;
+
+import java.util.List;
+import java.util.Optional;
+
+/** The access-request process, as the use cases see it. Implemented on the Camunda engine. */
+public interface AccessProcess {
+
+  /** Starts the process for a validated request, as {@code requester}. */
+  void start(String requestId, String requester, List<String> requesterGroups, SubmitRequest request);
+
+  /** Completes the review task of the request as {@code reviewer}. */
+  void completeReview(String requestId, String reviewer, List<String> reviewerGroups, ReviewDecision decision);
+
+  /** Asks the running process to revoke the access now. */
+  void requestRevoke(String requestId);
+
+  /** The id of the open review task of the request, if any. */
+  Optional<String> openReviewTask(String requestId);
+
+  /** Whether a job of the request's process has failed and waits in Cockpit. */
+  Optional<String> incident(String requestId);
+}

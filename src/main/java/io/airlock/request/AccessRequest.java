@@ -1,0 +1,89 @@
+package io.airlock.request;
+
+import java.time.Instant;
+
+/**
+ * A request for temporary access, as stored in Airlock's table. The process carries only its
+ * id (the business key); delegates read the facts from here, so a variable changed through
+ * the engine API cannot change what is granted.
+ */
+public class AccessRequest {
+
+  private String id;
+  private String system;
+  private String target;
+  private String principal;
+  private String principalId;
+  private String permission;
+  private String permissionSetArn;
+  private String duration;
+  private String justification;
+  private String ticket;
+  private String requester;
+  private RequestStatus status;
+  private String scopeName;
+  private String approverGroups;
+  private String decisionOutcome;
+  private String decisionReason;
+  private String reviewer;
+  private String reviewComment;
+  private Instant reviewedAt;
+  private Instant grantStart;
+  private Instant grantEnd;
+  private Instant revokedAt;
+  private Instant createdAt;
+  private Instant updatedAt;
+
+  public java.time.Duration parsedDuration() {
+    return java.time.Duration.parse(duration);
+  }
+
+  public String getId() { return id; }
+  public void setId(String id) { this.id = id; }
+  public String getSystem() { return system; }
+  public void setSystem(String system) { this.system = system; }
+  public String getTarget() { return target; }
+  public void setTarget(String target) { this.target = target; }
+  public String getPrincipal() { return principal; }
+  public void setPrincipal(String principal) { this.principal = principal; }
+  public String getPrincipalId() { return principalId; }
+  public void setPrincipalId(String principalId) { this.principalId = principalId; }
+  public String getPermission() { return permission; }
+  public void setPermission(String permission) { this.permission = permission; }
+  public String getPermissionSetArn() { return permissionSetArn; }
+  public void setPermissionSetArn(String permissionSetArn) { this.permissionSetArn = permissionSetArn; }
+  public String getDuration() { return duration; }
+  public void setDuration(String duration) { this.duration = duration; }
+  public String getJustification() { return justification; }
+  public void setJustification(String justification) { this.justification = justification; }
+  public String getTicket() { return ticket; }
+  public void setTicket(String ticket) { this.ticket = ticket; }
+  public String getRequester() { return requester; }
+  public void setRequester(String requester) { this.requester = requester; }
+  public RequestStatus getStatus() { return status; }
+  public void setStatus(RequestStatus status) { this.status = status; }
+  public String getScopeName() { return scopeName; }
+  public void setScopeName(String scopeName) { this.scopeName = scopeName; }
+  public String getApproverGroups() { return approverGroups; }
+  public void setApproverGroups(String approverGroups) { this.approverGroups = approverGroups; }
+  public String getDecisionOutcome() { return decisionOutcome; }
+  public void setDecisionOutcome(String decisionOutcome) { this.decisionOutcome = decisionOutcome; }
+  public String getDecisionReason() { return decisionReason; }
+  public void setDecisionReason(String decisionReason) { this.decisionReason = decisionReason; }
+  public String getReviewer() { return reviewer; }
+  public void setReviewer(String reviewer) { this.reviewer = reviewer; }
+  public String getReviewComment() { return reviewComment; }
+  public void setReviewComment(String reviewComment) { this.reviewComment = reviewComment; }
+  public Instant getReviewedAt() { return reviewedAt; }
+  public void setReviewedAt(Instant reviewedAt) { this.reviewedAt = reviewedAt; }
+  public Instant getGrantStart() { return grantStart; }
+  public void setGrantStart(Instant grantStart) { this.grantStart = grantStart; }
+  public Instant getGrantEnd() { return grantEnd; }
+  public void setGrantEnd(Instant grantEnd) { this.grantEnd = grantEnd; }
+  public Instant getRevokedAt() { return revokedAt; }
+  public void setRevokedAt(Instant revokedAt) { this.revokedAt = revokedAt; }
+  public Instant getCreatedAt() { return createdAt; }
+  public void setCreatedAt(Instant createdAt) { this.createdAt = createdAt; }
+  public Instant getUpdatedAt() { return updatedAt; }
+  public void setUpdatedAt(Instant updatedAt) { this.updatedAt = updatedAt; }
+}
