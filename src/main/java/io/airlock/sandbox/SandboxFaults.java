@@ -1,0 +1,61 @@
+package io.airlock.sandbox;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Map;
+
+/** Test-only failure injection. Operation names are the AWS operation names, e.g. "CreateAccountAssignment". */
+public final class SandboxFaults {
+
+    record CallFault(String errorCode, int httpStatus) {
+    }
+
+    private final Map<String, Deque<CallFault>> callFaults = new HashMap<>();
+    private final Map<String, Deque<String>> asyncFaults = new HashMap<>();
+
+    SandboxFaults() {
+    }
+
+    /** The next {@code n} calls of {@code operation} fail with {@code errorCode} and {@code httpStatus}. */
+    public synchronized void failNextCalls(String operation, int n, String errorCode, int httpStatus) {
+        if (n < 0 || httpStatus < 400 || httpStatus > 599) {
+            throw new IllegalArgumentException("n must be >= 0 and httpStatus 4xx/5xx");
+        }
+        Deque<CallFault> queue = callFaults.computeIfAbsent(operation, k -> new ArrayDeque<>());
+        for (int i = 0; i < n; i++) {
+            queue.add(new CallFault(errorCode, httpStatus));
+        }
+    }
+
+    /**
+     * The next {@code n} asynchronous requests of {@code operation} (CreateAccountAssignment,
+     * DeleteAccountAssignment, ProvisionPermissionSet) are accepted but end with Status FAILED and
+     * {@code failureReason}; their change is not applied.
+     */
+    public synchronized void failNextAsync(String operation, int n, String failureReason) {
+        if (n < 0) {
+            throw new IllegalArgumentException("n must be >= 0");
+        }
+        Deque<String> queue = asyncFaults.computeIfAbsent(operation, k -> new ArrayDeque<>());
+        for (int i = 0; i < n; i++) {
+            queue.add(failureReason);
+        }
+    }
+
+    /** Removes all pending faults. */
+    public synchronized void reset() {
+        callFaults.clear();
+        asyncFaults.clear();
+    }
+
+    synchronized CallFault takeCallFault(String operation) {
+        Deque<CallFault> queue = callFaults.get(operation);
+        return queue == null ? null : queue.poll();
+    }
+
+    synchronized String takeAsyncFault(String operation) {
+        Deque<String> queue = asyncFaults.get(operation);
+        return queue == null ? null : queue.poll();
+    }
+}

@@ -1,0 +1,59 @@
+package io.airlock.sandbox;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Settings of the in-process AWS emulator.
+ *
+ * @param port                 TCP port on 127.0.0.1; 0 picks a random free port
+ * @param operationDelay       how long asynchronous Identity Center operations stay IN_PROGRESS
+ * @param maxCallsPerSecond    sso-admin + identitystore calls allowed in any one-second window
+ * @param maxCreationsInFlight CreateAccountAssignment requests allowed IN_PROGRESS at once
+ * @param externalId           the ExternalId AssumeRole requires
+ */
+public record SandboxSettings(int port, Duration operationDelay, int maxCallsPerSecond,
+                              int maxCreationsInFlight, String externalId) {
+
+    public SandboxSettings {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port must be 0..65535: " + port);
+        }
+        Objects.requireNonNull(operationDelay, "operationDelay");
+        if (operationDelay.isNegative()) {
+            throw new IllegalArgumentException("operationDelay must not be negative");
+        }
+        if (maxCallsPerSecond < 1) {
+            throw new IllegalArgumentException("maxCallsPerSecond must be positive");
+        }
+        if (maxCreationsInFlight < 1) {
+            throw new IllegalArgumentException("maxCreationsInFlight must be positive");
+        }
+        Objects.requireNonNull(externalId, "externalId");
+    }
+
+    /** Port 4566, 1 s operation delay, 20 calls/s, 15 creations in flight, external id "airlock-sandbox". */
+    public static SandboxSettings defaults() {
+        return new SandboxSettings(4566, Duration.ofSeconds(1), 20, 15, "airlock-sandbox");
+    }
+
+    public SandboxSettings withPort(int newPort) {
+        return new SandboxSettings(newPort, operationDelay, maxCallsPerSecond, maxCreationsInFlight, externalId);
+    }
+
+    public SandboxSettings withOperationDelay(Duration newDelay) {
+        return new SandboxSettings(port, newDelay, maxCallsPerSecond, maxCreationsInFlight, externalId);
+    }
+
+    public SandboxSettings withMaxCallsPerSecond(int newMax) {
+        return new SandboxSettings(port, operationDelay, newMax, maxCreationsInFlight, externalId);
+    }
+
+    public SandboxSettings withMaxCreationsInFlight(int newMax) {
+        return new SandboxSettings(port, operationDelay, maxCallsPerSecond, newMax, externalId);
+    }
+
+    public SandboxSettings withExternalId(String newExternalId) {
+        return new SandboxSettings(port, operationDelay, maxCallsPerSecond, maxCreationsInFlight, newExternalId);
+    }
+}

@@ -1,0 +1,694 @@
+package io.airlock.sandbox;
+
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The emulated organization: accounts, Identity Center instance, users, groups, permission sets,
+ * account assignments and asynchronous requests. All methods are thread-safe (one monitor).
+ *
+ * <p>Asynchronous requests complete by time: a request is IN_PROGRESS until {@code operationDelay}
+ * has passed since it was created; it is then settled (its change applied, or FAILED when a fault
+ * was injected) the next time anyone looks at the state.
+ */
+public final class SandboxState {
+
+    /** An account assignment as ListAccountAssignments reports it. */
+    public record Assignment(String accountId, String permissionSetArn, String principalType, String principalId) {
+    }
+
+    /** A snapshot of one permission set. */
+    public record PermissionSetInfo(String arn, String name, String description, String sessionDuration,
+                                    Instant createdDate, List<String> managedPolicyArns, String inlinePolicy,
+                                    Map<String, String> tags) {
+    }
+
+    /** A snapshot of one asynchronous request. */
+    public record AsyncRequestInfo(String requestId, String operation, String status, String failureReason,
+                                   Instant createdDate) {
+    }
+
+    public record User(String userId, String userName, String givenName, String familyName, String displayName,
+                       String email, Instant createdAt) {
+    }
+
+    public record Group(String groupId, String displayName, String description, Instant createdAt) {
+    }
+
+    public record Membership(String membershipId, String groupId, String userId, Instant createdAt) {
+    }
+
+    public record Account(String id, String name, String email, Instant joinedAt) {
+    }
+
+    static final String CREATE = "CreateAccountAssignment";
+    static final String DELETE = "DeleteAccountAssignment";
+    static final String PROVISION = "ProvisionPermissionSet";
+
+    static final class MutablePermissionSet {
+        final String arn;
+        final String name;
+        String description;
+        String sessionDuration;
+        String relayState;
+        final Instant createdDate;
+        final List<String> managedPolicyArns = new ArrayList<>();
+        String inlinePolicy;
+        final Map<String, String> tags = new LinkedHashMap<>();
+
+        MutablePermissionSet(String arn, String name, String description, String sessionDuration,
+                             String relayState, Instant createdDate) {
+            this.arn = arn;
+            this.name = name;
+            this.description = description;
+            this.sessionDuration = sessionDuration;
+            this.relayState = relayState;
+            this.createdDate = createdDate;
+        }
+
+        PermissionSetInfo snapshot() {
+            return new PermissionSetInfo(arn, name, description, sessionDuration, createdDate,
+                    List.copyOf(managedPolicyArns), inlinePolicy, Collections.unmodifiableMap(new LinkedHashMap<>(tags)));
+        }
+    }
+
+    static final class AsyncRequest {
+        final String requestId;
+        final String operation;
+        final Instant createdDate;
+        final Instant due;
+        final Assignment assignment;      // create/delete
+        final String permissionSetArn;
+        final String targetId;            // account id, null for ALL_PROVISIONED_ACCOUNTS
+        final String targetType;
+        final String injectedFailure;
+        String status = "IN_PROGRESS";
+        String failureReason;
+
+        AsyncRequest(String operation, Instant createdDate, Instant due, Assignment assignment,
+                     String permissionSetArn, String targetId, String targetType, String injectedFailure) {
+            this.requestId = UUID.randomUUID().toString();
+            this.operation = operation;
+            this.createdDate = createdDate;
+            this.due = due;
+            this.assignment = assignment;
+            this.permissionSetArn = permissionSetArn;
+            this.targetId = targetId;
+            this.targetType = targetType;
+            this.injectedFailure = injectedFailure;
+        }
+
+        boolean inProgress() {
+            return "IN_PROGRESS".equals(status);
+        }
+
+        AsyncRequestInfo snapshot() {
+            return new AsyncRequestInfo(requestId, operation, status, failureReason, createdDate);
+        }
+    }
+
+    private final SandboxSettings settings;
+    private final SandboxFaults faults;
+    private final Clock clock;
+    private final SecureRandom random = new SecureRandom();
+
+    // organization and identity store (guarded by this)
+    private final Map<String, Account> accounts = new LinkedHashMap<>();
+    private final Map<String, User> users = new LinkedHashMap<>();
+    private final Map<String, Group> groups = new LinkedHashMap<>();
+    private final List<Membership> memberships = new ArrayList<>();
+    private final Map<String, MutablePermissionSet> permissionSets = new LinkedHashMap<>();
+    private final Set<Assignment> assignments = new LinkedHashSet<>();
+    /** permission set ARN -> (account id -> provisioned with the latest version). */
+    private final Map<String, Map<String, Boolean>> provisioned = new LinkedHashMap<>();
+    private final Map<String, AsyncRequest> requests = new LinkedHashMap<>();
+    private Instant instanceCreated;
+
+    // counters
+    private final Map<String, AtomicLong> callCounts = new ConcurrentHashMap<>();
+    private final AtomicLong throttledCalls = new AtomicLong();
+    private final Deque<Long> callWindow = new ArrayDeque<>();
+
+    SandboxState(SandboxSettings settings, SandboxFaults faults, Clock clock) {
+        this.settings = settings;
+        this.faults = faults;
+        this.clock = clock;
+        seed();
+    }
+
+    // ------------------------------------------------------------------ public inspection API
+
+    /** Visible account assignments (completed creations only), in creation order. */
+    public synchronized List<Assignment> assignments() {
+        settle();
+        return List.copyOf(assignments);
+    }
+
+    public synchronized boolean hasAssignment(String accountId, String permissionSetArn, String principalType,
+                                              String principalId) {
+        settle();
+        return assignments.contains(new Assignment(accountId, permissionSetArn, principalType, principalId));
+    }
+
+    public synchronized List<PermissionSetInfo> permissionSets() {
+        return permissionSets.values().stream().map(MutablePermissionSet::snapshot).toList();
+    }
+
+    /** The ARN of the permission set with that name; throws NoSuchElementException if there is none. */
+    public synchronized String permissionSetArnByName(String name) {
+        return permissionSets.values().stream().filter(p -> p.name.equals(name)).map(p -> p.arn).findFirst()
+                .orElseThrow(() -> new NoSuchElementException("No permission set named " + name));
+    }
+
+    /** The identity store user id of that user name; throws NoSuchElementException if there is none. */
+    public synchronized String userIdByName(String userName) {
+        return findUserByName(userName).map(User::userId)
+                .orElseThrow(() -> new NoSuchElementException("No user named " + userName));
+    }
+
+    /** The identity store group id of that display name; throws NoSuchElementException if there is none. */
+    public synchronized String groupIdByName(String displayName) {
+        return groups.values().stream().filter(g -> g.displayName().equalsIgnoreCase(displayName))
+                .map(Group::groupId).findFirst()
+                .orElseThrow(() -> new NoSuchElementException("No group named " + displayName));
+    }
+
+    public synchronized List<User> users() {
+        return List.copyOf(users.values());
+    }
+
+    public synchronized List<Group> groups() {
+        return List.copyOf(groups.values());
+    }
+
+    public synchronized List<Account> accounts() {
+        return List.copyOf(accounts.values());
+    }
+
+    /** All asynchronous requests (create, delete, provision), oldest first. */
+    public synchronized List<AsyncRequestInfo> asyncRequests() {
+        settle();
+        return requests.values().stream().map(AsyncRequest::snapshot).toList();
+    }
+
+    /** Calls received for that operation (including throttled and fault-injected ones). */
+    public long callCount(String operation) {
+        AtomicLong count = callCounts.get(operation);
+        return count == null ? 0 : count.get();
+    }
+
+    /** Calls received per operation. */
+    public Map<String, Long> callCounts() {
+        Map<String, Long> result = new TreeMap<>();
+        callCounts.forEach((op, n) -> result.put(op, n.get()));
+        return result;
+    }
+
+    /** Calls answered with ThrottlingException (rate limit or creations in flight). */
+    public long throttledCalls() {
+        return throttledCalls.get();
+    }
+
+    public synchronized void resetCounters() {
+        callCounts.clear();
+        throttledCalls.set(0);
+        callWindow.clear();
+    }
+
+    /** Back to the seed: DemoOrganization only, no assignments, no requests, counters zero. */
+    public synchronized void reset() {
+        accounts.clear();
+        users.clear();
+        groups.clear();
+        memberships.clear();
+        permissionSets.clear();
+        assignments.clear();
+        provisioned.clear();
+        requests.clear();
+        resetCounters();
+        seed();
+    }
+
+    // ------------------------------------------------------------------ test set-up helpers
+
+    /** Adds an assignment directly (already provisioned), bypassing the asynchronous API. */
+    public synchronized void addAssignment(String accountId, String permissionSetArn, String principalType,
+                                           String principalId) {
+        Assignment a = new Assignment(accountId, permissionSetArn, principalType, principalId);
+        assignments.add(a);
+        provisioned.computeIfAbsent(permissionSetArn, k -> new LinkedHashMap<>()).put(accountId, true);
+    }
+
+    /** Removes an assignment directly, bypassing the asynchronous API (e.g. drift made outside Airlock). */
+    public synchronized boolean removeAssignment(String accountId, String permissionSetArn, String principalType,
+                                                 String principalId) {
+        return assignments.remove(new Assignment(accountId, permissionSetArn, principalType, principalId));
+    }
+
+    /** Adds a user to the identity store and returns its user id. */
+    public synchronized String addUser(String userName, String givenName, String familyName, String email) {
+        if (findUserByName(userName).isPresent()) {
+            throw new IllegalArgumentException("User exists: " + userName);
+        }
+        String id = UUID.randomUUID().toString();
+        users.put(id, new User(id, userName, givenName, familyName, givenName + " " + familyName, email,
+                clock.instant()));
+        return id;
+    }
+
+    /** Adds a member account to the organization. */
+    public synchronized void addAccount(String accountId, String name) {
+        if (!accountId.matches("\\d{12}")) {
+            throw new IllegalArgumentException("Account id must be 12 digits: " + accountId);
+        }
+        accounts.put(accountId, new Account(accountId, name, "aws+" + name + "@airlock.example", clock.instant()));
+    }
+
+    // ------------------------------------------------------------------ internal: seed, counters
+
+    private void seed() {
+        Instant seeded = Instant.parse("2024-01-15T09:00:00Z");
+        instanceCreated = seeded;
+        for (DemoOrganization.SeedAccount a : DemoOrganization.ACCOUNTS) {
+            accounts.put(a.id(), new Account(a.id(), a.name(), a.email(), seeded));
+        }
+        for (DemoOrganization.SeedUser u : DemoOrganization.USERS) {
+            users.put(u.userId(), new User(u.userId(), u.userName(), u.givenName(), u.familyName(), u.displayName(),
+                    u.email(), seeded));
+        }
+        int m = 1;
+        for (DemoOrganization.SeedGroup g : DemoOrganization.GROUPS) {
+            groups.put(g.groupId(), new Group(g.groupId(), g.displayName(), g.description(), seeded));
+            for (String userId : g.memberUserIds()) {
+                String membershipId = String.format("9067c0de-3e3b-4e00-a000-%012d", m++);
+                memberships.add(new Membership(membershipId, g.groupId(), userId, seeded));
+            }
+        }
+        for (DemoOrganization.SeedPermissionSet p : DemoOrganization.PERMISSION_SETS) {
+            MutablePermissionSet ps = new MutablePermissionSet(p.arn(), p.name(), p.description(),
+                    p.sessionDuration(), null, seeded);
+            ps.managedPolicyArns.add(p.managedPolicyArn());
+            permissionSets.put(p.arn(), ps);
+        }
+    }
+
+    void countCall(String operation) {
+        callCounts.computeIfAbsent(operation, k -> new AtomicLong()).incrementAndGet();
+    }
+
+    void countThrottled() {
+        throttledCalls.incrementAndGet();
+    }
+
+    /** Sliding one-second window over accepted calls; false (and counted) when the limit is reached. */
+    synchronized boolean tryAcquireCall() {
+        long now = System.nanoTime();
+        long windowStart = now - 1_000_000_000L;
+        while (!callWindow.isEmpty() && callWindow.peekFirst() <= windowStart) {
+            callWindow.pollFirst();
+        }
+        if (callWindow.size() >= settings.maxCallsPerSecond()) {
+            throttledCalls.incrementAndGet();
+            return false;
+        }
+        callWindow.addLast(now);
+        return true;
+    }
+
+    Instant now() {
+        return clock.instant();
+    }
+
+    // ------------------------------------------------------------------ internal: organization
+
+    synchronized List<Account> accountList() {
+        return List.copyOf(accounts.values());
+    }
+
+    synchronized Optional<Account> account(String accountId) {
+        return Optional.ofNullable(accounts.get(accountId));
+    }
+
+    Instant instanceCreated() {
+        return instanceCreated;
+    }
+
+    // ------------------------------------------------------------------ internal: identity store
+
+    synchronized Optional<User> findUserByName(String userName) {
+        return users.values().stream().filter(u -> u.userName().equalsIgnoreCase(userName)).findFirst();
+    }
+
+    synchronized Optional<User> user(String userId) {
+        return Optional.ofNullable(users.get(userId));
+    }
+
+    synchronized Optional<Group> group(String groupId) {
+        return Optional.ofNullable(groups.get(groupId));
+    }
+
+    synchronized List<User> userList() {
+        return List.copyOf(users.values());
+    }
+
+    synchronized List<Group> groupList() {
+        return List.copyOf(groups.values());
+    }
+
+    synchronized List<Membership> membershipsOfGroup(String groupId) {
+        return memberships.stream().filter(m -> m.groupId().equals(groupId)).toList();
+    }
+
+    synchronized List<Membership> membershipsOfUser(String userId) {
+        return memberships.stream().filter(m -> m.userId().equals(userId)).toList();
+    }
+
+    // ------------------------------------------------------------------ internal: permission sets
+
+    synchronized MutablePermissionSet requirePermissionSet(String arn) {
+        MutablePermissionSet ps = permissionSets.get(arn);
+        if (ps == null) {
+            throw SandboxException.notFound("Could not find PermissionSet with ARN " + arn);
+        }
+        return ps;
+    }
+
+    synchronized List<String> permissionSetArns() {
+        return List.copyOf(permissionSets.keySet());
+    }
+
+    synchronized PermissionSetInfo createPermissionSet(String name, String description, String sessionDuration,
+                                                       String relayState, Map<String, String> tags) {
+        boolean exists = permissionSets.values().stream().anyMatch(p -> p.name.equalsIgnoreCase(name));
+        if (exists) {
+            throw SandboxException.conflict("PermissionSet with name " + name + " already exists.");
+        }
+        byte[] bytes = new byte[8];
+        random.nextBytes(bytes);
+        String arn = "arn:aws:sso:::permissionSet/" + instanceId() + "/ps-" + HexFormat.of().formatHex(bytes);
+        MutablePermissionSet ps = new MutablePermissionSet(arn, name, description,
+                sessionDuration == null ? "PT1H" : sessionDuration, relayState, clock.instant());
+        ps.tags.putAll(tags);
+        permissionSets.put(arn, ps);
+        return ps.snapshot();
+    }
+
+    synchronized void deletePermissionSet(String arn) {
+        settle();
+        requirePermissionSet(arn);
+        boolean assigned = assignments.stream().anyMatch(a -> a.permissionSetArn().equals(arn));
+        boolean busy = requests.values().stream().anyMatch(r -> r.inProgress() && arn.equals(r.permissionSetArn));
+        Map<String, Boolean> accountsOfPs = provisioned.getOrDefault(arn, Map.of());
+        if (assigned || busy || !accountsOfPs.isEmpty()) {
+            throw SandboxException.conflict("PermissionSet " + arn
+                    + " is provisioned to accounts or has account assignments; remove them first.");
+        }
+        permissionSets.remove(arn);
+        provisioned.remove(arn);
+    }
+
+    synchronized void putInlinePolicy(String arn, String policy) {
+        requirePermissionSet(arn).inlinePolicy = policy;
+        markOutdated(arn);
+    }
+
+    synchronized String inlinePolicy(String arn) {
+        String policy = requirePermissionSet(arn).inlinePolicy;
+        return policy == null ? "" : policy;
+    }
+
+    synchronized void deleteInlinePolicy(String arn) {
+        requirePermissionSet(arn).inlinePolicy = null;
+        markOutdated(arn);
+    }
+
+    synchronized void attachManagedPolicy(String arn, String policyArn) {
+        MutablePermissionSet ps = requirePermissionSet(arn);
+        if (ps.managedPolicyArns.contains(policyArn)) {
+            throw SandboxException.conflict("Managed policy " + policyArn + " is already attached to " + arn);
+        }
+        if (ps.managedPolicyArns.size() >= 20) {
+            throw new SandboxException("ServiceQuotaExceededException", 402,
+                    "A permission set can have at most 20 managed policies.");
+        }
+        ps.managedPolicyArns.add(policyArn);
+        markOutdated(arn);
+    }
+
+    synchronized List<String> managedPolicies(String arn) {
+        return List.copyOf(requirePermissionSet(arn).managedPolicyArns);
+    }
+
+    synchronized void tagResource(String arn, Map<String, String> tags) {
+        MutablePermissionSet ps = requirePermissionSet(arn);
+        Map<String, String> merged = new LinkedHashMap<>(ps.tags);
+        merged.putAll(tags);
+        if (merged.size() > 50) {
+            throw SandboxException.validation("A resource can have at most 50 tags.");
+        }
+        ps.tags.clear();
+        ps.tags.putAll(merged);
+    }
+
+    synchronized Map<String, String> tags(String arn) {
+        return new LinkedHashMap<>(requirePermissionSet(arn).tags);
+    }
+
+    private void markOutdated(String arn) {
+        Map<String, Boolean> accountsOfPs = provisioned.get(arn);
+        if (accountsOfPs != null) {
+            accountsOfPs.replaceAll((k, v) -> false);
+        }
+    }
+
+    /** Permission sets provisioned to the account, filtered by provisioning status (null = all). */
+    synchronized List<String> permissionSetsProvisionedTo(String accountId, String provisioningStatus) {
+        settle();
+        List<String> result = new ArrayList<>();
+        provisioned.forEach((arn, accountsOfPs) -> {
+            Boolean latest = accountsOfPs.get(accountId);
+            if (latest != null && matchesProvisioningStatus(latest, provisioningStatus)) {
+                result.add(arn);
+            }
+        });
+        return result;
+    }
+
+    synchronized List<String> accountsProvisionedWith(String arn, String provisioningStatus) {
+        settle();
+        requirePermissionSet(arn);
+        List<String> result = new ArrayList<>();
+        provisioned.getOrDefault(arn, Map.of()).forEach((accountId, latest) -> {
+            if (matchesProvisioningStatus(latest, provisioningStatus)) {
+                result.add(accountId);
+            }
+        });
+        return result;
+    }
+
+    private static boolean matchesProvisioningStatus(boolean latest, String filter) {
+        if (filter == null) {
+            return true;
+        }
+        return "LATEST_PERMISSION_SET_PROVISIONED".equals(filter) == latest;
+    }
+
+    // ------------------------------------------------------------------ internal: asynchronous operations
+
+    synchronized AsyncRequest createAssignment(Assignment a) {
+        settle();
+        checkAssignmentTargets(a);
+        long inFlight = requests.values().stream().filter(r -> r.inProgress() && CREATE.equals(r.operation)).count();
+        if (inFlight >= settings.maxCreationsInFlight()) {
+            throttledCalls.incrementAndGet();
+            throw SandboxException.throttling("Rate exceeded: " + inFlight
+                    + " account assignment creations are already in progress (limit "
+                    + settings.maxCreationsInFlight() + ").");
+        }
+        checkNoConflict(a);
+        return submit(CREATE, a, a.permissionSetArn(), a.accountId(), "AWS_ACCOUNT");
+    }
+
+    /**
+     * Deleting an assignment that does not exist is accepted and its request SUCCEEDS: AWS treats
+     * DeleteAccountAssignment as idempotent once the permission set, principal and account exist
+     * (unknown permission set / principal / account are still ResourceNotFoundException).
+     */
+    synchronized AsyncRequest deleteAssignment(Assignment a) {
+        settle();
+        checkAssignmentTargets(a);
+        checkNoConflict(a);
+        return submit(DELETE, a, a.permissionSetArn(), a.accountId(), "AWS_ACCOUNT");
+    }
+
+    synchronized AsyncRequest provision(String permissionSetArn, String targetId, String targetType) {
+        settle();
+        requirePermissionSet(permissionSetArn);
+        if (targetId != null) {
+            requireAccount(targetId);
+        }
+        boolean busy = requests.values().stream().anyMatch(r -> r.inProgress() && PROVISION.equals(r.operation)
+                && r.permissionSetArn.equals(permissionSetArn)
+                && (r.targetId == null || targetId == null || r.targetId.equals(targetId)));
+        if (busy) {
+            throw SandboxException.conflict("Another provisioning of PermissionSet " + permissionSetArn
+                    + " is in progress. Retry after it completes.");
+        }
+        return submit(PROVISION, null, permissionSetArn, targetId, targetType);
+    }
+
+    synchronized AsyncRequest request(String requestId, String operation) {
+        settle();
+        AsyncRequest r = requests.get(requestId);
+        if (r == null || !r.operation.equals(operation)) {
+            throw SandboxException.notFound("Could not find request with id " + requestId);
+        }
+        return r;
+    }
+
+    synchronized List<AsyncRequest> requestsOf(String operation, String statusFilter) {
+        settle();
+        return requests.values().stream()
+                .filter(r -> r.operation.equals(operation))
+                .filter(r -> statusFilter == null || statusFilter.equals(r.status))
+                .toList();
+    }
+
+    synchronized List<Assignment> assignmentsFor(String accountId, String permissionSetArn) {
+        settle();
+        requireAccount(accountId);
+        requirePermissionSet(permissionSetArn);
+        return assignments.stream()
+                .filter(a -> a.accountId().equals(accountId) && a.permissionSetArn().equals(permissionSetArn))
+                .toList();
+    }
+
+    void requireAccount(String accountId) {
+        if (!accounts.containsKey(accountId)) {
+            throw SandboxException.notFound("Account " + accountId + " is not a member of organization "
+                    + DemoOrganization.ORGANIZATION_ID + ".");
+        }
+    }
+
+    private void checkAssignmentTargets(Assignment a) {
+        requirePermissionSet(a.permissionSetArn());
+        requireAccount(a.accountId());
+        boolean principalExists = "USER".equals(a.principalType())
+                ? users.containsKey(a.principalId())
+                : groups.containsKey(a.principalId());
+        if (!principalExists) {
+            throw SandboxException.notFound("Could not find " + a.principalType() + " principal with id "
+                    + a.principalId() + " in identity store " + DemoOrganization.IDENTITY_STORE_ID + ".");
+        }
+    }
+
+    private void checkNoConflict(Assignment a) {
+        for (AsyncRequest r : requests.values()) {
+            if (!r.inProgress()) {
+                continue;
+            }
+            if (PROVISION.equals(r.operation) && r.permissionSetArn.equals(a.permissionSetArn())
+                    && (r.targetId == null || r.targetId.equals(a.accountId()))) {
+                throw SandboxException.conflict("PermissionSet " + a.permissionSetArn()
+                        + " is being provisioned to account " + a.accountId()
+                        + " (request " + r.requestId + "). Retry after it completes.");
+            }
+            if (a.equals(r.assignment)) {
+                throw SandboxException.conflict("An account assignment operation for this assignment is already"
+                        + " in progress (request " + r.requestId + "). Retry after it completes.");
+            }
+        }
+    }
+
+    private AsyncRequest submit(String operation, Assignment a, String permissionSetArn, String targetId,
+                                String targetType) {
+        Instant created = clock.instant();
+        Duration delay = settings.operationDelay();
+        AsyncRequest r = new AsyncRequest(operation, created, created.plus(delay), a, permissionSetArn, targetId,
+                targetType, faults.takeAsyncFault(operation));
+        requests.put(r.requestId, r);
+        return r;
+    }
+
+    /** Completes every request whose delay has passed, oldest first. */
+    private void settle() {
+        Instant now = clock.instant();
+        for (Iterator<AsyncRequest> it = requests.values().iterator(); it.hasNext(); ) {
+            AsyncRequest r = it.next();
+            if (!r.inProgress() || now.isBefore(r.due)) {
+                continue;
+            }
+            if (r.injectedFailure != null) {
+                r.status = "FAILED";
+                r.failureReason = r.injectedFailure;
+                continue;
+            }
+            switch (r.operation) {
+                case CREATE -> {
+                    assignments.add(r.assignment);
+                    provisioned.computeIfAbsent(r.permissionSetArn, k -> new LinkedHashMap<>())
+                            .put(r.targetId, true);
+                }
+                case DELETE -> {
+                    assignments.remove(r.assignment);
+                    boolean anyLeft = assignments.stream().anyMatch(x -> x.accountId().equals(r.targetId)
+                            && x.permissionSetArn().equals(r.permissionSetArn));
+                    if (!anyLeft) {
+                        // like AWS: the last assignment removes the provisioned role from the account
+                        Map<String, Boolean> accountsOfPs = provisioned.get(r.permissionSetArn);
+                        if (accountsOfPs != null) {
+                            accountsOfPs.remove(r.targetId);
+                            if (accountsOfPs.isEmpty()) {
+                                provisioned.remove(r.permissionSetArn);
+                            }
+                        }
+                    }
+                }
+                case PROVISION -> {
+                    Map<String, Boolean> accountsOfPs =
+                            provisioned.computeIfAbsent(r.permissionSetArn, k -> new LinkedHashMap<>());
+                    if (r.targetId == null) {
+                        accountsOfPs.replaceAll((k, v) -> true);
+                    } else {
+                        accountsOfPs.put(r.targetId, true);
+                    }
+                }
+                default -> throw new IllegalStateException(r.operation);
+            }
+            r.status = "SUCCEEDED";
+        }
+        // keep the request history bounded, like AWS keeps it for a limited time
+        if (requests.size() > 10_000) {
+            Iterator<AsyncRequest> it = requests.values().iterator();
+            while (requests.size() > 10_000 && it.hasNext()) {
+                if (!it.next().inProgress()) {
+                    it.remove();
+                }
+            }
+        }
+    }
+
+    static String instanceId() {
+        String arn = DemoOrganization.INSTANCE_ARN;
+        return arn.substring(arn.lastIndexOf('/') + 1);
+    }
+}
