@@ -1,0 +1,111 @@
+package io.airlock.aws;
+
+import io.airlock.config.AirlockProperties;
+import io.airlock.sandbox.AwsSandbox;
+import java.net.URI;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.identitystore.IdentitystoreClient;
+import software.amazon.awssdk.services.organizations.OrganizationsClient;
+import software.amazon.awssdk.services.ssoadmin.SsoAdminClient;
+import software.amazon.awssdk.services.sts.StsClient;
+import software.amazon.awssdk.services.sts.auth.StsAssumeRoleCredentialsProvider;
+
+/**
+ * One SDK client per service, built once, with call and attempt time-outs and the standard
+ * retry strategy. Credentials: the integration role through STS AssumeRole with the external
+ * id when a role is configured (refreshed before expiry), else the default chain. With the
+ * sandbox on, every client points at the in-process emulator instead.
+ */
+@Configuration(proxyBeanMethods = false)
+class AwsClientsConfiguration {
+
+  private static final Logger log = LoggerFactory.getLogger(AwsClientsConfiguration.class);
+
+  /** Where the clients connect, and as whom. */
+  record AwsConnection(Region region, URI endpoint, AwsCredentialsProvider baseCredentials) {}
+
+  @Bean(destroyMethod = "close")
+  SdkHttpClient awsHttpClient() {
+    return ApacheHttpClient.builder().maxConnections(50).build();
+  }
+
+  @Bean
+  AwsConnection awsConnection(AirlockProperties properties, ObjectProvider<AwsSandbox> sandbox) {
+    AirlockProperties.Aws aws = properties.aws();
+    AwsSandbox emulator = sandbox.getIfAvailable();
+    if (emulator != null) {
+      log.info("AWS sandbox: the SDK talks to the in-process emulator at {}", emulator.endpoint());
+      return new AwsConnection(Region.of(aws.region()), emulator.endpoint(),
+          StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIASANDBOX000000000", "sandbox-secret")));
+    }
+    URI endpoint = aws.endpoint() == null || aws.endpoint().isBlank() ? null : URI.create(aws.endpoint());
+    return new AwsConnection(Region.of(aws.region()), endpoint, DefaultCredentialsProvider.builder().build());
+  }
+
+  @Bean(destroyMethod = "close")
+  StsClient stsClient(AwsConnection connection, AirlockProperties properties, SdkHttpClient http) {
+    return configure(StsClient.builder(), connection, properties, connection.baseCredentials(), http).build();
+  }
+
+  /** The credentials every Identity Center call uses. */
+  @Bean
+  AwsCredentialsProvider airlockCredentials(AwsConnection connection, AirlockProperties properties, StsClient sts) {
+    AirlockProperties.Aws aws = properties.aws();
+    if (aws.roleArn() == null || aws.roleArn().isBlank()) {
+      return connection.baseCredentials();
+    }
+    log.info("Assuming integration role {}", aws.roleArn());
+    return StsAssumeRoleCredentialsProvider.builder()
+        .stsClient(sts)
+        .refreshRequest(r -> r.roleArn(aws.roleArn())
+            .roleSessionName("airlock")
+            .externalId(aws.externalId() == null || aws.externalId().isBlank() ? null : aws.externalId())
+            .durationSeconds(3600))
+        .build();
+  }
+
+  @Bean(destroyMethod = "close")
+  SsoAdminClient ssoAdminClient(AwsConnection c, AirlockProperties p, AwsCredentialsProvider airlockCredentials, SdkHttpClient http) {
+    return configure(SsoAdminClient.builder(), c, p, airlockCredentials, http).build();
+  }
+
+  @Bean(destroyMethod = "close")
+  IdentitystoreClient identitystoreClient(AwsConnection c, AirlockProperties p, AwsCredentialsProvider airlockCredentials, SdkHttpClient http) {
+    return configure(IdentitystoreClient.builder(), c, p, airlockCredentials, http).build();
+  }
+
+  @Bean(destroyMethod = "close")
+  OrganizationsClient organizationsClient(AwsConnection c, AirlockProperties p, AwsCredentialsProvider airlockCredentials, SdkHttpClient http) {
+    return configure(OrganizationsClient.builder(), c, p, airlockCredentials, http).build();
+  }
+
+  private static <B extends AwsClientBuilder<B, ?> & software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder<B, ?>> B configure(
+      B builder, AwsConnection c, AirlockProperties p, AwsCredentialsProvider credentials, SdkHttpClient http) {
+    builder.region(c.region())
+        .credentialsProvider(credentials)
+        .httpClient(http)
+        .overrideConfiguration(ClientOverrideConfiguration.builder()
+            .apiCallTimeout(p.aws().callTimeout())
+            .apiCallAttemptTimeout(p.aws().attemptTimeout())
+            .retryStrategy(AwsRetryStrategy.standardRetryStrategy())
+            .build());
+    if (c.endpoint() != null) {
+      builder.endpointOverride(c.endpoint());
+    }
+    return builder;
+  }
+}

@@ -1,0 +1,292 @@
+package io.airlock.aws;
+
+import io.airlock.config.AirlockProperties;
+import io.airlock.request.AccessGateway;
+import io.airlock.request.AccessOperationException;
+import io.airlock.request.AccessRejectedException;
+import io.github.resilience4j.bulkhead.Bulkhead;
+import io.github.resilience4j.bulkhead.BulkheadConfig;
+import io.github.resilience4j.ratelimiter.RateLimiter;
+import io.github.resilience4j.ratelimiter.RateLimiterConfig;
+import io.github.resilience4j.ratelimiter.RequestNotPermitted;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+import software.amazon.awssdk.awscore.AwsResponse;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.document.Document;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.identitystore.IdentitystoreClient;
+import software.amazon.awssdk.services.organizations.OrganizationsClient;
+import software.amazon.awssdk.services.ssoadmin.SsoAdminClient;
+import software.amazon.awssdk.services.ssoadmin.model.AccountAssignmentOperationStatus;
+import software.amazon.awssdk.services.ssoadmin.model.InstanceMetadata;
+import software.amazon.awssdk.services.ssoadmin.model.PermissionSet;
+import software.amazon.awssdk.services.ssoadmin.model.PrincipalType;
+import software.amazon.awssdk.services.ssoadmin.model.StatusValues;
+import software.amazon.awssdk.services.ssoadmin.model.TargetType;
+
+/**
+ * The AWS side of Airlock: IAM Identity Center through the SDK v2. Every call passes one rate
+ * limiter (AWS allows 20 Identity Center calls a second) and assignment creations pass a
+ * bulkhead (15 in flight); asynchronous operations are polled with a bounded backoff until
+ * AWS reports SUCCEEDED or FAILED, never assumed.
+ */
+@Component
+class IdentityCenterAdapter implements AccessGateway {
+
+  private static final Logger log = LoggerFactory.getLogger(IdentityCenterAdapter.class);
+  private static final Duration PERMISSION_SET_CACHE = Duration.ofSeconds(30);
+
+  private final SsoAdminClient ssoAdmin;
+  private final IdentitystoreClient identityStore;
+  private final OrganizationsClient organizations;
+  private final AirlockProperties.Aws settings;
+  private final RateLimiter callLimit;
+  private final Bulkhead creationsInFlight;
+
+  private volatile InstanceMetadata instance;
+  private volatile Map<String, String> permissionSetsByName = Map.of();
+  private volatile long permissionSetsLoadedAt;
+
+  IdentityCenterAdapter(SsoAdminClient ssoAdmin, IdentitystoreClient identityStore,
+      OrganizationsClient organizations, AirlockProperties properties) {
+    this.ssoAdmin = ssoAdmin;
+    this.identityStore = identityStore;
+    this.organizations = organizations;
+    this.settings = properties.aws();
+    this.callLimit = RateLimiter.of("identity-center", RateLimiterConfig.custom()
+        .limitForPeriod(20).limitRefreshPeriod(Duration.ofSeconds(1)).timeoutDuration(Duration.ofSeconds(30)).build());
+    this.creationsInFlight = Bulkhead.of("account-assignment-creations", BulkheadConfig.custom()
+        .maxConcurrentCalls(15).maxWaitDuration(Duration.ofSeconds(60)).build());
+  }
+
+  // ---- look-ups --------------------------------------------------------------------------
+
+  @Override
+  public Optional<String> findAccount(String accountId) {
+    try {
+      return Optional.of(call(() -> organizations.describeAccount(r -> r.accountId(accountId))).account().name());
+    } catch (AwsServiceException e) {
+      if (isNotFound(e)) {
+        return Optional.empty();
+      }
+      throw technical("DescribeAccount", e);
+    }
+  }
+
+  @Override
+  public Optional<String> findUserId(String userName) {
+    try {
+      return Optional.of(call(() -> identityStore.getUserId(r -> r.identityStoreId(instance().identityStoreId())
+          .alternateIdentifier(a -> a.uniqueAttribute(u -> u.attributePath("userName")
+              .attributeValue(Document.fromString(userName)))))).userId());
+    } catch (AwsServiceException e) {
+      if (isNotFound(e)) {
+        return Optional.empty();
+      }
+      throw technical("GetUserId", e);
+    }
+  }
+
+  @Override
+  public Optional<String> findPermissionSetArn(String name) {
+    String arn = permissionSetsByName.get(name);
+    if (arn == null && System.currentTimeMillis() - permissionSetsLoadedAt > PERMISSION_SET_CACHE.toMillis()) {
+      loadPermissionSets();
+      arn = permissionSetsByName.get(name);
+    }
+    return Optional.ofNullable(arn);
+  }
+
+  private synchronized void loadPermissionSets() {
+    Map<String, String> byName = new ConcurrentHashMap<>();
+    try {
+      for (String arn : call(() -> ssoAdmin.listPermissionSetsPaginator(r -> r.instanceArn(instance().instanceArn())))
+          .permissionSets()) {
+        PermissionSet ps = call(() -> ssoAdmin.describePermissionSet(r -> r.instanceArn(instance().instanceArn())
+            .permissionSetArn(arn))).permissionSet();
+        byName.put(ps.name(), ps.permissionSetArn());
+      }
+    } catch (SdkException e) {
+      throw technical("ListPermissionSets", e);
+    }
+    permissionSetsByName = byName;
+    permissionSetsLoadedAt = System.currentTimeMillis();
+  }
+
+  // ---- grant and revoke ------------------------------------------------------------------
+
+  @Override
+  public boolean isAssigned(Assignment a) {
+    try {
+      return call(() -> ssoAdmin.listAccountAssignmentsPaginator(r -> r.instanceArn(instance().instanceArn())
+              .accountId(a.accountId()).permissionSetArn(a.permissionSetArn())))
+          .accountAssignments().stream()
+          .anyMatch(x -> x.principalType() == PrincipalType.USER && a.principalId().equals(x.principalId()));
+    } catch (AwsServiceException e) {
+      if (isNotFound(e)) {
+        throw new AccessRejectedException("AWS: " + e.awsErrorDetails().errorMessage(), e);
+      }
+      throw technical("ListAccountAssignments", e);
+    }
+  }
+
+  @Override
+  public OperationResult grant(Assignment a) {
+    if (isAssigned(a)) {
+      return new OperationResult(null, "SUCCEEDED", true, List.of());
+    }
+    List<String> awsRequestIds = new ArrayList<>();
+    try {
+      return creationsInFlight.executeSupplier(() -> {
+        var created = call(() -> ssoAdmin.createAccountAssignment(r -> r.instanceArn(instance().instanceArn())
+            .targetId(a.accountId()).targetType(TargetType.AWS_ACCOUNT)
+            .permissionSetArn(a.permissionSetArn())
+            .principalType(PrincipalType.USER).principalId(a.principalId())));
+        awsRequestIds.add(requestId(created));
+        String operationId = created.accountAssignmentCreationStatus().requestId();
+        AccountAssignmentOperationStatus status = poll("CreateAccountAssignment", created.accountAssignmentCreationStatus(),
+            () -> {
+              var d = call(() -> ssoAdmin.describeAccountAssignmentCreationStatus(r -> r
+                  .instanceArn(instance().instanceArn()).accountAssignmentCreationRequestId(operationId)));
+              awsRequestIds.add(requestId(d));
+              return d.accountAssignmentCreationStatus();
+            });
+        return new OperationResult(operationId, status.statusAsString(), false, List.copyOf(awsRequestIds));
+      });
+    } catch (AwsServiceException e) {
+      if (isNotFound(e) || "ValidationException".equals(errorCode(e))) {
+        throw new AccessRejectedException("AWS rejected the assignment: " + e.awsErrorDetails().errorMessage(), e);
+      }
+      throw technical("CreateAccountAssignment", e);
+    } catch (SdkException e) {
+      throw technical("CreateAccountAssignment", e);
+    }
+  }
+
+  @Override
+  public OperationResult revoke(Assignment a) {
+    if (!isAssigned(a)) {
+      return new OperationResult(null, "SUCCEEDED", true, List.of());
+    }
+    List<String> awsRequestIds = new ArrayList<>();
+    try {
+      var deleted = call(() -> ssoAdmin.deleteAccountAssignment(r -> r.instanceArn(instance().instanceArn())
+          .targetId(a.accountId()).targetType(TargetType.AWS_ACCOUNT)
+          .permissionSetArn(a.permissionSetArn())
+          .principalType(PrincipalType.USER).principalId(a.principalId())));
+      awsRequestIds.add(requestId(deleted));
+      String operationId = deleted.accountAssignmentDeletionStatus().requestId();
+      AccountAssignmentOperationStatus status = poll("DeleteAccountAssignment", deleted.accountAssignmentDeletionStatus(),
+          () -> {
+            var d = call(() -> ssoAdmin.describeAccountAssignmentDeletionStatus(r -> r
+                .instanceArn(instance().instanceArn()).accountAssignmentDeletionRequestId(operationId)));
+            awsRequestIds.add(requestId(d));
+            return d.accountAssignmentDeletionStatus();
+          });
+      return new OperationResult(operationId, status.statusAsString(), false, List.copyOf(awsRequestIds));
+    } catch (SdkException e) {
+      throw technical("DeleteAccountAssignment", e);
+    }
+  }
+
+  /** Polls with a backoff from 200 ms to 2 s until SUCCEEDED or FAILED, bounded by the time-out. */
+  private AccountAssignmentOperationStatus poll(String operation, AccountAssignmentOperationStatus first,
+      Supplier<AccountAssignmentOperationStatus> describe) {
+    long deadline = System.nanoTime() + settings.operationTimeout().toNanos();
+    long waitMillis = 200;
+    AccountAssignmentOperationStatus status = first;
+    while (true) {
+      if (status.status() == StatusValues.SUCCEEDED) {
+        return status;
+      }
+      if (status.status() == StatusValues.FAILED) {
+        throw new AccessOperationException("AWS reported " + operation + " " + status.requestId()
+            + " FAILED: " + status.failureReason());
+      }
+      if (System.nanoTime() + waitMillis * 1_000_000 > deadline) {
+        throw new AccessOperationException(operation + " " + status.requestId() + " still " + status.statusAsString()
+            + " after " + settings.operationTimeout() + "; will check again on retry");
+      }
+      sleep(waitMillis);
+      waitMillis = Math.min(waitMillis * 2, 2000);
+      status = describe.get();
+    }
+  }
+
+  // ---- plumbing --------------------------------------------------------------------------
+
+  private InstanceMetadata instance() {
+    InstanceMetadata current = instance;
+    if (current == null) {
+      synchronized (this) {
+        if (instance == null) {
+          instance = discoverInstance();
+        }
+        current = instance;
+      }
+    }
+    return current;
+  }
+
+  private InstanceMetadata discoverInstance() {
+    List<InstanceMetadata> instances = call(() -> ssoAdmin.listInstancesPaginator(r -> {})).instances().stream().toList();
+    String configured = settings.instanceArn();
+    InstanceMetadata found = instances.stream()
+        .filter(i -> configured == null || configured.isBlank() || configured.equals(i.instanceArn()))
+        .findFirst()
+        .orElseThrow(() -> new AccessOperationException(configured == null || configured.isBlank()
+            ? "No IAM Identity Center instance found" : "IAM Identity Center instance " + configured + " not found"));
+    if (settings.identityStoreId() != null && !settings.identityStoreId().isBlank()) {
+      found = found.toBuilder().identityStoreId(settings.identityStoreId()).build();
+    }
+    log.info("IAM Identity Center instance {} with identity store {}", found.instanceArn(), found.identityStoreId());
+    return found;
+  }
+
+  private <T> T call(Supplier<T> apiCall) {
+    try {
+      return RateLimiter.decorateSupplier(callLimit, apiCall).get();
+    } catch (RequestNotPermitted e) {
+      throw new AccessOperationException("Airlock's own AWS rate limit is saturated; retry later", e);
+    }
+  }
+
+  private static boolean isNotFound(AwsServiceException e) {
+    String code = errorCode(e);
+    return code != null && (code.equals("ResourceNotFoundException") || code.endsWith("NotFoundException"));
+  }
+
+  private static String errorCode(AwsServiceException e) {
+    return e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
+  }
+
+  private static String requestId(AwsResponse response) {
+    return response.responseMetadata().requestId();
+  }
+
+  private static AccessOperationException technical(String operation, SdkException e) {
+    String detail = e instanceof AwsServiceException ase && ase.awsErrorDetails() != null
+        ? ase.awsErrorDetails().errorCode() + ": " + ase.awsErrorDetails().errorMessage()
+            + " (request " + ase.requestId() + ")"
+        : e.getMessage();
+    return new AccessOperationException("AWS " + operation + " failed: " + detail, e);
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AccessOperationException("Interrupted while waiting for AWS", e);
+    }
+  }
+}
