@@ -1,0 +1,168 @@
+package io.airlock.process;
+
+/**
+ * The contract between {@code bpmn/access-request.bpmn} (with its decisions and forms) and the
+ * application code: process key, element ids, messages, errors, variable names, bean names and
+ * the statuses the model reports through {@code requestStatus.update(execution, status)}.
+ *
+ * <p>Change a value here only together with the model files; the process test deploys the real
+ * files and uses these constants, so a mismatch fails the build.
+ */
+public final class AccessRequestProcess {
+
+  public static final String PROCESS_KEY = "access-request";
+
+  private AccessRequestProcess() {}
+
+  /** Ids of the BPMN elements. */
+  public static final class Elements {
+    public static final String START_ACCESS_REQUESTED = "StartEvent_AccessRequested";
+    public static final String TASK_REGISTER_REQUEST = "Task_RegisterRequest";
+    public static final String TASK_CHECK_SCOPE = "Task_CheckScope";
+    public static final String GATEWAY_IN_SCOPE = "Gateway_InScope";
+    public static final String END_OUT_OF_SCOPE = "End_OutOfScope";
+    public static final String TASK_DECIDE_APPROVAL = "Task_DecideApproval";
+    public static final String GATEWAY_APPROVAL_OUTCOME = "Gateway_ApprovalOutcome";
+    public static final String TASK_REVIEW_REQUEST = "Task_ReviewRequest";
+    public static final String GATEWAY_REVIEWED = "Gateway_Reviewed";
+    public static final String END_REQUEST_DENIED = "End_RequestDenied";
+    public static final String EVENT_ACCESS_APPROVED = "Event_AccessApproved";
+    public static final String TASK_GRANT_ACCESS = "Task_GrantAccess";
+    public static final String EVENT_GRANT_REJECTED = "Event_GrantRejected";
+    public static final String END_GRANT_FAILED = "End_GrantFailed";
+    public static final String GATEWAY_AWAIT_END = "Gateway_AwaitEnd";
+    public static final String EVENT_ACCESS_EXPIRED = "Event_AccessExpired";
+    public static final String EVENT_REVOKE_REQUESTED = "Event_RevokeRequested";
+    public static final String EVENT_REVOCATION_DUE = "Event_RevocationDue";
+    public static final String TASK_REVOKE_ACCESS = "Task_RevokeAccess";
+    public static final String END_ACCESS_REVOKED = "End_AccessRevoked";
+
+    private Elements() {}
+  }
+
+  /** Message names (not ids) to correlate. */
+  public static final class Messages {
+    /** Revoke an active grant now; correlate by business key (the request id). */
+    public static final String REVOKE_REQUESTED = "RevokeRequested";
+
+    private Messages() {}
+  }
+
+  /** Error codes of BPMN errors a delegate may throw. */
+  public static final class Errors {
+    /** AWS refused the grant for a business reason (e.g. the account or permission set does not exist). */
+    public static final String GRANT_REJECTED = "GRANT_REJECTED";
+
+    private Errors() {}
+  }
+
+  /** Keys of the decisions the process calls. */
+  public static final class Decisions {
+    public static final String ACCESS_SCOPES = "access-scopes";
+    public static final String AUTO_APPROVAL = "auto-approval";
+
+    private Decisions() {}
+  }
+
+  /** Ids of the Camunda Forms the process refers to. */
+  public static final class Forms {
+    public static final String REQUEST_AWS_ACCESS = "request-aws-access";
+    public static final String REVIEW_ACCESS_REQUEST = "review-access-request";
+
+    private Forms() {}
+  }
+
+  /** Names of the Spring beans the model refers to. */
+  public static final class Beans {
+    /** JavaDelegate of {@code Task_RegisterRequest}. */
+    public static final String REGISTER_REQUEST_DELEGATE = "registerRequestDelegate";
+    /** JavaDelegate of {@code Task_GrantAccess}. */
+    public static final String GRANT_ACCESS_DELEGATE = "grantAccessDelegate";
+    /** JavaDelegate of {@code Task_RevokeAccess}. */
+    public static final String REVOKE_ACCESS_DELEGATE = "revokeAccessDelegate";
+    /** TaskListener (complete) of {@code Task_ReviewRequest}. */
+    public static final String REVIEW_GUARD = "reviewGuard";
+    /** Object with {@code update(DelegateExecution, String)}, called by execution listeners. */
+    public static final String REQUEST_STATUS = "requestStatus";
+
+    private Beans() {}
+  }
+
+  /** Process variable names. */
+  public static final class Variables {
+    /** String, the initiator (signed-in user) of the start event. */
+    public static final String REQUESTER = "requester";
+    /** String, also the business key. */
+    public static final String REQUEST_ID = "requestId";
+    /** String, e.g. {@code AWS}. */
+    public static final String SYSTEM = "system";
+    /** String, 12-digit AWS account id. */
+    public static final String TARGET = "target";
+    /** String, IAM Identity Center user name. */
+    public static final String PRINCIPAL = "principal";
+    /** String, permission set name. */
+    public static final String PERMISSION = "permission";
+    /** String, ISO-8601 duration such as {@code PT1H}. */
+    public static final String DURATION = "duration";
+    /** Long. */
+    public static final String DURATION_MINUTES = "durationMinutes";
+    /** String. */
+    public static final String JUSTIFICATION = "justification";
+    /** String, optional. */
+    public static final String TICKET = "ticket";
+    /** java.util.List&lt;String&gt; of the requester's Camunda groups, stored as JSON. */
+    public static final String REQUESTER_GROUPS = "requesterGroups";
+
+    /** String, matched scope of {@code access-scopes}; null when the request is out of scope. */
+    public static final String SCOPE_NAME = "scopeName";
+    /** String, comma-separated Camunda group ids: candidate groups of the review task. */
+    public static final String APPROVER_GROUPS = "approverGroups";
+    /** Long. */
+    public static final String MAX_DURATION_MINUTES = "maxDurationMinutes";
+
+    /** String, {@link ApprovalOutcome}. */
+    public static final String APPROVAL_OUTCOME = "approvalOutcome";
+    /** String. */
+    public static final String APPROVAL_REASON = "approvalReason";
+
+    /** String, {@link ReviewOutcome}, set by the review form. */
+    public static final String REVIEW_OUTCOME = "reviewOutcome";
+    /** String, set by the review form. */
+    public static final String REVIEW_COMMENT = "reviewComment";
+
+    /** java.util.Date, when the grant ends; the expiry timer fires then. */
+    public static final String GRANT_END = "grantEnd";
+
+    private Variables() {}
+  }
+
+  /** Values of {@code approvalOutcome}. */
+  public static final class ApprovalOutcome {
+    public static final String APPROVE = "APPROVE";
+    public static final String DENY = "DENY";
+    public static final String MANUAL = "MANUAL";
+
+    private ApprovalOutcome() {}
+  }
+
+  /** Values of {@code reviewOutcome}. */
+  public static final class ReviewOutcome {
+    public static final String APPROVE = "APPROVE";
+    public static final String DENY = "DENY";
+
+    private ReviewOutcome() {}
+  }
+
+  /** Statuses the model reports through {@code requestStatus.update(execution, status)}. */
+  public static final class Status {
+    public static final String REJECTED_OUT_OF_SCOPE = "REJECTED_OUT_OF_SCOPE";
+    public static final String DENIED = "DENIED";
+    public static final String PENDING_REVIEW = "PENDING_REVIEW";
+    public static final String GRANTING = "GRANTING";
+    public static final String FAILED = "FAILED";
+    public static final String REVOKING = "REVOKING";
+    public static final String REVOKED = "REVOKED";
+
+    private Status() {}
+  }
+}

@@ -1,0 +1,117 @@
+package io.airlock.process;
+
+import static io.airlock.process.AccessRequestProcess.Variables.*;
+
+import io.airlock.request.AccessProcess;
+import io.airlock.request.ReviewDecision;
+import io.airlock.request.SubmitRequest;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.camunda.bpm.engine.IdentityService;
+import org.camunda.bpm.engine.RuntimeService;
+import org.camunda.bpm.engine.TaskService;
+import org.camunda.bpm.engine.impl.identity.Authentication;
+import org.camunda.bpm.engine.runtime.Incident;
+import org.camunda.bpm.engine.runtime.ProcessInstance;
+import org.camunda.bpm.engine.task.Task;
+import org.springframework.stereotype.Component;
+
+/** {@link AccessProcess} on the Camunda engine: the REST API acts as the signed-in user. */
+@Component
+class CamundaAccessProcess implements AccessProcess {
+
+  private final RuntimeService runtime;
+  private final TaskService tasks;
+  private final IdentityService identity;
+
+  CamundaAccessProcess(RuntimeService runtime, TaskService tasks, IdentityService identity) {
+    this.runtime = runtime;
+    this.tasks = tasks;
+    this.identity = identity;
+  }
+
+  @Override
+  public void start(String requestId, String requester, List<String> requesterGroups, SubmitRequest r) {
+    Map<String, Object> vars = new HashMap<>();
+    vars.put(SYSTEM, r.system());
+    vars.put(TARGET, r.target());
+    vars.put(PRINCIPAL, r.principal());
+    vars.put(PERMISSION, r.permission());
+    vars.put(DURATION, r.duration());
+    vars.put(JUSTIFICATION, r.justification());
+    vars.put(TICKET, r.ticket());
+    // The start event's camunda:initiator takes the requester from the authentication.
+    as(requester, requesterGroups, () -> runtime.startProcessInstanceByKey(
+        AccessRequestProcess.PROCESS_KEY, requestId, vars));
+  }
+
+  @Override
+  public void completeReview(String requestId, String reviewer, List<String> reviewerGroups, ReviewDecision decision) {
+    Task task = openTask(requestId).orElseThrow(() -> new IllegalStateException("no open review for " + requestId));
+    Map<String, Object> vars = new HashMap<>();
+    vars.put(REVIEW_OUTCOME, decision.outcome().name());
+    vars.put(REVIEW_COMMENT, decision.comment());
+    as(reviewer, reviewerGroups, () -> {
+      tasks.complete(task.getId(), vars);
+      return null;
+    });
+  }
+
+  @Override
+  public void requestRevoke(String requestId) {
+    // The use case has checked who may revoke; the correlation itself is Airlock's own step.
+    as(null, List.of(), () -> runtime.createMessageCorrelation(AccessRequestProcess.Messages.REVOKE_REQUESTED)
+        .processInstanceBusinessKey(requestId)
+        .correlateWithResult());
+  }
+
+  @Override
+  public Optional<String> openReviewTask(String requestId) {
+    return openTask(requestId).map(Task::getId);
+  }
+
+  @Override
+  public Optional<String> incident(String requestId) {
+    ProcessInstance pi = runtime.createProcessInstanceQuery()
+        .processDefinitionKey(AccessRequestProcess.PROCESS_KEY)
+        .processInstanceBusinessKey(requestId).singleResult();
+    if (pi == null) {
+      return Optional.empty();
+    }
+    return runtime.createIncidentQuery().processInstanceId(pi.getId()).list().stream()
+        .findFirst().map(Incident::getIncidentMessage);
+  }
+
+  private Optional<Task> openTask(String requestId) {
+    return tasks.createTaskQuery()
+        .processDefinitionKey(AccessRequestProcess.PROCESS_KEY)
+        .processInstanceBusinessKey(requestId)
+        .taskDefinitionKey(AccessRequestProcess.Elements.TASK_REVIEW_REQUEST)
+        .list().stream().findFirst();
+  }
+
+  /**
+   * Runs engine calls as the user, so authorizations, initiator and the review guard see them;
+   * with no user, as Airlock itself.
+   */
+  private <T> T as(String userId, List<String> groups, Supplier<T> work) {
+    Authentication previous = identity.getCurrentAuthentication();
+    if (userId == null) {
+      identity.clearAuthentication();
+    } else {
+      identity.setAuthentication(userId, groups);
+    }
+    try {
+      return work.get();
+    } finally {
+      if (previous == null) {
+        identity.clearAuthentication();
+      } else {
+        identity.setAuthentication(previous);
+      }
+    }
+  }
+}
