@@ -1,0 +1,80 @@
+package io.airlock.identity;
+
+import io.airlock.config.AirlockProperties;
+import java.util.List;
+import org.camunda.bpm.engine.IdentityService;
+import org.camunda.bpm.engine.ProcessEngine;
+import org.camunda.bpm.engine.identity.Group;
+import org.camunda.bpm.engine.identity.User;
+import org.camunda.bpm.engine.impl.cfg.AbstractProcessEnginePlugin;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.annotation.Profile;
+import org.springframework.stereotype.Component;
+
+/**
+ * Demo users of the embedded default (no Spring profile active): their user names match the
+ * sandbox's Identity Center users, their password is {@code airlock.demo.password}.
+ */
+@Component
+@Profile("default")
+class DemoUsers extends AbstractProcessEnginePlugin {
+
+  private static final Logger log = LoggerFactory.getLogger(DemoUsers.class);
+
+  record DemoUser(String id, String first, String last, List<String> groups) {}
+
+  private final AirlockProperties properties;
+
+  DemoUsers(AirlockProperties properties) {
+    this.properties = properties;
+  }
+
+  List<DemoUser> users() {
+    AirlockProperties.Groups g = properties.groups();
+    return List.of(
+        new DemoUser("alice", "Alice", "Requester", List.of(g.requesters())),
+        new DemoUser("erin", "Erin", "Requester", List.of(g.requesters())),
+        new DemoUser("bob", "Bob", "Approver", List.of(g.approvers(), g.requesters())),
+        new DemoUser("dave", "Dave", "Operator", List.of(g.operators(), g.approvers(), g.requesters())),
+        new DemoUser("carol", "Carol", "Auditor", List.of(g.auditors())),
+        new DemoUser("admin", "Airlock", "Admin", List.of(g.admins())));
+  }
+
+  @Override
+  public void postProcessEngineBuild(ProcessEngine engine) {
+    IdentityService identity = engine.getIdentityService();
+    AirlockProperties.Groups g = properties.groups();
+    ensureGroup(identity, g.requesters(), "Airlock requesters");
+    ensureGroup(identity, g.approvers(), "Airlock approvers");
+    ensureGroup(identity, g.operators(), "Airlock operators");
+    ensureGroup(identity, g.auditors(), "Airlock auditors");
+    ensureGroup(identity, g.admins(), "Camunda administrators");
+    for (DemoUser d : users()) {
+      if (identity.createUserQuery().userId(d.id()).count() == 0) {
+        User u = identity.newUser(d.id());
+        u.setFirstName(d.first());
+        u.setLastName(d.last());
+        u.setEmail(d.id() + "@example.com");
+        u.setPassword(properties.demo().password());
+        identity.saveUser(u);
+      }
+      for (String group : d.groups()) {
+        if (identity.createUserQuery().userId(d.id()).memberOfGroup(group).count() == 0) {
+          identity.createMembership(d.id(), group);
+        }
+      }
+    }
+    log.info("Demo users ready: {} (password from airlock.demo.password)",
+        users().stream().map(DemoUser::id).toList());
+  }
+
+  private static void ensureGroup(IdentityService identity, String id, String name) {
+    if (identity.createGroupQuery().groupId(id).count() == 0) {
+      Group group = identity.newGroup(id);
+      group.setName(name);
+      group.setType("WORKFLOW");
+      identity.saveGroup(group);
+    }
+  }
+}

@@ -1,0 +1,73 @@
+package io.airlock.web;
+
+import io.airlock.request.ForbiddenActionException;
+import io.airlock.request.InvalidRequestException;
+import jakarta.annotation.Priority;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.ext.ExceptionMapper;
+import java.util.Map;
+import org.camunda.bpm.engine.ProcessEngineException;
+import org.camunda.bpm.engine.rest.exception.ProcessEngineExceptionHandler;
+import org.camunda.bpm.engine.rest.exception.RestException;
+import org.camunda.bpm.engine.rest.exception.RestExceptionHandler;
+import org.springframework.boot.autoconfigure.jersey.ResourceConfigCustomizer;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * Engine REST API answers for Airlock's guards: a review refused by the review guard is 403,
+ * bad review input is 400, each with the guard's message (Camunda's error JSON shape), rather
+ * than the engine's generic 500 for an exception in a task listener.
+ */
+@Configuration(proxyBeanMethods = false)
+class EngineRestForbiddenMapper {
+
+  @Bean
+  ResourceConfigCustomizer airlockEngineRestErrors() {
+    return config -> config.register(EngineExceptionMapper.class).register(RestExceptionMapper.class);
+  }
+
+  /** Thrown straight from the engine. */
+  @Priority(1)
+  static class EngineExceptionMapper implements ExceptionMapper<ProcessEngineException> {
+
+    private final ProcessEngineExceptionHandler camunda = new ProcessEngineExceptionHandler();
+
+    @Override
+    public Response toResponse(ProcessEngineException e) {
+      Response guard = guardAnswer(e);
+      return guard != null ? guard : camunda.toResponse(e);
+    }
+  }
+
+  /** Resources such as task/complete wrap engine exceptions in a RestException (500). */
+  @Priority(1)
+  static class RestExceptionMapper implements ExceptionMapper<RestException> {
+
+    private final RestExceptionHandler camunda = new RestExceptionHandler();
+
+    @Override
+    public Response toResponse(RestException e) {
+      Response guard = guardAnswer(e);
+      return guard != null ? guard : camunda.toResponse(e);
+    }
+  }
+
+  static Response guardAnswer(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof ForbiddenActionException) {
+        return error(Response.Status.FORBIDDEN, "AuthorizationException", t.getMessage());
+      }
+      if (t instanceof InvalidRequestException) {
+        return error(Response.Status.BAD_REQUEST, "InvalidRequestException", t.getMessage());
+      }
+    }
+    return null;
+  }
+
+  private static Response error(Response.Status status, String type, String message) {
+    return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE)
+        .entity(Map.of("type", type, "message", message)).build();
+  }
+}

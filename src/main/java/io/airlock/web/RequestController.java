@@ -1,0 +1,86 @@
+package io.airlock.web;
+
+import io.airlock.identity.CurrentUser;
+import io.airlock.request.AccessRequest;
+import io.airlock.request.RequestService;
+import io.airlock.request.ReviewDecision;
+import io.airlock.request.SubmitRequest;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.net.URI;
+import java.util.List;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.Authentication;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/** Access requests over REST, for people with curl and for other systems. */
+@RestController
+@RequestMapping("/api/requests")
+@Tag(name = "Access requests")
+class RequestController {
+
+  private final RequestService requests;
+
+  RequestController(RequestService requests) {
+    this.requests = requests;
+  }
+
+  @PostMapping
+  @Operation(summary = "Request temporary access",
+      description = "Validates the request, applies the policy and starts the process. 201 with the request; "
+          + "400 problem+json naming every wrong field, and nothing is started.")
+  ResponseEntity<RequestView> submit(@RequestBody(required = false) SubmitRequest body, Authentication auth) {
+    AccessRequest r = requests.submit(body, CurrentUser.of(auth));
+    return ResponseEntity.created(URI.create("/api/requests/" + r.getId())).body(RequestView.of(r));
+  }
+
+  @GetMapping("/{id}")
+  @Operation(summary = "One request with its status, the policy's reason and the grant's start and end")
+  RequestView get(@PathVariable String id, Authentication auth) {
+    return RequestView.of(requests.get(id, CurrentUser.of(auth)));
+  }
+
+  @GetMapping
+  @Operation(summary = "Your requests; every request for approvers, auditors, operators and admins")
+  List<RequestView> list(@RequestParam(defaultValue = "false") boolean mine,
+      @RequestParam(defaultValue = "100") int limit, Authentication auth) {
+    return requests.list(CurrentUser.of(auth), mine, limit).stream().map(RequestView::of).toList();
+  }
+
+  @PostMapping("/{id}/review")
+  @Operation(summary = "Approve or deny a request waiting for review",
+      description = "Same rules as in Tasklist: only a member of the scope's approver groups, never the requester.")
+  RequestView review(@PathVariable String id, @RequestBody(required = false) ReviewBody body, Authentication auth) {
+    return RequestView.of(requests.review(id, ReviewBody.decision(body), CurrentUser.of(auth)));
+  }
+
+  @PostMapping("/{id}/revoke")
+  @Operation(summary = "End active access now (requester, approver or admin)")
+  RequestView revoke(@PathVariable String id, Authentication auth) {
+    return RequestView.of(requests.requestRevoke(id, CurrentUser.of(auth)));
+  }
+
+  /** Body of a review. */
+  record ReviewBody(String outcome, String comment) {
+
+    static ReviewDecision decision(ReviewBody body) {
+      if (body == null || body.outcome() == null) {
+        throw new io.airlock.request.InvalidRequestException(List.of(
+            new io.airlock.request.InvalidRequestException.FieldError("outcome", "is required: APPROVE or DENY")));
+      }
+      try {
+        return new ReviewDecision(ReviewDecision.Outcome.valueOf(body.outcome()), body.comment());
+      } catch (IllegalArgumentException e) {
+        throw new io.airlock.request.InvalidRequestException(List.of(
+            new io.airlock.request.InvalidRequestException.FieldError("outcome",
+                "must be APPROVE or DENY, was '" + body.outcome() + "'")));
+      }
+    }
+  }
+}

@@ -1,0 +1,36 @@
+package io.airlock.web;
+
+import io.airlock.request.AccessRequest;
+import java.time.Instant;
+
+/** A request as the API shows it. */
+record RequestView(
+    String id,
+    String status,
+    String system,
+    String target,
+    String principal,
+    String permission,
+    String duration,
+    String justification,
+    String ticket,
+    String requester,
+    String scope,
+    String approverGroups,
+    String decision,
+    String reason,
+    String reviewer,
+    String reviewComment,
+    Instant grantStart,
+    Instant grantEnd,
+    Instant revokedAt,
+    Instant createdAt,
+    Instant updatedAt) {
+
+  static RequestView of(AccessRequest r) {
+    return new RequestView(r.getId(), r.getStatus().name(), r.getSystem(), r.getTarget(), r.getPrincipal(),
+        r.getPermission(), r.getDuration(), r.getJustification(), r.getTicket(), r.getRequester(),
+        r.getScopeName(), r.getApproverGroups(), r.getDecisionOutcome(), r.getDecisionReason(), r.getReviewer(),
+        r.getReviewComment(), r.getGrantStart(), r.getGrantEnd(), r.getRevokedAt(), r.getCreatedAt(), r.getUpdatedAt());
+  }
+}
