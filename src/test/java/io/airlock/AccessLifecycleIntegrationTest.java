@@ -1,0 +1,232 @@
+package io.airlock;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.airlock.audit.AuditEvent;
+import io.airlock.audit.AuditLog;
+import io.airlock.sandbox.AwsSandbox;
+import io.airlock.sandbox.DemoOrganization;
+import io.airlock.support.ApiClient;
+import io.airlock.support.ApiClient.Reply;
+import io.airlock.support.PostgresTestConfiguration;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Import;
+import org.springframework.test.annotation.DirtiesContext;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.ssoadmin.SsoAdminClient;
+import software.amazon.awssdk.services.ssoadmin.model.AccountAssignment;
+
+/**
+ * The whole application on PostgreSQL, with the AWS emulator over HTTP: a requester asks, an
+ * approver approves over the REST API, the access appears in AWS, and goes away by itself when
+ * its few seconds are over. Checked the way a user would: HTTP answers, and AWS through the SDK.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+    "airlock.request.min-duration=PT2S",
+    "airlock.aws.sandbox.port=0",
+    "airlock.aws.sandbox.operation-delay=PT0.3S",
+    "camunda.bpm.job-execution.wait-time-in-millis=200",
+    "camunda.bpm.job-execution.max-wait=1000"})
+@Import(PostgresTestConfiguration.class)
+@DirtiesContext
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class AccessLifecycleIntegrationTest {
+
+  @LocalServerPort int port;
+  @Autowired AwsSandbox sandbox;
+  @Autowired AuditLog audit;
+
+  ApiClient api;
+  SsoAdminClient aws;
+
+  @BeforeAll
+  void clients() {
+    api = new ApiClient(port);
+    aws = SsoAdminClient.builder()
+        .endpointOverride(sandbox.endpoint())
+        .region(Region.US_EAST_1)
+        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
+        .build();
+  }
+
+  @AfterAll
+  void close() {
+    aws.close();
+  }
+
+  @Test
+  void requestApprovedByAnotherUserIsGrantedInAwsAndRevokedWhenItsTimeIsUp() {
+    Reply submitted = api.post("alice", "/api/requests", request("alice", "PowerUserAccess", "PT4S"));
+    assertThat(submitted.status()).isEqualTo(201);
+    String id = submitted.body().get("id").asText();
+    assertThat(submitted.body().get("status").asText()).isEqualTo("PENDING_REVIEW");
+    assertThat(submitted.body().get("reason").asText()).isNotBlank();
+    assertThat(submitted.body().get("requester").asText()).isEqualTo("alice");
+    assertThat(assignments()).noneMatch(a -> a.principalId().equals(DemoOrganization.ALICE_USER_ID));
+
+    Reply approved = api.post("bob", "/api/requests/" + id + "/review", Map.of("outcome", "APPROVE", "comment", "ok"));
+    assertThat(approved.status()).as(approved.raw()).isEqualTo(200);
+    assertThat(approved.body().get("reviewer").asText()).isEqualTo("bob");
+
+    JsonNode active = awaitStatus(id, "ACTIVE");
+    Instant start = Instant.parse(active.get("grantStart").asText());
+    Instant end = Instant.parse(active.get("grantEnd").asText());
+    assertThat(Duration.between(start, end)).isEqualTo(Duration.ofSeconds(4));
+    assertThat(assignments()).anyMatch(a -> a.principalId().equals(DemoOrganization.ALICE_USER_ID));
+
+    awaitStatus(id, "REVOKED");
+    assertThat(assignments()).noneMatch(a -> a.principalId().equals(DemoOrganization.ALICE_USER_ID));
+
+    List<String> actions = audit.forRequest(id).stream().map(AuditEvent::action).toList();
+    assertThat(actions).containsSubsequence("request.submitted", "policy.decided", "policy.decided",
+        "request.status", "review.approved", "request.status", "access.granted", "request.status",
+        "access.revoked", "request.status");
+    assertThat(audit.forRequest(id)).filteredOn(e -> e.action().equals("access.granted"))
+        .singleElement().satisfies(e -> assertThat(e.details()).contains("awsRequestIds"));
+    assertThat(audit.verify().intact()).isTrue();
+  }
+
+  @Test
+  void requesterCannotApproveTheirOwnRequestThroughAnyApi() {
+    // bob is in the approver group himself, so only the review guard stands in the way.
+    Reply submitted = api.post("bob", "/api/requests", request("bob", "PowerUserAccess", "PT1M"));
+    assertThat(submitted.status()).isEqualTo(201);
+    String id = submitted.body().get("id").asText();
+
+    Reply viaApi = api.post("bob", "/api/requests/" + id + "/review", Map.of("outcome", "APPROVE"));
+    assertThat(viaApi.status()).isEqualTo(403);
+    assertThat(viaApi.contentType()).contains("application/problem+json");
+    assertThat(viaApi.body().get("detail").asText()).contains("own access request");
+
+    Reply tasks = api.get("bob", "/engine-rest/task?processInstanceBusinessKey=" + id);
+    assertThat(tasks.status()).isEqualTo(200);
+    assertThat(tasks.body()).hasSize(1);
+    String taskId = tasks.body().get(0).get("id").asText();
+    Reply viaEngineRest = api.post("bob", "/engine-rest/task/" + taskId + "/complete",
+        Map.of("variables", Map.of("reviewOutcome", Map.of("value", "APPROVE"))));
+    assertThat(viaEngineRest.status()).isEqualTo(403);
+    assertThat(viaEngineRest.raw()).contains("own access request");
+
+    // alice is not an approver at all: the engine's authorization refuses her.
+    Reply notApprover = api.post("alice", "/engine-rest/task/" + taskId + "/complete",
+        Map.of("variables", Map.of("reviewOutcome", Map.of("value", "APPROVE"))));
+    assertThat(notApprover.status()).isEqualTo(403);
+
+    assertThat(api.get("bob", "/api/requests/" + id).body().get("status").asText()).isEqualTo("PENDING_REVIEW");
+    assertThat(api.get("bob", "/engine-rest/task?processInstanceBusinessKey=" + id).body()).hasSize(1);
+
+    Reply denied = api.post("dave", "/api/requests/" + id + "/review", Map.of("outcome", "DENY", "comment", "not now"));
+    assertThat(denied.status()).isEqualTo(200);
+    assertThat(denied.body().get("status").asText()).isEqualTo("DENIED");
+  }
+
+  @Test
+  void nothingAnswersWithoutSignIn() {
+    for (String path : List.of("/api/requests", "/engine-rest/task", "/engine-rest/deployment", "/v3/api-docs",
+        "/actuator/health", "/api/requests/anything")) {
+      Reply r = api.get(null, path);
+      assertThat(r.status()).as(path).isEqualTo(401);
+    }
+    Reply post = api.post(null, "/api/requests", request("alice", "ReadOnlyAccess", "PT1H"));
+    assertThat(post.status()).isEqualTo(401);
+    assertThat(post.contentType()).contains("application/problem+json");
+    assertThat(api.get("alice", "/api/requests").status()).isEqualTo(200);
+    assertThat(api.get("mallory", "/api/requests").status()).isEqualTo(401);
+  }
+
+  @Test
+  void badInputIsRefusedNamingTheFieldAndStartsNothing() {
+    int before = api.get("erin", "/api/requests").body().size();
+    Map<String, Object> bad = request("erin", "NoSuchPermissionSet", "forever");
+    bad.put("target", "999999999999");
+    bad.put("justification", "");
+    Reply r = api.post("erin", "/api/requests", bad);
+    assertThat(r.status()).isEqualTo(400);
+    assertThat(r.contentType()).contains("application/problem+json");
+    List<String> fields = r.body().get("errors").findValuesAsText("field");
+    assertThat(fields).contains("duration", "justification", "target", "permission");
+
+    Map<String, Object> tooLong = request("erin", "ReadOnlyAccess", "P30D");
+    assertThat(api.post("erin", "/api/requests", tooLong).body().get("errors").findValuesAsText("field"))
+        .containsExactly("duration");
+    Map<String, Object> unknownUser = request("nobody-here", "ReadOnlyAccess", "PT1H");
+    assertThat(api.post("erin", "/api/requests", unknownUser).body().get("errors").findValuesAsText("field"))
+        .containsExactly("principal");
+    Map<String, Object> longJustification = request("erin", "ReadOnlyAccess", "PT1H");
+    longJustification.put("justification", "x".repeat(1001));
+    assertThat(api.post("erin", "/api/requests", longJustification).body().get("errors").findValuesAsText("field"))
+        .containsExactly("justification");
+
+    assertThat(api.get("erin", "/api/requests").body().size()).isEqualTo(before);
+  }
+
+  @Test
+  void outOfScopeAndAutoApprovedRequestsAreDecidedByPolicy() {
+    Reply outOfScope = api.post("erin", "/api/requests", request("erin", "AdministratorAccess", "PT1H", "111111111111"));
+    assertThat(outOfScope.status()).isEqualTo(201);
+    assertThat(outOfScope.body().get("status").asText()).isEqualTo("REJECTED_OUT_OF_SCOPE");
+
+    Reply auto = api.post("erin", "/api/requests", request("erin", "ReadOnlyAccess", "PT30M"));
+    assertThat(auto.status()).isEqualTo(201);
+    assertThat(auto.body().get("decision").asText()).isEqualTo("APPROVE");
+    String id = auto.body().get("id").asText();
+    awaitStatus(id, "ACTIVE");
+    assertThat(assignments(DemoOrganization.READ_ONLY_PERMISSION_SET_ARN))
+        .anyMatch(a -> a.principalId().equals(DemoOrganization.ERIN_USER_ID));
+
+    Reply revoked = api.post("erin", "/api/requests/" + id + "/revoke", null);
+    assertThat(revoked.status()).as(revoked.raw()).isEqualTo(200);
+    awaitStatus(id, "REVOKED");
+    assertThat(assignments(DemoOrganization.READ_ONLY_PERMISSION_SET_ARN))
+        .noneMatch(a -> a.principalId().equals(DemoOrganization.ERIN_USER_ID));
+  }
+
+  private JsonNode awaitStatus(String id, String status) {
+    JsonNode[] last = new JsonNode[1];
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+      last[0] = api.get("admin", "/api/requests/" + id).body();
+      assertThat(last[0].get("status").asText()).isEqualTo(status);
+    });
+    return last[0];
+  }
+
+  private List<AccountAssignment> assignments() {
+    return assignments(DemoOrganization.POWER_USER_PERMISSION_SET_ARN);
+  }
+
+  private List<AccountAssignment> assignments(String permissionSetArn) {
+    return aws.listAccountAssignmentsPaginator(r -> r.instanceArn(DemoOrganization.INSTANCE_ARN)
+        .accountId(DemoOrganization.SANDBOX_ACCOUNT_ID).permissionSetArn(permissionSetArn))
+        .accountAssignments().stream().toList();
+  }
+
+  private static Map<String, Object> request(String principal, String permission, String duration) {
+    return request(principal, permission, duration, DemoOrganization.SANDBOX_ACCOUNT_ID);
+  }
+
+  private static Map<String, Object> request(String principal, String permission, String duration, String target) {
+    Map<String, Object> r = new LinkedHashMap<>();
+    r.put("system", "AWS");
+    r.put("target", target);
+    r.put("principal", principal);
+    r.put("permission", permission);
+    r.put("duration", duration);
+    r.put("justification", "Investigate incident INC-42 in the sandbox account");
+    return r;
+  }
+}

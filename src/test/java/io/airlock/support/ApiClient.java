@@ -1,0 +1,65 @@
+package io.airlock.support;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+
+/** A plain HTTP client for tests: what curl would do, with or without basic credentials. */
+public final class ApiClient {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final String base;
+
+  public ApiClient(int port) {
+    this.base = "http://127.0.0.1:" + port;
+  }
+
+  public record Reply(int status, String contentType, JsonNode body, String raw) {}
+
+  public Reply get(String user, String path) {
+    return send(user, HttpRequest.newBuilder(URI.create(base + path)).GET());
+  }
+
+  public Reply post(String user, String path, Object body) {
+    try {
+      String json = body == null ? "" : JSON.writeValueAsString(body);
+      return send(user, HttpRequest.newBuilder(URI.create(base + path))
+          .header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString(json)));
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private Reply send(String user, HttpRequest.Builder request) {
+    if (user != null) {
+      String token = Base64.getEncoder().encodeToString((user + ":airlock").getBytes(StandardCharsets.UTF_8));
+      request.header("Authorization", "Basic " + token);
+    }
+    try {
+      HttpResponse<String> r = http.send(request.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+      JsonNode body = null;
+      if (!r.body().isBlank()) {
+        try {
+          body = JSON.readTree(r.body());
+        } catch (IOException notJson) {
+          body = null;
+        }
+      }
+      return new Reply(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), body, r.body());
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+}
