@@ -11,6 +11,7 @@ import io.airlock.sandbox.DemoOrganization;
 import io.airlock.support.ApiClient;
 import io.airlock.support.ApiClient.Reply;
 import io.airlock.support.PostgresTestConfiguration;
+import io.airlock.support.WebappSession;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -194,6 +195,55 @@ class AccessLifecycleIntegrationTest {
     awaitStatus(id, "REVOKED");
     assertThat(assignments(DemoOrganization.READ_ONLY_PERMISSION_SET_ARN))
         .noneMatch(a -> a.principalId().equals(DemoOrganization.ERIN_USER_ID));
+  }
+
+  @Test
+  void requesterStartsTheRequestInTasklistWithItsFormAndApproverSeesTheReview() {
+    // (Not alice: after a failed attempt Camunda delays that user's next sign-in.)
+    assertThat(new WebappSession(port).login("carol", "wrong")).isEqualTo(401);
+    WebappSession alice = new WebappSession(port);
+    assertThat(alice.login("alice", "airlock")).isEqualTo(200);
+    String engine = "/camunda/api/engine/engine/default";
+
+    JsonNode startable = WebappSession.json(alice.get(engine
+        + "/process-definition?latestVersion=true&startableInTasklist=true&startablePermissionCheck=true"));
+    assertThat(startable.findValuesAsText("name")).containsExactly("Request AWS access");
+    String definitionId = startable.get(0).get("id").asText();
+    JsonNode startForm = WebappSession.json(alice.get(engine + "/process-definition/" + definitionId + "/deployed-start-form"));
+    assertThat(startForm.get("id").asText()).isEqualTo("request-aws-access");
+
+    // Bad input from the form: a readable message, and nothing is started.
+    var refused = alice.postJson(engine + "/process-definition/" + definitionId + "/submit-form",
+        Map.of("variables", Map.of("system", Map.of("value", "AWS"), "target", Map.of("value", "222222222222"),
+            "principal", Map.of("value", "alice"), "permission", Map.of("value", "ReadOnlyAccess"),
+            "duration", Map.of("value", "forever"), "justification", Map.of("value", "check logs"))));
+    assertThat(refused.statusCode()).isGreaterThanOrEqualTo(400);
+    assertThat(refused.body()).contains("duration").contains("ISO-8601");
+
+    var started = alice.postJson(engine + "/process-definition/" + definitionId + "/submit-form",
+        Map.of("variables", Map.of("system", Map.of("value", "AWS"), "target", Map.of("value", "333333333333"),
+            "principal", Map.of("value", "alice"), "permission", Map.of("value", "PowerUserAccess"),
+            "duration", Map.of("value", "PT1H"), "justification", Map.of("value", "Rotate staging certificates"))));
+    assertThat(started.statusCode()).as(started.body()).isEqualTo(200);
+    String requestId = WebappSession.json(started).get("businessKey").asText();
+    JsonNode request = api.get("alice", "/api/requests/" + requestId).body();
+    assertThat(request.get("status").asText()).isEqualTo("PENDING_REVIEW");
+    assertThat(request.get("requester").asText()).isEqualTo("alice");
+
+    // alice does not see the review; bob does, with its form.
+    assertThat(WebappSession.json(alice.get(engine + "/task?processInstanceBusinessKey=" + requestId))).isEmpty();
+    WebappSession bob = new WebappSession(port);
+    assertThat(bob.login("bob", "airlock")).isEqualTo(200);
+    JsonNode tasks = WebappSession.json(bob.get(engine + "/task?processInstanceBusinessKey=" + requestId));
+    assertThat(tasks).hasSize(1);
+    assertThat(tasks.get(0).get("name").asText()).isEqualTo("Review access request");
+    String taskId = tasks.get(0).get("id").asText();
+    assertThat(WebappSession.json(bob.get(engine + "/task/" + taskId + "/deployed-form")).get("id").asText())
+        .isEqualTo("review-access-request");
+    var denied = bob.postJson(engine + "/task/" + taskId + "/submit-form", Map.of("variables", Map.of(
+        "reviewOutcome", Map.of("value", "DENY"), "reviewComment", Map.of("value", "use the runbook"))));
+    assertThat(denied.statusCode()).as(denied.body()).isIn(200, 204);
+    assertThat(api.get("alice", "/api/requests/" + requestId).body().get("status").asText()).isEqualTo("DENIED");
   }
 
   private JsonNode awaitStatus(String id, String status) {

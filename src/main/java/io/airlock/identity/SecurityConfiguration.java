@@ -13,6 +13,8 @@ import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
+import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
+import org.springframework.security.web.util.matcher.OrRequestMatcher;
 
 /**
  * Nothing answers without sign-in. Airlock's REST API, the engine REST API (Camunda Modeler
@@ -28,7 +30,9 @@ class SecurityConfiguration {
   @Bean
   @Order(1)
   SecurityFilterChain webapps(HttpSecurity http) throws Exception {
-    http.securityMatcher("/camunda/**", "/")
+    // Whole-path matchers: the webapps are not served by Spring MVC's DispatcherServlet.
+    PathPatternRequestMatcher.Builder path = PathPatternRequestMatcher.withDefaults();
+    http.securityMatcher(new OrRequestMatcher(path.matcher("/camunda/**"), path.matcher("/")))
         .authorizeHttpRequests(a -> a.anyRequest().permitAll())
         .csrf(c -> c.disable())
         .headers(h -> h.frameOptions(f -> f.sameOrigin()));
