@@ -3,6 +3,7 @@ package io.airlock.aws;
 import io.airlock.config.AirlockProperties;
 import io.airlock.sandbox.AwsSandbox;
 import java.net.URI;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -58,7 +59,7 @@ class AwsClientsConfiguration {
 
   @Bean(destroyMethod = "close")
   StsClient stsClient(AwsConnection connection, AirlockProperties properties, SdkHttpClient http) {
-    return configure(StsClient.builder(), connection, properties, connection.baseCredentials(), http).build();
+    return configure(StsClient.builder(), connection, properties, connection.baseCredentials(), http, null).build();
   }
 
   /** The credentials every Identity Center call uses. */
@@ -78,31 +79,43 @@ class AwsClientsConfiguration {
         .build();
   }
 
-  @Bean(destroyMethod = "close")
-  SsoAdminClient ssoAdminClient(AwsConnection c, AirlockProperties p, AwsCredentialsProvider airlockCredentials, SdkHttpClient http) {
-    return configure(SsoAdminClient.builder(), c, p, airlockCredentials, http).build();
+  /** One quota shared by both Identity Center clients (AWS counts them together). */
+  @Bean
+  IdentityCenterQuota identityCenterQuota() {
+    return new IdentityCenterQuota(IdentityCenterQuota.CALLS_PER_SECOND, Duration.ofSeconds(30));
   }
 
   @Bean(destroyMethod = "close")
-  IdentitystoreClient identitystoreClient(AwsConnection c, AirlockProperties p, AwsCredentialsProvider airlockCredentials, SdkHttpClient http) {
-    return configure(IdentitystoreClient.builder(), c, p, airlockCredentials, http).build();
+  SsoAdminClient ssoAdminClient(AwsConnection c, AirlockProperties p, AwsCredentialsProvider airlockCredentials,
+      SdkHttpClient http, IdentityCenterQuota quota) {
+    return configure(SsoAdminClient.builder(), c, p, airlockCredentials, http, quota).build();
+  }
+
+  @Bean(destroyMethod = "close")
+  IdentitystoreClient identitystoreClient(AwsConnection c, AirlockProperties p, AwsCredentialsProvider airlockCredentials,
+      SdkHttpClient http, IdentityCenterQuota quota) {
+    return configure(IdentitystoreClient.builder(), c, p, airlockCredentials, http, quota).build();
   }
 
   @Bean(destroyMethod = "close")
   OrganizationsClient organizationsClient(AwsConnection c, AirlockProperties p, AwsCredentialsProvider airlockCredentials, SdkHttpClient http) {
-    return configure(OrganizationsClient.builder(), c, p, airlockCredentials, http).build();
+    return configure(OrganizationsClient.builder(), c, p, airlockCredentials, http, null).build();
   }
 
   private static <B extends AwsClientBuilder<B, ?> & software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder<B, ?>> B configure(
-      B builder, AwsConnection c, AirlockProperties p, AwsCredentialsProvider credentials, SdkHttpClient http) {
+      B builder, AwsConnection c, AirlockProperties p, AwsCredentialsProvider credentials, SdkHttpClient http,
+      IdentityCenterQuota quota) {
+    ClientOverrideConfiguration.Builder override = ClientOverrideConfiguration.builder()
+        .apiCallTimeout(p.aws().callTimeout())
+        .apiCallAttemptTimeout(p.aws().attemptTimeout())
+        .retryStrategy(AwsRetryStrategy.standardRetryStrategy());
+    if (quota != null) {
+      override.addExecutionInterceptor(quota);
+    }
     builder.region(c.region())
         .credentialsProvider(credentials)
         .httpClient(http)
-        .overrideConfiguration(ClientOverrideConfiguration.builder()
-            .apiCallTimeout(p.aws().callTimeout())
-            .apiCallAttemptTimeout(p.aws().attemptTimeout())
-            .retryStrategy(AwsRetryStrategy.standardRetryStrategy())
-            .build());
+        .overrideConfiguration(override.build());
     if (c.endpoint() != null) {
       builder.endpointOverride(c.endpoint());
     }

@@ -6,9 +6,6 @@ import io.airlock.request.AccessOperationException;
 import io.airlock.request.AccessRejectedException;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
-import io.github.resilience4j.ratelimiter.RateLimiter;
-import io.github.resilience4j.ratelimiter.RateLimiterConfig;
-import io.github.resilience4j.ratelimiter.RequestNotPermitted;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,9 +31,9 @@ import software.amazon.awssdk.services.ssoadmin.model.StatusValues;
 import software.amazon.awssdk.services.ssoadmin.model.TargetType;
 
 /**
- * The AWS side of Airlock: IAM Identity Center through the SDK v2. Every call passes one rate
- * limiter (AWS allows 20 Identity Center calls a second) and assignment creations pass a
- * bulkhead (15 in flight); asynchronous operations are polled with a bounded backoff until
+ * The AWS side of Airlock: IAM Identity Center through the SDK v2. Every HTTP call passes the
+ * clients' {@link IdentityCenterQuota} (20 a second) and assignment creations pass a bulkhead
+ * (15 in flight); asynchronous operations are polled with a bounded backoff until
  * AWS reports SUCCEEDED or FAILED, never assumed.
  */
 @Component
@@ -49,7 +46,6 @@ class IdentityCenterAdapter implements AccessGateway {
   private final IdentitystoreClient identityStore;
   private final OrganizationsClient organizations;
   private final AirlockProperties.Aws settings;
-  private final RateLimiter callLimit;
   private final Bulkhead creationsInFlight;
 
   private volatile InstanceMetadata instance;
@@ -62,8 +58,6 @@ class IdentityCenterAdapter implements AccessGateway {
     this.identityStore = identityStore;
     this.organizations = organizations;
     this.settings = properties.aws();
-    this.callLimit = RateLimiter.of("identity-center", RateLimiterConfig.custom()
-        .limitForPeriod(20).limitRefreshPeriod(Duration.ofSeconds(1)).timeoutDuration(Duration.ofSeconds(30)).build());
     this.creationsInFlight = Bulkhead.of("account-assignment-creations", BulkheadConfig.custom()
         .maxConcurrentCalls(15).maxWaitDuration(Duration.ofSeconds(60)).build());
   }
@@ -73,7 +67,7 @@ class IdentityCenterAdapter implements AccessGateway {
   @Override
   public Optional<String> findAccount(String accountId) {
     try {
-      return Optional.of(call(() -> organizations.describeAccount(r -> r.accountId(accountId))).account().name());
+      return Optional.of(organizations.describeAccount(r -> r.accountId(accountId)).account().name());
     } catch (AwsServiceException e) {
       if (isNotFound(e)) {
         return Optional.empty();
@@ -85,9 +79,9 @@ class IdentityCenterAdapter implements AccessGateway {
   @Override
   public Optional<String> findUserId(String userName) {
     try {
-      return Optional.of(call(() -> identityStore.getUserId(r -> r.identityStoreId(instance().identityStoreId())
+      return Optional.of(identityStore.getUserId(r -> r.identityStoreId(instance().identityStoreId())
           .alternateIdentifier(a -> a.uniqueAttribute(u -> u.attributePath("userName")
-              .attributeValue(Document.fromString(userName)))))).userId());
+              .attributeValue(Document.fromString(userName))))).userId());
     } catch (AwsServiceException e) {
       if (isNotFound(e)) {
         return Optional.empty();
@@ -109,10 +103,10 @@ class IdentityCenterAdapter implements AccessGateway {
   private synchronized void loadPermissionSets() {
     Map<String, String> byName = new ConcurrentHashMap<>();
     try {
-      for (String arn : call(() -> ssoAdmin.listPermissionSetsPaginator(r -> r.instanceArn(instance().instanceArn())))
+      for (String arn : ssoAdmin.listPermissionSetsPaginator(r -> r.instanceArn(instance().instanceArn()))
           .permissionSets()) {
-        PermissionSet ps = call(() -> ssoAdmin.describePermissionSet(r -> r.instanceArn(instance().instanceArn())
-            .permissionSetArn(arn))).permissionSet();
+        PermissionSet ps = ssoAdmin.describePermissionSet(r -> r.instanceArn(instance().instanceArn())
+            .permissionSetArn(arn)).permissionSet();
         byName.put(ps.name(), ps.permissionSetArn());
       }
     } catch (SdkException e) {
@@ -127,8 +121,8 @@ class IdentityCenterAdapter implements AccessGateway {
   @Override
   public boolean isAssigned(Assignment a) {
     try {
-      return call(() -> ssoAdmin.listAccountAssignmentsPaginator(r -> r.instanceArn(instance().instanceArn())
-              .accountId(a.accountId()).permissionSetArn(a.permissionSetArn())))
+      return ssoAdmin.listAccountAssignmentsPaginator(r -> r.instanceArn(instance().instanceArn())
+              .accountId(a.accountId()).permissionSetArn(a.permissionSetArn()))
           .accountAssignments().stream()
           .anyMatch(x -> x.principalType() == PrincipalType.USER && a.principalId().equals(x.principalId()));
     } catch (AwsServiceException e) {
@@ -147,16 +141,16 @@ class IdentityCenterAdapter implements AccessGateway {
     List<String> awsRequestIds = new ArrayList<>();
     try {
       return creationsInFlight.executeSupplier(() -> {
-        var created = call(() -> ssoAdmin.createAccountAssignment(r -> r.instanceArn(instance().instanceArn())
+        var created = ssoAdmin.createAccountAssignment(r -> r.instanceArn(instance().instanceArn())
             .targetId(a.accountId()).targetType(TargetType.AWS_ACCOUNT)
             .permissionSetArn(a.permissionSetArn())
-            .principalType(PrincipalType.USER).principalId(a.principalId())));
+            .principalType(PrincipalType.USER).principalId(a.principalId()));
         awsRequestIds.add(requestId(created));
         String operationId = created.accountAssignmentCreationStatus().requestId();
         AccountAssignmentOperationStatus status = poll("CreateAccountAssignment", created.accountAssignmentCreationStatus(),
             () -> {
-              var d = call(() -> ssoAdmin.describeAccountAssignmentCreationStatus(r -> r
-                  .instanceArn(instance().instanceArn()).accountAssignmentCreationRequestId(operationId)));
+              var d = ssoAdmin.describeAccountAssignmentCreationStatus(r -> r
+                  .instanceArn(instance().instanceArn()).accountAssignmentCreationRequestId(operationId));
               awsRequestIds.add(requestId(d));
               return d.accountAssignmentCreationStatus();
             });
@@ -179,16 +173,16 @@ class IdentityCenterAdapter implements AccessGateway {
     }
     List<String> awsRequestIds = new ArrayList<>();
     try {
-      var deleted = call(() -> ssoAdmin.deleteAccountAssignment(r -> r.instanceArn(instance().instanceArn())
+      var deleted = ssoAdmin.deleteAccountAssignment(r -> r.instanceArn(instance().instanceArn())
           .targetId(a.accountId()).targetType(TargetType.AWS_ACCOUNT)
           .permissionSetArn(a.permissionSetArn())
-          .principalType(PrincipalType.USER).principalId(a.principalId())));
+          .principalType(PrincipalType.USER).principalId(a.principalId()));
       awsRequestIds.add(requestId(deleted));
       String operationId = deleted.accountAssignmentDeletionStatus().requestId();
       AccountAssignmentOperationStatus status = poll("DeleteAccountAssignment", deleted.accountAssignmentDeletionStatus(),
           () -> {
-            var d = call(() -> ssoAdmin.describeAccountAssignmentDeletionStatus(r -> r
-                .instanceArn(instance().instanceArn()).accountAssignmentDeletionRequestId(operationId)));
+            var d = ssoAdmin.describeAccountAssignmentDeletionStatus(r -> r
+                .instanceArn(instance().instanceArn()).accountAssignmentDeletionRequestId(operationId));
             awsRequestIds.add(requestId(d));
             return d.accountAssignmentDeletionStatus();
           });
@@ -238,7 +232,7 @@ class IdentityCenterAdapter implements AccessGateway {
   }
 
   private InstanceMetadata discoverInstance() {
-    List<InstanceMetadata> instances = call(() -> ssoAdmin.listInstancesPaginator(r -> {})).instances().stream().toList();
+    List<InstanceMetadata> instances = ssoAdmin.listInstancesPaginator(r -> {}).instances().stream().toList();
     String configured = settings.instanceArn();
     InstanceMetadata found = instances.stream()
         .filter(i -> configured == null || configured.isBlank() || configured.equals(i.instanceArn()))
@@ -250,14 +244,6 @@ class IdentityCenterAdapter implements AccessGateway {
     }
     log.info("IAM Identity Center instance {} with identity store {}", found.instanceArn(), found.identityStoreId());
     return found;
-  }
-
-  private <T> T call(Supplier<T> apiCall) {
-    try {
-      return RateLimiter.decorateSupplier(callLimit, apiCall).get();
-    } catch (RequestNotPermitted e) {
-      throw new AccessOperationException("Airlock's own AWS rate limit is saturated; retry later", e);
-    }
   }
 
   private static boolean isNotFound(AwsServiceException e) {

@@ -1,0 +1,97 @@
+package io.airlock.aws;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.airlock.sandbox.AwsSandbox;
+import io.airlock.sandbox.DemoOrganization;
+import io.airlock.sandbox.SandboxSettings;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.ssoadmin.SsoAdminClient;
+import software.amazon.awssdk.services.ssoadmin.model.ThrottlingException;
+
+/**
+ * The quota interceptor keeps a burst of parallel calls, paginated ones included, under an
+ * emulator that throttles like AWS: with it nothing is throttled, without it the same burst is.
+ */
+class IdentityCenterQuotaTest {
+
+  static AwsSandbox sandbox;
+
+  @BeforeAll
+  static void start() {
+    sandbox = AwsSandbox.start(SandboxSettings.defaults().withPort(0).withOperationDelay(Duration.ZERO)
+        .withMaxCallsPerSecond(10));
+  }
+
+  @AfterAll
+  static void stop() {
+    sandbox.close();
+  }
+
+  @Test
+  void aBurstOfPaginatedCallsStaysUnderTheQuota() throws Exception {
+    sandbox.state().resetCounters();
+    try (SsoAdminClient client = client(new IdentityCenterQuota(9, Duration.ofSeconds(30)))) {
+      int pages = burst(client, 6);
+      assertThat(pages).isEqualTo(6 * 4); // 4 permission sets, one per page
+    }
+    assertThat(sandbox.state().throttledCalls()).isZero();
+    assertThat(sandbox.state().callCount("ListPermissionSets")).isEqualTo(6 * 4);
+  }
+
+  @Test
+  void withoutTheQuotaTheSameBurstIsThrottled() {
+    sandbox.state().resetCounters();
+    try (SsoAdminClient client = client(null)) {
+      assertThatThrownBy(() -> burst(client, 6)).hasRootCauseInstanceOf(ThrottlingException.class);
+    }
+    assertThat(sandbox.state().throttledCalls()).isPositive();
+  }
+
+  /** Lists all permission sets one per page, {@code parallel} times at once; returns pages seen. */
+  private static int burst(SsoAdminClient client, int parallel) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(parallel);
+    try {
+      List<Future<Integer>> results = new ArrayList<>();
+      for (int i = 0; i < parallel; i++) {
+        results.add(pool.submit(() -> (int) client.listPermissionSetsPaginator(r -> r
+            .instanceArn(DemoOrganization.INSTANCE_ARN).maxResults(1)).stream().count()));
+      }
+      int pages = 0;
+      for (Future<Integer> f : results) {
+        pages += f.get();
+      }
+      return pages;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static SsoAdminClient client(IdentityCenterQuota quota) {
+    ClientOverrideConfiguration.Builder override = ClientOverrideConfiguration.builder()
+        .retryStrategy(AwsRetryStrategy.doNotRetry());
+    if (quota != null) {
+      override.addExecutionInterceptor(quota);
+    }
+    return SsoAdminClient.builder()
+        .endpointOverride(sandbox.endpoint())
+        .region(Region.US_EAST_1)
+        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
+        .overrideConfiguration(override.build())
+        .build();
+  }
+}
