@@ -77,7 +77,9 @@ class IdentityCenterQuotaTest {
       }
       return pages;
     } finally {
-      pool.shutdownNow();
+      // Let calls still in flight finish, so none is counted by the next test.
+      pool.shutdown();
+      assertThat(pool.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
     }
   }
 
