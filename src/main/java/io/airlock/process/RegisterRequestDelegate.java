@@ -11,7 +11,6 @@ import java.util.UUID;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
-import org.camunda.bpm.engine.identity.Group;
 import org.camunda.bpm.engine.variable.Variables;
 import org.springframework.stereotype.Component;
 
@@ -43,10 +42,7 @@ class RegisterRequestDelegate implements JavaDelegate {
         text(execution, DURATION), text(execution, JUSTIFICATION), text(execution, TICKET));
     AccessRequest r = requests.register(id, requester, input);
 
-    List<String> groups = new ArrayList<>();
-    for (Group g : identity.createGroupQuery().groupMember(requester).list()) {
-      groups.add(g.getId());
-    }
+    List<String> groups = new ArrayList<>(CamundaGroups.of(identity, requester));
     execution.setVariable(REQUEST_ID, id);
     execution.setVariable(DURATION, r.getDuration());
     execution.setVariable(DURATION_MINUTES, r.parsedDuration().toMinutes());

@@ -53,6 +53,6 @@ class ReviewGuard implements TaskListener {
     if (auth.getGroupIds() != null && !auth.getGroupIds().isEmpty()) {
       return auth.getGroupIds();
     }
-    return identity.createGroupQuery().groupMember(auth.getUserId()).list().stream().map(g -> g.getId()).toList();
+    return CamundaGroups.of(identity, auth.getUserId());
   }
 }
