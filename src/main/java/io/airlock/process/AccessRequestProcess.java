@@ -2,8 +2,9 @@ package io.airlock.process;
 
 /**
  * The contract between {@code bpmn/access-request.bpmn} (with its decisions and forms) and the
- * application code: process key, element ids, messages, errors, variable names, bean names and
- * the statuses the model reports through {@code requestStatus.update(execution, status)}.
+ * application code: process key, element ids, messages, errors, variable names and bean names.
+ * The statuses the model reports through {@code requestStatus.update(execution, status)} are
+ * the names of {@link io.airlock.request.RequestStatus}.
  *
  * <p>Change a value here only together with the model files; the process test deploys the real
  * files and uses these constants, so a mismatch fails the build.
@@ -151,18 +152,5 @@ public final class AccessRequestProcess {
     public static final String DENY = "DENY";
 
     private ReviewOutcome() {}
-  }
-
-  /** Statuses the model reports through {@code requestStatus.update(execution, status)}. */
-  public static final class Status {
-    public static final String REJECTED_OUT_OF_SCOPE = "REJECTED_OUT_OF_SCOPE";
-    public static final String DENIED = "DENIED";
-    public static final String PENDING_REVIEW = "PENDING_REVIEW";
-    public static final String GRANTING = "GRANTING";
-    public static final String FAILED = "FAILED";
-    public static final String REVOKING = "REVOKING";
-    public static final String REVOKED = "REVOKED";
-
-    private Status() {}
   }
 }

@@ -14,8 +14,6 @@ import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.TaskService;
 import org.camunda.bpm.engine.impl.identity.Authentication;
-import org.camunda.bpm.engine.runtime.Incident;
-import org.camunda.bpm.engine.runtime.ProcessInstance;
 import org.camunda.bpm.engine.task.Task;
 import org.springframework.stereotype.Component;
 
@@ -71,18 +69,6 @@ class CamundaAccessProcess implements AccessProcess {
   @Override
   public Optional<String> openReviewTask(String requestId) {
     return openTask(requestId).map(Task::getId);
-  }
-
-  @Override
-  public Optional<String> incident(String requestId) {
-    ProcessInstance pi = runtime.createProcessInstanceQuery()
-        .processDefinitionKey(AccessRequestProcess.PROCESS_KEY)
-        .processInstanceBusinessKey(requestId).singleResult();
-    if (pi == null) {
-      return Optional.empty();
-    }
-    return runtime.createIncidentQuery().processInstanceId(pi.getId()).list().stream()
-        .findFirst().map(Incident::getIncidentMessage);
   }
 
   private Optional<Task> openTask(String requestId) {

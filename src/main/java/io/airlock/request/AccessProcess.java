@@ -17,7 +17,4 @@ public interface AccessProcess {
 
   /** The id of the open review task of the request, if any. */
   Optional<String> openReviewTask(String requestId);
-
-  /** Whether a job of the request's process has failed and waits in Cockpit. */
-  Optional<String> incident(String requestId);
 }

@@ -17,11 +17,11 @@ import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.taskSer
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.withVariables;
 
 import io.airlock.process.AccessRequestProcess.ApprovalOutcome;
+import io.airlock.request.RequestStatus;
 import io.airlock.process.AccessRequestProcess.Beans;
 import io.airlock.process.AccessRequestProcess.Decisions;
 import io.airlock.process.AccessRequestProcess.Elements;
 import io.airlock.process.AccessRequestProcess.Messages;
-import io.airlock.process.AccessRequestProcess.Status;
 import io.airlock.process.AccessRequestProcess.Variables;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -137,7 +137,7 @@ class AccessRequestProcessTest {
         .isEnded();
     assertThat(historicVariable(pi, Variables.SCOPE_NAME)).isNull();
     assertThat(historicVariable(pi, Variables.APPROVER_GROUPS)).isNull();
-    assertThat(requestStatus.statuses).containsExactly(Status.REJECTED_OUT_OF_SCOPE);
+    assertThat(requestStatus.statuses).containsExactly(RequestStatus.REJECTED_OUT_OF_SCOPE.name());
     assertThat(grantAccess.calls).isZero();
   }
 
@@ -146,7 +146,7 @@ class AccessRequestProcessTest {
     ProcessInstance pi = request("mallory", List.of("someone-else"), SANDBOX, "ReadOnlyAccess", "PT30M");
 
     assertThat(pi).hasPassed(Elements.END_OUT_OF_SCOPE).isEnded();
-    assertThat(requestStatus.statuses).containsExactly(Status.REJECTED_OUT_OF_SCOPE);
+    assertThat(requestStatus.statuses).containsExactly(RequestStatus.REJECTED_OUT_OF_SCOPE.name());
   }
 
   @Test
@@ -163,7 +163,7 @@ class AccessRequestProcessTest {
         .containsEntry(Variables.MAX_DURATION_MINUTES, 480L)
         .containsEntry(Variables.APPROVAL_OUTCOME, ApprovalOutcome.DENY)
         .containsEntry(Variables.APPROVAL_REASON, "Requested duration exceeds the scope's maximum");
-    assertThat(requestStatus.statuses).containsExactly(Status.DENIED);
+    assertThat(requestStatus.statuses).containsExactly(RequestStatus.DENIED.name());
   }
 
   @Test
@@ -183,7 +183,7 @@ class AccessRequestProcessTest {
     ObjectValue groups = runtimeService().getVariableTyped(pi.getId(), Variables.REQUESTER_GROUPS, false);
     assertThat(groups.getSerializationDataFormat()).isEqualTo("application/json");
     assertThat(groups.getValueSerialized()).isEqualTo("[\"airlock-requesters\"]");
-    assertThat(requestStatus.statuses).containsExactly(Status.GRANTING);
+    assertThat(requestStatus.statuses).containsExactly(RequestStatus.GRANTING.name());
 
     execute(job()); // grant
     assertThat(grantAccess.calls).isEqualTo(1);
@@ -202,7 +202,7 @@ class AccessRequestProcessTest {
     assertThat(revokeAccess.calls).isEqualTo(1);
     assertThat(pi).hasPassed(Elements.END_ACCESS_REVOKED).isEnded();
     assertThat(requestStatus.statuses)
-        .containsExactly(Status.GRANTING, Status.REVOKING, Status.REVOKED);
+        .containsExactly(RequestStatus.GRANTING.name(), RequestStatus.REVOKING.name(), RequestStatus.REVOKED.name());
   }
 
   @Test
@@ -218,7 +218,7 @@ class AccessRequestProcessTest {
     assertThat(task()).hasCandidateGroup(APPROVERS);
     assertReviewFormIsDeployed(task().getId());
     assertThat(taskService().createTaskQuery().taskCandidateGroup(REQUESTERS).count()).isZero();
-    assertThat(requestStatus.statuses).containsExactly(Status.PENDING_REVIEW);
+    assertThat(requestStatus.statuses).containsExactly(RequestStatus.PENDING_REVIEW.name());
 
     complete(task(), withVariables(Variables.REVIEW_OUTCOME, "APPROVE", Variables.REVIEW_COMMENT, "Incident INC-7"));
     assertThat(reviewGuard.completedTasks).containsExactly(Elements.TASK_REVIEW_REQUEST);
@@ -239,7 +239,7 @@ class AccessRequestProcessTest {
     execute(job()); // revoke
     assertThat(pi).hasPassed(Elements.END_ACCESS_REVOKED).isEnded();
     assertThat(requestStatus.statuses).containsExactly(
-        Status.PENDING_REVIEW, Status.GRANTING, Status.REVOKING, Status.REVOKED);
+        RequestStatus.PENDING_REVIEW.name(), RequestStatus.GRANTING.name(), RequestStatus.REVOKING.name(), RequestStatus.REVOKED.name());
   }
 
   @Test
@@ -258,7 +258,7 @@ class AccessRequestProcessTest {
             Elements.END_REQUEST_DENIED)
         .hasNotPassed(Elements.TASK_GRANT_ACCESS)
         .isEnded();
-    assertThat(requestStatus.statuses).containsExactly(Status.PENDING_REVIEW, Status.DENIED);
+    assertThat(requestStatus.statuses).containsExactly(RequestStatus.PENDING_REVIEW.name(), RequestStatus.DENIED.name());
     assertThat(grantAccess.calls).isZero();
   }
 
@@ -272,7 +272,7 @@ class AccessRequestProcessTest {
     assertThat(pi).hasPassed(Elements.EVENT_GRANT_REJECTED, Elements.END_GRANT_FAILED)
         .hasNotPassed(Elements.GATEWAY_AWAIT_END)
         .isEnded();
-    assertThat(requestStatus.statuses).containsExactly(Status.GRANTING, Status.FAILED);
+    assertThat(requestStatus.statuses).containsExactly(RequestStatus.GRANTING.name(), RequestStatus.FAILED.name());
   }
 
   @Test
@@ -298,7 +298,7 @@ class AccessRequestProcessTest {
     assertThat(incident.getActivityId()).isEqualTo(Elements.TASK_GRANT_ACCESS);
     assertThat(incident.getIncidentMessage()).contains("AWS is unavailable");
     assertThat(pi).isWaitingAt(Elements.TASK_GRANT_ACCESS).isNotEnded();
-    assertThat(requestStatus.statuses).containsExactly(Status.GRANTING);
+    assertThat(requestStatus.statuses).containsExactly(RequestStatus.GRANTING.name());
   }
 
   @Test
