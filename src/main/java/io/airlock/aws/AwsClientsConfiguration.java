@@ -102,13 +102,26 @@ class AwsClientsConfiguration {
     return configure(OrganizationsClient.builder(), c, p, airlockCredentials, http, null).build();
   }
 
+  /**
+   * The SDK's standard strategy (throttling, 5xx and transient network errors, with jittered
+   * exponential backoff) plus ConflictException: Identity Center answers it while another
+   * operation on the same permission set and account is in progress, which passes.
+   */
+  static software.amazon.awssdk.retries.api.RetryStrategy retryStrategy() {
+    return AwsRetryStrategy.standardRetryStrategy().toBuilder()
+        .retryOnException(e -> e instanceof software.amazon.awssdk.awscore.exception.AwsServiceException ase
+            && ase.awsErrorDetails() != null && "ConflictException".equals(ase.awsErrorDetails().errorCode()))
+        .maxAttempts(5)
+        .build();
+  }
+
   private static <B extends AwsClientBuilder<B, ?> & software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder<B, ?>> B configure(
       B builder, AwsConnection c, AirlockProperties p, AwsCredentialsProvider credentials, SdkHttpClient http,
       IdentityCenterQuota quota) {
     ClientOverrideConfiguration.Builder override = ClientOverrideConfiguration.builder()
         .apiCallTimeout(p.aws().callTimeout())
         .apiCallAttemptTimeout(p.aws().attemptTimeout())
-        .retryStrategy(AwsRetryStrategy.standardRetryStrategy());
+        .retryStrategy(retryStrategy());
     if (quota != null) {
       override.addExecutionInterceptor(quota);
     }

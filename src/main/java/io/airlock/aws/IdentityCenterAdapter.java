@@ -218,7 +218,11 @@ class IdentityCenterAdapter implements AccessGateway {
 
   // ---- plumbing --------------------------------------------------------------------------
 
-  private InstanceMetadata instance() {
+  Duration operationTimeout() {
+    return settings.operationTimeout();
+  }
+
+  InstanceMetadata instance() {
     InstanceMetadata current = instance;
     if (current == null) {
       synchronized (this) {
@@ -259,7 +263,7 @@ class IdentityCenterAdapter implements AccessGateway {
     return response.responseMetadata().requestId();
   }
 
-  private static AccessOperationException technical(String operation, SdkException e) {
+  static AccessOperationException technical(String operation, SdkException e) {
     String detail = e instanceof AwsServiceException ase && ase.awsErrorDetails() != null
         ? ase.awsErrorDetails().errorCode() + ": " + ase.awsErrorDetails().errorMessage()
             + " (request " + ase.requestId() + ")"
@@ -267,7 +271,7 @@ class IdentityCenterAdapter implements AccessGateway {
     return new AccessOperationException("AWS " + operation + " failed: " + detail, e);
   }
 
-  private static void sleep(long millis) {
+  static void sleep(long millis) {
     try {
       Thread.sleep(millis);
     } catch (InterruptedException e) {

@@ -19,7 +19,9 @@ public record AirlockProperties(
     @Valid @NotNull Groups groups,
     @Valid @NotNull Demo demo,
     @Valid @NotNull Models models,
-    @Valid @NotNull Aws aws) {
+    @Valid @NotNull Aws aws,
+    @Valid @NotNull Inventory inventory,
+    @Valid @NotNull Craft craft) {
 
   /** Bounds every request must respect, whatever the policy says. */
   public record Request(
@@ -62,4 +64,13 @@ public record AirlockProperties(
 
   /** The in-process AWS emulator used when no AWS is configured. */
   public record Sandbox(boolean enabled, @Min(0) @Max(65535) int port, @NotNull Duration operationDelay) {}
+
+  /** The scheduled scan of AWS into Airlock's inventory tables. */
+  public record Inventory(boolean scheduled, @NotNull Duration initialDelay, @NotNull Duration interval) {}
+
+  /** Crafted (least-privilege, per-request) permission sets. */
+  public record Craft(
+      @NotBlank @jakarta.validation.constraints.Pattern(regexp = "[\\w+=,.@-]{1,16}") String namePrefix,
+      @NotNull Duration cleanupInterval,
+      @NotEmpty List<String> readOnlyServices) {}
 }

@@ -111,6 +111,14 @@ public final class AccessRequestProcess {
     public static final String JUSTIFICATION = "justification";
     /** String, optional. */
     public static final String TICKET = "ticket";
+    /** Craft: template (S3_READ_ONLY, SERVICES_READ_ONLY, CUSTOM) and its parameters. */
+    public static final String CRAFT_TEMPLATE = "craftTemplate";
+    /** Craft: bucket names, comma-separated. */
+    public static final String CRAFT_BUCKETS = "craftBuckets";
+    /** Craft: service prefixes, comma-separated. */
+    public static final String CRAFT_SERVICES = "craftServices";
+    /** Craft: a custom IAM policy document (JSON). */
+    public static final String CRAFT_POLICY = "craftPolicy";
     /** java.util.List&lt;String&gt; of the requester's Camunda groups, stored as JSON. */
     public static final String REQUESTER_GROUPS = "requesterGroups";
 

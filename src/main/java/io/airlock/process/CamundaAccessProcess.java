@@ -41,6 +41,12 @@ class CamundaAccessProcess implements AccessProcess {
     vars.put(DURATION, r.duration());
     vars.put(JUSTIFICATION, r.justification());
     vars.put(TICKET, r.ticket());
+    if (r.craft() != null) {
+      vars.put(CRAFT_TEMPLATE, r.craft().template());
+      vars.put(CRAFT_BUCKETS, String.join(",", r.craft().buckets()));
+      vars.put(CRAFT_SERVICES, String.join(",", r.craft().services()));
+      vars.put(CRAFT_POLICY, r.craft().policy());
+    }
     // The start event's camunda:initiator takes the requester from the authentication.
     as(requester, requesterGroups, () -> runtime.startProcessInstanceByKey(
         AccessRequestProcess.PROCESS_KEY, requestId, vars));
@@ -64,6 +70,19 @@ class CamundaAccessProcess implements AccessProcess {
     as(null, List.of(), () -> runtime.createMessageCorrelation(AccessRequestProcess.Messages.REVOKE_REQUESTED)
         .processInstanceBusinessKey(requestId)
         .correlateWithResult());
+  }
+
+  @Override
+  public boolean cancel(String requestId, String reason) {
+    // Airlock's own step, checked by the use case; custom listeners skipped so the status
+    // listener does not record the cancellation as a step of the process.
+    return as(null, List.of(), () -> {
+      var instances = runtime.createProcessInstanceQuery()
+          .processDefinitionKey(AccessRequestProcess.PROCESS_KEY)
+          .processInstanceBusinessKey(requestId).list();
+      instances.forEach(pi -> runtime.deleteProcessInstance(pi.getId(), reason, true, true));
+      return !instances.isEmpty();
+    });
   }
 
   @Override

@@ -15,6 +15,9 @@ public interface AccessProcess {
   /** Asks the running process to revoke the access now. */
   void requestRevoke(String requestId);
 
+  /** Ends the request's process wherever it is (teardown); false when none is running. */
+  boolean cancel(String requestId, String reason);
+
   /** The id of the open review task of the request, if any. */
   Optional<String> openReviewTask(String requestId);
 }

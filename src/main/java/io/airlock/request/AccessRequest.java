@@ -33,6 +33,13 @@ public class AccessRequest {
   private Instant revokedAt;
   private Instant createdAt;
   private Instant updatedAt;
+  private String craftTemplate;
+  private String craftPolicy;
+
+  /** Whether Airlock creates a permission set for this request (craft) instead of using one. */
+  public boolean isCrafted() {
+    return craftTemplate != null;
+  }
 
   public java.time.Duration parsedDuration() {
     return java.time.Duration.parse(duration);
@@ -86,4 +93,8 @@ public class AccessRequest {
   public void setCreatedAt(Instant createdAt) { this.createdAt = createdAt; }
   public Instant getUpdatedAt() { return updatedAt; }
   public void setUpdatedAt(Instant updatedAt) { this.updatedAt = updatedAt; }
+  public String getCraftTemplate() { return craftTemplate; }
+  public void setCraftTemplate(String craftTemplate) { this.craftTemplate = craftTemplate; }
+  public String getCraftPolicy() { return craftPolicy; }
+  public void setCraftPolicy(String craftPolicy) { this.craftPolicy = craftPolicy; }
 }

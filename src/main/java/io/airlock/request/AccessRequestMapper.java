@@ -20,8 +20,18 @@ interface AccessRequestMapper {
 
   void update(AccessRequest request);
 
+  List<AccessRequest> findByStatus(@Param("statuses") java.util.Collection<RequestStatus> statuses);
+
   /** Other requests whose grant of the same assignment is still in force at {@code at}. */
   List<String> findOtherActiveGrants(@Param("id") String id, @Param("target") String target,
       @Param("principalId") String principalId, @Param("permissionSetArn") String permissionSetArn,
       @Param("at") Instant at);
+
+  /** Creates the assignment's lock row unless it exists (no error when it does). */
+  void ensureAssignmentLock(@Param("target") String target, @Param("principalId") String principalId,
+      @Param("permissionSetArn") String permissionSetArn);
+
+  /** Locks the assignment for the rest of the transaction: grant and revoke of it take turns. */
+  int lockAssignment(@Param("target") String target, @Param("principalId") String principalId,
+      @Param("permissionSetArn") String permissionSetArn);
 }

@@ -7,6 +7,7 @@ import io.airlock.request.AccessGateway.OperationResult;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,16 +34,18 @@ public class RequestService {
   private final AccessGateway gateway;
   private final AccessProcess process;
   private final AuditLog audit;
+  private final CraftedPermissions crafted;
   private final AirlockProperties.Groups groups;
   private final Clock clock;
 
   public RequestService(AccessRequestMapper requests, RequestValidator validator, AccessGateway gateway,
-      AccessProcess process, AuditLog audit, AirlockProperties properties, Clock clock) {
+      AccessProcess process, AuditLog audit, CraftedPermissions crafted, AirlockProperties properties, Clock clock) {
     this.requests = requests;
     this.validator = validator;
     this.gateway = gateway;
     this.process = process;
     this.audit = audit;
+    this.crafted = crafted;
     this.groups = properties.groups();
     this.clock = clock;
   }
@@ -75,8 +78,10 @@ public class RequestService {
     r.setTarget(input.target());
     r.setPrincipal(input.principal());
     r.setPrincipalId(valid.principalId());
-    r.setPermission(input.permission());
+    r.setPermission(valid.permission());
     r.setPermissionSetArn(valid.permissionSetArn());
+    r.setCraftTemplate(valid.craftTemplate());
+    r.setCraftPolicy(valid.craftPolicy());
     r.setDuration(valid.duration().toString());
     r.setJustification(input.justification().trim());
     r.setTicket(input.ticket() == null || input.ticket().isBlank() ? null : input.ticket().trim());
@@ -95,6 +100,11 @@ public class RequestService {
     details.put("duration", r.getDuration());
     details.put("justification", r.getJustification());
     details.put("ticket", r.getTicket());
+    if (r.isCrafted()) {
+      details.put("craftTemplate", r.getCraftTemplate());
+      details.put("craftPolicy", r.getCraftPolicy());
+      details.put("craftedPermissionSetName", crafted.nameFor(id));
+    }
     audit.record(requester, "request.submitted", id, details);
     return r;
   }
@@ -210,6 +220,11 @@ public class RequestService {
     if (r.getStatus() == RequestStatus.ACTIVE && r.getGrantEnd() != null) {
       return r.getGrantEnd(); // a retried job after a commit that already happened
     }
+    Map<String, Object> craftDetails = new LinkedHashMap<>();
+    if (r.isCrafted()) {
+      r.setPermissionSetArn(crafted.ensure(r, craftDetails));
+    }
+    lockAssignment(r);
     OperationResult result = gateway.grant(assignment(r));
     Instant start = clock.instant();
     Instant end = start.plus(r.parsedDuration());
@@ -219,6 +234,7 @@ public class RequestService {
     r.setUpdatedAt(start);
     requests.update(r);
     Map<String, Object> details = awsDetails(r, result);
+    details.putAll(craftDetails);
     details.put("grantStart", start.toString());
     details.put("grantEnd", end.toString());
     audit.record(SYSTEM_ACTOR, "access.granted", id, details);
@@ -237,21 +253,63 @@ public class RequestService {
       return;
     }
     Instant now = clock.instant();
-    List<String> coveredBy = requests.findOtherActiveGrants(id, r.getTarget(), r.getPrincipalId(),
-        r.getPermissionSetArn(), now);
     Map<String, Object> details;
-    if (coveredBy.isEmpty()) {
-      details = awsDetails(r, gateway.revoke(assignment(r)));
+    if (r.getPermissionSetArn() == null) {
+      details = new LinkedHashMap<>(); // a crafted request that never got its permission set
     } else {
-      details = new LinkedHashMap<>();
-      details.put("keptForRequests", coveredBy);
-      log.info("Request {} ended; assignment kept in AWS for active requests {}", id, coveredBy);
+      lockAssignment(r);
+      List<String> coveredBy = requests.findOtherActiveGrants(id, r.getTarget(), r.getPrincipalId(),
+          r.getPermissionSetArn(), now);
+      if (coveredBy.isEmpty()) {
+        details = awsDetails(r, gateway.revoke(assignment(r)));
+        if (r.isCrafted()) {
+          crafted.remove(r, details);
+        }
+      } else {
+        details = new LinkedHashMap<>();
+        details.put("keptForRequests", coveredBy);
+        log.info("Request {} ended; assignment kept in AWS for active requests {}", id, coveredBy);
+      }
     }
     r.setStatus(RequestStatus.REVOKED);
     r.setRevokedAt(now);
     r.setUpdatedAt(now);
     requests.update(r);
     audit.record(SYSTEM_ACTOR, "access.revoked", id, details);
+  }
+
+  /**
+   * Ends a request for the integration's teardown: its access is removed from AWS whatever
+   * other requests cover (everything Airlock granted goes), its crafted permission set is
+   * deleted, and it ends REVOKED (it had access) or FAILED (it had not yet). The caller has
+   * cancelled the request's process first.
+   */
+  @Transactional
+  public Map<String, Object> endForTeardown(String id, String actor) {
+    AccessRequest r = requests.lockById(id).orElseThrow(() -> new RequestNotFoundException(id));
+    Instant now = clock.instant();
+    RequestStatus from = r.getStatus();
+    Map<String, Object> details = new LinkedHashMap<>();
+    details.put("reason", "teardown");
+    details.put("from", from.name());
+    if (r.getPermissionSetArn() != null && EnumSet.of(RequestStatus.GRANTING, RequestStatus.ACTIVE,
+        RequestStatus.REVOKING).contains(from)) {
+      lockAssignment(r);
+      details.putAll(awsDetails(r, gateway.revoke(assignment(r))));
+      if (r.isCrafted()) {
+        crafted.remove(r, details);
+      }
+      r.setStatus(RequestStatus.REVOKED);
+      r.setRevokedAt(now);
+    } else {
+      r.setStatus(RequestStatus.FAILED);
+      r.setDecisionReason("Airlock's AWS integration was torn down by " + actor + " before access was granted");
+    }
+    r.setUpdatedAt(now);
+    requests.update(r);
+    details.put("to", r.getStatus().name());
+    audit.record(actor, r.getStatus() == RequestStatus.REVOKED ? "access.revoked" : "request.status", id, details);
+    return details;
   }
 
   /** Ends an active grant now: the requester, an approver or an admin may. */
@@ -270,6 +328,17 @@ public class RequestService {
     audit.record(caller.userId(), "revoke.requested", id, Map.of("status", r.getStatus().name()));
     process.requestRevoke(id);
     return requests.findById(id).orElseThrow();
+  }
+
+  /**
+   * Serializes grant and revoke of one assignment across requests, threads and nodes: the lock
+   * is held until the transaction ends, AWS calls included. Without it a revoke could see no
+   * other ACTIVE grant, while a second request's grant finds the assignment still in place
+   * and is recorded ACTIVE just before the revoke removes it.
+   */
+  private void lockAssignment(AccessRequest r) {
+    requests.ensureAssignmentLock(r.getTarget(), r.getPrincipalId(), r.getPermissionSetArn());
+    requests.lockAssignment(r.getTarget(), r.getPrincipalId(), r.getPermissionSetArn());
   }
 
   private static Assignment assignment(AccessRequest r) {

@@ -1,6 +1,8 @@
 package io.airlock.request;
 
 import io.airlock.config.AirlockProperties;
+import io.airlock.inventory.Inventory;
+import io.airlock.inventory.InventoryService;
 import io.airlock.request.InvalidRequestException.FieldError;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -13,7 +15,10 @@ import org.springframework.stereotype.Component;
 /**
  * Checks a {@link SubmitRequest} field by field and resolves the names to AWS ids, so that an
  * unknown account, user or permission set is a clear error at submit time and not an incident
- * later. Collects every error, not only the first.
+ * later. Names are looked up in the inventory of the last scan first, and in AWS only when the
+ * inventory lacks them (created since the last scan). A crafted policy is rendered and checked
+ * here, so the approver reviews exactly the policy that will be granted. Collects every error,
+ * not only the first.
  */
 @Component
 public class RequestValidator {
@@ -23,15 +28,27 @@ public class RequestValidator {
   private static final Pattern TICKET = Pattern.compile("[A-Za-z0-9._#:/-]{1,64}");
 
   private final AccessGateway gateway;
+  private final CraftingGateway crafting;
+  private final InventoryService inventory;
   private final AirlockProperties.Request limits;
+  private final String craftPrefix;
 
-  public RequestValidator(AccessGateway gateway, AirlockProperties properties) {
+  public RequestValidator(AccessGateway gateway, CraftingGateway crafting, InventoryService inventory,
+      AirlockProperties properties) {
     this.gateway = gateway;
+    this.crafting = crafting;
+    this.inventory = inventory;
     this.limits = properties.request();
+    this.craftPrefix = properties.craft().namePrefix();
   }
 
-  /** A request whose fields are valid and whose names resolved in AWS. */
-  public record ValidRequest(SubmitRequest input, Duration duration, String principalId, String permissionSetArn) {}
+  /**
+   * A request whose fields are valid and whose names resolved in AWS. For a crafted request
+   * {@code permission} is {@code craft:<TEMPLATE>}, {@code permissionSetArn} is null (the set is
+   * created at grant time) and {@code craftPolicy} is the rendered IAM policy.
+   */
+  public record ValidRequest(SubmitRequest input, Duration duration, String principalId, String permission,
+      String permissionSetArn, String craftTemplate, String craftPolicy) {}
 
   public ValidRequest validate(SubmitRequest in) {
     List<FieldError> errors = new ArrayList<>();
@@ -81,26 +98,44 @@ public class RequestValidator {
     if (blank(in.principal())) {
       errors.add(new FieldError("principal", "is required: the IAM Identity Center user name"));
     }
-    if (blank(in.permission())) {
-      errors.add(new FieldError("permission", "is required: the permission set name"));
+    String craftPolicy = null;
+    String craftTemplate = null;
+    if (in.craft() != null) {
+      if (!blank(in.permission())) {
+        errors.add(new FieldError("permission", "leave empty when asking for a crafted policy (craft is given)"));
+      }
+      try {
+        craftPolicy = crafting.render(in.craft());
+        craftTemplate = CraftSpec.Template.valueOf(in.craft().template().trim()).name();
+      } catch (InvalidRequestException e) {
+        errors.addAll(e.errors());
+      }
+    } else if (blank(in.permission())) {
+      errors.add(new FieldError("permission", "is required: the permission set name (or craft, for a crafted policy)"));
+    } else if (in.permission().startsWith(craftPrefix)) {
+      errors.add(new FieldError("permission", "'" + in.permission() + "' is a permission set Airlock crafted for "
+          + "one request; ask for a crafted policy (craft) instead"));
     }
 
     // Look up only well-formed names, so malformed input costs no AWS calls.
     String principalId = null;
     String permissionSetArn = null;
-    if (targetFormatOk && gateway.findAccount(in.target()).isEmpty()) {
+    if (targetFormatOk && inventory.findAccount(in.target()).map(Inventory.Account::name)
+        .or(() -> gateway.findAccount(in.target())).isEmpty()) {
       errors.add(new FieldError("target", "account " + in.target() + " is not in the organization"));
     }
     if (!blank(in.principal())) {
-      Optional<String> user = gateway.findUserId(in.principal());
+      Optional<String> user = inventory.findUserByName(in.principal()).map(Inventory.User::userId)
+          .or(() -> gateway.findUserId(in.principal()));
       if (user.isEmpty()) {
         errors.add(new FieldError("principal", "no IAM Identity Center user named '" + in.principal() + "'"));
       } else {
         principalId = user.get();
       }
     }
-    if (!blank(in.permission())) {
-      Optional<String> arn = gateway.findPermissionSetArn(in.permission());
+    if (in.craft() == null && !blank(in.permission()) && !in.permission().startsWith(craftPrefix)) {
+      Optional<String> arn = inventory.findPermissionSetByName(in.permission()).map(Inventory.PermissionSet::arn)
+          .or(() -> gateway.findPermissionSetArn(in.permission()));
       if (arn.isEmpty()) {
         errors.add(new FieldError("permission", "no permission set named '" + in.permission() + "'"));
       } else {
@@ -110,7 +145,9 @@ public class RequestValidator {
     if (!errors.isEmpty()) {
       throw new InvalidRequestException(errors);
     }
-    return new ValidRequest(in, duration, principalId, permissionSetArn);
+    String permission = craftTemplate != null
+        ? CraftSpec.permissionName(CraftSpec.Template.valueOf(craftTemplate)) : in.permission();
+    return new ValidRequest(in, duration, principalId, permission, permissionSetArn, craftTemplate, craftPolicy);
   }
 
   private static boolean blank(String s) {

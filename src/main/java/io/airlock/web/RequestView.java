@@ -25,12 +25,16 @@ record RequestView(
     Instant grantEnd,
     Instant revokedAt,
     Instant createdAt,
-    Instant updatedAt) {
+    Instant updatedAt,
+    String permissionSetArn,
+    String craftTemplate,
+    String craftPolicy) {
 
   static RequestView of(AccessRequest r) {
     return new RequestView(r.getId(), r.getStatus().name(), r.getSystem(), r.getTarget(), r.getPrincipal(),
         r.getPermission(), r.getDuration(), r.getJustification(), r.getTicket(), r.getRequester(),
         r.getScopeName(), r.getApproverGroups(), r.getDecisionOutcome(), r.getDecisionReason(), r.getReviewer(),
-        r.getReviewComment(), r.getGrantStart(), r.getGrantEnd(), r.getRevokedAt(), r.getCreatedAt(), r.getUpdatedAt());
+        r.getReviewComment(), r.getGrantStart(), r.getGrantEnd(), r.getRevokedAt(), r.getCreatedAt(), r.getUpdatedAt(),
+        r.getPermissionSetArn(), r.getCraftTemplate(), r.getCraftPolicy());
   }
 }

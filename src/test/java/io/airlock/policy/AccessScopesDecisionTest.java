@@ -63,6 +63,22 @@ class AccessScopesDecisionTest {
     assertScope(evaluate("AWS", "444444444444", permission, APPROVER), "Production break-glass", 60L);
   }
 
+  @ParameterizedTest
+  @CsvSource({
+      "111111111111, craft:S3_READ_ONLY",
+      "444444444444, craft:S3_READ_ONLY",
+      "222222222222, craft:SERVICES_READ_ONLY",
+      "444444444444, craft:SERVICES_READ_ONLY"})
+  void craftedReadOnlyAnywhere(String target, String permission) {
+    assertScope(evaluate("AWS", target, permission, REQUESTER), "Crafted read-only", 480L);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"111111111111", "222222222222", "333333333333"})
+  void craftedCustomOutsideProduction(String target) {
+    assertScope(evaluate("AWS", target, "craft:CUSTOM", REQUESTER), "Crafted custom policy outside production", 120L);
+  }
+
   @Test
   void requesterGroupsAsAMutableJavaList() {
     // the process passes the deserialized JSON variable, an ArrayList
@@ -78,6 +94,8 @@ class AccessScopesDecisionTest {
       "AWS,   444444444444, AdministratorAccess, airlock-requesters",
       "AWS,   222222222222, ReadOnlyAccess,      developers",
       "AWS,   222222222222, SecurityAudit,       airlock-requesters",
+      "AWS,   444444444444, craft:CUSTOM,        airlock-approvers",
+      "AWS,   222222222222, craft:S3_READ_ONLY,  developers",
       "GCP,   222222222222, ReadOnlyAccess,      airlock-requesters"})
   void noScopeMatches(String system, String target, String permission, String group) {
     DmnDecisionTableResult result = evaluate(system, target, permission, List.of(group));

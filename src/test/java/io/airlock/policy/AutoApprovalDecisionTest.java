@@ -64,7 +64,9 @@ class AutoApprovalDecisionTest {
       "ReadOnlyAccess,      222222222222, 61,  480",
       "ReadOnlyAccess,      111111111111, 480, 480",
       "PowerUserAccess,     222222222222, 30,  240",
-      "AdministratorAccess, 333333333333, 120, 120"})
+      "AdministratorAccess, 333333333333, 120, 120",
+      "craft:S3_READ_ONLY,  222222222222, 30,  480",
+      "craft:CUSTOM,        333333333333, 15,  120"})
   void everythingElseNeedsReview(String permission, String target, long minutes, long max) {
     assertOutcome(evaluate(permission, target, minutes, max), "MANUAL", "Needs an approver's review");
   }

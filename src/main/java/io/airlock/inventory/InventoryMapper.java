@@ -1,0 +1,71 @@
+package io.airlock.inventory;
+
+import io.airlock.inventory.Inventory.Account;
+import io.airlock.inventory.Inventory.Assignment;
+import io.airlock.inventory.Inventory.Group;
+import io.airlock.inventory.Inventory.Membership;
+import io.airlock.inventory.Inventory.User;
+import java.util.List;
+import java.util.Optional;
+import org.apache.ibatis.annotations.Mapper;
+import org.apache.ibatis.annotations.Param;
+
+@Mapper
+interface InventoryMapper {
+
+  /** Locks the scan head row: one scan replaces the tables at a time, across nodes. */
+  ScanSummary lockSummary();
+
+  ScanSummary summary();
+
+  void updateSummary(ScanSummary summary);
+
+  void deleteAll(@Param("table") String table);
+
+  void insertAccount(Account a);
+
+  void insertUser(User u);
+
+  void insertGroup(Group g);
+
+  void insertMembership(Membership m);
+
+  void insertPermissionSet(StoredPermissionSet p);
+
+  void insertAssignment(Assignment a);
+
+  List<Account> accounts();
+
+  List<User> users();
+
+  List<Group> groups();
+
+  List<Membership> memberships();
+
+  List<StoredPermissionSet> permissionSets();
+
+  List<Assignment> assignments(@Param("accountId") String accountId, @Param("principalId") String principalId,
+      @Param("permissionSetArn") String permissionSetArn);
+
+  Optional<Account> findAccount(@Param("accountId") String accountId);
+
+  Optional<User> findUserByName(@Param("userName") String userName);
+
+  Optional<StoredPermissionSet> findPermissionSetByName(@Param("name") String name);
+
+  /** A permission set row: managed policy ARNs joined by newlines. */
+  record StoredPermissionSet(String arn, String name, String description, String sessionDuration,
+      String inlinePolicy, String managedPolicies, String requestId) {
+
+    static StoredPermissionSet of(Inventory.PermissionSet p) {
+      return new StoredPermissionSet(p.arn(), p.name(), p.description(), p.sessionDuration(), p.inlinePolicy(),
+          String.join("\n", p.managedPolicies()), p.requestId());
+    }
+
+    Inventory.PermissionSet toPermissionSet() {
+      return new Inventory.PermissionSet(arn, name, description, sessionDuration, inlinePolicy,
+          managedPolicies == null || managedPolicies.isBlank() ? List.of() : List.of(managedPolicies.split("\n")),
+          requestId);
+    }
+  }
+}

@@ -1,0 +1,125 @@
+package io.airlock.inventory;
+
+import io.airlock.audit.AuditLog;
+import io.airlock.inventory.InventoryMapper.StoredPermissionSet;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Airlock's copy of what exists in AWS. A scan reads AWS first (no transaction open while it
+ * pages through the APIs), then replaces the tables and audits the scan in one transaction.
+ * Readers see the previous scan until the new one commits.
+ */
+@Service
+public class InventoryService {
+
+  private static final Logger log = LoggerFactory.getLogger(InventoryService.class);
+
+  private final InventorySource source;
+  private final InventoryMapper mapper;
+  private final AuditLog audit;
+  private final TransactionTemplate tx;
+  private final Clock clock;
+
+  InventoryService(InventorySource source, InventoryMapper mapper, AuditLog audit, TransactionTemplate tx,
+      Clock clock) {
+    this.source = source;
+    this.mapper = mapper;
+    this.audit = audit;
+    this.tx = tx;
+    this.clock = clock;
+  }
+
+  /** Scans AWS and replaces the stored inventory; returns what was stored. */
+  public ScanSummary scan(String actor) {
+    Instant started = clock.instant();
+    long t0 = System.nanoTime();
+    Inventory found = source.scan();
+    long durationMs = Duration.ofNanos(System.nanoTime() - t0).toMillis();
+    ScanSummary summary = new ScanSummary(started, clock.instant(), actor, durationMs, found.awsCalls(),
+        found.accounts().size(), found.users().size(), found.groups().size(), found.memberships().size(),
+        found.permissionSets().size(), found.assignments().size());
+    tx.executeWithoutResult(status -> {
+      mapper.lockSummary();
+      for (String table : List.of("inventory_assignment", "inventory_permission_set", "inventory_membership",
+          "inventory_group", "inventory_user", "inventory_account")) {
+        mapper.deleteAll(table);
+      }
+      found.accounts().forEach(mapper::insertAccount);
+      found.users().forEach(mapper::insertUser);
+      found.groups().forEach(mapper::insertGroup);
+      found.memberships().forEach(mapper::insertMembership);
+      found.permissionSets().forEach(p -> mapper.insertPermissionSet(StoredPermissionSet.of(p)));
+      found.assignments().forEach(mapper::insertAssignment);
+      mapper.updateSummary(summary);
+      Map<String, Object> details = new LinkedHashMap<>();
+      details.put("accounts", summary.accounts());
+      details.put("users", summary.users());
+      details.put("groups", summary.groups());
+      details.put("memberships", summary.memberships());
+      details.put("permissionSets", summary.permissionSets());
+      details.put("assignments", summary.assignments());
+      details.put("awsCalls", summary.awsCalls());
+      details.put("durationMs", summary.durationMs());
+      audit.record(actor, "inventory.scanned", null, details);
+    });
+    log.info("Inventory scanned in {} ms with {} AWS calls: {} accounts, {} users, {} groups, {} permission sets, "
+            + "{} assignments", durationMs, found.awsCalls(), summary.accounts(), summary.users(), summary.groups(),
+        summary.permissionSets(), summary.assignments());
+    return summary;
+  }
+
+  public ScanSummary summary() {
+    return mapper.summary();
+  }
+
+  public boolean scanned() {
+    return mapper.summary().finishedAt() != null;
+  }
+
+  public List<Inventory.Account> accounts() {
+    return mapper.accounts();
+  }
+
+  public List<Inventory.User> users() {
+    return mapper.users();
+  }
+
+  public List<Inventory.Group> groups() {
+    return mapper.groups();
+  }
+
+  public List<Inventory.Membership> memberships() {
+    return mapper.memberships();
+  }
+
+  public List<Inventory.PermissionSet> permissionSets() {
+    return mapper.permissionSets().stream().map(StoredPermissionSet::toPermissionSet).toList();
+  }
+
+  /** Assignments, optionally filtered by account, principal and permission set (null = any). */
+  public List<Inventory.Assignment> assignments(String accountId, String principalId, String permissionSetArn) {
+    return mapper.assignments(accountId, principalId, permissionSetArn);
+  }
+
+  public Optional<Inventory.Account> findAccount(String accountId) {
+    return mapper.findAccount(accountId);
+  }
+
+  public Optional<Inventory.User> findUserByName(String userName) {
+    return mapper.findUserByName(userName);
+  }
+
+  public Optional<Inventory.PermissionSet> findPermissionSetByName(String name) {
+    return mapper.findPermissionSetByName(name).map(StoredPermissionSet::toPermissionSet);
+  }
+}

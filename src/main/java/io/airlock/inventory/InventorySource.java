@@ -1,0 +1,8 @@
+package io.airlock.inventory;
+
+/** Reads the whole inventory from the access system (AWS); implemented by the AWS adapter. */
+public interface InventorySource {
+
+  /** Reads everything, page by page, within the API quotas. */
+  Inventory scan();
+}

@@ -1,0 +1,104 @@
+package io.airlock.web;
+
+import io.airlock.config.AirlockProperties;
+import io.airlock.identity.CurrentUser;
+import io.airlock.inventory.Inventory;
+import io.airlock.inventory.InventoryService;
+import io.airlock.inventory.ScanSummary;
+import io.airlock.request.Caller;
+import io.airlock.request.ForbiddenActionException;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.util.List;
+import org.springframework.security.core.Authentication;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * The last scan of AWS, read-only: accounts, users, groups, permission sets and assignments.
+ * For approvers, auditors, operators and admins; operators and admins may start a scan.
+ */
+@RestController
+@RequestMapping("/api/inventory")
+@Tag(name = "Inventory")
+class InventoryController {
+
+  private final InventoryService inventory;
+  private final AirlockProperties.Groups groups;
+
+  InventoryController(InventoryService inventory, AirlockProperties properties) {
+    this.inventory = inventory;
+    this.groups = properties.groups();
+  }
+
+  @GetMapping
+  @Operation(summary = "When the last scan ran and what it counted")
+  ScanSummary summary(Authentication auth) {
+    reader(auth);
+    return inventory.summary();
+  }
+
+  @PostMapping("/scan")
+  @Operation(summary = "Scan AWS now (operators and admins); answers with the new summary")
+  ScanSummary scan(Authentication auth) {
+    Caller caller = CurrentUser.of(auth);
+    if (!caller.inAnyGroup(List.of(groups.operators(), groups.admins()))) {
+      throw new ForbiddenActionException("Only members of " + groups.operators() + " or " + groups.admins()
+          + " may start a scan");
+    }
+    return inventory.scan(caller.userId());
+  }
+
+  @GetMapping("/accounts")
+  @Operation(summary = "The organization's accounts")
+  List<Inventory.Account> accounts(Authentication auth) {
+    reader(auth);
+    return inventory.accounts();
+  }
+
+  @GetMapping("/users")
+  @Operation(summary = "IAM Identity Center users")
+  List<Inventory.User> users(Authentication auth) {
+    reader(auth);
+    return inventory.users();
+  }
+
+  @GetMapping("/groups")
+  @Operation(summary = "IAM Identity Center groups")
+  List<Inventory.Group> groups(Authentication auth) {
+    reader(auth);
+    return inventory.groups();
+  }
+
+  @GetMapping("/memberships")
+  @Operation(summary = "Group memberships (group id, user id)")
+  List<Inventory.Membership> memberships(Authentication auth) {
+    reader(auth);
+    return inventory.memberships();
+  }
+
+  @GetMapping("/permission-sets")
+  @Operation(summary = "Permission sets with their inline and managed policies; crafted ones name their request")
+  List<Inventory.PermissionSet> permissionSets(Authentication auth) {
+    reader(auth);
+    return inventory.permissionSets();
+  }
+
+  @GetMapping("/assignments")
+  @Operation(summary = "Account assignments, optionally by account, principal and permission set")
+  List<Inventory.Assignment> assignments(@RequestParam(required = false) String accountId,
+      @RequestParam(required = false) String principalId, @RequestParam(required = false) String permissionSetArn,
+      Authentication auth) {
+    reader(auth);
+    return inventory.assignments(accountId, principalId, permissionSetArn);
+  }
+
+  private void reader(Authentication auth) {
+    if (!CurrentUser.of(auth).inAnyGroup(groups.readAll())) {
+      throw new ForbiddenActionException("Only approvers, auditors, operators and admins may read the inventory");
+    }
+  }
+}
