@@ -62,6 +62,12 @@ public class AuditLog {
     return mapper.findByRequest(requestId);
   }
 
+  /** Up to {@code limit} entries from sequence number {@code fromSeq} on, oldest first. */
+  @Transactional(readOnly = true)
+  public List<AuditEvent> range(long fromSeq, int limit) {
+    return mapper.findRange(fromSeq, limit);
+  }
+
   /** Recomputes the whole chain; reports the first entry that does not match. */
   @Transactional(readOnly = true)
   public Verification verify() {

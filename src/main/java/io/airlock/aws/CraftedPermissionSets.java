@@ -54,8 +54,7 @@ class CraftedPermissionSets implements CraftingGateway {
               .description(spec.description())
               .sessionDuration(spec.sessionDuration())
               .tags(Tag.builder().key(IdentityCenterScanner.TAG_MANAGED).value("true").build(),
-                  Tag.builder().key(IdentityCenterScanner.TAG_REQUEST_ID).value(spec.requestId()).build(),
-                  Tag.builder().key("airlock:requester").value(spec.requester()).build()))
+                  Tag.builder().key(IdentityCenterScanner.TAG_REQUEST_ID).value(spec.requestId()).build()))
           .permissionSet().permissionSetArn();
     } catch (AwsServiceException e) {
       if ("ServiceQuotaExceededException".equals(code(e)) || "ValidationException".equals(code(e))) {

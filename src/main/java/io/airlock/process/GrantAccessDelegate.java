@@ -19,6 +19,8 @@ import org.springframework.stereotype.Component;
 @Component("grantAccessDelegate")
 class GrantAccessDelegate implements JavaDelegate {
 
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(GrantAccessDelegate.class);
+
   private final RequestService requests;
 
   GrantAccessDelegate(RequestService requests) {
@@ -31,6 +33,7 @@ class GrantAccessDelegate implements JavaDelegate {
       Instant end = requests.grant(execution.getProcessBusinessKey());
       execution.setVariable(GRANT_END, Date.from(end));
     } catch (AccessRejectedException e) {
+      log.warn("AWS rejected the grant of request {}: {}", execution.getProcessBusinessKey(), e.getMessage());
       throw new BpmnError(Errors.GRANT_REJECTED, e.getMessage());
     }
   }

@@ -213,8 +213,11 @@ public class RequestService {
   /** What the policy decided, as recorded on the request. */
   public record PolicyDecision(String scopeName, String approverGroups, String outcome, String reason) {}
 
-  /** Grants the access in AWS; returns when it ends. */
-  @Transactional
+  /**
+   * Grants the access in AWS; returns when it ends. A rejection by AWS is a business outcome
+   * the process handles (the request ends FAILED), so it must not doom the job's transaction.
+   */
+  @Transactional(noRollbackFor = AccessRejectedException.class)
   public Instant grant(String id) {
     AccessRequest r = requests.lockById(id).orElseThrow(() -> new RequestNotFoundException(id));
     if (r.getStatus() == RequestStatus.ACTIVE && r.getGrantEnd() != null) {

@@ -151,6 +151,17 @@ public final class AwsSandbox implements AutoCloseable {
         }
     }
 
+    /** The access key id of a SigV4 Authorization header ("Credential=AKIA.../date/..."). */
+    private static String accessKeyId(HttpExchange exchange) {
+        String auth = exchange.getRequestHeaders().getFirst("Authorization");
+        int at = auth == null ? -1 : auth.indexOf("Credential=");
+        if (at < 0) {
+            return "";
+        }
+        int end = auth.indexOf('/', at);
+        return end < 0 ? "" : auth.substring(at + "Credential=".length(), end);
+    }
+
     private boolean authorized(HttpExchange exchange) {
         String auth = exchange.getRequestHeaders().getFirst("Authorization");
         return auth != null && !auth.isBlank();
@@ -174,6 +185,11 @@ public final class AwsSandbox implements AutoCloseable {
                         "Unknown target " + target);
             };
             state.countCall(operation);
+            state.countAction(accessKeyId(exchange), switch (prefix) {
+                case SsoAdminService.TARGET_PREFIX -> "sso";
+                case IdentityStoreService.TARGET_PREFIX -> "identitystore";
+                default -> "organizations";
+            } + ":" + operation);
             applyCallFault(operation);
             if (throttled && !state.tryAcquireCall()) {
                 throw SandboxException.throttling("Rate exceeded");
@@ -264,6 +280,7 @@ public final class AwsSandbox implements AutoCloseable {
                 throw new SandboxException("MissingAction", 400, "Missing Action");
             }
             state.countCall(action);
+            state.countAction(accessKeyId(exchange), "sts:" + action);
             applyCallFault(action);
             String result = sts.handle(action, params);
             String xml = "<" + action + "Response xmlns=\"" + StsService.XMLNS + "\">"

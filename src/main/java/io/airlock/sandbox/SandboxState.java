@@ -145,6 +145,8 @@ public final class SandboxState {
 
     // counters
     private final Map<String, AtomicLong> callCounts = new ConcurrentHashMap<>();
+    /** Never reset: every IAM action a client ever used against this emulator. */
+    private final Map<String, Map<String, AtomicLong>> actionCounts = new ConcurrentHashMap<>();
     private final AtomicLong throttledCalls = new AtomicLong();
     private final Deque<Long> callWindow = new ArrayDeque<>();
 
@@ -220,6 +222,17 @@ public final class SandboxState {
     public Map<String, Long> callCounts() {
         Map<String, Long> result = new TreeMap<>();
         callCounts.forEach((op, n) -> result.put(op, n.get()));
+        return result;
+    }
+
+    /**
+     * Calls one client (by access key id) made since the emulator started, by IAM action
+     * ({@code service:Operation}), whatever {@link #resetCounters()} did: what that client's
+     * role must be allowed to do.
+     */
+    public Map<String, Long> actionCounts(String accessKeyId) {
+        Map<String, Long> result = new TreeMap<>();
+        actionCounts.getOrDefault(accessKeyId, Map.of()).forEach((a, n) -> result.put(a, n.get()));
         return result;
     }
 
@@ -309,6 +322,12 @@ public final class SandboxState {
             ps.managedPolicyArns.add(p.managedPolicyArn());
             permissionSets.put(p.arn(), ps);
         }
+    }
+
+    /** Counts a call by its IAM action name, e.g. {@code sso:CreateAccountAssignment}. */
+    void countAction(String accessKeyId, String action) {
+        actionCounts.computeIfAbsent(accessKeyId, k -> new ConcurrentHashMap<>())
+                .computeIfAbsent(action, k -> new AtomicLong()).incrementAndGet();
     }
 
     void countCall(String operation) {

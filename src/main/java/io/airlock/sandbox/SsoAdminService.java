@@ -33,7 +33,8 @@ final class SsoAdminService {
     static final Pattern MANAGED_POLICY_ARN = Pattern.compile(
             "arn:" + PARTITIONS + ":iam::aws:policy((/[A-Za-z0-9.,+@=_-]+)*)/([A-Za-z0-9.,+@=_-]+)");
     static final Pattern PERMISSION_SET_NAME = Pattern.compile("[\\w+=,.@-]{1,32}");
-    static final Pattern TAG_KEY = Pattern.compile("[\\w+=,.@-]{1,128}");
+    // As in the API reference (Tag): letters, spaces, digits and _ . : / = + - @, 1 to 128.
+    static final Pattern TAG_KEY = Pattern.compile("[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]{1,128}");
     private static final int MAX_RESULTS = 100;
 
     private final SandboxState state;

@@ -41,7 +41,7 @@ import org.yaml.snakeyaml.nodes.Tag;
  * operations Airlock calls: {@link #wireActions()} leaves them out, {@link #nonWireActions()}
  * lists them.
  */
-final class IntegrationRoleTemplate {
+public final class IntegrationRoleTemplate {
 
   static final String LOCATION = "src/main/cloudformation/airlock-integration-role.yaml";
   static final String ROLE = "IntegrationRole";
@@ -126,7 +126,7 @@ final class IntegrationRoleTemplate {
   }
 
   /** The template with the given parameter values; the others take their defaults. */
-  static IntegrationRoleTemplate load(Map<String, String> parameters) {
+  public static IntegrationRoleTemplate load(Map<String, String> parameters) {
     try (Reader reader = Files.newBufferedReader(Path.of(LOCATION))) {
       Map<String, Object> template = new Yaml(new CloudFormationConstructor(new LoaderOptions())).load(reader);
       return new IntegrationRoleTemplate(template, parameters);
@@ -186,7 +186,7 @@ final class IntegrationRoleTemplate {
   }
 
   /** The allowed actions that are API operations Airlock calls (what the wire shows). */
-  Set<String> wireActions() {
+  public Set<String> wireActions() {
     return actions(statements.stream().filter(Statement::onTheWire).toList());
   }
 

@@ -50,7 +50,7 @@ class IntegrationRoleTemplateTest {
       "sso:ListPermissionSetsProvisionedToAccount", "sso:ListAccountsForProvisionedPermissionSet",
       "sso:ListAccountAssignments", "sso:CreateAccountAssignment", "sso:DescribeAccountAssignmentCreationStatus",
       "sso:DeleteAccountAssignment", "sso:DescribeAccountAssignmentDeletionStatus", "sso:CreatePermissionSet",
-      "sso:TagResource", "sso:PutInlinePolicyToPermissionSet", "sso:ProvisionPermissionSet",
+      "sso:PutInlinePolicyToPermissionSet", "sso:ProvisionPermissionSet",
       "sso:DescribePermissionSetProvisioningStatus", "sso:DeletePermissionSet",
       "identitystore:GetUserId", "identitystore:ListUsers", "identitystore:ListGroups",
       "identitystore:ListGroupMemberships",
@@ -75,8 +75,7 @@ class IntegrationRoleTemplateTest {
 
   /** The permission set actions that change what a permission set grants, or delete it. */
   static final Set<String> MANAGED_ONLY = Set.of(
-      "sso:PutInlinePolicyToPermissionSet", "sso:ProvisionPermissionSet", "sso:DeletePermissionSet",
-      "sso:TagResource");
+      "sso:PutInlinePolicyToPermissionSet", "sso:ProvisionPermissionSet", "sso:DeletePermissionSet");
 
   static final Set<String> AIRLOCK_TAG_KEYS = Set.of("airlock:managed", "airlock:request-id");
 
@@ -87,7 +86,6 @@ class IntegrationRoleTemplateTest {
    */
   static final Map<String, Set<String>> SUPPORTED_CONDITION_KEYS = Map.of(
       "sso:CreatePermissionSet", Set.of("aws:RequestTag/", "aws:TagKeys", "aws:ResourceTag/"),
-      "sso:TagResource", Set.of("aws:RequestTag/", "aws:TagKeys", "aws:ResourceTag/"),
       "sso:PutInlinePolicyToPermissionSet", Set.of("aws:ResourceTag/"),
       "sso:ProvisionPermissionSet", Set.of("aws:ResourceTag/"),
       "sso:DeletePermissionSet", Set.of("aws:ResourceTag/"),
@@ -227,13 +225,6 @@ class IntegrationRoleTemplateTest {
       assertThat(s.condition("ForAllValues:StringEquals", "aws:TagKeys")).as(s.sid())
           .isNotEmpty().allMatch(AIRLOCK_TAG_KEYS::contains);
     });
-  }
-
-  @Test
-  void airlockMaySetNoTagKeysButItsOwn() {
-    assertThat(template.statements().stream().filter(s -> s.actions().contains("sso:TagResource")))
-        .isNotEmpty().allSatisfy(s -> assertThat(s.condition("ForAllValues:StringEquals", "aws:TagKeys"))
-            .as(s.sid()).isNotEmpty().allMatch(AIRLOCK_TAG_KEYS::contains));
   }
 
   @Test
