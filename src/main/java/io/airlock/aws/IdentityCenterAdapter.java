@@ -24,6 +24,7 @@ import software.amazon.awssdk.services.identitystore.IdentitystoreClient;
 import software.amazon.awssdk.services.organizations.OrganizationsClient;
 import software.amazon.awssdk.services.ssoadmin.SsoAdminClient;
 import software.amazon.awssdk.services.ssoadmin.model.AccountAssignmentOperationStatus;
+import software.amazon.awssdk.services.ssoadmin.model.DeleteAccountAssignmentResponse;
 import software.amazon.awssdk.services.ssoadmin.model.InstanceMetadata;
 import software.amazon.awssdk.services.ssoadmin.model.PermissionSet;
 import software.amazon.awssdk.services.ssoadmin.model.PrincipalType;
@@ -33,8 +34,13 @@ import software.amazon.awssdk.services.ssoadmin.model.TargetType;
 /**
  * The AWS side of Airlock: IAM Identity Center through the SDK v2. Every HTTP call passes the
  * clients' {@link IdentityCenterQuota} (20 a second) and assignment creations pass a bulkhead
- * (15 in flight); asynchronous operations are polled with a bounded backoff until
- * AWS reports SUCCEEDED or FAILED, never assumed.
+ * (15 in flight); asynchronous operations are polled, first after {@code airlock.aws.first-poll-delay}
+ * and then with a bounded backoff, until AWS reports SUCCEEDED or FAILED, never assumed.
+ *
+ * <p>Grant and revoke go straight to CreateAccountAssignment and DeleteAccountAssignment, with
+ * no ListAccountAssignments first: both are idempotent in AWS (creating an assignment that is
+ * there, or deleting one that is not, is a request that SUCCEEDS), so a look beforehand would
+ * only spend a call of the quota on every grant.
  */
 @Component
 class IdentityCenterAdapter implements AccessGateway {
@@ -133,11 +139,12 @@ class IdentityCenterAdapter implements AccessGateway {
     }
   }
 
+  /**
+   * Creates the assignment and waits until AWS reports SUCCEEDED. An assignment that is already
+   * there succeeds the same way, so {@code alreadyInPlace} is always false here.
+   */
   @Override
   public OperationResult grant(Assignment a) {
-    if (isAssigned(a)) {
-      return new OperationResult(null, "SUCCEEDED", true, List.of());
-    }
     List<String> awsRequestIds = new ArrayList<>();
     try {
       return creationsInFlight.executeSupplier(() -> {
@@ -166,19 +173,32 @@ class IdentityCenterAdapter implements AccessGateway {
     }
   }
 
+  /**
+   * Deletes the assignment and waits until AWS reports SUCCEEDED. Deleting an assignment that is
+   * not there succeeds in AWS; ResourceNotFoundException (the user, permission set or account is
+   * gone, so the access cannot be used) counts as already revoked.
+   */
   @Override
   public OperationResult revoke(Assignment a) {
-    if (!isAssigned(a)) {
-      return new OperationResult(null, "SUCCEEDED", true, List.of());
-    }
     List<String> awsRequestIds = new ArrayList<>();
+    DeleteAccountAssignmentResponse deleted;
     try {
-      var deleted = ssoAdmin.deleteAccountAssignment(r -> r.instanceArn(instance().instanceArn())
+      deleted = ssoAdmin.deleteAccountAssignment(r -> r.instanceArn(instance().instanceArn())
           .targetId(a.accountId()).targetType(TargetType.AWS_ACCOUNT)
           .permissionSetArn(a.permissionSetArn())
           .principalType(PrincipalType.USER).principalId(a.principalId()));
-      awsRequestIds.add(requestId(deleted));
-      String operationId = deleted.accountAssignmentDeletionStatus().requestId();
+    } catch (AwsServiceException e) {
+      if (isNotFound(e)) {
+        log.info("DeleteAccountAssignment: {}; nothing left to revoke", e.awsErrorDetails().errorMessage());
+        return new OperationResult(null, "SUCCEEDED", true, List.of(e.requestId()));
+      }
+      throw technical("DeleteAccountAssignment", e);
+    } catch (SdkException e) {
+      throw technical("DeleteAccountAssignment", e);
+    }
+    awsRequestIds.add(requestId(deleted));
+    String operationId = deleted.accountAssignmentDeletionStatus().requestId();
+    try {
       AccountAssignmentOperationStatus status = poll("DeleteAccountAssignment", deleted.accountAssignmentDeletionStatus(),
           () -> {
             var d = ssoAdmin.describeAccountAssignmentDeletionStatus(r -> r
@@ -192,11 +212,16 @@ class IdentityCenterAdapter implements AccessGateway {
     }
   }
 
-  /** Polls with a backoff from 200 ms to 2 s until SUCCEEDED or FAILED, bounded by the time-out. */
+  /**
+   * Polls until SUCCEEDED or FAILED, bounded by the time-out: first after the first-poll delay
+   * (about as long as AWS takes, so one Describe call is usually enough), then with a backoff
+   * from 200 ms to 2 s.
+   */
   private AccountAssignmentOperationStatus poll(String operation, AccountAssignmentOperationStatus first,
       Supplier<AccountAssignmentOperationStatus> describe) {
     long deadline = System.nanoTime() + settings.operationTimeout().toNanos();
-    long waitMillis = 200;
+    long waitMillis = Math.max(0, settings.firstPollDelay().toMillis());
+    long nextWaitMillis = 200;
     AccountAssignmentOperationStatus status = first;
     while (true) {
       if (status.status() == StatusValues.SUCCEEDED) {
@@ -211,7 +236,8 @@ class IdentityCenterAdapter implements AccessGateway {
             + " after " + settings.operationTimeout() + "; will check again on retry");
       }
       sleep(waitMillis);
-      waitMillis = Math.min(waitMillis * 2, 2000);
+      waitMillis = nextWaitMillis;
+      nextWaitMillis = Math.min(nextWaitMillis * 2, 2000);
       status = describe.get();
     }
   }

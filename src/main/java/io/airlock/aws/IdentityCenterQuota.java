@@ -1,39 +1,125 @@
 package io.airlock.aws;
 
-import io.github.resilience4j.ratelimiter.RateLimiter;
-import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttribute;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 
 /**
  * AWS allows 20 IAM Identity Center API calls a second. This interceptor sits on the sso-admin
  * and identitystore clients and makes every HTTP attempt (each page of a paginator, each SDK
- * retry) wait for a permit, so the quota holds whatever the load.
+ * retry) take a slot first, so the quota holds whatever the load.
+ *
+ * <p>A slot is taken when the attempt is sent and given back one second after its answer came
+ * (or the attempt failed). AWS counts a call when it arrives, which is between those two
+ * instants, so no one-second window at AWS sees more calls than there are slots, however the
+ * network or the server delays single calls. Below the quota nothing waits: a burst passes at
+ * once, and the quota adds no latency to a grant unless the quota is really in use.
  */
 final class IdentityCenterQuota implements ExecutionInterceptor {
 
   static final int CALLS_PER_SECOND = 20;
 
-  private final RateLimiter limiter;
+  private static final long WINDOW_NANOS = TimeUnit.SECONDS.toNanos(1);
+  private static final ExecutionAttribute<Slot> SLOT = new ExecutionAttribute<>("AirlockIdentityCenterQuotaSlot");
+
+  private final int callsPerSecond;
+  private final long maxWaitNanos;
+  private final ReentrantLock lock = new ReentrantLock(true);
+  private final Condition slotEnded = lock.newCondition();
+  /** Attempts in flight, or answered less than a second ago (guarded by lock). */
+  private final List<Slot> slots = new ArrayList<>();
+
+  /** One attempt's hold on the quota. */
+  private static final class Slot {
+    boolean ended;
+    long endedAt;
+  }
 
   IdentityCenterQuota(int callsPerSecond, Duration maxWait) {
-    // One permit per slot, evenly spaced: a fixed "N per second" cycle could let 2N calls
-    // through around a cycle boundary, and AWS counts over any one-second window.
-    this.limiter = RateLimiter.of("identity-center-calls", RateLimiterConfig.custom()
-        .limitForPeriod(1)
-        .limitRefreshPeriod(Duration.ofMillis(1000 / callsPerSecond + 2))
-        .timeoutDuration(maxWait)
-        .build());
+    if (callsPerSecond < 1) {
+      throw new IllegalArgumentException("callsPerSecond must be positive");
+    }
+    this.callsPerSecond = callsPerSecond;
+    this.maxWaitNanos = maxWait.toNanos();
   }
 
   @Override
   public void beforeTransmission(Context.BeforeTransmission context, ExecutionAttributes attributes) {
-    if (!limiter.acquirePermission()) {
-      throw SdkClientException.create("Airlock's Identity Center rate limit (" + CALLS_PER_SECOND
-          + " calls/s) stayed saturated; try again later");
+    end(attributes.getAttribute(SLOT)); // a previous attempt of this call that got no answer
+    attributes.putAttribute(SLOT, take());
+  }
+
+  @Override
+  public void afterTransmission(Context.AfterTransmission context, ExecutionAttributes attributes) {
+    end(attributes.getAttribute(SLOT));
+  }
+
+  @Override
+  public void onExecutionFailure(Context.FailedExecution context, ExecutionAttributes attributes) {
+    end(attributes.getAttribute(SLOT));
+  }
+
+  private Slot take() {
+    long deadline = System.nanoTime() + maxWaitNanos;
+    lock.lock();
+    try {
+      while (true) {
+        long now = System.nanoTime();
+        long untilFree = Long.MAX_VALUE;
+        for (Iterator<Slot> it = slots.iterator(); it.hasNext(); ) {
+          Slot s = it.next();
+          if (s.ended) {
+            long left = s.endedAt + WINDOW_NANOS - now;
+            if (left <= 0) {
+              it.remove();
+            } else {
+              untilFree = Math.min(untilFree, left);
+            }
+          }
+        }
+        if (slots.size() < callsPerSecond) {
+          Slot slot = new Slot();
+          slots.add(slot);
+          return slot;
+        }
+        long untilDeadline = deadline - now;
+        if (untilDeadline <= 0) {
+          throw SdkClientException.create("Airlock's Identity Center rate limit (" + callsPerSecond
+              + " calls/s) stayed saturated; try again later");
+        }
+        // woken when a slot's second is over, or when an attempt ends (its second starts)
+        slotEnded.awaitNanos(Math.min(untilFree, untilDeadline));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw SdkClientException.create("Interrupted while waiting for the Identity Center rate limit", e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void end(Slot slot) {
+    if (slot == null) {
+      return;
+    }
+    lock.lock();
+    try {
+      if (!slot.ended) {
+        slot.ended = true;
+        slot.endedAt = System.nanoTime();
+        slotEnded.signalAll();
+      }
+    } finally {
+      lock.unlock();
     }
   }
 }

@@ -49,7 +49,11 @@ public record AirlockProperties(
   /** Models (BPMN, DMN, forms) deployed at start-up. */
   public record Models(@NotBlank String deploymentName, @NotEmpty List<String> patterns) {}
 
-  /** AWS access. Blank endpoint, role and instance mean: SDK defaults, discovered instance. */
+  /**
+   * AWS access. Blank endpoint, role and instance mean: SDK defaults, discovered instance.
+   * {@code firstPollDelay}: how long after creating or deleting an account assignment its status
+   * is first asked for (then every 0.2 s, doubling up to 2 s, until {@code operationTimeout}).
+   */
   public record Aws(
       @NotBlank String region,
       String endpoint,
@@ -60,6 +64,7 @@ public record AirlockProperties(
       @NotNull Duration callTimeout,
       @NotNull Duration attemptTimeout,
       @NotNull Duration operationTimeout,
+      @NotNull Duration firstPollDelay,
       @Valid @NotNull Sandbox sandbox) {}
 
   /** The in-process AWS emulator used when no AWS is configured. */

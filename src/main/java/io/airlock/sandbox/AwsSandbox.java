@@ -134,6 +134,7 @@ public final class AwsSandbox implements AutoCloseable {
     // ------------------------------------------------------------------ request handling
 
     private void handle(HttpExchange exchange) throws IOException {
+        long arrived = System.nanoTime();
         String requestId = UUID.randomUUID().toString();
         try (exchange) {
             byte[] body;
@@ -142,7 +143,7 @@ public final class AwsSandbox implements AutoCloseable {
             }
             String target = exchange.getRequestHeaders().getFirst("X-Amz-Target");
             if (target != null) {
-                handleJson(exchange, requestId, target, body);
+                handleJson(exchange, requestId, target, body, arrived);
             } else {
                 handleQuery(exchange, requestId, body);
             }
@@ -167,7 +168,8 @@ public final class AwsSandbox implements AutoCloseable {
         return auth != null && !auth.isBlank();
     }
 
-    private void handleJson(HttpExchange exchange, String requestId, String target, byte[] body) throws IOException {
+    private void handleJson(HttpExchange exchange, String requestId, String target, byte[] body, long arrived)
+            throws IOException {
         int dot = target.lastIndexOf('.');
         String prefix = dot < 0 ? "" : target.substring(0, dot);
         String operation = target.substring(dot + 1);
@@ -190,11 +192,15 @@ public final class AwsSandbox implements AutoCloseable {
                 case IdentityStoreService.TARGET_PREFIX -> "identitystore";
                 default -> "organizations";
             } + ":" + operation);
+            JsonRequest req = new JsonRequest(parse(body));
+            if (SsoAdminService.TARGET_PREFIX.equals(prefix) && SandboxState.CREATE.equals(operation)) {
+                state.recordCreationArrival(text(req, "PrincipalId"), text(req, "PermissionSetArn"),
+                        text(req, "TargetId"), arrived);
+            }
             applyCallFault(operation);
             if (throttled && !state.tryAcquireCall()) {
                 throw SandboxException.throttling("Rate exceeded");
             }
-            JsonRequest req = new JsonRequest(parse(body));
             ObjectNode result = switch (prefix) {
                 case SsoAdminService.TARGET_PREFIX -> ssoAdmin.handle(operation, req);
                 case IdentityStoreService.TARGET_PREFIX -> identityStore.handle(operation, req);
@@ -226,6 +232,11 @@ public final class AwsSandbox implements AutoCloseable {
             throw new SandboxException(fault.errorCode(), fault.httpStatus(),
                     "Injected fault for " + operation + ": " + fault.errorCode());
         }
+    }
+
+    private static String text(JsonRequest req, String field) {
+        JsonNode n = req.node(field);
+        return n != null && n.isTextual() ? n.asText() : null;
     }
 
     private static JsonNode parse(byte[] body) {

@@ -60,6 +60,15 @@ public final class SandboxState {
     public record Account(String id, String name, String email, Instant joinedAt) {
     }
 
+    /**
+     * When the first CreateAccountAssignment call for one principal, permission set and account
+     * reached the emulator (throttled or not), for latency measurements: {@code nanoTime} is
+     * {@link System#nanoTime()} at arrival, comparable with the same clock in the same JVM.
+     */
+    public record CreationArrival(String principalId, String permissionSetArn, String accountId, long nanoTime,
+                                  Instant at, int calls) {
+    }
+
     static final String CREATE = "CreateAccountAssignment";
     static final String DELETE = "DeleteAccountAssignment";
     static final String PROVISION = "ProvisionPermissionSet";
@@ -149,6 +158,15 @@ public final class SandboxState {
     private final Map<String, Map<String, AtomicLong>> actionCounts = new ConcurrentHashMap<>();
     private final AtomicLong throttledCalls = new AtomicLong();
     private final Deque<Long> callWindow = new ArrayDeque<>();
+
+    // arrivals of CreateAccountAssignment calls (guarded by creationArrivals), the most recent 10,000
+    private static final int MAX_CREATION_ARRIVALS = 10_000;
+    private final Map<List<String>, CreationArrival> creationArrivals = new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<List<String>, CreationArrival> eldest) {
+            return size() > MAX_CREATION_ARRIVALS;
+        }
+    };
 
     SandboxState(SandboxSettings settings, SandboxFaults faults, Clock clock) {
         this.settings = settings;
@@ -241,10 +259,31 @@ public final class SandboxState {
         return throttledCalls.get();
     }
 
+    /**
+     * The first CreateAccountAssignment call for that principal, permission set and account since
+     * the last {@link #resetCounters()}, with how many such calls arrived in all.
+     */
+    public Optional<CreationArrival> creationArrival(String principalId, String permissionSetArn, String accountId) {
+        synchronized (creationArrivals) {
+            return Optional.ofNullable(creationArrivals.get(List.of(principalId, permissionSetArn, accountId)));
+        }
+    }
+
+    /** Every recorded first CreateAccountAssignment arrival (at most the latest 10,000 assignments), oldest first. */
+    public List<CreationArrival> creationArrivals() {
+        synchronized (creationArrivals) {
+            return List.copyOf(creationArrivals.values());
+        }
+    }
+
+    /** Zeroes call counts, throttling count and the record of CreateAccountAssignment arrivals. */
     public synchronized void resetCounters() {
         callCounts.clear();
         throttledCalls.set(0);
         callWindow.clear();
+        synchronized (creationArrivals) {
+            creationArrivals.clear();
+        }
     }
 
     /** Back to the seed: DemoOrganization only, no assignments, no requests, counters zero. */
@@ -332,6 +371,20 @@ public final class SandboxState {
 
     void countCall(String operation) {
         callCounts.computeIfAbsent(operation, k -> new AtomicLong()).incrementAndGet();
+    }
+
+    /** Records a CreateAccountAssignment call as it arrives, before any throttling or validation. */
+    void recordCreationArrival(String principalId, String permissionSetArn, String accountId, long arrivedNanos) {
+        if (principalId == null || permissionSetArn == null || accountId == null) {
+            return;
+        }
+        Instant at = clock.instant();
+        synchronized (creationArrivals) {
+            creationArrivals.merge(List.of(principalId, permissionSetArn, accountId),
+                    new CreationArrival(principalId, permissionSetArn, accountId, arrivedNanos, at, 1),
+                    (first, again) -> new CreationArrival(first.principalId(), first.permissionSetArn(),
+                            first.accountId(), first.nanoTime(), first.at(), first.calls() + 1));
+        }
     }
 
     void countThrottled() {

@@ -54,6 +54,17 @@ class IdentityCenterQuotaTest {
   }
 
   @Test
+  void aBurstAtExactlyTheEmulatorsLimitIsNotThrottledEither() throws Exception {
+    // A slot is held from sending until a second after the answer, so however the server
+    // delays single calls, no one-second window there sees more calls than the quota allows.
+    sandbox.state().resetCounters();
+    try (SsoAdminClient client = client(new IdentityCenterQuota(10, Duration.ofSeconds(30)))) {
+      assertThat(burst(client, 6)).isEqualTo(6 * 4);
+    }
+    assertThat(sandbox.state().throttledCalls()).isZero();
+  }
+
+  @Test
   void withoutTheQuotaTheSameBurstIsThrottled() {
     sandbox.state().resetCounters();
     try (SsoAdminClient client = client(null)) {

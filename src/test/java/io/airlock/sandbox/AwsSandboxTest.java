@@ -204,6 +204,35 @@ class AwsSandboxTest {
     }
 
     @Test
+    void everyCreateAccountAssignmentArrivalIsRecordedPerAssignment() {
+        long before = System.nanoTime();
+        String createId = grant(SANDBOX_ACCOUNT_ID, READ_ONLY_PERMISSION_SET_ARN, ALICE_USER_ID)
+                .accountAssignmentCreationStatus().requestId();
+        long after = System.nanoTime();
+        assertThat(sandbox.state().creationArrival(ALICE_USER_ID, READ_ONLY_PERMISSION_SET_ARN, SANDBOX_ACCOUNT_ID))
+                .hasValueSatisfying(a -> {
+                    assertThat(a.nanoTime()).isBetween(before, after);
+                    assertThat(a.calls()).isEqualTo(1);
+                });
+        // a refused call counts too (a conflict while the first is in progress); the first arrival stays
+        assertThatThrownBy(() -> grant(SANDBOX_ACCOUNT_ID, READ_ONLY_PERMISSION_SET_ARN, ALICE_USER_ID))
+                .isInstanceOf(ConflictException.class);
+        assertThat(sandbox.state().creationArrival(ALICE_USER_ID, READ_ONLY_PERMISSION_SET_ARN, SANDBOX_ACCOUNT_ID))
+                .hasValueSatisfying(a -> {
+                    assertThat(a.nanoTime()).isBetween(before, after);
+                    assertThat(a.calls()).isEqualTo(2);
+                });
+        awaitDone(() -> creationStatus(createId), AccountAssignmentOperationStatus::status);
+        revoke(SANDBOX_ACCOUNT_ID, READ_ONLY_PERMISSION_SET_ARN, ALICE_USER_ID);
+        assertThat(sandbox.state().creationArrivals()).hasSize(1);
+        assertThat(sandbox.state().creationArrival(ERIN_USER_ID, READ_ONLY_PERMISSION_SET_ARN, SANDBOX_ACCOUNT_ID))
+                .isEmpty();
+
+        sandbox.state().resetCounters();
+        assertThat(sandbox.state().creationArrivals()).isEmpty();
+    }
+
+    @Test
     void aSecondCreateOfTheSameAssignmentInProgressIsAConflict() {
         grant(SANDBOX_ACCOUNT_ID, READ_ONLY_PERMISSION_SET_ARN, ALICE_USER_ID);
 

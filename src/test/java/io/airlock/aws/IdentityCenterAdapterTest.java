@@ -1,0 +1,136 @@
+package io.airlock.aws;
+
+import static io.airlock.sandbox.DemoOrganization.ALICE_USER_ID;
+import static io.airlock.sandbox.DemoOrganization.READ_ONLY_PERMISSION_SET_ARN;
+import static io.airlock.sandbox.DemoOrganization.SANDBOX_ACCOUNT_ID;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.airlock.config.AirlockProperties;
+import io.airlock.request.AccessGateway.Assignment;
+import io.airlock.request.AccessGateway.OperationResult;
+import io.airlock.sandbox.AwsSandbox;
+import io.airlock.sandbox.SandboxSettings;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.identitystore.IdentitystoreClient;
+import software.amazon.awssdk.services.organizations.OrganizationsClient;
+import software.amazon.awssdk.services.ssoadmin.SsoAdminClient;
+
+/**
+ * The adapter against the emulator over HTTP. Grant and revoke rely on AWS being idempotent
+ * instead of looking first, and a first poll as late as AWS's latency makes a grant two calls.
+ */
+class IdentityCenterAdapterTest {
+
+  static final Duration LATENCY = Duration.ofMillis(300);
+  static final Assignment ALICE_READ_ONLY = new Assignment(SANDBOX_ACCOUNT_ID, READ_ONLY_PERMISSION_SET_ARN, ALICE_USER_ID);
+
+  static AwsSandbox sandbox;
+  static SsoAdminClient ssoAdmin;
+  static IdentitystoreClient identityStore;
+  static OrganizationsClient organizations;
+  static IdentityCenterAdapter adapter;
+
+  @BeforeAll
+  static void start() {
+    sandbox = AwsSandbox.start(SandboxSettings.defaults().withPort(0).withOperationDelay(LATENCY));
+    var credentials = StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test"));
+    ssoAdmin = SsoAdminClient.builder().endpointOverride(sandbox.endpoint()).region(Region.US_EAST_1)
+        .credentialsProvider(credentials).build();
+    identityStore = IdentitystoreClient.builder().endpointOverride(sandbox.endpoint()).region(Region.US_EAST_1)
+        .credentialsProvider(credentials).build();
+    organizations = OrganizationsClient.builder().endpointOverride(sandbox.endpoint()).region(Region.US_EAST_1)
+        .credentialsProvider(credentials).build();
+    adapter = new IdentityCenterAdapter(ssoAdmin, identityStore, organizations, properties(LATENCY));
+    assertThat(adapter.findUserId("alice")).contains(ALICE_USER_ID); // discovers the instance once
+  }
+
+  @AfterAll
+  static void stop() {
+    ssoAdmin.close();
+    identityStore.close();
+    organizations.close();
+    sandbox.close();
+  }
+
+  @BeforeEach
+  void reset() {
+    sandbox.state().reset();
+  }
+
+  @Test
+  void aGrantIsOneCreateAndOneDescribeWhenTheFirstPollWaitsAsLongAsAws() {
+    OperationResult result = adapter.grant(ALICE_READ_ONLY);
+
+    assertThat(result.status()).isEqualTo("SUCCEEDED");
+    assertThat(result.operationId()).isNotBlank();
+    assertThat(result.awsRequestIds()).hasSize(2);
+    assertThat(sandbox.state().hasAssignment(SANDBOX_ACCOUNT_ID, READ_ONLY_PERMISSION_SET_ARN, "USER", ALICE_USER_ID))
+        .isTrue();
+    assertThat(sandbox.state().callCounts()).isEqualTo(Map.of(
+        "CreateAccountAssignment", 1L, "DescribeAccountAssignmentCreationStatus", 1L));
+  }
+
+  @Test
+  void grantingAnAssignmentThatIsThereSucceedsWithoutLookingFirst() {
+    sandbox.state().addAssignment(SANDBOX_ACCOUNT_ID, READ_ONLY_PERMISSION_SET_ARN, "USER", ALICE_USER_ID);
+
+    assertThat(adapter.grant(ALICE_READ_ONLY).status()).isEqualTo("SUCCEEDED");
+    assertThat(sandbox.state().assignments()).hasSize(1);
+    assertThat(sandbox.state().callCount("ListAccountAssignments")).isZero();
+  }
+
+  @Test
+  void revokeRemovesTheAssignment() {
+    sandbox.state().addAssignment(SANDBOX_ACCOUNT_ID, READ_ONLY_PERMISSION_SET_ARN, "USER", ALICE_USER_ID);
+
+    OperationResult result = adapter.revoke(ALICE_READ_ONLY);
+
+    assertThat(result.status()).isEqualTo("SUCCEEDED");
+    assertThat(result.alreadyInPlace()).isFalse();
+    assertThat(sandbox.state().assignments()).isEmpty();
+    assertThat(sandbox.state().callCounts()).isEqualTo(Map.of(
+        "DeleteAccountAssignment", 1L, "DescribeAccountAssignmentDeletionStatus", 1L));
+  }
+
+  @Test
+  void revokingAnAssignmentThatIsGoneSucceedsWithoutLookingFirst() {
+    assertThat(adapter.revoke(ALICE_READ_ONLY).status()).isEqualTo("SUCCEEDED");
+    assertThat(sandbox.state().callCount("ListAccountAssignments")).isZero();
+  }
+
+  @Test
+  void revokingForAUserWhoNoLongerExistsCountsAsRevoked() {
+    Assignment gone = new Assignment(SANDBOX_ACCOUNT_ID, READ_ONLY_PERMISSION_SET_ARN, UUID.randomUUID().toString());
+
+    OperationResult result = adapter.revoke(gone);
+
+    assertThat(result.status()).isEqualTo("SUCCEEDED");
+    assertThat(result.alreadyInPlace()).isTrue();
+    assertThat(result.operationId()).isNull();
+    assertThat(result.awsRequestIds()).hasSize(1);
+  }
+
+  static AirlockProperties properties(Duration firstPollDelay) {
+    return new AirlockProperties(
+        new AirlockProperties.Request(Duration.ofMinutes(15), Duration.ofHours(12), 1000),
+        new AirlockProperties.Groups("airlock-requesters", "airlock-approvers", "airlock-auditors",
+            "airlock-operators", "camunda-admin"),
+        new AirlockProperties.Demo("unused"),
+        new AirlockProperties.Models("airlock", List.of("classpath*:bpmn/**/*.bpmn")),
+        new AirlockProperties.Aws("us-east-1", null, null, null, null, null, Duration.ofSeconds(20),
+            Duration.ofSeconds(5), Duration.ofSeconds(10), firstPollDelay,
+            new AirlockProperties.Sandbox(true, 0, LATENCY)),
+        new AirlockProperties.Inventory(false, Duration.ofSeconds(5), Duration.ofMinutes(15)),
+        new AirlockProperties.Craft("Airlock-", Duration.ofMinutes(15), List.of("ec2")));
+  }
+}
