@@ -63,8 +63,9 @@ import org.springframework.transaction.support.TransactionTemplate;
     "airlock.aws.sandbox.port=0",
     // AWS's operation latency in the formula: an assignment stays IN_PROGRESS this long
     "airlock.aws.sandbox.operation-delay=PT1S",
-    // one connection per job thread (a grant job holds its transaction while AWS works) + web
-    "spring.datasource.hikari.maximum-pool-size=40"})
+    // one connection per job thread (a grant job holds its transaction while AWS works) + web;
+    // -Dbenchmark.pool-size=10 shows Hikari's default
+    "spring.datasource.hikari.maximum-pool-size=${benchmark.pool-size:40}"})
 @Import(PostgresTestConfiguration.class)
 @DirtiesContext
 class GrantThroughputBenchmark {
