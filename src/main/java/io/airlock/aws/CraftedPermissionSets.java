@@ -6,7 +6,6 @@ import io.airlock.request.AccessOperationException;
 import io.airlock.request.AccessRejectedException;
 import io.airlock.request.CraftSpec;
 import io.airlock.request.CraftingGateway;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -16,7 +15,6 @@ import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.ssoadmin.SsoAdminClient;
 import software.amazon.awssdk.services.ssoadmin.model.PermissionSetProvisioningStatus;
 import software.amazon.awssdk.services.ssoadmin.model.ProvisionTargetType;
-import software.amazon.awssdk.services.ssoadmin.model.StatusValues;
 import software.amazon.awssdk.services.ssoadmin.model.Tag;
 
 /**
@@ -88,26 +86,16 @@ class CraftedPermissionSets implements CraftingGateway {
       var started = ssoAdmin.provisionPermissionSet(r -> r.instanceArn(instanceArn).permissionSetArn(permissionSetArn)
           .targetType(ProvisionTargetType.AWS_ACCOUNT).targetId(accountId));
       awsRequestIds.add(started.responseMetadata().requestId());
-      PermissionSetProvisioningStatus status = started.permissionSetProvisioningStatus();
-      String operationId = status.requestId();
-      long deadline = System.nanoTime() + adapter.operationTimeout().toNanos();
-      long waitMillis = 200;
-      while (status.status() == StatusValues.IN_PROGRESS) {
-        if (System.nanoTime() + Duration.ofMillis(waitMillis).toNanos() > deadline) {
-          throw new AccessOperationException("ProvisionPermissionSet " + operationId + " still IN_PROGRESS after "
-              + adapter.operationTimeout() + "; will check again on retry");
-        }
-        sleep(waitMillis);
-        waitMillis = Math.min(waitMillis * 2, 2000);
-        var described = ssoAdmin.describePermissionSetProvisioningStatus(r -> r.instanceArn(instanceArn)
-            .provisionPermissionSetRequestId(operationId));
-        awsRequestIds.add(described.responseMetadata().requestId());
-        status = described.permissionSetProvisioningStatus();
-      }
-      if (status.status() == StatusValues.FAILED) {
-        throw new AccessOperationException("AWS reported ProvisionPermissionSet " + operationId + " FAILED: "
-            + status.failureReason());
-      }
+      String operationId = started.permissionSetProvisioningStatus().requestId();
+      PermissionSetProvisioningStatus status = adapter.poll("ProvisionPermissionSet",
+          started.permissionSetProvisioningStatus(),
+          st -> new IdentityCenterAdapter.Progress(st.status(), st.statusAsString(), st.requestId(), st.failureReason()),
+          () -> {
+            var described = ssoAdmin.describePermissionSetProvisioningStatus(r -> r.instanceArn(instanceArn)
+                .provisionPermissionSetRequestId(operationId));
+            awsRequestIds.add(described.responseMetadata().requestId());
+            return described.permissionSetProvisioningStatus();
+          });
       return new OperationResult(operationId, status.statusAsString(), false, List.copyOf(awsRequestIds));
     } catch (AwsServiceException e) {
       if ("ServiceQuotaExceededException".equals(code(e))) {
@@ -172,14 +160,10 @@ class CraftedPermissionSets implements CraftingGateway {
   }
 
   private static String code(AwsServiceException e) {
-    return e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
+    return IdentityCenterAdapter.errorCode(e);
   }
 
   private static AccessOperationException technical(String operation, SdkException e) {
     return IdentityCenterAdapter.technical(operation, e);
-  }
-
-  private static void sleep(long millis) {
-    IdentityCenterAdapter.sleep(millis);
   }
 }

@@ -212,27 +212,40 @@ class IdentityCenterAdapter implements AccessGateway {
     }
   }
 
+  /** What polling needs of any asynchronous Identity Center status (assignment, provisioning). */
+  record Progress(StatusValues status, String statusText, String requestId, String failureReason) {
+
+    static Progress of(AccountAssignmentOperationStatus s) {
+      return new Progress(s.status(), s.statusAsString(), s.requestId(), s.failureReason());
+    }
+  }
+
+  private AccountAssignmentOperationStatus poll(String operation, AccountAssignmentOperationStatus first,
+      Supplier<AccountAssignmentOperationStatus> describe) {
+    return poll(operation, first, Progress::of, describe);
+  }
+
   /**
    * Polls until SUCCEEDED or FAILED, bounded by the time-out: first after the first-poll delay
    * (about as long as AWS takes, so one Describe call is usually enough), then with a backoff
    * from 200 ms to 2 s.
    */
-  private AccountAssignmentOperationStatus poll(String operation, AccountAssignmentOperationStatus first,
-      Supplier<AccountAssignmentOperationStatus> describe) {
+  <S> S poll(String operation, S first, java.util.function.Function<S, Progress> progress, Supplier<S> describe) {
     long deadline = System.nanoTime() + settings.operationTimeout().toNanos();
     long waitMillis = Math.max(0, settings.firstPollDelay().toMillis());
     long nextWaitMillis = 200;
-    AccountAssignmentOperationStatus status = first;
+    S status = first;
     while (true) {
-      if (status.status() == StatusValues.SUCCEEDED) {
+      Progress p = progress.apply(status);
+      if (p.status() == StatusValues.SUCCEEDED) {
         return status;
       }
-      if (status.status() == StatusValues.FAILED) {
-        throw new AccessOperationException("AWS reported " + operation + " " + status.requestId()
-            + " FAILED: " + status.failureReason());
+      if (p.status() == StatusValues.FAILED) {
+        throw new AccessOperationException("AWS reported " + operation + " " + p.requestId()
+            + " FAILED: " + p.failureReason());
       }
       if (System.nanoTime() + waitMillis * 1_000_000 > deadline) {
-        throw new AccessOperationException(operation + " " + status.requestId() + " still " + status.statusAsString()
+        throw new AccessOperationException(operation + " " + p.requestId() + " still " + p.statusText()
             + " after " + settings.operationTimeout() + "; will check again on retry");
       }
       sleep(waitMillis);
@@ -281,7 +294,7 @@ class IdentityCenterAdapter implements AccessGateway {
     return code != null && (code.equals("ResourceNotFoundException") || code.endsWith("NotFoundException"));
   }
 
-  private static String errorCode(AwsServiceException e) {
+  static String errorCode(AwsServiceException e) {
     return e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
   }
 

@@ -2,7 +2,6 @@ package io.airlock.request;
 
 import io.airlock.audit.AuditLog;
 import io.airlock.config.AirlockProperties;
-import io.airlock.inventory.Inventory;
 import io.airlock.inventory.InventoryService;
 import io.airlock.request.AccessGateway.Assignment;
 import io.airlock.request.AccessGateway.OperationResult;
@@ -10,7 +9,6 @@ import io.airlock.request.CraftingGateway.NewPermissionSet;
 import io.airlock.request.CraftedSetMapper.CraftedSet;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -97,21 +95,8 @@ public class CraftedPermissions {
    * finds sets tagged by Airlock that the record lacks). Returns what was removed.
    */
   public List<Removed> removeLeftovers(String actor) {
-    Map<String, Removed> candidates = new LinkedHashMap<>();
-    for (CraftedSet s : sets.findLive()) {
-      if (!needed(s.requestId())) {
-        candidates.put(s.arn(), new Removed(s.arn(), s.name(), s.requestId(), List.of()));
-      }
-    }
-    for (Inventory.PermissionSet p : inventory.permissionSets()) {
-      if (p.crafted() && p.name().startsWith(prefix) && !needed(p.requestId())) {
-        candidates.putIfAbsent(p.arn(), new Removed(p.arn(), p.name(), p.requestId(), List.of()));
-      }
-    }
-    List<Removed> removed = new ArrayList<>();
-    for (Removed c : candidates.values()) {
-      removed.add(removeSet(c, actor, "craft.leftover-removed"));
-    }
+    List<Removed> removed = known().stream().filter(c -> !needed(c.requestId()))
+        .map(c -> removeSet(c, actor, "craft.leftover-removed")).toList();
     if (!removed.isEmpty()) {
       log.info("Removed {} leftover crafted permission sets", removed.size());
     }
@@ -120,11 +105,16 @@ public class CraftedPermissions {
 
   /** Every crafted permission set Airlock knows of or finds in the inventory (for teardown). */
   List<Removed> removeAll(String actor) {
+    return known().stream().map(c -> removeSet(c, actor, "craft.removed")).toList();
+  }
+
+  /** Crafted sets in Airlock's record, then those only the inventory has (by Airlock's tag). */
+  private List<Removed> known() {
     Map<String, Removed> all = new LinkedHashMap<>();
     sets.findLive().forEach(s -> all.put(s.arn(), new Removed(s.arn(), s.name(), s.requestId(), List.of())));
     inventory.permissionSets().stream().filter(p -> p.crafted() && p.name().startsWith(prefix))
         .forEach(p -> all.putIfAbsent(p.arn(), new Removed(p.arn(), p.name(), p.requestId(), List.of())));
-    return all.values().stream().map(c -> removeSet(c, actor, "craft.removed")).toList();
+    return List.copyOf(all.values());
   }
 
   private Removed removeSet(Removed c, String actor, String action) {

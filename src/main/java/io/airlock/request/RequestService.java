@@ -52,10 +52,17 @@ public class RequestService {
 
   // ---- requester -------------------------------------------------------------------------
 
-  /** Validates and starts a request; the process registers it and applies the policy. */
+  /**
+   * Starts a request; the process's first step registers it, validating every field (as for the
+   * Tasklist start form), and applies the policy. Invalid input throws from inside the start,
+   * so this transaction rolls back and nothing is started; validating here as well would look
+   * every name up twice.
+   */
   @Transactional
   public AccessRequest submit(SubmitRequest input, Caller caller) {
-    validator.validate(input);
+    if (input == null) {
+      validator.validate(null); // names the missing body
+    }
     String id = UUID.randomUUID().toString();
     process.start(id, caller.userId(), caller.groups(), input);
     return requests.findById(id).orElseThrow(() -> new IllegalStateException("request " + id + " was not registered"));
