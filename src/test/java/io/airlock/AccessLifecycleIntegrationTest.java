@@ -1,7 +1,6 @@
 package io.airlock;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.airlock.audit.AuditEvent;
@@ -84,13 +83,13 @@ class AccessLifecycleIntegrationTest {
     assertThat(approved.status()).as(approved.raw()).isEqualTo(200);
     assertThat(approved.body().get("reviewer").asText()).isEqualTo("bob");
 
-    JsonNode active = awaitStatus(id, "ACTIVE");
+    JsonNode active = api.awaitStatus(id, "ACTIVE");
     Instant start = Instant.parse(active.get("grantStart").asText());
     Instant end = Instant.parse(active.get("grantEnd").asText());
     assertThat(Duration.between(start, end)).isEqualTo(Duration.ofSeconds(4));
     assertThat(assignments()).anyMatch(a -> a.principalId().equals(DemoOrganization.ALICE_USER_ID));
 
-    awaitStatus(id, "REVOKED");
+    api.awaitStatus(id, "REVOKED");
     assertThat(assignments()).noneMatch(a -> a.principalId().equals(DemoOrganization.ALICE_USER_ID));
 
     List<String> actions = audit.forRequest(id).stream().map(AuditEvent::action).toList();
@@ -186,13 +185,13 @@ class AccessLifecycleIntegrationTest {
     assertThat(auto.status()).isEqualTo(201);
     assertThat(auto.body().get("decision").asText()).isEqualTo("APPROVE");
     String id = auto.body().get("id").asText();
-    awaitStatus(id, "ACTIVE");
+    api.awaitStatus(id, "ACTIVE");
     assertThat(assignments(DemoOrganization.READ_ONLY_PERMISSION_SET_ARN))
         .anyMatch(a -> a.principalId().equals(DemoOrganization.ERIN_USER_ID));
 
     Reply revoked = api.post("erin", "/api/requests/" + id + "/revoke", null);
     assertThat(revoked.status()).as(revoked.raw()).isEqualTo(200);
-    awaitStatus(id, "REVOKED");
+    api.awaitStatus(id, "REVOKED");
     assertThat(assignments(DemoOrganization.READ_ONLY_PERMISSION_SET_ARN))
         .noneMatch(a -> a.principalId().equals(DemoOrganization.ERIN_USER_ID));
   }
@@ -244,15 +243,6 @@ class AccessLifecycleIntegrationTest {
         "reviewOutcome", Map.of("value", "DENY"), "reviewComment", Map.of("value", "use the runbook"))));
     assertThat(denied.statusCode()).as(denied.body()).isIn(200, 204);
     assertThat(api.get("alice", "/api/requests/" + requestId).body().get("status").asText()).isEqualTo("DENIED");
-  }
-
-  private JsonNode awaitStatus(String id, String status) {
-    JsonNode[] last = new JsonNode[1];
-    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
-      last[0] = api.get("admin", "/api/requests/" + id).body();
-      assertThat(last[0].get("status").asText()).isEqualTo(status);
-    });
-    return last[0];
   }
 
   private List<AccountAssignment> assignments() {

@@ -159,7 +159,7 @@ class IdentityCenterIntegrationTest {
         "s3:GetObject", "s3:ListBucket").doesNotContain("s3:PutObject");
 
     assertThat(api.post("bob", "/api/requests/" + id + "/review", Map.of("outcome", "APPROVE")).status()).isEqualTo(200);
-    JsonNode active = awaitStatus(id, "ACTIVE");
+    JsonNode active = api.awaitStatus(id, "ACTIVE");
     String arn = active.get("permissionSetArn").asText();
 
     SandboxState.PermissionSetInfo set = sandbox.state().permissionSets().stream()
@@ -175,7 +175,7 @@ class IdentityCenterIntegrationTest {
         DemoOrganization.ALICE_USER_ID)).isTrue();
 
     assertThat(api.post("alice", "/api/requests/" + id + "/revoke", null).status()).isEqualTo(200);
-    awaitStatus(id, "REVOKED");
+    api.awaitStatus(id, "REVOKED");
     assertThat(sandbox.state().assignments()).noneMatch(a -> a.permissionSetArn().equals(arn));
     assertThat(sandbox.state().permissionSets()).noneMatch(p -> p.arn().equals(arn));
     assertThat(audit.forRequest(id).stream().map(AuditEvent::action))
@@ -235,7 +235,7 @@ class IdentityCenterIntegrationTest {
     assertThat(submitted.status()).as(submitted.raw()).isEqualTo(201);
     String id = submitted.body().get("id").asText();
     api.post("bob", "/api/requests/" + id + "/review", Map.of("outcome", "APPROVE"));
-    JsonNode active = awaitStatus(id, "ACTIVE");
+    JsonNode active = api.awaitStatus(id, "ACTIVE");
     String arn = active.get("permissionSetArn").asText();
     // The SDK's IamPolicy writes its canonical form; the approver saw exactly that.
     String reviewed = active.get("craftPolicy").asText();
@@ -286,9 +286,9 @@ class IdentityCenterIntegrationTest {
           api.post("bob", "/api/requests/" + aId + "/revoke", null));
       assertThat(approve.join().status()).isEqualTo(200);
       assertThat(revoke.join().status()).isEqualTo(200);
-      awaitStatus(bId, "ACTIVE");
+      api.awaitStatus(bId, "ACTIVE");
       await().atMost(Duration.ofSeconds(30)).until(() -> !"ACTIVE".equals(status(aId)));
-      awaitStatus(a, "REVOKED");
+      api.awaitStatus(a, "REVOKED");
       assertThat(sandbox.state().hasAssignment(DemoOrganization.STAGING_ACCOUNT_ID,
           DemoOrganization.POWER_USER_PERMISSION_SET_ARN, "USER", DemoOrganization.ERIN_USER_ID))
           .as("B is ACTIVE, so erin's assignment must still be in AWS (round %d)", round).isTrue();
@@ -373,21 +373,12 @@ class IdentityCenterIntegrationTest {
       Reply approved = api.post("bob", "/api/requests/" + id + "/review", Map.of("outcome", "APPROVE"));
       assertThat(approved.status()).as(approved.raw()).isEqualTo(200);
     }
-    awaitStatus(id, "ACTIVE");
+    api.awaitStatus(id, "ACTIVE");
     return id;
   }
 
   private String status(String id) {
     return api.get("admin", "/api/requests/" + id).body().get("status").asText();
-  }
-
-  private JsonNode awaitStatus(String id, String status) {
-    JsonNode[] last = new JsonNode[1];
-    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
-      last[0] = api.get("admin", "/api/requests/" + id).body();
-      assertThat(last[0].get("status").asText()).isEqualTo(status);
-    });
-    return last[0];
   }
 
   private static Map<String, Object> craft(Map<String, Object> craft) {

@@ -39,6 +39,17 @@ public final class ApiClient {
     }
   }
 
+  /** Waits (up to 30 s) until the request has the status, read as {@code admin}; returns it. */
+  public JsonNode awaitStatus(String id, String status) {
+    JsonNode[] last = new JsonNode[1];
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+        .untilAsserted(() -> {
+          last[0] = get("admin", "/api/requests/" + id).body();
+          org.assertj.core.api.Assertions.assertThat(last[0].get("status").asText()).isEqualTo(status);
+        });
+    return last[0];
+  }
+
   private Reply send(String user, HttpRequest.Builder request) {
     if (user != null) {
       String token = Base64.getEncoder().encodeToString((user + ":airlock").getBytes(StandardCharsets.UTF_8));
