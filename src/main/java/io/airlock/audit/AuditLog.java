@@ -16,8 +16,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The tamper-evident audit log. Every entry is written in the caller's transaction (so it
@@ -34,10 +39,33 @@ public class AuditLog {
 
   private final AuditMapper mapper;
   private final Clock clock;
+  private final TransactionTemplate ownTransaction;
 
-  AuditLog(AuditMapper mapper, Clock clock) {
+  AuditLog(AuditMapper mapper, Clock clock, PlatformTransactionManager transactions) {
     this.mapper = mapper;
     this.clock = clock;
+    this.ownTransaction = new TransactionTemplate(transactions);
+    this.ownTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+  }
+
+  /**
+   * Records an attempt that was refused. A refusal changes nothing, so the transaction it
+   * happened in rolls back; the entry is written in a transaction of its own once that one has
+   * ended (not before: the chain's head may be locked by it), or at once when there is none.
+   */
+  public void refused(String actor, String action, String requestId, Map<String, ?> details) {
+    Runnable write = () -> ownTransaction.executeWithoutResult(s -> record(actor == null ? "anonymous" : actor,
+        action, requestId, details));
+    if (TransactionSynchronizationManager.isSynchronizationActive()) {
+      TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+        @Override
+        public void afterCompletion(int status) {
+          write.run();
+        }
+      });
+    } else {
+      write.run();
+    }
   }
 
   /**

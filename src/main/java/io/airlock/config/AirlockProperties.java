@@ -21,7 +21,9 @@ public record AirlockProperties(
     @Valid @NotNull Models models,
     @Valid @NotNull Aws aws,
     @Valid @NotNull Inventory inventory,
-    @Valid @NotNull Craft craft) {
+    @Valid @NotNull Craft craft,
+    @Valid @NotNull Principals principals,
+    @Valid @NotNull Reconciler reconciler) {
 
   /** Bounds every request must respect, whatever the policy says. */
   public record Request(
@@ -78,4 +80,19 @@ public record AirlockProperties(
       @NotBlank @jakarta.validation.constraints.Pattern(regexp = "[\\w+=,.@-]{1,16}") String namePrefix,
       @NotNull Duration cleanupInterval,
       @NotEmpty List<String> readOnlyServices) {}
+
+  /**
+   * Who a signed-in user is in IAM Identity Center: {@code names} (sign-in name → Identity
+   * Center user name) first, else {@code nameTemplate} with {user} replaced by the sign-in name.
+   */
+  public record Principals(
+      @NotBlank @jakarta.validation.constraints.Pattern(regexp = ".*\\{user\\}.*",
+          message = "must contain {user}") String nameTemplate,
+      java.util.Map<String, String> names) {}
+
+  /**
+   * The reconciler: every {@code interval} it revokes access whose request's process is gone
+   * or whose end passed more than {@code grace} ago.
+   */
+  public record Reconciler(boolean scheduled, @NotNull Duration interval, @NotNull Duration grace) {}
 }

@@ -29,7 +29,24 @@ import org.springframework.stereotype.Component;
 @Component
 class DecisionAuditPlugin extends AbstractProcessEnginePlugin {
 
+  private static final ThreadLocal<String> REQUEST = new ThreadLocal<>();
+
   private final AuditLog audit;
+
+  /** Runs evaluations for the request {@code requestId}: their audit entries name it. */
+  static <T> T forRequest(String requestId, java.util.function.Supplier<T> work) {
+    String previous = REQUEST.get();
+    REQUEST.set(requestId);
+    try {
+      return work.get();
+    } finally {
+      if (previous == null) {
+        REQUEST.remove();
+      } else {
+        REQUEST.set(previous);
+      }
+    }
+  }
 
   DecisionAuditPlugin(@Lazy AuditLog audit) {
     this.audit = audit;
@@ -53,7 +70,8 @@ class DecisionAuditPlugin extends AbstractProcessEnginePlugin {
   private void record(DmnDecisionEvaluationEvent event) {
     BpmnExecutionContext context = Context.getBpmnExecutionContext();
     DelegateExecution execution = context == null ? null : context.getExecution();
-    String requestId = execution == null ? null : execution.getProcessBusinessKey();
+    String requestId = REQUEST.get() != null ? REQUEST.get()
+        : execution == null ? null : execution.getProcessBusinessKey();
     Map<String, Object> details = new LinkedHashMap<>();
     details.put("decision", event.getDecisionResult().getDecision().getKey());
     details.put("decisionName", event.getDecisionResult().getDecision().getName());

@@ -77,13 +77,17 @@ public final class AccessRequestProcess {
   public static final class Beans {
     /** JavaDelegate of {@code Task_RegisterRequest}. */
     public static final String REGISTER_REQUEST_DELEGATE = "registerRequestDelegate";
+    /** JavaDelegate of the business rule task {@code Task_CheckScope}. */
+    public static final String CHECK_SCOPE_DELEGATE = "checkScopeDelegate";
+    /** JavaDelegate of the business rule task {@code Task_DecideApproval}. */
+    public static final String DECIDE_APPROVAL_DELEGATE = "decideApprovalDelegate";
     /** JavaDelegate of {@code Task_GrantAccess}. */
     public static final String GRANT_ACCESS_DELEGATE = "grantAccessDelegate";
     /** JavaDelegate of {@code Task_RevokeAccess}. */
     public static final String REVOKE_ACCESS_DELEGATE = "revokeAccessDelegate";
     /** TaskListener (complete) of {@code Task_ReviewRequest}. */
     public static final String REVIEW_GUARD = "reviewGuard";
-    /** Object with {@code update(DelegateExecution, String)}, called by execution listeners. */
+    /** Object with {@code update(DelegateExecution, 'REVOKING')}, called when revocation is due. */
     public static final String REQUEST_STATUS = "requestStatus";
 
     private Beans() {}
@@ -91,7 +95,7 @@ public final class AccessRequestProcess {
 
   /** Process variable names. */
   public static final class Variables {
-    /** String, the initiator (signed-in user) of the start event. */
+    /** String, the signed-in user who started the request (a copy of the stored request's). */
     public static final String REQUESTER = "requester";
     /** String, also the business key. */
     public static final String REQUEST_ID = "requestId";

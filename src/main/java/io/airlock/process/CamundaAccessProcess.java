@@ -5,8 +5,11 @@ import static io.airlock.process.AccessRequestProcess.Variables.*;
 import io.airlock.request.AccessProcess;
 import io.airlock.request.ReviewDecision;
 import io.airlock.request.SubmitRequest;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -32,7 +35,7 @@ class CamundaAccessProcess implements AccessProcess {
   }
 
   @Override
-  public void start(String requestId, String requester, List<String> requesterGroups, SubmitRequest r) {
+  public String start(String requester, List<String> requesterGroups, SubmitRequest r) {
     Map<String, Object> vars = new HashMap<>();
     vars.put(SYSTEM, r.system());
     vars.put(TARGET, r.target());
@@ -47,9 +50,10 @@ class CamundaAccessProcess implements AccessProcess {
       vars.put(CRAFT_SERVICES, String.join(",", r.craft().services()));
       vars.put(CRAFT_POLICY, r.craft().policy());
     }
-    // The start event's camunda:initiator takes the requester from the authentication.
-    as(requester, requesterGroups, () -> runtime.startProcessInstanceByKey(
-        AccessRequestProcess.PROCESS_KEY, requestId, vars));
+    // The first step takes the requester from the authentication and gives the request its id,
+    // which becomes the business key.
+    return as(requester, requesterGroups, () -> runtime.startProcessInstanceByKey(
+        AccessRequestProcess.PROCESS_KEY, vars)).getBusinessKey();
   }
 
   @Override
@@ -65,24 +69,50 @@ class CamundaAccessProcess implements AccessProcess {
   }
 
   @Override
-  public void requestRevoke(String requestId) {
-    // The use case has checked who may revoke; the correlation itself is Airlock's own step.
-    as(null, List.of(), () -> runtime.createMessageCorrelation(AccessRequestProcess.Messages.REVOKE_REQUESTED)
+  public boolean requestRevoke(String requestId) {
+    // The use case has checked who may revoke and recorded it; the correlation is Airlock's own step.
+    return as(null, List.of(), () -> !runtime.createMessageCorrelation(AccessRequestProcess.Messages.REVOKE_REQUESTED)
         .processInstanceBusinessKey(requestId)
-        .correlateWithResult());
+        .correlateAllWithResult().isEmpty());
+  }
+
+  @Override
+  public Set<String> running(Collection<String> processInstanceIds) {
+    if (processInstanceIds.isEmpty()) {
+      return Set.of();
+    }
+    Set<String> running = new HashSet<>();
+    List<String> ids = List.copyOf(new HashSet<>(processInstanceIds));
+    for (int from = 0; from < ids.size(); from += 500) {
+      List<String> page = ids.subList(from, Math.min(ids.size(), from + 500));
+      as(null, List.of(), () -> runtime.createProcessInstanceQuery().processInstanceIds(new HashSet<>(page)).list())
+          .forEach(pi -> running.add(pi.getId()));
+    }
+    return running;
+  }
+
+  @Override
+  public String startRevocation(String requestId) {
+    // Airlock's own start at the revoke task (the process guard refuses that to anybody else).
+    return as(null, List.of(), () -> AirlockSelf.run(() -> runtime
+        .createProcessInstanceByKey(AccessRequestProcess.PROCESS_KEY)
+        .businessKey(requestId)
+        .startBeforeActivity(AccessRequestProcess.Elements.TASK_REVOKE_ACCESS)
+        .execute()
+        .getId()));
   }
 
   @Override
   public boolean cancel(String requestId, String reason) {
     // Airlock's own step, checked by the use case; custom listeners skipped so the status
     // listener does not record the cancellation as a step of the process.
-    return as(null, List.of(), () -> {
+    return as(null, List.of(), () -> AirlockSelf.run(() -> {
       var instances = runtime.createProcessInstanceQuery()
           .processDefinitionKey(AccessRequestProcess.PROCESS_KEY)
           .processInstanceBusinessKey(requestId).list();
       instances.forEach(pi -> runtime.deleteProcessInstance(pi.getId(), reason, true, true));
       return !instances.isEmpty();
-    });
+    }));
   }
 
   @Override

@@ -2,9 +2,9 @@ package io.airlock.process;
 
 import static io.airlock.process.AccessRequestProcess.Variables.*;
 
+import io.airlock.request.AccessLifecycle;
 import io.airlock.request.AccessRequest;
 import io.airlock.request.CraftSpec;
-import io.airlock.request.RequestService;
 import io.airlock.request.SubmitRequest;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -13,47 +13,46 @@ import java.util.UUID;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
+import org.camunda.bpm.engine.impl.identity.Authentication;
 import org.camunda.bpm.engine.variable.Variables;
 import org.springframework.stereotype.Component;
 
 /**
- * "Register access request": stores the request (REST API and Tasklist start form alike),
- * makes its id the business key, and gives the decisions their inputs.
+ * "Register access request": stores the request (REST API and Tasklist start form alike) and
+ * binds it to this process instance. The requester is the user signed in on the start call,
+ * never a variable; the request id is new, never a business key a caller chose. The stored
+ * values are then copied into the variables the forms show.
  */
 @Component("registerRequestDelegate")
 class RegisterRequestDelegate implements JavaDelegate {
 
-  private final RequestService requests;
+  private final AccessLifecycle lifecycle;
   private final IdentityService identity;
 
-  RegisterRequestDelegate(RequestService requests, IdentityService identity) {
-    this.requests = requests;
+  RegisterRequestDelegate(AccessLifecycle lifecycle, IdentityService identity) {
+    this.lifecycle = lifecycle;
     this.identity = identity;
   }
 
   @Override
   public void execute(DelegateExecution execution) {
-    String id = execution.getProcessBusinessKey();
-    if (id == null || id.isBlank()) {
-      id = UUID.randomUUID().toString();
-      execution.setProcessBusinessKey(id);
-    }
-    String requester = (String) execution.getVariable(REQUESTER);
+    String id = UUID.randomUUID().toString();
+    Authentication auth = identity.getCurrentAuthentication();
+    String requester = auth == null ? null : auth.getUserId();
+    List<String> groups = requester == null ? List.of()
+        : auth.getGroupIds() != null && !auth.getGroupIds().isEmpty() ? auth.getGroupIds()
+        : CamundaGroups.of(identity, requester);
     SubmitRequest input = new SubmitRequest(
         text(execution, SYSTEM), text(execution, TARGET), text(execution, PRINCIPAL), text(execution, PERMISSION),
         text(execution, DURATION), text(execution, JUSTIFICATION), text(execution, TICKET), craft(execution));
-    AccessRequest r = requests.register(id, requester, input);
-    // The decisions see what will be granted: a crafted request is "craft:<TEMPLATE>".
-    execution.setVariable(PERMISSION, r.getPermission());
-    if (r.isCrafted()) {
-      execution.setVariable(CRAFT_POLICY, r.getCraftPolicy());
-    }
-
-    List<String> groups = new ArrayList<>(CamundaGroups.of(identity, requester));
+    AccessRequest r = lifecycle.register(id, execution.getProcessInstanceId(), requester, groups, input);
+    execution.setProcessBusinessKey(id);
     execution.setVariable(REQUEST_ID, id);
-    execution.setVariable(DURATION, r.getDuration());
+    AccessLifecycle.displayed(r).forEach(execution::setVariable);
+    execution.setVariable(SYSTEM, r.getSystem());
     execution.setVariable(DURATION_MINUTES, r.parsedDuration().toMinutes());
-    execution.setVariable(REQUESTER_GROUPS, Variables.objectValue(groups).serializationDataFormat("application/json").create());
+    execution.setVariable(REQUESTER_GROUPS,
+        Variables.objectValue(new ArrayList<>(r.requesterGroupList())).serializationDataFormat("application/json").create());
   }
 
   /** The craft part of the start form or API call; null when an existing permission set is asked for. */

@@ -2,50 +2,54 @@ package io.airlock.process;
 
 import static io.airlock.process.AccessRequestProcess.Variables.*;
 
+import io.airlock.request.AccessLifecycle;
 import io.airlock.request.Caller;
-import io.airlock.request.RequestService;
-import java.util.ArrayList;
+import io.airlock.request.ProcessStep;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.delegate.DelegateTask;
 import org.camunda.bpm.engine.delegate.TaskListener;
 import org.camunda.bpm.engine.impl.identity.Authentication;
-import org.camunda.bpm.engine.task.IdentityLink;
-import org.camunda.bpm.engine.task.IdentityLinkType;
 import org.springframework.stereotype.Component;
 
 /**
  * Complete listener of "Review access request". Runs however the task is completed
- * (Tasklist, Airlock's REST API, the engine REST API): the signed-in user must not be the
- * requester and must be in one of the task's candidate groups. Throwing rolls the completion
+ * (Tasklist, Airlock's REST API, the engine REST API): the use case checks that the signed-in
+ * user is an approver of the request's scope and neither its requester nor its principal, and
+ * that the values the form showed are the stored request's. Throwing rolls the completion
  * back, and Tasklist shows the message.
  */
 @Component("reviewGuard")
 class ReviewGuard implements TaskListener {
 
-  private final RequestService requests;
+  /** The variables the review form shows (forms/review-access-request.form). */
+  private static final List<String> SHOWN = List.of(REQUESTER, PRINCIPAL, TARGET, PERMISSION, DURATION, JUSTIFICATION,
+      TICKET, CRAFT_POLICY);
+
+  private final AccessLifecycle lifecycle;
   private final IdentityService identity;
 
-  ReviewGuard(RequestService requests, IdentityService identity) {
-    this.requests = requests;
+  ReviewGuard(AccessLifecycle lifecycle, IdentityService identity) {
+    this.lifecycle = lifecycle;
     this.identity = identity;
   }
 
   @Override
   public void notify(DelegateTask task) {
     Authentication auth = identity.getCurrentAuthentication();
-    Caller reviewer = auth == null || auth.getUserId() == null ? null
-        : new Caller(auth.getUserId(), groupsOf(auth));
-    List<String> candidateGroups = new ArrayList<>();
-    for (IdentityLink link : task.getCandidates()) {
-      if (IdentityLinkType.CANDIDATE.equals(link.getType()) && link.getGroupId() != null) {
-        candidateGroups.add(link.getGroupId());
-      }
+    Caller reviewer = auth == null || auth.getUserId() == null ? null : new Caller(auth.getUserId(), groupsOf(auth));
+    Map<String, Object> shown = new LinkedHashMap<>();
+    for (String name : SHOWN) {
+      shown.put(name, task.getVariable(name));
     }
-    // The business key, not a variable: variables can be set by whoever completes the task.
-    String requestId = task.getExecution().getProcessBusinessKey();
-    requests.recordReview(requestId, reviewer, candidateGroups,
-        (String) task.getVariable(REVIEW_OUTCOME), (String) task.getVariable(REVIEW_COMMENT));
+    // The business key and instance, not variables: variables can be set by whoever completes the task.
+    ProcessStep step = new ProcessStep(task.getExecution().getProcessBusinessKey(), task.getProcessInstanceId(),
+        reviewer == null ? null : reviewer.userId());
+    lifecycle.recordReview(step, reviewer, Objects.toString(task.getVariable(REVIEW_OUTCOME), null),
+        Objects.toString(task.getVariable(REVIEW_COMMENT), null), shown);
   }
 
   private List<String> groupsOf(Authentication auth) {

@@ -35,6 +35,13 @@ public class AccessRequest {
   private Instant updatedAt;
   private String craftTemplate;
   private String craftPolicy;
+  private String processInstanceId;
+  private String requesterGroups;
+  private Long maxDurationMinutes;
+  private String reviewOutcome;
+  private String revokeRequestedBy;
+  private Instant revokeRequestedAt;
+  private String revokeReason;
 
   /** Whether Airlock creates a permission set for this request (craft) instead of using one. */
   public boolean isCrafted() {
@@ -97,4 +104,35 @@ public class AccessRequest {
   public void setCraftTemplate(String craftTemplate) { this.craftTemplate = craftTemplate; }
   public String getCraftPolicy() { return craftPolicy; }
   public void setCraftPolicy(String craftPolicy) { this.craftPolicy = craftPolicy; }
+  public String getProcessInstanceId() { return processInstanceId; }
+  public void setProcessInstanceId(String processInstanceId) { this.processInstanceId = processInstanceId; }
+  public String getRequesterGroups() { return requesterGroups; }
+  public void setRequesterGroups(String requesterGroups) { this.requesterGroups = requesterGroups; }
+  public Long getMaxDurationMinutes() { return maxDurationMinutes; }
+  public void setMaxDurationMinutes(Long maxDurationMinutes) { this.maxDurationMinutes = maxDurationMinutes; }
+  public String getReviewOutcome() { return reviewOutcome; }
+  public void setReviewOutcome(String reviewOutcome) { this.reviewOutcome = reviewOutcome; }
+  public String getRevokeRequestedBy() { return revokeRequestedBy; }
+  public void setRevokeRequestedBy(String revokeRequestedBy) { this.revokeRequestedBy = revokeRequestedBy; }
+  public Instant getRevokeRequestedAt() { return revokeRequestedAt; }
+  public void setRevokeRequestedAt(Instant revokeRequestedAt) { this.revokeRequestedAt = revokeRequestedAt; }
+  public String getRevokeReason() { return revokeReason; }
+  public void setRevokeReason(String revokeReason) { this.revokeReason = revokeReason; }
+
+  /** The requester's groups at submission, as a list. */
+  public java.util.List<String> requesterGroupList() {
+    return splitList(requesterGroups);
+  }
+
+  /** The approver groups of the request's scope, as a list. */
+  public java.util.List<String> approverGroupList() {
+    return splitList(approverGroups);
+  }
+
+  private static java.util.List<String> splitList(String commaSeparated) {
+    if (commaSeparated == null || commaSeparated.isBlank()) {
+      return java.util.List.of();
+    }
+    return java.util.Arrays.stream(commaSeparated.split("\\s*,\\s*")).filter(g -> !g.isBlank()).toList();
+  }
 }

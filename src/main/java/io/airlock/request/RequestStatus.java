@@ -1,6 +1,9 @@
 package io.airlock.request;
 
-/** Where a request stands. Terminal states: REVOKED, DENIED, REJECTED_OUT_OF_SCOPE, FAILED. */
+/**
+ * Where a request stands. Terminal states: REVOKED, DENIED, REJECTED_OUT_OF_SCOPE, FAILED,
+ * CANCELLED (its process was cancelled before access was granted).
+ */
 public enum RequestStatus {
   SUBMITTED,
   PENDING_REVIEW,
@@ -10,9 +13,15 @@ public enum RequestStatus {
   REVOKED,
   DENIED,
   REJECTED_OUT_OF_SCOPE,
-  FAILED;
+  FAILED,
+  CANCELLED;
 
   public boolean isTerminal() {
-    return this == REVOKED || this == DENIED || this == REJECTED_OUT_OF_SCOPE || this == FAILED;
+    return this == REVOKED || this == DENIED || this == REJECTED_OUT_OF_SCOPE || this == FAILED || this == CANCELLED;
+  }
+
+  /** AWS may hold access for the request in this state (granting, granted, being revoked). */
+  public boolean mayHoldAccess() {
+    return this == GRANTING || this == ACTIVE || this == REVOKING;
   }
 }

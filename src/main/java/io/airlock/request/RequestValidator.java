@@ -150,6 +150,14 @@ public class RequestValidator {
     return new ValidRequest(in, duration, principalId, permission, permissionSetArn, craftTemplate, craftPolicy);
   }
 
+  /** The Identity Center user id of a user name: the inventory first, AWS for names created since the last scan. */
+  public Optional<String> principalIdOf(String userName) {
+    if (blank(userName)) {
+      return Optional.empty();
+    }
+    return inventory.findUserByName(userName).map(Inventory.User::userId).or(() -> gateway.findUserId(userName));
+  }
+
   private static boolean blank(String s) {
     return s == null || s.isBlank();
   }

@@ -131,6 +131,8 @@ class IdentityCenterAdapterTest {
             Duration.ofSeconds(5), Duration.ofSeconds(10), firstPollDelay,
             new AirlockProperties.Sandbox(true, 0, LATENCY)),
         new AirlockProperties.Inventory(false, Duration.ofSeconds(5), Duration.ofMinutes(15)),
-        new AirlockProperties.Craft("Airlock-", Duration.ofMinutes(15), List.of("ec2")));
+        new AirlockProperties.Craft("Airlock-", Duration.ofMinutes(15), List.of("ec2")),
+        new AirlockProperties.Principals("{user}", java.util.Map.of()),
+        new AirlockProperties.Reconciler(false, Duration.ofSeconds(30), Duration.ofSeconds(30)));
   }
 }

@@ -82,11 +82,13 @@ class AccessRequestProcessTest {
 
   ProcessEngine processEngine;
 
-  private final RecordingRequestStatus requestStatus = new RecordingRequestStatus();
+  /** The statuses Airlock's steps would move the request to, in order. */
+  private final List<String> statuses = new ArrayList<>();
+  private final RecordingRequestStatus requestStatus = new RecordingRequestStatus(statuses);
   private final FakeRegisterRequest registerRequest = new FakeRegisterRequest();
-  private final FakeGrantAccess grantAccess = new FakeGrantAccess();
-  private final RecordingDelegate revokeAccess = new RecordingDelegate();
-  private final RecordingReviewGuard reviewGuard = new RecordingReviewGuard();
+  private final FakeGrantAccess grantAccess = new FakeGrantAccess(statuses);
+  private final RecordingDelegate revokeAccess = new RecordingDelegate(statuses);
+  private final RecordingReviewGuard reviewGuard = new RecordingReviewGuard(statuses);
 
   @BeforeEach
   void registerBeans() {
@@ -97,6 +99,8 @@ class AccessRequestProcessTest {
     Mocks.register(Beans.GRANT_ACCESS_DELEGATE, grantAccess);
     Mocks.register(Beans.REVOKE_ACCESS_DELEGATE, revokeAccess);
     Mocks.register(Beans.REVIEW_GUARD, reviewGuard);
+    Mocks.register(Beans.CHECK_SCOPE_DELEGATE, new PolicyOnVariables.CheckScope(statuses));
+    Mocks.register(Beans.DECIDE_APPROVAL_DELEGATE, new PolicyOnVariables.DecideApproval(statuses));
   }
 
   @AfterEach
@@ -137,7 +141,7 @@ class AccessRequestProcessTest {
         .isEnded();
     assertThat(historicVariable(pi, Variables.SCOPE_NAME)).isNull();
     assertThat(historicVariable(pi, Variables.APPROVER_GROUPS)).isNull();
-    assertThat(requestStatus.statuses).containsExactly(RequestStatus.REJECTED_OUT_OF_SCOPE.name());
+    assertThat(statuses).containsExactly(RequestStatus.REJECTED_OUT_OF_SCOPE.name());
     assertThat(grantAccess.calls).isZero();
   }
 
@@ -146,7 +150,7 @@ class AccessRequestProcessTest {
     ProcessInstance pi = request("mallory", List.of("someone-else"), SANDBOX, "ReadOnlyAccess", "PT30M");
 
     assertThat(pi).hasPassed(Elements.END_OUT_OF_SCOPE).isEnded();
-    assertThat(requestStatus.statuses).containsExactly(RequestStatus.REJECTED_OUT_OF_SCOPE.name());
+    assertThat(statuses).containsExactly(RequestStatus.REJECTED_OUT_OF_SCOPE.name());
   }
 
   @Test
@@ -163,7 +167,7 @@ class AccessRequestProcessTest {
         .containsEntry(Variables.MAX_DURATION_MINUTES, 480L)
         .containsEntry(Variables.APPROVAL_OUTCOME, ApprovalOutcome.DENY)
         .containsEntry(Variables.APPROVAL_REASON, "Requested duration exceeds the scope's maximum");
-    assertThat(requestStatus.statuses).containsExactly(RequestStatus.DENIED.name());
+    assertThat(statuses).containsExactly(RequestStatus.DENIED.name());
   }
 
   @Test
@@ -177,13 +181,12 @@ class AccessRequestProcessTest {
         .containsEntry(Variables.REQUEST_ID, "REQ-1")
         .containsEntry(Variables.SCOPE_NAME, "Read-only anywhere")
         .containsEntry(Variables.APPROVER_GROUPS, APPROVERS)
-        .containsEntry(Variables.APPROVAL_OUTCOME, ApprovalOutcome.APPROVE)
-        .doesNotContainKeys("scopeDecision", "approvalDecision");
+        .containsEntry(Variables.APPROVAL_OUTCOME, ApprovalOutcome.APPROVE);
     assertThat(pi).hasBusinessKey("REQ-1");
     ObjectValue groups = runtimeService().getVariableTyped(pi.getId(), Variables.REQUESTER_GROUPS, false);
     assertThat(groups.getSerializationDataFormat()).isEqualTo("application/json");
     assertThat(groups.getValueSerialized()).isEqualTo("[\"airlock-requesters\"]");
-    assertThat(requestStatus.statuses).containsExactly(RequestStatus.GRANTING.name());
+    assertThat(statuses).containsExactly(RequestStatus.GRANTING.name());
 
     execute(job()); // grant
     assertThat(grantAccess.calls).isEqualTo(1);
@@ -201,8 +204,8 @@ class AccessRequestProcessTest {
     execute(job()); // revoke
     assertThat(revokeAccess.calls).isEqualTo(1);
     assertThat(pi).hasPassed(Elements.END_ACCESS_REVOKED).isEnded();
-    assertThat(requestStatus.statuses)
-        .containsExactly(RequestStatus.GRANTING.name(), RequestStatus.REVOKING.name(), RequestStatus.REVOKED.name());
+    assertThat(statuses).containsExactly(RequestStatus.GRANTING.name(), RequestStatus.ACTIVE.name(),
+        RequestStatus.REVOKING.name(), RequestStatus.REVOKED.name());
   }
 
   @Test
@@ -218,7 +221,7 @@ class AccessRequestProcessTest {
     assertThat(task()).hasCandidateGroup(APPROVERS);
     assertReviewFormIsDeployed(task().getId());
     assertThat(taskService().createTaskQuery().taskCandidateGroup(REQUESTERS).count()).isZero();
-    assertThat(requestStatus.statuses).containsExactly(RequestStatus.PENDING_REVIEW.name());
+    assertThat(statuses).containsExactly(RequestStatus.PENDING_REVIEW.name());
 
     complete(task(), withVariables(Variables.REVIEW_OUTCOME, "APPROVE", Variables.REVIEW_COMMENT, "Incident INC-7"));
     assertThat(reviewGuard.completedTasks).containsExactly(Elements.TASK_REVIEW_REQUEST);
@@ -238,8 +241,8 @@ class AccessRequestProcessTest {
 
     execute(job()); // revoke
     assertThat(pi).hasPassed(Elements.END_ACCESS_REVOKED).isEnded();
-    assertThat(requestStatus.statuses).containsExactly(
-        RequestStatus.PENDING_REVIEW.name(), RequestStatus.GRANTING.name(), RequestStatus.REVOKING.name(), RequestStatus.REVOKED.name());
+    assertThat(statuses).containsExactly(RequestStatus.PENDING_REVIEW.name(), RequestStatus.GRANTING.name(),
+        RequestStatus.ACTIVE.name(), RequestStatus.REVOKING.name(), RequestStatus.REVOKED.name());
   }
 
   @Test
@@ -258,7 +261,7 @@ class AccessRequestProcessTest {
             Elements.END_REQUEST_DENIED)
         .hasNotPassed(Elements.TASK_GRANT_ACCESS)
         .isEnded();
-    assertThat(requestStatus.statuses).containsExactly(RequestStatus.PENDING_REVIEW.name(), RequestStatus.DENIED.name());
+    assertThat(statuses).containsExactly(RequestStatus.PENDING_REVIEW.name(), RequestStatus.DENIED.name());
     assertThat(grantAccess.calls).isZero();
   }
 
@@ -272,7 +275,7 @@ class AccessRequestProcessTest {
     assertThat(pi).hasPassed(Elements.EVENT_GRANT_REJECTED, Elements.END_GRANT_FAILED)
         .hasNotPassed(Elements.GATEWAY_AWAIT_END)
         .isEnded();
-    assertThat(requestStatus.statuses).containsExactly(RequestStatus.GRANTING.name(), RequestStatus.FAILED.name());
+    assertThat(statuses).containsExactly(RequestStatus.GRANTING.name(), RequestStatus.FAILED.name());
   }
 
   @Test
@@ -298,7 +301,7 @@ class AccessRequestProcessTest {
     assertThat(incident.getActivityId()).isEqualTo(Elements.TASK_GRANT_ACCESS);
     assertThat(incident.getIncidentMessage()).contains("AWS is unavailable");
     assertThat(pi).isWaitingAt(Elements.TASK_GRANT_ACCESS).isNotEnded();
-    assertThat(requestStatus.statuses).containsExactly(RequestStatus.GRANTING.name());
+    assertThat(statuses).containsExactly(RequestStatus.GRANTING.name());
   }
 
   @Test
@@ -354,7 +357,11 @@ class AccessRequestProcessTest {
 
   /** Records the statuses the model reports, in order. */
   public static class RecordingRequestStatus {
-    final List<String> statuses = new ArrayList<>();
+    final List<String> statuses;
+
+    RecordingRequestStatus(List<String> statuses) {
+      this.statuses = statuses;
+    }
 
     public void update(DelegateExecution execution, String status) {
       assertThat(execution.getProcessBusinessKey()).isEqualTo("REQ-1");
@@ -368,7 +375,10 @@ class AccessRequestProcessTest {
 
     @Override
     public void execute(DelegateExecution execution) {
-      assertThat(execution.getVariable(Variables.REQUESTER)).isNotNull();
+      String requester = execution.getProcessEngineServices().getIdentityService().getCurrentAuthentication()
+          .getUserId();
+      assertThat(requester).isNotNull();
+      execution.setVariable(Variables.REQUESTER, requester);
       execution.setProcessBusinessKey("REQ-1");
       execution.setVariable(Variables.REQUEST_ID, "REQ-1");
       String duration = (String) execution.getVariable(Variables.DURATION);
@@ -380,15 +390,25 @@ class AccessRequestProcessTest {
 
   /** Sets grantEnd = now + duration, or fails as told. */
   static class FakeGrantAccess implements JavaDelegate {
+    final List<String> statuses;
     java.util.function.Supplier<RuntimeException> failure;
     int calls;
+
+    FakeGrantAccess(List<String> statuses) {
+      this.statuses = statuses;
+    }
 
     @Override
     public void execute(DelegateExecution execution) {
       calls++;
       if (failure != null) {
-        throw failure.get();
+        RuntimeException e = failure.get();
+        if (e instanceof BpmnError) {
+          statuses.add(RequestStatus.FAILED.name());
+        }
+        throw e;
       }
+      statuses.add(RequestStatus.ACTIVE.name());
       long minutes = (Long) execution.getVariable(Variables.DURATION_MINUTES);
       execution.setVariable(Variables.GRANT_END,
           Date.from(ClockUtil.getCurrentTime().toInstant().plus(Duration.ofMinutes(minutes))));
@@ -396,21 +416,34 @@ class AccessRequestProcessTest {
   }
 
   static class RecordingDelegate implements JavaDelegate {
+    final List<String> statuses;
     int calls;
+
+    RecordingDelegate(List<String> statuses) {
+      this.statuses = statuses;
+    }
 
     @Override
     public void execute(DelegateExecution execution) {
       calls++;
+      statuses.add(RequestStatus.REVOKED.name());
     }
   }
 
   static class RecordingReviewGuard implements TaskListener {
+    final List<String> statuses;
     final List<String> completedTasks = new ArrayList<>();
+
+    RecordingReviewGuard(List<String> statuses) {
+      this.statuses = statuses;
+    }
 
     @Override
     public void notify(DelegateTask task) {
       assertThat(task.getEventName()).isEqualTo(TaskListener.EVENTNAME_COMPLETE);
       completedTasks.add(task.getTaskDefinitionKey());
+      statuses.add("APPROVE".equals(task.getVariable(Variables.REVIEW_OUTCOME))
+          ? RequestStatus.GRANTING.name() : RequestStatus.DENIED.name());
     }
   }
 }

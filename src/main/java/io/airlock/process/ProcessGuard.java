@@ -1,0 +1,112 @@
+package io.airlock.process;
+
+import io.airlock.audit.AuditLog;
+import io.airlock.request.AccessLifecycle;
+import io.airlock.request.AccessReconciler;
+import io.airlock.request.ForbiddenActionException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.camunda.bpm.engine.IdentityService;
+import org.camunda.bpm.engine.delegate.DelegateExecution;
+import org.camunda.bpm.engine.delegate.ExecutionListener;
+import org.camunda.bpm.engine.impl.bpmn.parser.AbstractBpmnParseListener;
+import org.camunda.bpm.engine.impl.bpmn.parser.BpmnParseListener;
+import org.camunda.bpm.engine.impl.cfg.AbstractProcessEnginePlugin;
+import org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl;
+import org.camunda.bpm.engine.impl.persistence.entity.ProcessDefinitionEntity;
+import org.camunda.bpm.engine.impl.util.xml.Element;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.annotation.Lazy;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+
+/**
+ * Guards of the access-request process that no caller can skip: they are the engine's
+ * built-in listeners (added at parse time, not in the model), which run even when a start,
+ * modification or deletion asks to skip custom listeners.
+ * <ul>
+ *   <li>Start: an instance starts at its start event ("Access requested"). Starting at any
+ *       other activity (start instructions, restart from history) is refused, except for
+ *       Airlock's own revocation of a request whose process is gone.
+ *   <li>End: when an instance ends before its request did (cancelled or deleted in Cockpit,
+ *       through the engine REST API, by a failed node), the request is ended with it; access it
+ *       may hold is revoked by the reconciler, woken as soon as this commits.
+ * </ul>
+ */
+@Component
+class ProcessGuard extends AbstractProcessEnginePlugin {
+
+  private static final Logger log = LoggerFactory.getLogger(ProcessGuard.class);
+
+  private final AccessLifecycle lifecycle;
+  private final AccessReconciler reconciler;
+  private final AuditLog audit;
+  private final IdentityService identity;
+
+  ProcessGuard(@Lazy AccessLifecycle lifecycle, @Lazy AccessReconciler reconciler, @Lazy AuditLog audit,
+      @Lazy IdentityService identity) {
+    this.lifecycle = lifecycle;
+    this.reconciler = reconciler;
+    this.audit = audit;
+    this.identity = identity;
+  }
+
+  @Override
+  public void preInit(ProcessEngineConfigurationImpl configuration) {
+    List<BpmnParseListener> listeners = new ArrayList<>();
+    if (configuration.getCustomPreBPMNParseListeners() != null) {
+      listeners.addAll(configuration.getCustomPreBPMNParseListeners());
+    }
+    listeners.add(new AbstractBpmnParseListener() {
+      @Override
+      public void parseProcess(Element processElement, ProcessDefinitionEntity processDefinition) {
+        if (AccessRequestProcess.PROCESS_KEY.equals(processDefinition.getKey())) {
+          processDefinition.addBuiltInListener(ExecutionListener.EVENTNAME_START, (ExecutionListener) ProcessGuard.this::started);
+          processDefinition.addBuiltInListener(ExecutionListener.EVENTNAME_END, (ExecutionListener) ProcessGuard.this::ended);
+        }
+      }
+    });
+    configuration.setCustomPreBPMNParseListeners(listeners);
+  }
+
+  /** The process instance starts; its current activity is where it was asked to start. */
+  void started(DelegateExecution execution) {
+    String initial = execution.getCurrentActivityId();
+    if (AccessRequestProcess.Elements.START_ACCESS_REQUESTED.equals(initial) || AirlockSelf.active()) {
+      return;
+    }
+    String actor = Steps.signedIn(identity);
+    Map<String, Object> details = new LinkedHashMap<>();
+    details.put("reason", "start at another activity than 'Access requested'");
+    details.put("activity", String.valueOf(initial));
+    details.put("businessKey", String.valueOf(execution.getProcessBusinessKey()));
+    audit.refused(actor, "refused.start", null, details);
+    log.warn("Refused to start {} at {} (user {})", AccessRequestProcess.PROCESS_KEY, initial, actor);
+    throw new ForbiddenActionException("Access requests start at 'Access requested'; starting at '" + initial
+        + "' is refused");
+  }
+
+  /** The process instance ended, normally or because it was cancelled or deleted. */
+  void ended(DelegateExecution execution) {
+    if (AirlockSelf.active()) {
+      return; // Airlock's own cancellation (teardown) ends the request itself
+    }
+    String requestId = execution.getProcessBusinessKey();
+    if (lifecycle.processEnded(requestId, execution.getProcessInstanceId(), Steps.signedIn(identity))) {
+      if (TransactionSynchronizationManager.isSynchronizationActive()) {
+        TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+          @Override
+          public void afterCommit() {
+            reconciler.reconcileSoon(requestId);
+          }
+        });
+      } else {
+        reconciler.reconcileSoon(requestId);
+      }
+    }
+  }
+}

@@ -1,0 +1,650 @@
+package io.airlock.request;
+
+import io.airlock.audit.AuditLog;
+import io.airlock.request.AccessGateway.Assignment;
+import io.airlock.request.AccessGateway.OperationResult;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * The request's state machine, held in Airlock's table; the process drives it, but cannot
+ * skip a state. Every step names the process instance it comes from, and only the instance
+ * that registered the request (or the one the reconciler handed it to) may move it:
+ *
+ * <pre>
+ * SUBMITTED ─scope─► REJECTED_OUT_OF_SCOPE
+ *     │ approval ──► DENIED │ PENDING_REVIEW ─review─► DENIED │ GRANTING
+ *     └────────────────────────────────────────────────────────► GRANTING ─grant─► ACTIVE │ FAILED
+ * ACTIVE ─(clock, or a recorded revoke request)─► REVOKING ─revoke─► REVOKED
+ * process gone before access: CANCELLED; process gone with access: the reconciler revokes
+ * </pre>
+ *
+ * Grant needs the policy's APPROVE or the recorded review of an eligible approver; revoke
+ * needs access held and either the clock or an entitled actor's recorded request. A refused
+ * step changes nothing, throws {@link ForbiddenActionException} and is audited.
+ */
+@Service
+public class AccessLifecycle {
+
+  /** Actor recorded for changes the engine makes on its own (jobs, timers). */
+  public static final String SYSTEM_ACTOR = "airlock";
+  /** Actor of the reconciler's revokes. */
+  public static final String RECONCILER_ACTOR = "airlock:reconciler";
+  /** A timer may fire a little before the stored end (milliseconds in the engine, microseconds here). */
+  private static final Duration CLOCK_TOLERANCE = Duration.ofSeconds(1);
+
+  private static final Logger log = LoggerFactory.getLogger(AccessLifecycle.class);
+
+  private final AccessRequestMapper requests;
+  private final RequestValidator validator;
+  private final AccessGateway gateway;
+  private final AccessPolicy policy;
+  private final AuditLog audit;
+  private final CraftedPermissions crafted;
+  private final PrincipalMapping principals;
+  private final Clock clock;
+
+  public AccessLifecycle(AccessRequestMapper requests, RequestValidator validator, AccessGateway gateway,
+      AccessPolicy policy, AuditLog audit, CraftedPermissions crafted, PrincipalMapping principals, Clock clock) {
+    this.requests = requests;
+    this.validator = validator;
+    this.gateway = gateway;
+    this.policy = policy;
+    this.audit = audit;
+    this.crafted = crafted;
+    this.principals = principals;
+    this.clock = clock;
+  }
+
+  // ---- submit ---------------------------------------------------------------------------
+
+  /**
+   * Stores a submitted request, bound to the process instance that registers it. The
+   * requester is the signed-in user of the start call, never a variable; without one the start
+   * is refused. An empty principal means the requester's own Identity Center user.
+   */
+  @Transactional
+  public AccessRequest register(String id, String processInstanceId, String requester, List<String> requesterGroups,
+      SubmitRequest input) {
+    if (requester == null || requester.isBlank()) {
+      audit.refused(null, "refused.start", null, Map.of("reason", "no signed-in user",
+          "processInstanceId", String.valueOf(processInstanceId)));
+      throw new ForbiddenActionException("Sign in to request access: a request is filed by the signed-in user");
+    }
+    if (input != null && (input.principal() == null || input.principal().isBlank())) {
+      input = new SubmitRequest(input.system(), input.target(), principals.identityCenterNameOf(requester),
+          input.permission(), input.duration(), input.justification(), input.ticket(), input.craft());
+    }
+    RequestValidator.ValidRequest valid = validator.validate(input);
+    Instant now = clock.instant();
+    AccessRequest r = new AccessRequest();
+    r.setId(id);
+    r.setProcessInstanceId(processInstanceId);
+    r.setSystem(input.system());
+    r.setTarget(input.target());
+    r.setPrincipal(input.principal());
+    r.setPrincipalId(valid.principalId());
+    r.setPermission(valid.permission());
+    r.setPermissionSetArn(valid.permissionSetArn());
+    r.setCraftTemplate(valid.craftTemplate());
+    r.setCraftPolicy(valid.craftPolicy());
+    r.setDuration(valid.duration().toString());
+    r.setJustification(input.justification().trim());
+    r.setTicket(input.ticket() == null || input.ticket().isBlank() ? null : input.ticket().trim());
+    r.setRequester(requester);
+    r.setRequesterGroups(String.join(",", requesterGroups == null ? List.of() : requesterGroups));
+    r.setStatus(RequestStatus.SUBMITTED);
+    r.setCreatedAt(now);
+    r.setUpdatedAt(now);
+    requests.insert(r);
+    Map<String, Object> details = new LinkedHashMap<>();
+    details.put("system", r.getSystem());
+    details.put("target", r.getTarget());
+    details.put("principal", r.getPrincipal());
+    details.put("principalId", r.getPrincipalId());
+    details.put("permission", r.getPermission());
+    details.put("permissionSetArn", r.getPermissionSetArn());
+    details.put("duration", r.getDuration());
+    details.put("justification", r.getJustification());
+    details.put("ticket", r.getTicket());
+    details.put("requesterGroups", r.requesterGroupList());
+    details.put("processInstanceId", processInstanceId);
+    if (r.isCrafted()) {
+      details.put("craftTemplate", r.getCraftTemplate());
+      details.put("craftPolicy", r.getCraftPolicy());
+      details.put("craftedPermissionSetName", crafted.nameFor(id));
+    }
+    audit.record(requester, "request.submitted", id, details);
+    return r;
+  }
+
+  // ---- policy ---------------------------------------------------------------------------
+
+  /** The scopes table on the stored request; null (and REJECTED_OUT_OF_SCOPE) when none allows it. */
+  @Transactional
+  public AccessPolicy.Scope checkScope(ProcessStep step) {
+    AccessRequest r = bound(step, "policy.scope");
+    requireStatus(r, step, "policy.scope", RequestStatus.SUBMITTED);
+    boolean self = principalIsRequester(r);
+    AccessPolicy.Scope scope = policy.scope(r, self);
+    String rejection = null;
+    if (scope == null) {
+      rejection = "No scope allows " + r.getRequester() + " to ask for " + r.getPermission() + " on " + r.getTarget();
+    } else if (!self && !scope.mayRequestForOthers()) {
+      rejection = "Scope '" + scope.name() + "' allows asking only for yourself, not for " + r.getPrincipal();
+    }
+    if (rejection != null) {
+      r.setDecisionReason(rejection);
+      moveTo(r, RequestStatus.REJECTED_OUT_OF_SCOPE, step.actor(), Map.of("reason", rejection));
+      return null;
+    }
+    r.setScopeName(scope.name());
+    r.setApproverGroups(String.join(",", scope.approverGroups()));
+    r.setMaxDurationMinutes(scope.maxDurationMinutes());
+    r.setUpdatedAt(clock.instant());
+    requests.update(r);
+    return scope;
+  }
+
+  /** The auto-approval table: GRANTING (approved by policy), DENIED or PENDING_REVIEW. */
+  @Transactional
+  public AccessPolicy.Approval decideApproval(ProcessStep step) {
+    AccessRequest r = bound(step, "policy.approval");
+    requireStatus(r, step, "policy.approval", RequestStatus.SUBMITTED);
+    if (r.getScopeName() == null) {
+      throw refuse(step, "policy.approval", r, "the scope has not been checked");
+    }
+    AccessPolicy.Scope scope = new AccessPolicy.Scope(r.getScopeName(), r.approverGroupList(),
+        r.getMaxDurationMinutes() == null ? 0 : r.getMaxDurationMinutes(), true);
+    AccessPolicy.Approval approval = policy.approval(r, scope, principalIsRequester(r));
+    String outcome = approval == null || approval.outcome() == null ? AccessPolicy.Approval.MANUAL : approval.outcome();
+    String reason = approval == null || approval.reason() == null ? "Needs an approver's review" : approval.reason();
+    r.setDecisionOutcome(outcome);
+    r.setDecisionReason(reason);
+    RequestStatus next = switch (outcome) {
+      case AccessPolicy.Approval.APPROVE -> RequestStatus.GRANTING;
+      case AccessPolicy.Approval.DENY -> RequestStatus.DENIED;
+      default -> RequestStatus.PENDING_REVIEW;
+    };
+    Map<String, Object> details = new LinkedHashMap<>();
+    details.put("scope", r.getScopeName());
+    details.put("approverGroups", r.approverGroupList());
+    details.put("outcome", outcome);
+    details.put("reason", reason);
+    moveTo(r, next, step.actor(), details);
+    return new AccessPolicy.Approval(outcome, reason);
+  }
+
+  // ---- review ---------------------------------------------------------------------------
+
+  /**
+   * Why {@code reviewer} may not review the request, or empty when they may: never the
+   * requester, never the principal, only a member of the scope's approver groups.
+   */
+  @Transactional(readOnly = true)
+  public Optional<String> reviewRefusal(AccessRequest r, Caller reviewer) {
+    if (reviewer == null || reviewer.userId() == null) {
+      return Optional.of("Sign in to review access requests");
+    }
+    if (reviewer.userId().equals(r.getRequester())) {
+      return Optional.of("You cannot review your own access request (" + r.getId() + "): another approver must");
+    }
+    if (isPrincipal(reviewer.userId(), r)) {
+      return Optional.of("You cannot review request " + r.getId() + ": it grants access to you ("
+          + r.getPrincipal() + "), so another approver must");
+    }
+    List<String> approverGroups = r.approverGroupList();
+    if (approverGroups.isEmpty() || !reviewer.inAnyGroup(approverGroups)) {
+      return Optional.of("Only members of " + (approverGroups.isEmpty() ? "the scope's approver groups"
+          : String.join(", ", approverGroups)) + " may review request " + r.getId());
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Checks and records an approver's decision (the review task's complete listener, however
+   * the task was completed). {@code shown} are the values the review form displayed; they
+   * must be the stored request's, or nothing is approved.
+   */
+  @Transactional
+  public void recordReview(ProcessStep step, Caller reviewer, String outcome, String comment, Map<String, Object> shown) {
+    AccessRequest r = bound(step, "review");
+    Optional<String> refusal = reviewRefusal(r, reviewer);
+    if (refusal.isPresent()) {
+      audit.refused(reviewer == null ? null : reviewer.userId(), "refused.review", r.getId(),
+          Map.of("reason", refusal.get(), "processInstanceId", String.valueOf(step.processInstanceId())));
+      throw new ForbiddenActionException(refusal.get());
+    }
+    if (r.getStatus() != RequestStatus.PENDING_REVIEW) {
+      throw new ConflictingStateException("Request " + r.getId() + " is " + r.getStatus() + ", not waiting for review");
+    }
+    Map<String, Object> diverged = divergence(r, shown);
+    if (!diverged.isEmpty()) {
+      audit.refused(reviewer.userId(), "refused.review", r.getId(), Map.of(
+          "reason", "the review shows values that differ from the stored request", "differences", diverged));
+      throw new ForbiddenActionException("Request " + r.getId() + " was changed outside Airlock: the review shows "
+          + diverged.keySet() + " that differ from what would be granted; nothing was approved");
+    }
+    ReviewDecision.Outcome parsed;
+    try {
+      parsed = ReviewDecision.Outcome.valueOf(String.valueOf(outcome));
+    } catch (IllegalArgumentException e) {
+      throw new InvalidRequestException(List.of(new InvalidRequestException.FieldError("reviewOutcome",
+          "choose APPROVE or DENY, was '" + outcome + "'")));
+    }
+    if (comment != null && comment.length() > 1000) {
+      throw new InvalidRequestException(List.of(new InvalidRequestException.FieldError("reviewComment",
+          "must be at most 1000 characters")));
+    }
+    Instant now = clock.instant();
+    r.setReviewer(reviewer.userId());
+    r.setReviewOutcome(parsed.name());
+    r.setReviewComment(comment);
+    r.setReviewedAt(now);
+    Map<String, Object> details = new LinkedHashMap<>();
+    details.put("outcome", parsed.name());
+    details.put("comment", comment);
+    details.put("approverGroups", r.approverGroupList());
+    audit.record(reviewer.userId(), parsed == ReviewDecision.Outcome.APPROVE ? "review.approved" : "review.denied",
+        r.getId(), details);
+    moveTo(r, parsed == ReviewDecision.Outcome.APPROVE ? RequestStatus.GRANTING : RequestStatus.DENIED,
+        reviewer.userId(), Map.of("reviewer", reviewer.userId()));
+  }
+
+  /** The displayed values that differ from the stored request (name → shown, stored). */
+  private static Map<String, Object> divergence(AccessRequest r, Map<String, Object> shown) {
+    Map<String, Object> stored = displayed(r);
+    Map<String, Object> diff = new LinkedHashMap<>();
+    if (shown == null) {
+      return diff;
+    }
+    stored.forEach((name, value) -> {
+      if (shown.containsKey(name)) {
+        String s = shown.get(name) == null ? null : String.valueOf(shown.get(name));
+        if (!Objects.equals(blankToNull(s), blankToNull(value == null ? null : String.valueOf(value)))) {
+          diff.put(name, Map.of("shown", String.valueOf(s), "stored", String.valueOf(value)));
+        }
+      }
+    });
+    return diff;
+  }
+
+  /** What the review form shows of a request: the process variables Airlock keeps as copies. */
+  public static Map<String, Object> displayed(AccessRequest r) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("requester", r.getRequester());
+    m.put("principal", r.getPrincipal());
+    m.put("target", r.getTarget());
+    m.put("permission", r.getPermission());
+    m.put("duration", r.getDuration());
+    m.put("justification", r.getJustification());
+    m.put("ticket", r.getTicket());
+    m.put("craftPolicy", r.getCraftPolicy());
+    return m;
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s;
+  }
+
+  // ---- grant ----------------------------------------------------------------------------
+
+  /**
+   * Grants the access in AWS; returns when it ends. Only an approved request (policy APPROVE,
+   * or the recorded review of an eligible approver) in GRANTING is granted. A rejection by AWS
+   * is a business outcome (the request ends FAILED), so it must not doom the job's transaction.
+   */
+  @Transactional(noRollbackFor = AccessRejectedException.class)
+  public Instant grant(ProcessStep step) {
+    AccessRequest r = bound(step, "grant");
+    if (r.getStatus() == RequestStatus.ACTIVE && r.getGrantEnd() != null) {
+      return r.getGrantEnd(); // a retried job after a commit that already happened
+    }
+    requireStatus(r, step, "grant", RequestStatus.GRANTING);
+    boolean byPolicy = AccessPolicy.Approval.APPROVE.equals(r.getDecisionOutcome());
+    boolean byReview = "APPROVE".equals(r.getReviewOutcome()) && r.getReviewer() != null
+        && !r.getReviewer().equals(r.getRequester()) && !isPrincipal(r.getReviewer(), r);
+    if (!byPolicy && !byReview) {
+      throw refuse(step, "grant", r, "no approval is recorded (neither the policy nor an eligible approver approved it)");
+    }
+    Map<String, Object> craftDetails = new LinkedHashMap<>();
+    OperationResult result;
+    try {
+      if (r.isCrafted()) {
+        r.setPermissionSetArn(crafted.ensure(r, craftDetails));
+      }
+      lockAssignment(r);
+      result = gateway.grant(assignment(r));
+    } catch (AccessRejectedException e) {
+      r.setDecisionReason(truncate("AWS rejected the grant: " + e.getMessage(), 512));
+      moveTo(r, RequestStatus.FAILED, SYSTEM_ACTOR, Map.of("reason", String.valueOf(e.getMessage())));
+      throw e;
+    }
+    Instant start = clock.instant();
+    Instant end = start.plus(r.parsedDuration());
+    r.setGrantStart(start);
+    r.setGrantEnd(end);
+    Map<String, Object> details = awsDetails(r, result);
+    details.putAll(craftDetails);
+    details.put("grantStart", start.toString());
+    details.put("grantEnd", end.toString());
+    details.put("approvedBy", byReview ? r.getReviewer() : "policy");
+    audit.record(SYSTEM_ACTOR, "access.granted", r.getId(), details);
+    moveTo(r, RequestStatus.ACTIVE, SYSTEM_ACTOR, Map.of("grantEnd", end.toString()));
+    log.info("Granted {} on {} to {} until {} (request {})", r.getPermission(), r.getTarget(), r.getPrincipal(), end,
+        r.getId());
+    return end;
+  }
+
+  // ---- revoke ---------------------------------------------------------------------------
+
+  /**
+   * An entitled actor (checked by the caller) asks to end the access now: recorded, so that the
+   * process's revoke is allowed before the clock says so.
+   */
+  @Transactional
+  public AccessRequest recordRevokeRequest(String id, String actor, String reason) {
+    AccessRequest r = requests.lockById(id).orElseThrow(() -> new RequestNotFoundException(id));
+    if (r.getStatus() != RequestStatus.ACTIVE) {
+      throw new ConflictingStateException("Request " + id + " is " + r.getStatus() + "; only ACTIVE access can be revoked");
+    }
+    Instant now = clock.instant();
+    r.setRevokeRequestedBy(actor);
+    r.setRevokeRequestedAt(now);
+    r.setRevokeReason(reason == null ? null : truncate(reason, 512));
+    r.setUpdatedAt(now);
+    requests.update(r);
+    Map<String, Object> details = new LinkedHashMap<>();
+    details.put("status", r.getStatus().name());
+    details.put("reason", reason);
+    audit.record(actor, "revoke.requested", id, details);
+    return r;
+  }
+
+  /** The timer or the revoke message fired: REVOKING, if the clock or a recorded request allows it. */
+  @Transactional
+  public void revocationDue(ProcessStep step) {
+    AccessRequest r = bound(step, "revoke");
+    if (r.getStatus() == RequestStatus.REVOKING || r.getStatus() == RequestStatus.REVOKED) {
+      return;
+    }
+    requireStatus(r, step, "revoke", RequestStatus.ACTIVE);
+    requireRevokeAllowed(r, step);
+    moveTo(r, RequestStatus.REVOKING, step.actor(), Map.of("why", revokeWhy(r)));
+  }
+
+  /**
+   * Removes the access in AWS, unless another active request still covers the same
+   * assignment: then AWS is left as it is and the revoke is recorded as covered.
+   */
+  @Transactional
+  public void revoke(ProcessStep step) {
+    AccessRequest r = bound(step, "revoke");
+    if (r.getStatus() == RequestStatus.REVOKED) {
+      return;
+    }
+    if (!r.getStatus().mayHoldAccess()) {
+      throw refuse(step, "revoke", r, "it is " + r.getStatus() + " and holds no access");
+    }
+    if (r.getStatus() != RequestStatus.GRANTING) {
+      requireRevokeAllowed(r, step);
+    }
+    revokeNow(r, SYSTEM_ACTOR, revokeWhy(r));
+  }
+
+  private void revokeNow(AccessRequest r, String actor, String why) {
+    Instant now = clock.instant();
+    Map<String, Object> details;
+    if (r.getPermissionSetArn() == null) {
+      details = new LinkedHashMap<>(); // a crafted request that never got its permission set
+    } else {
+      lockAssignment(r);
+      List<String> coveredBy = requests.findOtherActiveGrants(r.getId(), r.getTarget(), r.getPrincipalId(),
+          r.getPermissionSetArn(), now);
+      if (coveredBy.isEmpty()) {
+        details = awsDetails(r, gateway.revoke(assignment(r)));
+        if (r.isCrafted()) {
+          crafted.remove(r, details);
+        }
+      } else {
+        details = new LinkedHashMap<>();
+        details.put("keptForRequests", coveredBy);
+        log.info("Request {} ended; assignment kept in AWS for active requests {}", r.getId(), coveredBy);
+      }
+    }
+    details.put("why", why);
+    r.setRevokedAt(now);
+    audit.record(actor, "access.revoked", r.getId(), details);
+    moveTo(r, RequestStatus.REVOKED, actor, Map.of());
+  }
+
+  private void requireRevokeAllowed(AccessRequest r, ProcessStep step) {
+    boolean due = r.getGrantEnd() != null && !clock.instant().plus(CLOCK_TOLERANCE).isBefore(r.getGrantEnd());
+    if (!due && r.getRevokeRequestedBy() == null) {
+      throw refuse(step, "revoke", r, "its access ends at " + r.getGrantEnd() + " and nobody entitled asked to end it "
+          + "earlier (POST /api/requests/" + r.getId() + "/revoke)");
+    }
+  }
+
+  private String revokeWhy(AccessRequest r) {
+    if (r.getRevokeRequestedBy() != null) {
+      return "revoke requested by " + r.getRevokeRequestedBy()
+          + (r.getRevokeReason() == null ? "" : ": " + r.getRevokeReason());
+    }
+    return "expired at " + r.getGrantEnd();
+  }
+
+  // ---- when the process is gone ---------------------------------------------------------
+
+  /**
+   * The request's process instance ended. Nothing to do when it ended the request; when it was
+   * cancelled or deleted first, a request that had no access yet ends CANCELLED, and one that
+   * may hold access is left to the reconciler, which revokes it. Returns whether access may be
+   * held, so the caller can wake the reconciler once this commits.
+   */
+  @Transactional
+  public boolean processEnded(String requestId, String processInstanceId, String actor) {
+    if (requestId == null) {
+      return false;
+    }
+    Optional<AccessRequest> found = requests.lockById(requestId);
+    if (found.isEmpty() || !Objects.equals(found.get().getProcessInstanceId(), processInstanceId)) {
+      return false; // not the instance that owns the request: it never changed it
+    }
+    AccessRequest r = found.get();
+    if (r.getStatus().isTerminal()) {
+      return false;
+    }
+    if (r.getStatus().mayHoldAccess()) {
+      audit.record(actor == null ? SYSTEM_ACTOR : actor, "request.process-ended", requestId, Map.of(
+          "processInstanceId", processInstanceId, "status", r.getStatus().name(),
+          "next", "the reconciler revokes the access"));
+      return true;
+    }
+    r.setDecisionReason("The request's process was cancelled by " + (actor == null ? SYSTEM_ACTOR : actor)
+        + " before access was granted");
+    moveTo(r, RequestStatus.CANCELLED, actor, Map.of("processInstanceId", processInstanceId));
+    return false;
+  }
+
+  /**
+   * Hands a request that may hold access, and whose process is gone, to a new process instance
+   * that revokes it (so retries and incidents show in Cockpit). Refused when the request has
+   * moved on meanwhile (another node adopted it).
+   */
+  @Transactional
+  public void adoptForRevocation(String requestId, String formerInstanceId, String newInstanceId) {
+    AccessRequest r = requests.lockById(requestId).orElseThrow(() -> new RequestNotFoundException(requestId));
+    if (!Objects.equals(r.getProcessInstanceId(), formerInstanceId) || !r.getStatus().mayHoldAccess()) {
+      throw new ConflictingStateException("Request " + requestId + " was reconciled meanwhile");
+    }
+    Instant now = clock.instant();
+    r.setProcessInstanceId(newInstanceId);
+    if (r.getRevokeRequestedBy() == null) {
+      r.setRevokeRequestedBy(RECONCILER_ACTOR);
+      r.setRevokeRequestedAt(now);
+      r.setRevokeReason("its process instance " + formerInstanceId + " is gone");
+    }
+    Map<String, Object> details = new LinkedHashMap<>();
+    details.put("formerProcessInstanceId", formerInstanceId);
+    details.put("processInstanceId", newInstanceId);
+    details.put("reason", "process gone while access may be held");
+    audit.record(RECONCILER_ACTOR, "request.adopted", requestId, details);
+    if (r.getStatus() == RequestStatus.REVOKING) {
+      r.setUpdatedAt(now);
+      requests.update(r);
+    } else {
+      moveTo(r, RequestStatus.REVOKING, RECONCILER_ACTOR, Map.of("why", r.getRevokeReason()));
+    }
+  }
+
+  /**
+   * Revokes access whose end passed more than {@code grace} ago, whatever its process does
+   * (a timer moved, a job suspended). False when the request is not overdue (any more).
+   */
+  @Transactional
+  public boolean revokeOverdue(String requestId, Duration grace) {
+    AccessRequest r = requests.lockById(requestId).orElseThrow(() -> new RequestNotFoundException(requestId));
+    if ((r.getStatus() != RequestStatus.ACTIVE && r.getStatus() != RequestStatus.REVOKING) || r.getGrantEnd() == null
+        || !r.getGrantEnd().plus(grace).isBefore(clock.instant())) {
+      return false;
+    }
+    revokeNow(r, RECONCILER_ACTOR, "overdue: access ended at " + r.getGrantEnd() + " and was still in place");
+    return true;
+  }
+
+  /**
+   * Ends a request for the integration's teardown: its access is removed from AWS whatever
+   * other requests cover (everything Airlock granted goes), its crafted permission set is
+   * deleted, and it ends REVOKED (it had access) or FAILED (it had not yet). The caller has
+   * cancelled the request's process first.
+   */
+  @Transactional
+  public Map<String, Object> endForTeardown(String id, String actor) {
+    AccessRequest r = requests.lockById(id).orElseThrow(() -> new RequestNotFoundException(id));
+    Instant now = clock.instant();
+    RequestStatus from = r.getStatus();
+    Map<String, Object> details = new LinkedHashMap<>();
+    details.put("reason", "teardown");
+    details.put("from", from.name());
+    if (r.getPermissionSetArn() != null && from.mayHoldAccess()) {
+      lockAssignment(r);
+      details.putAll(awsDetails(r, gateway.revoke(assignment(r))));
+      if (r.isCrafted()) {
+        crafted.remove(r, details);
+      }
+      r.setStatus(RequestStatus.REVOKED);
+      r.setRevokedAt(now);
+    } else if (!from.isTerminal()) {
+      r.setStatus(RequestStatus.FAILED);
+      r.setDecisionReason("Airlock's AWS integration was torn down by " + actor + " before access was granted");
+    }
+    r.setUpdatedAt(now);
+    requests.update(r);
+    details.put("to", r.getStatus().name());
+    audit.record(actor, r.getStatus() == RequestStatus.REVOKED ? "access.revoked" : "request.status", id, details);
+    return details;
+  }
+
+  // ---- helpers --------------------------------------------------------------------------
+
+  /** The request, row-locked, if {@code step} comes from the process instance that owns it; else refused. */
+  private AccessRequest bound(ProcessStep step, String action) {
+    Optional<AccessRequest> found = step.requestId() == null ? Optional.empty() : requests.lockById(step.requestId());
+    if (found.isEmpty()) {
+      audit.refused(step.actor(), "refused." + action, null, Map.of("reason", "no such request",
+          "businessKey", String.valueOf(step.requestId()), "processInstanceId", String.valueOf(step.processInstanceId())));
+      throw new ForbiddenActionException("Process instance " + step.processInstanceId() + " has no request of Airlock's ("
+          + step.requestId() + "): requests start at 'Access requested'");
+    }
+    AccessRequest r = found.get();
+    if (!Objects.equals(r.getProcessInstanceId(), step.processInstanceId())) {
+      throw refuse(step, action, r, "it belongs to process instance " + r.getProcessInstanceId() + ", not "
+          + step.processInstanceId());
+    }
+    return r;
+  }
+
+  private void requireStatus(AccessRequest r, ProcessStep step, String action, RequestStatus expected) {
+    if (r.getStatus() != expected) {
+      throw refuse(step, action, r, "it is " + r.getStatus() + ", not " + expected);
+    }
+  }
+
+  private ForbiddenActionException refuse(ProcessStep step, String action, AccessRequest r, String why) {
+    String message = "Refused to " + action.replace('.', ' ') + " request " + r.getId() + ": " + why;
+    Map<String, Object> details = new LinkedHashMap<>();
+    details.put("reason", why);
+    details.put("status", r.getStatus().name());
+    details.put("processInstanceId", String.valueOf(step.processInstanceId()));
+    audit.refused(step.actor(), "refused." + action, r.getId(), details);
+    log.warn("{} (process instance {}, actor {})", message, step.processInstanceId(), step.actor());
+    return new ForbiddenActionException(message);
+  }
+
+  private void moveTo(AccessRequest r, RequestStatus status, String actor, Map<String, Object> extra) {
+    RequestStatus from = r.getStatus();
+    r.setStatus(status);
+    r.setUpdatedAt(clock.instant());
+    requests.update(r);
+    Map<String, Object> details = new LinkedHashMap<>();
+    details.put("from", from.name());
+    details.put("to", status.name());
+    details.putAll(extra);
+    audit.record(actor == null ? SYSTEM_ACTOR : actor, "request.status", r.getId(), details);
+  }
+
+  /** Whether the signed-in user {@code userId} is the request's principal in Identity Center. */
+  boolean isPrincipal(String userId, AccessRequest r) {
+    if (principals.isSamePerson(userId, r.getPrincipal())) {
+      return true;
+    }
+    Optional<String> id = validator.principalIdOf(principals.identityCenterNameOf(userId));
+    return id.isPresent() && id.get().equals(r.getPrincipalId());
+  }
+
+  private boolean principalIsRequester(AccessRequest r) {
+    return isPrincipal(r.getRequester(), r);
+  }
+
+  /**
+   * Serializes grant and revoke of one assignment across requests, threads and nodes: the lock
+   * is held until the transaction ends, AWS calls included. Without it a revoke could see no
+   * other ACTIVE grant, while a second request's grant finds the assignment still in place
+   * and is recorded ACTIVE just before the revoke removes it.
+   */
+  private void lockAssignment(AccessRequest r) {
+    requests.ensureAssignmentLock(r.getTarget(), r.getPrincipalId(), r.getPermissionSetArn());
+    requests.lockAssignment(r.getTarget(), r.getPrincipalId(), r.getPermissionSetArn());
+  }
+
+  private static Assignment assignment(AccessRequest r) {
+    return new Assignment(r.getTarget(), r.getPermissionSetArn(), r.getPrincipalId());
+  }
+
+  private static Map<String, Object> awsDetails(AccessRequest r, OperationResult result) {
+    Map<String, Object> d = new LinkedHashMap<>();
+    d.put("accountId", r.getTarget());
+    d.put("permissionSetArn", r.getPermissionSetArn());
+    d.put("principalId", r.getPrincipalId());
+    d.put("operationId", result.operationId());
+    d.put("status", result.status());
+    d.put("alreadyInPlace", result.alreadyInPlace());
+    d.put("awsRequestIds", result.awsRequestIds());
+    return d;
+  }
+
+  private static String truncate(String s, int max) {
+    return s.length() <= max ? s : s.substring(0, max);
+  }
+}

@@ -1,0 +1,31 @@
+package io.airlock.request;
+
+import java.util.List;
+
+/**
+ * The policy (the decision tables in {@code dmn/}) as the use cases see it. It is evaluated on
+ * the stored request, never on process variables, so nothing a caller sends to the engine can
+ * change what the policy decides.
+ */
+public interface AccessPolicy {
+
+  /** The scope the request falls in; null when no scope allows it. */
+  Scope scope(AccessRequest request, boolean principalIsRequester);
+
+  /** APPROVE, DENY or MANUAL (an approver reviews), with the reason shown to people. */
+  Approval approval(AccessRequest request, Scope scope, boolean principalIsRequester);
+
+  /** A row of the scopes table. */
+  record Scope(String name, List<String> approverGroups, long maxDurationMinutes, boolean mayRequestForOthers) {
+    public Scope {
+      approverGroups = approverGroups == null ? List.of() : List.copyOf(approverGroups);
+    }
+  }
+
+  /** What the auto-approval table decided. */
+  record Approval(String outcome, String reason) {
+    public static final String APPROVE = "APPROVE";
+    public static final String DENY = "DENY";
+    public static final String MANUAL = "MANUAL";
+  }
+}
