@@ -29,7 +29,9 @@ class CheckScopeDelegate implements JavaDelegate {
 
   @Override
   public void execute(DelegateExecution execution) {
-    AccessPolicy.Scope scope = lifecycle.checkScope(Steps.of(execution, identity));
+    AccessPolicy.Scope[] result = new AccessPolicy.Scope[1];
+    EngineErrors.translate(() -> result[0] = lifecycle.checkScope(Steps.of(execution, identity)));
+    AccessPolicy.Scope scope = result[0];
     execution.setVariable(SCOPE_NAME, scope == null ? null : scope.name());
     execution.setVariable(APPROVER_GROUPS, scope == null ? null : String.join(",", scope.approverGroups()));
     execution.setVariable(MAX_DURATION_MINUTES, scope == null ? null : scope.maxDurationMinutes());

@@ -28,7 +28,9 @@ class DecideApprovalDelegate implements JavaDelegate {
 
   @Override
   public void execute(DelegateExecution execution) {
-    AccessPolicy.Approval approval = lifecycle.decideApproval(Steps.of(execution, identity));
+    AccessPolicy.Approval[] result = new AccessPolicy.Approval[1];
+    EngineErrors.translate(() -> result[0] = lifecycle.decideApproval(Steps.of(execution, identity)));
+    AccessPolicy.Approval approval = result[0];
     execution.setVariable(APPROVAL_OUTCOME, approval.outcome());
     execution.setVariable(APPROVAL_REASON, approval.reason());
   }

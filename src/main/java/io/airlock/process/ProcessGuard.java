@@ -86,8 +86,10 @@ class ProcessGuard extends AbstractProcessEnginePlugin {
     details.put("businessKey", String.valueOf(execution.getProcessBusinessKey()));
     audit.refused(actor, "refused.start", null, details);
     log.warn("Refused to start {} at {} (user {})", AccessRequestProcess.PROCESS_KEY, initial, actor);
-    throw new ForbiddenActionException("Access requests start at 'Access requested'; starting at '" + initial
-        + "' is refused");
+    EngineErrors.translate(() -> {
+      throw new ForbiddenActionException("Access requests start at 'Access requested'; starting at '" + initial
+          + "' is refused");
+    });
   }
 
   /** The process instance ended, normally or because it was cancelled or deleted. */

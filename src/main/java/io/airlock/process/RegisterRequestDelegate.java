@@ -45,7 +45,10 @@ class RegisterRequestDelegate implements JavaDelegate {
     SubmitRequest input = new SubmitRequest(
         text(execution, SYSTEM), text(execution, TARGET), text(execution, PRINCIPAL), text(execution, PERMISSION),
         text(execution, DURATION), text(execution, JUSTIFICATION), text(execution, TICKET), craft(execution));
-    AccessRequest r = lifecycle.register(id, execution.getProcessInstanceId(), requester, groups, input);
+    AccessRequest[] registered = new AccessRequest[1];
+    EngineErrors.translate(() -> registered[0] = lifecycle.register(id, execution.getProcessInstanceId(), requester,
+        groups, input));
+    AccessRequest r = registered[0];
     execution.setProcessBusinessKey(id);
     execution.setVariable(REQUEST_ID, id);
     AccessLifecycle.displayed(r).forEach(execution::setVariable);

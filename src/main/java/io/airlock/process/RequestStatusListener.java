@@ -27,6 +27,6 @@ public class RequestStatusListener {
     if (!RequestStatus.REVOKING.name().equals(status)) {
       throw new IllegalArgumentException("The model may report only REVOKING; Airlock's steps set " + status);
     }
-    lifecycle.revocationDue(Steps.of(execution, identity));
+    EngineErrors.translate(() -> lifecycle.revocationDue(Steps.of(execution, identity)));
   }
 }

@@ -48,8 +48,9 @@ class ReviewGuard implements TaskListener {
     // The business key and instance, not variables: variables can be set by whoever completes the task.
     ProcessStep step = new ProcessStep(task.getExecution().getProcessBusinessKey(), task.getProcessInstanceId(),
         reviewer == null ? null : reviewer.userId());
-    lifecycle.recordReview(step, reviewer, Objects.toString(task.getVariable(REVIEW_OUTCOME), null),
-        Objects.toString(task.getVariable(REVIEW_COMMENT), null), shown);
+    EngineErrors.translate(() -> lifecycle.recordReview(step, reviewer,
+        Objects.toString(task.getVariable(REVIEW_OUTCOME), null), Objects.toString(task.getVariable(REVIEW_COMMENT), null),
+        shown));
   }
 
   private List<String> groupsOf(Authentication auth) {

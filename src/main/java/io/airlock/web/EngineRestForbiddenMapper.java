@@ -1,5 +1,6 @@
 package io.airlock.web;
 
+import io.airlock.request.ConflictingStateException;
 import io.airlock.request.ForbiddenActionException;
 import io.airlock.request.InvalidRequestException;
 import jakarta.annotation.Priority;
@@ -25,7 +26,33 @@ class EngineRestForbiddenMapper {
 
   @Bean
   ResourceConfigCustomizer airlockEngineRestErrors() {
-    return config -> config.register(EngineExceptionMapper.class).register(RestExceptionMapper.class);
+    return config -> config.register(EngineExceptionMapper.class).register(RestExceptionMapper.class)
+        .register(ForbiddenMapper.class).register(InvalidMapper.class).register(ConflictMapper.class);
+  }
+
+  /** Thrown unwrapped from a built-in listener (the process guard) or a delegate. */
+  @Priority(1)
+  static class ForbiddenMapper implements ExceptionMapper<ForbiddenActionException> {
+    @Override
+    public Response toResponse(ForbiddenActionException e) {
+      return guardAnswer(e);
+    }
+  }
+
+  @Priority(1)
+  static class InvalidMapper implements ExceptionMapper<InvalidRequestException> {
+    @Override
+    public Response toResponse(InvalidRequestException e) {
+      return guardAnswer(e);
+    }
+  }
+
+  @Priority(1)
+  static class ConflictMapper implements ExceptionMapper<ConflictingStateException> {
+    @Override
+    public Response toResponse(ConflictingStateException e) {
+      return guardAnswer(e);
+    }
   }
 
   /** Thrown straight from the engine. */
@@ -61,6 +88,9 @@ class EngineRestForbiddenMapper {
       }
       if (t instanceof InvalidRequestException) {
         return error(Response.Status.BAD_REQUEST, "InvalidRequestException", t.getMessage());
+      }
+      if (t instanceof ConflictingStateException) {
+        return error(Response.Status.CONFLICT, "ConflictingStateException", t.getMessage());
       }
     }
     return null;

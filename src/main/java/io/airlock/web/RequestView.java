@@ -28,13 +28,17 @@ record RequestView(
     Instant updatedAt,
     String permissionSetArn,
     String craftTemplate,
-    String craftPolicy) {
+    String craftPolicy,
+    String reviewOutcome,
+    String revokeRequestedBy,
+    String revokeReason) {
 
   static RequestView of(AccessRequest r) {
     return new RequestView(r.getId(), r.getStatus().name(), r.getSystem(), r.getTarget(), r.getPrincipal(),
         r.getPermission(), r.getDuration(), r.getJustification(), r.getTicket(), r.getRequester(),
         r.getScopeName(), r.getApproverGroups(), r.getDecisionOutcome(), r.getDecisionReason(), r.getReviewer(),
         r.getReviewComment(), r.getGrantStart(), r.getGrantEnd(), r.getRevokedAt(), r.getCreatedAt(), r.getUpdatedAt(),
-        r.getPermissionSetArn(), r.getCraftTemplate(), r.getCraftPolicy());
+        r.getPermissionSetArn(), r.getCraftTemplate(), r.getCraftPolicy(), r.getReviewOutcome(),
+        r.getRevokeRequestedBy(), r.getRevokeReason());
   }
 }

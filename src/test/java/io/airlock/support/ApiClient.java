@@ -39,6 +39,20 @@ public final class ApiClient {
     }
   }
 
+  public Reply put(String user, String path, Object body) {
+    try {
+      return send(user, HttpRequest.newBuilder(URI.create(base + path))
+          .header("Content-Type", "application/json")
+          .PUT(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))));
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public Reply delete(String user, String path) {
+    return send(user, HttpRequest.newBuilder(URI.create(base + path)).DELETE());
+  }
+
   /** Waits (up to 30 s) until the request has the status, read as {@code admin}; returns it. */
   public JsonNode awaitStatus(String id, String status) {
     JsonNode[] last = new JsonNode[1];

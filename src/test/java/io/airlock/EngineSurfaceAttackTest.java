@@ -1,0 +1,403 @@
+package io.airlock;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.airlock.sandbox.AwsSandbox;
+import io.airlock.sandbox.DemoOrganization;
+import io.airlock.support.ApiClient;
+import io.airlock.support.ApiClient.Reply;
+import io.airlock.support.PostgresTestConfiguration;
+import io.airlock.support.WebappSession;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Import;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.annotation.DirtiesContext;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.ssoadmin.SsoAdminClient;
+
+/**
+ * The attacks of the security issue, played over HTTP against the whole application on
+ * PostgreSQL with the AWS emulator: a requester, an approver and an admin drive the engine's
+ * own surfaces (engine REST API, Tasklist's API) around Airlock's API. Each test asserts what
+ * a security reviewer would check: the request in Airlock's table, the assignments in (sandbox)
+ * AWS, and the refusal in the audit log. Each test files its own requests.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+    "airlock.request.min-duration=PT2S",
+    "airlock.aws.sandbox.port=0",
+    "airlock.aws.sandbox.operation-delay=PT0.2S",
+    "airlock.reconciler.interval=PT1S",
+    "airlock.reconciler.grace=PT2S",
+    "airlock.inventory.initial-delay=PT0S",
+    "camunda.bpm.job-execution.wait-time-in-millis=200",
+    "camunda.bpm.job-execution.max-wait=1000"})
+@Import(PostgresTestConfiguration.class)
+@DirtiesContext
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class EngineSurfaceAttackTest {
+
+  static final String ENGINE_REST = "/engine-rest";
+  static final String START = ENGINE_REST + "/process-definition/key/access-request/start";
+  static final String SANDBOX = DemoOrganization.SANDBOX_ACCOUNT_ID;
+  static final String STAGING = DemoOrganization.STAGING_ACCOUNT_ID;
+  static final String PRODUCTION = DemoOrganization.PRODUCTION_ACCOUNT_ID;
+
+  @LocalServerPort int port;
+  @Autowired AwsSandbox sandbox;
+  @Autowired JdbcTemplate jdbc;
+
+  ApiClient api;
+  SsoAdminClient aws;
+
+  @BeforeAll
+  void clients() {
+    api = new ApiClient(port);
+    aws = SsoAdminClient.builder()
+        .endpointOverride(sandbox.endpoint())
+        .region(Region.US_EAST_1)
+        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
+        .build();
+  }
+
+  @AfterAll
+  void close() {
+    aws.close();
+  }
+
+  // ---- starting around the start event ------------------------------------------------------
+
+  @Test
+  void requesterStartingAtTheGrantTaskGrantsNothing() {
+    String victim = submit("alice", "alice", "AdministratorAccess", "PT1H", SANDBOX).get("id").asText();
+    long mark = auditHead();
+    for (boolean skipListeners : List.of(false, true)) {
+      Map<String, Object> body = new LinkedHashMap<>();
+      body.put("businessKey", victim);
+      body.put("variables", vars("permission", "AdministratorAccess", "requester", "bob"));
+      body.put("startInstructions", List.of(Map.of("type", "startBeforeActivity", "activityId", "Task_GrantAccess")));
+      body.put("skipCustomListeners", skipListeners);
+      Reply r = api.post("alice", START, body);
+      assertThat(r.status()).as(r.raw()).isEqualTo(403);
+      assertThat(r.raw()).contains("Access requested");
+    }
+    // Tasklist's engine API, signed in through the webapp: the same refusal.
+    WebappSession tasklist = new WebappSession(port);
+    assertThat(tasklist.login("alice", "airlock")).isEqualTo(200);
+    var viaTasklist = tasklist.postJson("/camunda/api/engine/engine/default/process-definition/key/access-request/start",
+        Map.of("businessKey", victim, "startInstructions",
+            List.of(Map.of("type", "startBeforeActivity", "activityId", "Task_GrantAccess"))));
+    assertThat(viaTasklist.statusCode()).as(viaTasklist.body()).isGreaterThanOrEqualTo(400);
+
+    assertThat(status(victim)).isEqualTo("PENDING_REVIEW");
+    assertThat(instancesOf(victim)).hasSize(1);
+    assertThat(hasAssignment(DemoOrganization.ADMINISTRATOR_PERMISSION_SET_ARN, DemoOrganization.ALICE_USER_ID)).isFalse();
+    assertThat(refusalsSince(mark, "alice", "refused.start")).isGreaterThanOrEqualTo(3);
+  }
+
+  @Test
+  void requesterCannotEndSomebodyElsesAccess() {
+    String erins = submit("erin", "erin", "ReadOnlyAccess", "PT30M", SANDBOX).get("id").asText();
+    api.awaitStatus(erins, "ACTIVE");
+    long mark = auditHead();
+
+    Reply atRevoke = api.post("alice", START, Map.of("businessKey", erins,
+        "startInstructions", List.of(Map.of("type", "startBeforeActivity", "activityId", "Task_RevokeAccess"))));
+    assertThat(atRevoke.status()).as(atRevoke.raw()).isEqualTo(403);
+    Reply message = api.post("alice", ENGINE_REST + "/message", Map.of("messageName", "RevokeRequested",
+        "businessKey", erins));
+    assertThat(message.status()).as(message.raw()).isIn(403, 404);
+    Reply viaApi = api.post("alice", "/api/requests/" + erins + "/revoke", null);
+    assertThat(viaApi.status()).as(viaApi.raw()).isEqualTo(404); // alice may not even see it
+
+    assertThat(status(erins)).isEqualTo("ACTIVE");
+    assertThat(hasAssignment(DemoOrganization.READ_ONLY_PERMISSION_SET_ARN, DemoOrganization.ERIN_USER_ID)).isTrue();
+    assertThat(refusalsSince(mark, "alice", "refused.start")).isEqualTo(1);
+
+    // Even an admin who correlates the message by hand ends nothing early: revoke needs the
+    // clock or a recorded request (POST /api/requests/{id}/revoke).
+    Reply adminMessage = api.post("admin", ENGINE_REST + "/message", Map.of("messageName", "RevokeRequested",
+        "businessKey", erins));
+    assertThat(adminMessage.status()).as(adminMessage.raw()).isEqualTo(403);
+    assertThat(status(erins)).isEqualTo("ACTIVE");
+    assertThat(refusalsSince(mark, "admin", "refused.revoke")).isEqualTo(1);
+
+    assertThat(api.post("erin", "/api/requests/" + erins + "/revoke", null).status()).isEqualTo(200);
+    api.awaitStatus(erins, "REVOKED");
+    assertThat(hasAssignment(DemoOrganization.READ_ONLY_PERMISSION_SET_ARN, DemoOrganization.ERIN_USER_ID)).isFalse();
+  }
+
+  @Test
+  void adminRestartAtTheGrantTaskIsRefused() {
+    JsonNode denied = submit("alice", "alice", "ReadOnlyAccess", "PT10H", STAGING); // longer than the scope: DENIED
+    assertThat(denied.get("status").asText()).isEqualTo("DENIED");
+    String id = denied.get("id").asText();
+    JsonNode historic = api.get("admin", ENGINE_REST + "/history/process-instance?processInstanceBusinessKey=" + id).body();
+    String definitionId = historic.get(0).get("processDefinitionId").asText();
+    String instanceId = historic.get(0).get("id").asText();
+
+    Reply restart = api.post("admin", ENGINE_REST + "/process-definition/" + definitionId + "/restart", Map.of(
+        "processInstanceIds", List.of(instanceId),
+        "instructions", List.of(Map.of("type", "startBeforeActivity", "activityId", "Task_GrantAccess")),
+        "initialVariables", true, "skipCustomListeners", true));
+    assertThat(restart.status()).as(restart.raw()).isEqualTo(403);
+    assertThat(status(id)).isEqualTo("DENIED");
+    assertThat(actions(id)).doesNotContain("access.granted");
+    assertThat(hasAssignment(STAGING, DemoOrganization.READ_ONLY_PERMISSION_SET_ARN, DemoOrganization.ALICE_USER_ID))
+        .isFalse();
+  }
+
+  // ---- identity from authentication only ----------------------------------------------------
+
+  @Test
+  void forgedRequesterVariableAndBusinessKeyAreIgnored() {
+    String existing = submit("erin", "erin", "PowerUserAccess", "PT1H", SANDBOX).get("id").asText();
+
+    // A plain start through the engine REST API, with a forged requester, groups and business key.
+    Reply started = api.post("alice", START, Map.of("businessKey", existing, "variables", vars(
+        "system", "AWS", "target", PRODUCTION, "principal", "alice", "permission", "AdministratorAccess",
+        "duration", "PT30M", "justification", "forged", "requester", "bob",
+        "requesterGroups", "[\"airlock-approvers\"]")));
+    assertThat(started.status()).as(started.raw()).isEqualTo(200);
+    String id = started.body().get("businessKey").asText();
+    assertThat(id).isNotEqualTo(existing);
+    JsonNode request = api.get("admin", "/api/requests/" + id).body();
+    assertThat(request.get("requester").asText()).isEqualTo("alice");
+    // alice is no approver: production write access is out of her scope, whatever she sent.
+    assertThat(request.get("status").asText()).isEqualTo("REJECTED_OUT_OF_SCOPE");
+    assertThat(api.get("admin", "/api/requests/" + existing).body().get("requester").asText()).isEqualTo("erin");
+
+    // Tasklist's start form, with a forged requester field.
+    WebappSession tasklist = new WebappSession(port);
+    assertThat(tasklist.login("alice", "airlock")).isEqualTo(200);
+    String engine = "/camunda/api/engine/engine/default";
+    String definitionId = WebappSession.json(tasklist.get(engine + "/process-definition/key/access-request")).get("id")
+        .asText();
+    var viaForm = tasklist.postJson(engine + "/process-definition/" + definitionId + "/submit-form",
+        Map.of("variables", vars("system", "AWS", "target", SANDBOX, "principal", "", "permission", "PowerUserAccess",
+            "duration", "PT1H", "justification", "Tasklist", "requester", "bob")));
+    assertThat(viaForm.statusCode()).as(viaForm.body()).isEqualTo(200);
+    String formId = WebappSession.json(viaForm).get("businessKey").asText();
+    JsonNode fromForm = api.get("admin", "/api/requests/" + formId).body();
+    assertThat(fromForm.get("requester").asText()).isEqualTo("alice");
+    assertThat(fromForm.get("principal").asText()).isEqualTo("alice"); // empty principal: yourself
+    assertThat(fromForm.get("status").asText()).isEqualTo("PENDING_REVIEW");
+  }
+
+  // ---- four eyes --------------------------------------------------------------------------
+
+  @Test
+  void approverCannotApproveAccessHeWouldReceive() {
+    // Read-only anywhere allows asking for someone else; two hours needs a review.
+    JsonNode forBob = submit("alice", "bob", "ReadOnlyAccess", "PT2H", SANDBOX);
+    assertThat(forBob.get("status").asText()).isEqualTo("PENDING_REVIEW");
+    String id = forBob.get("id").asText();
+    long mark = auditHead();
+
+    Reply viaApi = api.post("bob", "/api/requests/" + id + "/review", Map.of("outcome", "APPROVE"));
+    assertThat(viaApi.status()).isEqualTo(403);
+    assertThat(viaApi.body().get("detail").asText()).contains("grants access to you");
+    String taskId = api.get("bob", ENGINE_REST + "/task?processInstanceBusinessKey=" + id).body().get(0).get("id").asText();
+    Reply viaEngine = api.post("bob", ENGINE_REST + "/task/" + taskId + "/complete",
+        Map.of("variables", vars("reviewOutcome", "APPROVE")));
+    assertThat(viaEngine.status()).as(viaEngine.raw()).isEqualTo(403);
+    WebappSession tasklist = new WebappSession(port);
+    assertThat(tasklist.login("bob", "airlock")).isEqualTo(200);
+    var viaForm = tasklist.postJson("/camunda/api/engine/engine/default/task/" + taskId + "/submit-form",
+        Map.of("variables", vars("reviewOutcome", "APPROVE")));
+    assertThat(viaForm.statusCode()).isGreaterThanOrEqualTo(400);
+    assertThat(viaForm.body()).contains("grants access to you");
+
+    assertThat(status(id)).isEqualTo("PENDING_REVIEW");
+    assertThat(refusalsSince(mark, "bob", "refused.review")).isGreaterThanOrEqualTo(3);
+
+    // Someone else approves: granted, to bob.
+    assertThat(api.post("dave", "/api/requests/" + id + "/review", Map.of("outcome", "APPROVE")).status()).isEqualTo(200);
+    api.awaitStatus(id, "ACTIVE");
+    assertThat(hasAssignment(DemoOrganization.READ_ONLY_PERMISSION_SET_ARN, DemoOrganization.BOB_USER_ID)).isTrue();
+
+    // Scopes that do not allow it: asking for someone else is out of scope.
+    JsonNode powerForBob = submit("alice", "bob", "PowerUserAccess", "PT1H", SANDBOX);
+    assertThat(powerForBob.get("status").asText()).isEqualTo("REJECTED_OUT_OF_SCOPE");
+    assertThat(powerForBob.get("reason").asText()).contains("only for yourself");
+  }
+
+  // ---- what is reviewed is what is granted --------------------------------------------------
+
+  @Test
+  void aVariableChangedBehindTheReviewIsNeverGranted() {
+    JsonNode request = submit("alice", "alice", "ReadOnlyAccess", "PT3H", SANDBOX);
+    String id = request.get("id").asText();
+    assertThat(request.get("status").asText()).isEqualTo("PENDING_REVIEW");
+    String instance = instancesOf(id).get(0);
+    long mark = auditHead();
+
+    // An admin (who may change variables) swaps the permission the form shows.
+    Reply changed = api.put("admin", ENGINE_REST + "/process-instance/" + instance + "/variables/permission",
+        Map.of("value", "AdministratorAccess", "type", "String"));
+    assertThat(changed.status()).as(changed.raw()).isEqualTo(204);
+    Reply approve = api.post("bob", "/api/requests/" + id + "/review", Map.of("outcome", "APPROVE"));
+    assertThat(approve.status()).as(approve.raw()).isEqualTo(403);
+    assertThat(approve.body().get("detail").asText()).contains("changed outside Airlock").contains("permission");
+
+    // An approver who slips a variable into the completion is refused the same way.
+    Reply restored = api.put("admin", ENGINE_REST + "/process-instance/" + instance + "/variables/permission",
+        Map.of("value", "ReadOnlyAccess", "type", "String"));
+    assertThat(restored.status()).isEqualTo(204);
+    String taskId = api.get("bob", ENGINE_REST + "/task?processInstanceBusinessKey=" + id).body().get(0).get("id").asText();
+    Reply slipped = api.post("bob", ENGINE_REST + "/task/" + taskId + "/complete",
+        Map.of("variables", vars("reviewOutcome", "APPROVE", "duration", "PT12H")));
+    assertThat(slipped.status()).as(slipped.raw()).isEqualTo(403);
+
+    assertThat(status(id)).isEqualTo("PENDING_REVIEW");
+    assertThat(refusalsSince(mark, "bob", "refused.review")).isEqualTo(2);
+    assertThat(hasAssignment(DemoOrganization.ADMINISTRATOR_PERMISSION_SET_ARN, DemoOrganization.ALICE_USER_ID)).isFalse();
+
+    // With what the form shows intact, the approval goes through and grants what was asked for.
+    assertThat(api.post("bob", "/api/requests/" + id + "/review", Map.of("outcome", "APPROVE")).status()).isEqualTo(200);
+    assertThat(api.awaitStatus(id, "ACTIVE").get("permission").asText()).isEqualTo("ReadOnlyAccess");
+  }
+
+  @Test
+  void modifyingAnInstancePastItsReviewGrantsNothing() {
+    JsonNode request = submit("erin", "erin", "AdministratorAccess", "PT1H", SANDBOX);
+    String id = request.get("id").asText();
+    String instance = instancesOf(id).get(0);
+    long mark = auditHead();
+
+    Reply modified = api.post("admin", ENGINE_REST + "/process-instance/" + instance + "/modification", Map.of(
+        "skipCustomListeners", true,
+        "instructions", List.of(
+            Map.of("type", "cancel", "activityId", "Task_ReviewRequest"),
+            Map.of("type", "startBeforeActivity", "activityId", "Task_GrantAccess"))));
+    assertThat(modified.status()).as(modified.raw()).isEqualTo(204);
+
+    // The grant job runs and is refused: no approval is recorded.
+    await().atMost(Duration.ofSeconds(20)).until(() -> refusalsSince(mark, null, "refused.grant") >= 1);
+    assertThat(status(id)).isEqualTo("PENDING_REVIEW");
+    assertThat(hasAssignment(DemoOrganization.ADMINISTRATOR_PERMISSION_SET_ARN, DemoOrganization.ERIN_USER_ID)).isFalse();
+    JsonNode jobs = api.get("admin", ENGINE_REST + "/job?processInstanceId=" + instance).body();
+    assertThat(jobs.get(0).get("exceptionMessage").asText()).contains("Refused to grant").contains("not GRANTING");
+  }
+
+  // ---- every grant ends -------------------------------------------------------------------
+
+  @Test
+  void cancellingAnInstanceThatHoldsAccessRevokesIt() {
+    String id = submit("erin", "erin", "ViewOnlyAccess", "PT30M", SANDBOX).get("id").asText();
+    api.awaitStatus(id, "ACTIVE");
+    assertThat(hasAssignment(DemoOrganization.VIEW_ONLY_PERMISSION_SET_ARN, DemoOrganization.ERIN_USER_ID)).isTrue();
+    String instance = instancesOf(id).get(0);
+
+    Reply deleted = api.delete("admin", ENGINE_REST + "/process-instance/" + instance + "?skipCustomListeners=true");
+    assertThat(deleted.status()).as(deleted.raw()).isEqualTo(204);
+
+    api.awaitStatus(id, "REVOKED");
+    assertThat(hasAssignment(DemoOrganization.VIEW_ONLY_PERMISSION_SET_ARN, DemoOrganization.ERIN_USER_ID)).isFalse();
+    assertThat(actions(id)).containsSubsequence("request.process-ended", "request.adopted", "access.revoked");
+
+    // Cancelling a request that waits for review ends it CANCELLED.
+    String pending = submit("erin", "erin", "PowerUserAccess", "PT1H", SANDBOX).get("id").asText();
+    assertThat(api.delete("admin", ENGINE_REST + "/process-instance/" + instancesOf(pending).get(0)).status())
+        .isEqualTo(204);
+    assertThat(status(pending)).isEqualTo("CANCELLED");
+  }
+
+  @Test
+  void reconcilerRevokesAccessWhoseProcessVanishedOrWhoseTimerWasMoved() {
+    // A process lost behind Airlock's back (no listener ran): the reconciler notices.
+    String lost = submit("alice", "alice", "ViewOnlyAccess", "PT30M", SANDBOX).get("id").asText();
+    api.awaitStatus(lost, "ACTIVE");
+    jdbc.update("UPDATE access_request SET process_instance_id = 'vanished' WHERE id = ?", lost);
+    api.awaitStatus(lost, "REVOKED");
+    assertThat(hasAssignment(DemoOrganization.VIEW_ONLY_PERMISSION_SET_ARN, DemoOrganization.ALICE_USER_ID)).isFalse();
+    assertThat(actions(lost)).contains("request.adopted");
+
+    // A timer moved a year ahead: revoked once the end plus the grace period has passed.
+    String moved = submit("erin", "erin", "ReadOnlyAccess", "PT3S", STAGING).get("id").asText();
+    JsonNode active = api.awaitStatus(moved, "ACTIVE");
+    String instance = instancesOf(moved).get(0);
+    JsonNode timer = api.get("admin", ENGINE_REST + "/job?processInstanceId=" + instance + "&timers=true").body().get(0);
+    Reply pushed = api.put("admin", ENGINE_REST + "/job/" + timer.get("id").asText() + "/duedate",
+        Map.of("duedate", "2099-01-01T00:00:00.000+0000"));
+    assertThat(pushed.status()).as(pushed.raw()).isEqualTo(204);
+    JsonNode revoked = api.awaitStatus(moved, "REVOKED");
+    assertThat(Instant.parse(revoked.get("revokedAt").asText()))
+        .isAfter(Instant.parse(active.get("grantEnd").asText()).plusSeconds(2));
+    assertThat(hasAssignment(STAGING, DemoOrganization.READ_ONLY_PERMISSION_SET_ARN, DemoOrganization.ERIN_USER_ID))
+        .isFalse();
+    assertThat(jdbc.queryForObject("SELECT actor FROM audit_event WHERE request_id = ? AND action = 'access.revoked'",
+        String.class, moved)).isEqualTo("airlock:reconciler");
+    await().atMost(Duration.ofSeconds(10)).until(() -> instancesOf(moved).isEmpty());
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private JsonNode submit(String user, String principal, String permission, String duration, String target) {
+    Map<String, Object> r = new LinkedHashMap<>();
+    r.put("system", "AWS");
+    r.put("target", target);
+    r.put("principal", principal);
+    r.put("permission", permission);
+    r.put("duration", duration);
+    r.put("justification", "Security test " + permission + " for " + principal);
+    Reply reply = api.post(user, "/api/requests", r);
+    assertThat(reply.status()).as(reply.raw()).isEqualTo(201);
+    return reply.body();
+  }
+
+  private static Map<String, Object> vars(String... nameValue) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    for (int i = 0; i < nameValue.length; i += 2) {
+      m.put(nameValue[i], Map.of("value", nameValue[i + 1], "type", "String"));
+    }
+    return m;
+  }
+
+  private String status(String id) {
+    return jdbc.queryForObject("SELECT status FROM access_request WHERE id = ?", String.class, id);
+  }
+
+  private List<String> instancesOf(String id) {
+    return api.get("admin", ENGINE_REST + "/process-instance?businessKey=" + id).body().findValuesAsText("id");
+  }
+
+  private List<String> actions(String id) {
+    return jdbc.queryForList("SELECT action FROM audit_event WHERE request_id = ? ORDER BY seq", String.class, id);
+  }
+
+  private long auditHead() {
+    return jdbc.queryForObject("SELECT last_seq FROM audit_chain WHERE id = 1", Long.class);
+  }
+
+  private int refusalsSince(long seq, String actor, String action) {
+    return actor == null
+        ? jdbc.queryForObject("SELECT COUNT(*) FROM audit_event WHERE seq > ? AND action = ?", Integer.class, seq, action)
+        : jdbc.queryForObject("SELECT COUNT(*) FROM audit_event WHERE seq > ? AND action = ? AND actor = ?",
+            Integer.class, seq, action, actor);
+  }
+
+  private boolean hasAssignment(String permissionSetArn, String principalId) {
+    return hasAssignment(SANDBOX, permissionSetArn, principalId);
+  }
+
+  private boolean hasAssignment(String account, String permissionSetArn, String principalId) {
+    return aws.listAccountAssignmentsPaginator(r -> r.instanceArn(DemoOrganization.INSTANCE_ARN)
+            .accountId(account).permissionSetArn(permissionSetArn))
+        .accountAssignments().stream().anyMatch(a -> a.principalId().equals(principalId));
+  }
+}
