@@ -10,6 +10,7 @@ import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.access.intercept.AuthorizationFilter;
 import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
 import org.springframework.security.web.util.matcher.OrRequestMatcher;
@@ -60,10 +61,13 @@ class SecurityConfiguration {
             .authenticationEntryPoint(signIn)
             .accessDeniedHandler((req, res, e) -> Problems.write(res, HttpServletResponse.SC_FORBIDDEN, "Forbidden",
                 "You are signed in but may not do this")))
-        // Stateless clients with credentials on every call: no session, no CSRF token.
+        // Stateless clients with credentials on every call: no session, so no CSRF token;
+        // browsers' cross-site writes are refused by origin instead.
         .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
         .csrf(c -> c.disable())
-        .addFilterAfter(new EngineAuthenticationFilter(identity), BasicAuthenticationFilter.class);
+        .addFilterBefore(new CrossSiteWriteFilter(), BasicAuthenticationFilter.class)
+        .addFilterAfter(new EngineAuthenticationFilter(identity), BasicAuthenticationFilter.class)
+        .addFilterAfter(new JsonBodyFilter(), AuthorizationFilter.class);
     return http.build();
   }
 }
