@@ -1,5 +1,6 @@
 package io.airlock.web;
 
+import io.airlock.request.ConflictingStateException;
 import io.airlock.request.ForbiddenActionException;
 import io.airlock.request.InvalidRequestException;
 import jakarta.annotation.Priority;
@@ -8,6 +9,7 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
 import java.util.Map;
 import org.camunda.bpm.engine.ProcessEngineException;
+import org.camunda.bpm.engine.rest.exception.ExceptionHandler;
 import org.camunda.bpm.engine.rest.exception.ProcessEngineExceptionHandler;
 import org.camunda.bpm.engine.rest.exception.RestException;
 import org.camunda.bpm.engine.rest.exception.RestExceptionHandler;
@@ -18,14 +20,16 @@ import org.springframework.context.annotation.Configuration;
 /**
  * Engine REST API answers for Airlock's guards: a review refused by the review guard is 403,
  * bad review input is 400, each with the guard's message (Camunda's error JSON shape), rather
- * than the engine's generic 500 for an exception in a task listener.
+ * than the engine's generic 500 for an exception in a task listener or delegate. A conflicting
+ * state is 409.
  */
 @Configuration(proxyBeanMethods = false)
 class EngineRestForbiddenMapper {
 
   @Bean
   ResourceConfigCustomizer airlockEngineRestErrors() {
-    return config -> config.register(EngineExceptionMapper.class).register(RestExceptionMapper.class);
+    return config -> config.register(EngineExceptionMapper.class).register(RestExceptionMapper.class)
+        .register(RefusalMapper.class);
   }
 
   /** Thrown straight from the engine. */
@@ -54,6 +58,22 @@ class EngineRestForbiddenMapper {
     }
   }
 
+  /**
+   * Thrown unwrapped from a delegate (e.g. bad input when a request is started here): without
+   * this, Camunda's catch-all answers 500 and logs the message (user input) verbatim.
+   */
+  @Priority(1)
+  static class RefusalMapper implements ExceptionMapper<RuntimeException> {
+
+    private final ExceptionHandler camunda = new ExceptionHandler();
+
+    @Override
+    public Response toResponse(RuntimeException e) {
+      Response guard = guardAnswer(e);
+      return guard != null ? guard : camunda.toResponse(e);
+    }
+  }
+
   static Response guardAnswer(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof ForbiddenActionException) {
@@ -61,6 +81,9 @@ class EngineRestForbiddenMapper {
       }
       if (t instanceof InvalidRequestException) {
         return error(Response.Status.BAD_REQUEST, "InvalidRequestException", t.getMessage());
+      }
+      if (t instanceof ConflictingStateException) {
+        return error(Response.Status.CONFLICT, "ConflictingStateException", t.getMessage());
       }
     }
     return null;
