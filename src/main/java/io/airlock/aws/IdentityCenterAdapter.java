@@ -1,6 +1,7 @@
 package io.airlock.aws;
 
 import io.airlock.config.AirlockProperties;
+import io.airlock.logging.LogSafe;
 import io.airlock.request.AccessGateway;
 import io.airlock.request.AccessOperationException;
 import io.airlock.request.AccessRejectedException;
@@ -189,7 +190,7 @@ class IdentityCenterAdapter implements AccessGateway {
           .principalType(PrincipalType.USER).principalId(a.principalId()));
     } catch (AwsServiceException e) {
       if (isNotFound(e)) {
-        log.info("DeleteAccountAssignment: {}; nothing left to revoke", e.awsErrorDetails().errorMessage());
+        log.info("DeleteAccountAssignment: {}; nothing left to revoke", LogSafe.of(e.awsErrorDetails().errorMessage()));
         return new OperationResult(null, "SUCCEEDED", true, List.of(e.requestId()));
       }
       throw technical("DeleteAccountAssignment", e);

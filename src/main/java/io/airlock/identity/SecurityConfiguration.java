@@ -1,17 +1,16 @@
 package io.airlock.identity;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServletResponse;
-import java.io.IOException;
-import java.util.Map;
 import org.camunda.bpm.engine.IdentityService;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
-import org.springframework.http.MediaType;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.access.intercept.AuthorizationFilter;
 import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
 import org.springframework.security.web.util.matcher.OrRequestMatcher;
@@ -21,11 +20,17 @@ import org.springframework.security.web.util.matcher.OrRequestMatcher;
  * deploys through it), the API docs and actuator take HTTP basic against the Camunda users;
  * the Camunda webapps (Cockpit, Tasklist, Admin) have their own sign-in page and session, and
  * their own CSRF protection, so Spring leaves them to it.
+ *
+ * <p>No answer carries a {@code WWW-Authenticate} header: a Basic challenge makes browsers pop
+ * up a login dialog (over the webapps too, whose error answers are forwarded to {@code /error}).
+ * Scripts send their credentials preemptively ({@code curl -u}) and read the problem+json.
+ * Error dispatches keep the status the webapp or endpoint chose; Spring Boot's error body
+ * carries no message, exception or trace (application.yaml, {@code server.error}).
  */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String SIGN_IN = "Sign in: this endpoint needs HTTP basic authentication (or a bearer token)";
 
   @Bean
   @Order(1)
@@ -43,30 +48,26 @@ class SecurityConfiguration {
   @Order(2)
   SecurityFilterChain api(HttpSecurity http, CamundaUserAuthenticationProvider users, IdentityService identity)
       throws Exception {
-    http.authorizeHttpRequests(a -> a.anyRequest().authenticated())
+    AuthenticationEntryPoint signIn = (req, res, e) ->
+        Problems.write(res, HttpServletResponse.SC_UNAUTHORIZED, "Unauthorized", SIGN_IN);
+    http.authorizeHttpRequests(a -> a
+            // The answer to an error that was already decided (a webapp's 404, a filter's 401):
+            // keep its status rather than turn it into a 401 of this chain.
+            .dispatcherTypeMatchers(DispatcherType.ERROR).permitAll()
+            .anyRequest().authenticated())
         .authenticationProvider(users)
-        .httpBasic(b -> b.realmName("Airlock").authenticationEntryPoint((req, res, e) ->
-            problem(res, HttpServletResponse.SC_UNAUTHORIZED, "Unauthorized",
-                "Sign in: this endpoint needs HTTP basic authentication (or a bearer token)", true)))
+        .httpBasic(b -> b.authenticationEntryPoint(signIn))
         .exceptionHandling(x -> x
-            .authenticationEntryPoint((req, res, e) -> problem(res, HttpServletResponse.SC_UNAUTHORIZED,
-                "Unauthorized", "Sign in: this endpoint needs HTTP basic authentication (or a bearer token)", true))
-            .accessDeniedHandler((req, res, e) -> problem(res, HttpServletResponse.SC_FORBIDDEN, "Forbidden",
-                "You are signed in but may not do this", false)))
-        // Stateless clients with credentials on every call: no session, no CSRF token.
+            .authenticationEntryPoint(signIn)
+            .accessDeniedHandler((req, res, e) -> Problems.write(res, HttpServletResponse.SC_FORBIDDEN, "Forbidden",
+                "You are signed in but may not do this")))
+        // Stateless clients with credentials on every call: no session, so no CSRF token;
+        // browsers' cross-site writes are refused by origin instead.
         .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
         .csrf(c -> c.disable())
-        .addFilterAfter(new EngineAuthenticationFilter(identity), BasicAuthenticationFilter.class);
+        .addFilterBefore(new CrossSiteWriteFilter(), BasicAuthenticationFilter.class)
+        .addFilterAfter(new EngineAuthenticationFilter(identity), BasicAuthenticationFilter.class)
+        .addFilterAfter(new JsonBodyFilter(), AuthorizationFilter.class);
     return http.build();
-  }
-
-  private static void problem(HttpServletResponse res, int status, String title, String detail, boolean challenge)
-      throws IOException {
-    res.setStatus(status);
-    if (challenge) {
-      res.setHeader("WWW-Authenticate", "Basic realm=\"Airlock\"");
-    }
-    res.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-    JSON.writeValue(res.getOutputStream(), Map.of("type", "about:blank", "title", title, "status", status, "detail", detail));
   }
 }

@@ -1,5 +1,6 @@
 package io.airlock.inventory;
 
+import io.airlock.logging.LogSafe;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -28,7 +29,7 @@ class InventoryScanSchedule {
       inventory.scan("airlock");
     } catch (RuntimeException e) {
       // The previous inventory stays; validation falls back to live look-ups for names it lacks.
-      log.warn("Inventory scan failed, keeping the previous one: {}", e.getMessage());
+      log.warn("Inventory scan failed, keeping the previous one: {}", LogSafe.of(e.getMessage()));
     }
   }
 }

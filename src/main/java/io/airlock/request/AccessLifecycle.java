@@ -246,6 +246,9 @@ public class AccessLifecycle {
       throw new InvalidRequestException(List.of(new InvalidRequestException.FieldError("reviewComment",
           "must be at most 1000 characters")));
     }
+    TextRules.check("reviewComment", comment).ifPresent(e -> {
+      throw new InvalidRequestException(List.of(e));
+    });
     Instant now = clock.instant();
     r.setReviewer(reviewer.userId());
     r.setReviewOutcome(parsed.name());

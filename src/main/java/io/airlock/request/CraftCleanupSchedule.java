@@ -1,5 +1,6 @@
 package io.airlock.request;
 
+import io.airlock.logging.LogSafe;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -24,7 +25,7 @@ class CraftCleanupSchedule {
     try {
       crafted.removeLeftovers(RequestService.SYSTEM_ACTOR);
     } catch (RuntimeException e) {
-      log.warn("Removing leftover crafted permission sets failed; will try again: {}", e.getMessage());
+      log.warn("Removing leftover crafted permission sets failed; will try again: {}", LogSafe.of(e.getMessage()));
     }
   }
 }

@@ -55,6 +55,10 @@ public class RequestValidator {
     if (in == null) {
       throw new InvalidRequestException(List.of(new FieldError("body", "a request body is required")));
     }
+    textErrors(in, errors);
+    if (!errors.isEmpty()) {
+      throw new InvalidRequestException(errors); // no look-ups in AWS for such names
+    }
     if (blank(in.system())) {
       errors.add(new FieldError("system", "is required (AWS)"));
     } else if (!SYSTEM_AWS.equals(in.system())) {
@@ -156,6 +160,26 @@ public class RequestValidator {
       return Optional.empty();
     }
     return inventory.findUserByName(userName).map(Inventory.User::userId).or(() -> gateway.findUserId(userName));
+  }
+
+  private static void textErrors(SubmitRequest in, List<FieldError> errors) {
+    String[][] fields = {{"system", in.system()}, {"target", in.target()}, {"principal", in.principal()},
+        {"permission", in.permission()}, {"duration", in.duration()}, {"justification", in.justification()},
+        {"ticket", in.ticket()}};
+    for (String[] f : fields) {
+      TextRules.check(f[0], f[1]).ifPresent(errors::add);
+    }
+    CraftSpec craft = in.craft();
+    if (craft != null) {
+      TextRules.check("craft.template", craft.template()).ifPresent(errors::add);
+      TextRules.check("craft.policy", craft.policy()).ifPresent(errors::add);
+      for (int i = 0; i < craft.buckets().size(); i++) {
+        TextRules.check("craft.buckets[" + i + "]", craft.buckets().get(i)).ifPresent(errors::add);
+      }
+      for (int i = 0; i < craft.services().size(); i++) {
+        TextRules.check("craft.services[" + i + "]", craft.services().get(i)).ifPresent(errors::add);
+      }
+    }
   }
 
   private static boolean blank(String s) {

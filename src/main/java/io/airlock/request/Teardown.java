@@ -3,6 +3,7 @@ package io.airlock.request;
 import io.airlock.audit.AuditLog;
 import io.airlock.config.AirlockProperties;
 import io.airlock.inventory.InventoryService;
+import io.airlock.logging.LogSafe;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -83,7 +84,7 @@ public class Teardown {
           + ended.stream().filter(e -> "REVOKED".equals(e.status())).count());
       audit.record(actor, "integration.teardown", null, details);
     });
-    log.warn("Teardown by {}: ended {} requests, deleted {} crafted permission sets", actor, ended.size(), sets.size());
+    log.warn("Teardown by {}: ended {} requests, deleted {} crafted permission sets", LogSafe.of(actor), ended.size(), sets.size());
     return report;
   }
 }

@@ -9,6 +9,7 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
 import java.util.Map;
 import org.camunda.bpm.engine.ProcessEngineException;
+import org.camunda.bpm.engine.rest.exception.ExceptionHandler;
 import org.camunda.bpm.engine.rest.exception.ProcessEngineExceptionHandler;
 import org.camunda.bpm.engine.rest.exception.RestException;
 import org.camunda.bpm.engine.rest.exception.RestExceptionHandler;
@@ -19,7 +20,8 @@ import org.springframework.context.annotation.Configuration;
 /**
  * Engine REST API answers for Airlock's guards: a review refused by the review guard is 403,
  * bad review input is 400, each with the guard's message (Camunda's error JSON shape), rather
- * than the engine's generic 500 for an exception in a task listener.
+ * than the engine's generic 500 for an exception in a task listener or delegate. A conflicting
+ * state is 409.
  */
 @Configuration(proxyBeanMethods = false)
 class EngineRestForbiddenMapper {
@@ -27,32 +29,7 @@ class EngineRestForbiddenMapper {
   @Bean
   ResourceConfigCustomizer airlockEngineRestErrors() {
     return config -> config.register(EngineExceptionMapper.class).register(RestExceptionMapper.class)
-        .register(ForbiddenMapper.class).register(InvalidMapper.class).register(ConflictMapper.class);
-  }
-
-  /** Thrown unwrapped from a built-in listener (the process guard) or a delegate. */
-  @Priority(1)
-  static class ForbiddenMapper implements ExceptionMapper<ForbiddenActionException> {
-    @Override
-    public Response toResponse(ForbiddenActionException e) {
-      return guardAnswer(e);
-    }
-  }
-
-  @Priority(1)
-  static class InvalidMapper implements ExceptionMapper<InvalidRequestException> {
-    @Override
-    public Response toResponse(InvalidRequestException e) {
-      return guardAnswer(e);
-    }
-  }
-
-  @Priority(1)
-  static class ConflictMapper implements ExceptionMapper<ConflictingStateException> {
-    @Override
-    public Response toResponse(ConflictingStateException e) {
-      return guardAnswer(e);
-    }
+        .register(RefusalMapper.class);
   }
 
   /** Thrown straight from the engine. */
@@ -76,6 +53,22 @@ class EngineRestForbiddenMapper {
 
     @Override
     public Response toResponse(RestException e) {
+      Response guard = guardAnswer(e);
+      return guard != null ? guard : camunda.toResponse(e);
+    }
+  }
+
+  /**
+   * Thrown unwrapped from a delegate (e.g. bad input when a request is started here): without
+   * this, Camunda's catch-all answers 500 and logs the message (user input) verbatim.
+   */
+  @Priority(1)
+  static class RefusalMapper implements ExceptionMapper<RuntimeException> {
+
+    private final ExceptionHandler camunda = new ExceptionHandler();
+
+    @Override
+    public Response toResponse(RuntimeException e) {
       Response guard = guardAnswer(e);
       return guard != null ? guard : camunda.toResponse(e);
     }

@@ -1,5 +1,11 @@
 package io.airlock.web;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamReadException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.airlock.request.ConflictingStateException;
 import io.airlock.request.ForbiddenActionException;
 import io.airlock.request.InvalidRequestException;
@@ -8,14 +14,20 @@ import java.util.List;
 import java.util.Map;
 import org.camunda.bpm.engine.AuthorizationException;
 import org.camunda.bpm.engine.ProcessEngineException;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 
-/** Errors as RFC 9457 problem+json, naming what is wrong. */
+/**
+ * Errors as RFC 9457 problem+json, naming what is wrong. Ahead of Spring Boot's own problem
+ * details handler, which would answer an unreadable body with a bare "Failed to read request".
+ */
 @RestControllerAdvice(basePackageClasses = ProblemHandler.class)
+@Order(Ordered.HIGHEST_PRECEDENCE)
 class ProblemHandler {
 
   @ExceptionHandler(InvalidRequestException.class)
@@ -26,13 +38,51 @@ class ProblemHandler {
     return p;
   }
 
+  /**
+   * A body that is not JSON, or not the JSON this endpoint reads: say what and where (line and
+   * column, or the field whose value has the wrong type), never which Java type was expected.
+   */
   @ExceptionHandler(HttpMessageNotReadableException.class)
   ProblemDetail unreadable(HttpMessageNotReadableException e) {
+    String field = "body";
+    String message;
+    Throwable cause = e.getMostSpecificCause();
+    if (cause instanceof MismatchedInputException m && !m.getPath().isEmpty()) {
+      field = path(m.getPath());
+      message = "has the wrong type" + (m instanceof InvalidFormatException f && f.getValue() != null
+          ? " (was '" + f.getValue() + "')" : "") + at(m.getLocation());
+    } else if (cause instanceof StreamReadException r) {
+      message = (r.getOriginalMessage() == null ? "is not valid JSON" : r.getOriginalMessage()) + at(r.getLocation());
+      if (r.getOriginalMessage() != null && r.getOriginalMessage().startsWith("Duplicate field")) {
+        message = message.replaceFirst("^Duplicate field", "duplicate key");
+      }
+    } else if (cause instanceof JsonProcessingException j) {
+      message = "is not readable as JSON" + at(j.getLocation());
+    } else {
+      message = "is missing or not readable as JSON";
+    }
     ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST,
-        "The body is not valid JSON for this endpoint");
+        "The body is not valid JSON for this endpoint: " + field + " " + message);
     p.setTitle("Invalid request");
-    p.setProperty("errors", List.of(Map.of("field", "body", "message", "not readable as JSON")));
+    p.setProperty("errors", List.of(Map.of("field", field, "message", message)));
     return p;
+  }
+
+  private static String path(List<JsonMappingException.Reference> path) {
+    StringBuilder s = new StringBuilder();
+    for (JsonMappingException.Reference r : path) {
+      if (r.getFieldName() != null) {
+        s.append(s.isEmpty() ? "" : ".").append(r.getFieldName());
+      } else if (r.getIndex() >= 0) {
+        s.append('[').append(r.getIndex()).append(']');
+      }
+    }
+    return s.isEmpty() ? "body" : s.toString();
+  }
+
+  private static String at(JsonLocation location) {
+    return location == null || location.getLineNr() < 0 ? ""
+        : " at line " + location.getLineNr() + ", column " + location.getColumnNr();
   }
 
   @ExceptionHandler(RequestNotFoundException.class)

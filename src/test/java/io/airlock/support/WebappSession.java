@@ -53,6 +53,22 @@ public final class WebappSession {
     }
   }
 
+  /** A POST with the session cookie but without the X-XSRF-TOKEN header (a forged request). */
+  public HttpResponse<String> postJsonWithoutXsrfToken(String path, Object body) {
+    try {
+      HttpRequest request = HttpRequest.newBuilder(URI.create(base + path))
+          .header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
+          .timeout(Duration.ofSeconds(30)).build();
+      return http.send(request, HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   public static JsonNode json(HttpResponse<String> response) {
     try {
       return JSON.readTree(response.body());

@@ -1,0 +1,63 @@
+package io.airlock.logging;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.turbo.TurboFilter;
+import ch.qos.logback.core.spi.FilterReply;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.LoggerFactory;
+import org.slf4j.Marker;
+
+/**
+ * A refused input is not an error of the application. Camunda logs every exception that ends
+ * an engine command at ERROR with its stack trace ({@code ENGINE-16004}, logger
+ * {@code org.camunda.bpm.engine.context}), including Airlock's refusals thrown by a delegate or
+ * listener (bad input, self-approval, a conflicting state). For those, and only those, this
+ * filter drops Camunda's ERROR and logs one WARN line naming the refusal instead. Any other
+ * throwable, any other level and any other logger pass unchanged.
+ *
+ * <p>Configured in {@code logback-spring.xml}: {@code <logger>} names the loggers to watch,
+ * {@code <refusal>} the exception classes (by name, matched anywhere in the cause chain).
+ */
+public class RefusalLogFilter extends TurboFilter {
+
+  private static final org.slf4j.Logger REFUSALS = LoggerFactory.getLogger("io.airlock.refused");
+
+  private final List<String> loggers = new ArrayList<>();
+  private final List<String> refusals = new ArrayList<>();
+
+  public void addLogger(String name) {
+    loggers.add(name.trim());
+  }
+
+  public void addRefusal(String className) {
+    refusals.add(className.trim());
+  }
+
+  @Override
+  public FilterReply decide(Marker marker, Logger logger, Level level, String format, Object[] params, Throwable t) {
+    if (level != Level.ERROR || logger == null || !loggers.contains(logger.getName())) {
+      return FilterReply.NEUTRAL;
+    }
+    Throwable thrown = t != null ? t
+        : params != null && params.length > 0 && params[params.length - 1] instanceof Throwable last ? last : null;
+    Throwable refusal = refusal(thrown);
+    if (refusal == null) {
+      return FilterReply.NEUTRAL;
+    }
+    REFUSALS.warn("Refused: {}: {}", refusal.getClass().getSimpleName(), LogSafe.of(refusal.getMessage()));
+    return FilterReply.DENY;
+  }
+
+  private Throwable refusal(Throwable thrown) {
+    for (Throwable c = thrown; c != null; c = c.getCause() == c ? null : c.getCause()) {
+      for (Class<?> k = c.getClass(); k != null; k = k.getSuperclass()) {
+        if (refusals.contains(k.getName())) {
+          return c;
+        }
+      }
+    }
+    return null;
+  }
+}
