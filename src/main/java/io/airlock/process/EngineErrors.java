@@ -1,9 +1,12 @@
 package io.airlock.process;
 
+import io.airlock.logging.LogSafe;
 import io.airlock.request.ForbiddenActionException;
 import io.airlock.request.InvalidRequestException;
 import org.camunda.bpm.engine.AuthorizationException;
 import org.camunda.bpm.engine.BadUserRequestException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A refusal of Airlock's use cases, as the engine's own exceptions, so every surface answers
@@ -14,15 +17,24 @@ final class EngineErrors {
 
   private EngineErrors() {}
 
+  private static final Logger REFUSALS = LoggerFactory.getLogger("io.airlock.refused");
+
   static void translate(Runnable step) {
     try {
       step.run();
-    } catch (ForbiddenActionException e) {
+    } catch (ForbiddenActionException | InvalidRequestException e) {
+      // One line: a refusal is no error of Airlock's (Camunda logs these engine exceptions at debug).
+      REFUSALS.warn("Refused: {}: {}", e.getClass().getSimpleName(), LogSafe.of(e.getMessage()));
+      throw engineException(e);
+    }
+  }
+
+  private static RuntimeException engineException(RuntimeException e) {
+    if (e instanceof ForbiddenActionException) {
       AuthorizationException refused = new AuthorizationException(e.getMessage());
       refused.initCause(e);
-      throw refused;
-    } catch (InvalidRequestException e) {
-      throw new BadUserRequestException(e.getMessage(), e);
+      return refused;
     }
+    return new BadUserRequestException(e.getMessage(), e);
   }
 }

@@ -17,8 +17,6 @@ import org.camunda.bpm.engine.impl.cfg.AbstractProcessEnginePlugin;
 import org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl;
 import org.camunda.bpm.engine.impl.persistence.entity.ProcessDefinitionEntity;
 import org.camunda.bpm.engine.impl.util.xml.Element;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Lazy;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionSynchronization;
@@ -39,8 +37,6 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  */
 @Component
 class ProcessGuard extends AbstractProcessEnginePlugin {
-
-  private static final Logger log = LoggerFactory.getLogger(ProcessGuard.class);
 
   private final AccessLifecycle lifecycle;
   private final AccessReconciler reconciler;
@@ -85,7 +81,6 @@ class ProcessGuard extends AbstractProcessEnginePlugin {
     details.put("activity", String.valueOf(initial));
     details.put("businessKey", String.valueOf(execution.getProcessBusinessKey()));
     audit.refused(actor, "refused.start", null, details);
-    log.warn("Refused to start {} at {} (user {})", AccessRequestProcess.PROCESS_KEY, initial, actor);
     EngineErrors.translate(() -> {
       throw new ForbiddenActionException("Access requests start at 'Access requested'; starting at '" + initial
           + "' is refused");

@@ -591,7 +591,6 @@ public class AccessLifecycle {
     details.put("status", r.getStatus().name());
     details.put("processInstanceId", String.valueOf(step.processInstanceId()));
     audit.refused(step.actor(), "refused." + action, r.getId(), details);
-    log.warn("{} (process instance {}, actor {})", message, step.processInstanceId(), step.actor());
     return new ForbiddenActionException(message);
   }
 

@@ -29,14 +29,22 @@ public final class WebappSession {
     this.http = HttpClient.newBuilder().cookieHandler(cookies).connectTimeout(Duration.ofSeconds(5)).build();
   }
 
-  /** Signs in to Tasklist; returns the HTTP status of the login call. */
+  /**
+   * Signs in to Tasklist; returns the HTTP status of the login call. Like Tasklist, it then
+   * reads the signed-in user once: the session's CSRF token changes at sign-in, and a write
+   * before any read would be refused (and end the session).
+   */
   public int login(String user, String password) {
     get("/camunda/app/tasklist/");
     String form = "username=" + URLEncoder.encode(user, StandardCharsets.UTF_8)
         + "&password=" + URLEncoder.encode(password, StandardCharsets.UTF_8);
-    return send(HttpRequest.newBuilder(URI.create(base + "/camunda/api/admin/auth/user/default/login/tasklist"))
+    int status = send(HttpRequest.newBuilder(URI.create(base + "/camunda/api/admin/auth/user/default/login/tasklist"))
         .header("Content-Type", "application/x-www-form-urlencoded")
         .POST(HttpRequest.BodyPublishers.ofString(form))).statusCode();
+    if (status == 200) {
+      get("/camunda/api/admin/auth/user/default");
+    }
+    return status;
   }
 
   public HttpResponse<String> get(String path) {
