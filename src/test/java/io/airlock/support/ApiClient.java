@@ -10,6 +10,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.Map;
+import java.util.UUID;
 
 /** A plain HTTP client for tests: what curl would do, with or without basic credentials. */
 public final class ApiClient {
@@ -40,17 +42,39 @@ public final class ApiClient {
   }
 
   public Reply put(String user, String path, Object body) {
-    try {
-      return send(user, HttpRequest.newBuilder(URI.create(base + path))
-          .header("Content-Type", "application/json")
-          .PUT(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))));
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
+    return send(user, HttpRequest.newBuilder(URI.create(base + path))
+        .header("Content-Type", "application/json")
+        .PUT(HttpRequest.BodyPublishers.ofString(json(body))));
   }
 
   public Reply delete(String user, String path) {
     return send(user, HttpRequest.newBuilder(URI.create(base + path)).DELETE());
+  }
+
+  /** A {@code multipart/form-data} POST of one file part (e.g. a deployment's resource). */
+  public Reply postFile(String user, String path, Map<String, String> fields, String fileName, String content) {
+    String boundary = "airlock-" + UUID.randomUUID();
+    StringBuilder b = new StringBuilder();
+    fields.forEach((name, value) -> b.append("--").append(boundary).append("\r\n")
+        .append("Content-Disposition: form-data; name=\"").append(name).append("\"\r\n\r\n")
+        .append(value).append("\r\n"));
+    b.append("--").append(boundary).append("\r\n")
+        .append("Content-Disposition: form-data; name=\"").append(fileName).append("\"; filename=\"")
+        .append(fileName).append("\"\r\n")
+        .append("Content-Type: application/octet-stream\r\n\r\n")
+        .append(content).append("\r\n")
+        .append("--").append(boundary).append("--\r\n");
+    return send(user, HttpRequest.newBuilder(URI.create(base + path))
+        .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+        .POST(HttpRequest.BodyPublishers.ofString(b.toString())));
+  }
+
+  private static String json(Object body) {
+    try {
+      return body == null ? "" : JSON.writeValueAsString(body);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** Waits (up to 30 s) until the request has the status, read as {@code admin}; returns it. */
