@@ -176,7 +176,9 @@ class EngineAuthorizationMatrixTest {
         (user, f) -> api.post(user, "/engine-rest/process-instance/" + f.instanceId() + "/variables",
             Map.of("modifications", Map.of("target", Map.of("value", "444444444444", "type", "String")))),
         (role, f) -> assertThat(variable(f, "target")).isEqualTo("444444444444")));
-    ops.add(new Op("correlate RevokeRequested", Kind.ACTIVE, true, only(Role.ADMIN),
+    // The engine lets only an admin correlate; Airlock then refuses the revoke too: nobody asked
+    // for it through Airlock (POST /api/requests/{id}/revoke) and the access has not ended yet.
+    ops.add(new Op("correlate RevokeRequested", Kind.ACTIVE, true, none(),
         (user, f) -> api.post(user, "/engine-rest/message",
             Map.of("messageName", "RevokeRequested", "businessKey", f.requestId())),
         (role, f) -> assertThat(admin("/engine-rest/event-subscription?processInstanceId=" + f.instanceId()

@@ -60,6 +60,7 @@ class EngineSurfaceAttackTest {
   @LocalServerPort int port;
   @Autowired AwsSandbox sandbox;
   @Autowired JdbcTemplate jdbc;
+  @Autowired io.micrometer.core.instrument.MeterRegistry meters;
 
   ApiClient api;
   SsoAdminClient aws;
@@ -294,6 +295,37 @@ class EngineSurfaceAttackTest {
     assertThat(jobs.get(0).get("exceptionMessage").asText()).contains("Refused to grant").contains("not GRANTING");
   }
 
+  @Test
+  void aDeployedModelCannotCallAirlocksInternalsAroundTheDelegates() {
+    String id = submit("erin", "erin", "PowerUserAccess", "PT1H", STAGING).get("id").asText();
+    String bpmn = """
+        <?xml version="1.0" encoding="UTF-8"?>
+        <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+            xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="Definitions_Sneaky"
+            targetNamespace="https://airlock.io/test">
+          <bpmn:process id="sneaky" isExecutable="true" camunda:historyTimeToLive="P1D">
+            <bpmn:startEvent id="Start" />
+            <bpmn:sequenceFlow id="F1" sourceRef="Start" targetRef="Call" />
+            <bpmn:serviceTask id="Call" camunda:expression="${accessLifecycle.recordRevokeRequest('%s', 'mallory', 'x')}" />
+            <bpmn:sequenceFlow id="F2" sourceRef="Call" targetRef="End" />
+            <bpmn:endEvent id="End" />
+          </bpmn:process>
+        </bpmn:definitions>
+        """.formatted(id);
+    Reply deployed = api.postFile("admin", ENGINE_REST + "/deployment/create", Map.of("deployment-name", "sneaky"),
+        "sneaky.bpmn", bpmn);
+    assertThat(deployed.status()).as(deployed.raw()).isEqualTo(200);
+    try {
+      Reply started = api.post("admin", ENGINE_REST + "/process-definition/key/sneaky/start", Map.of());
+      assertThat(started.status()).isGreaterThanOrEqualTo(400);
+      assertThat(started.raw()).contains("accessLifecycle");
+      assertThat(status(id)).isEqualTo("PENDING_REVIEW");
+      assertThat(actions(id)).doesNotContain("revoke.requested");
+    } finally {
+      api.delete("admin", ENGINE_REST + "/deployment/" + deployed.body().get("id").asText() + "?cascade=true");
+    }
+  }
+
   // ---- every grant ends -------------------------------------------------------------------
 
   @Test
@@ -343,6 +375,8 @@ class EngineSurfaceAttackTest {
     assertThat(jdbc.queryForObject("SELECT actor FROM audit_event WHERE request_id = ? AND action = 'access.revoked'",
         String.class, moved)).isEqualTo("airlock:reconciler");
     await().atMost(Duration.ofSeconds(10)).until(() -> instancesOf(moved).isEmpty());
+    assertThat(meters.counter("airlock.reconciler.revocations", "reason", "process-gone").count()).isGreaterThanOrEqualTo(1);
+    assertThat(meters.counter("airlock.reconciler.revocations", "reason", "overdue").count()).isGreaterThanOrEqualTo(1);
   }
 
   // ---------------------------------------------------------------------------------------------

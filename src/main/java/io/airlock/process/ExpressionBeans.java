@@ -1,0 +1,69 @@
+package io.airlock.process;
+
+import java.util.AbstractMap;
+import java.util.Set;
+import org.camunda.bpm.engine.spring.SpringProcessEngineConfiguration;
+import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.context.ApplicationContext;
+import org.springframework.stereotype.Component;
+
+/**
+ * The Spring beans a model's expressions may name: only the process's own delegates and
+ * listeners ({@link AccessRequestProcess.Beans}). By default Camunda resolves any bean of the
+ * application in {@code ${...}}, so a deployed model could call the AWS adapter or the use cases
+ * directly, around every check; with this, whoever may deploy reaches AWS only through the
+ * delegates, and so only through the request's state machine. A new delegate for the model goes
+ * into {@code AccessRequestProcess.Beans} and {@link #ALLOWED}.
+ */
+@Component
+class ExpressionBeans implements BeanPostProcessor {
+
+  static final Set<String> ALLOWED = Set.of(
+      AccessRequestProcess.Beans.REGISTER_REQUEST_DELEGATE,
+      AccessRequestProcess.Beans.CHECK_SCOPE_DELEGATE,
+      AccessRequestProcess.Beans.DECIDE_APPROVAL_DELEGATE,
+      AccessRequestProcess.Beans.GRANT_ACCESS_DELEGATE,
+      AccessRequestProcess.Beans.REVOKE_ACCESS_DELEGATE,
+      AccessRequestProcess.Beans.REVIEW_GUARD,
+      AccessRequestProcess.Beans.REQUEST_STATUS);
+
+  private final ApplicationContext context;
+
+  ExpressionBeans(ApplicationContext context) {
+    this.context = context;
+  }
+
+  @Override
+  public Object postProcessAfterInitialization(Object bean, String beanName) {
+    if (bean instanceof SpringProcessEngineConfiguration configuration) {
+      // Read when the engine builds its expression manager (ProcessEngineFactoryBean).
+      configuration.setBeans(new AllowedBeans(context));
+    }
+    return bean;
+  }
+
+  /** A read-only view of the allowed beans, looked up when an expression names one. */
+  static final class AllowedBeans extends AbstractMap<Object, Object> {
+
+    private final ApplicationContext context;
+
+    AllowedBeans(ApplicationContext context) {
+      this.context = context;
+    }
+
+    @Override
+    public boolean containsKey(Object key) {
+      return ALLOWED.contains(key);
+    }
+
+    @Override
+    public Object get(Object key) {
+      return ALLOWED.contains(key) ? context.getBean((String) key) : null;
+    }
+
+    @Override
+    public Set<Entry<Object, Object>> entrySet() {
+      return Set.of(); // never enumerated by the engine; do not hand out the beans
+    }
+  }
+}
