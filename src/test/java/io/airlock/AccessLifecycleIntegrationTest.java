@@ -245,6 +245,89 @@ class AccessLifecycleIntegrationTest {
     assertThat(api.get("alice", "/api/requests/" + requestId).body().get("status").asText()).isEqualTo("DENIED");
   }
 
+  @Test
+  void theRequesterWithdrawsARequestWaitingForReviewAndNobodyElseMay() {
+    Reply submitted = api.post("alice", "/api/requests", request("alice", "PowerUserAccess", "PT1H",
+        DemoOrganization.STAGING_ACCOUNT_ID));
+    String id = submitted.body().get("id").asText();
+    assertThat(submitted.body().get("status").asText()).isEqualTo("PENDING_REVIEW");
+
+    assertThat(api.post("erin", "/api/requests/" + id + "/withdraw", null).status()).isEqualTo(404);
+    Reply byApprover = api.post("bob", "/api/requests/" + id + "/withdraw", null);
+    assertThat(byApprover.status()).isEqualTo(403);
+    assertThat(byApprover.body().get("detail").asText()).contains("Only the requester");
+
+    Reply withdrawn = api.post("alice", "/api/requests/" + id + "/withdraw", Map.of("reason", "fixed it myself"));
+    assertThat(withdrawn.status()).as(withdrawn.raw()).isEqualTo(200);
+    assertThat(withdrawn.body().get("status").asText()).isEqualTo("CANCELLED");
+    assertThat(withdrawn.body().get("reason").asText()).contains("Withdrawn by alice: fixed it myself");
+    assertThat(api.get("admin", "/engine-rest/process-instance?businessKey=" + id).body()).isEmpty();
+    assertThat(api.get("bob", "/engine-rest/task?processInstanceBusinessKey=" + id).body()).isEmpty();
+
+    Reply again = api.post("alice", "/api/requests/" + id + "/withdraw", null);
+    assertThat(again.status()).isEqualTo(409);
+    assertThat(again.body().get("detail").asText()).contains("CANCELLED");
+    assertThat(api.post("bob", "/api/requests/" + id + "/review", Map.of("outcome", "APPROVE")).status()).isEqualTo(409);
+  }
+
+  @Test
+  void aDenialNeedsACommentOnEverySurface() {
+    Reply submitted = api.post("erin", "/api/requests", request("erin", "AdministratorAccess", "PT1H",
+        DemoOrganization.STAGING_ACCOUNT_ID));
+    String id = submitted.body().get("id").asText();
+
+    Reply viaApi = api.post("bob", "/api/requests/" + id + "/review", Map.of("outcome", "DENY"));
+    assertThat(viaApi.status()).isEqualTo(400);
+    assertThat(viaApi.body().get("errors").findValuesAsText("field")).containsExactly("comment");
+    String taskId = api.get("bob", "/engine-rest/task?processInstanceBusinessKey=" + id).body().get(0).get("id").asText();
+    Reply viaEngine = api.post("bob", "/engine-rest/task/" + taskId + "/complete",
+        Map.of("variables", Map.of("reviewOutcome", Map.of("value", "DENY"), "reviewComment", Map.of("value", " "))));
+    assertThat(viaEngine.status()).as(viaEngine.raw()).isEqualTo(400);
+    assertThat(viaEngine.raw()).contains("reviewComment");
+    assertThat(api.get("erin", "/api/requests/" + id).body().get("status").asText()).isEqualTo("PENDING_REVIEW");
+
+    Reply denied = api.post("bob", "/api/requests/" + id + "/review",
+        Map.of("outcome", "DENY", "comment", "Use the break-glass runbook"));
+    assertThat(denied.status()).isEqualTo(200);
+    JsonNode seen = api.get("erin", "/api/requests/" + id).body();
+    assertThat(seen.get("status").asText()).isEqualTo("DENIED");
+    assertThat(seen.get("reviewComment").asText()).isEqualTo("Use the break-glass runbook");
+  }
+
+  @Test
+  void aCloneIsANewRequestThatGoesThroughPolicyAgain() {
+    Reply original = api.post("erin", "/api/requests", request("erin", "ViewOnlyAccess", "PT45M",
+        DemoOrganization.STAGING_ACCOUNT_ID));
+    String id = original.body().get("id").asText();
+    api.awaitStatus(id, "ACTIVE");
+
+    assertThat(api.post("alice", "/api/requests/" + id + "/clone", null).status()).isEqualTo(404);
+    Reply clone = api.post("erin", "/api/requests/" + id + "/clone", null);
+    assertThat(clone.status()).as(clone.raw()).isEqualTo(201);
+    String cloneId = clone.body().get("id").asText();
+    assertThat(cloneId).isNotEqualTo(id);
+    assertThat(clone.body().get("requester").asText()).isEqualTo("erin");
+    assertThat(clone.body().get("permission").asText()).isEqualTo("ViewOnlyAccess");
+    assertThat(clone.body().get("duration").asText()).isEqualTo("PT45M");
+    assertThat(clone.body().get("decision").asText()).isEqualTo("APPROVE");
+    api.awaitStatus(cloneId, "ACTIVE");
+    assertThat(audit.forRequest(cloneId)).extracting(AuditEvent::action).contains("request.cloned");
+
+    // Both cover erin's assignment; ending one keeps it for the other.
+    assertThat(api.post("erin", "/api/requests/" + id + "/revoke", null).status()).isEqualTo(200);
+    api.awaitStatus(id, "REVOKED");
+    assertThat(stagingViewOnly()).anyMatch(a -> a.principalId().equals(DemoOrganization.ERIN_USER_ID));
+    assertThat(api.post("erin", "/api/requests/" + cloneId + "/revoke", null).status()).isEqualTo(200);
+    api.awaitStatus(cloneId, "REVOKED");
+    assertThat(stagingViewOnly()).noneMatch(a -> a.principalId().equals(DemoOrganization.ERIN_USER_ID));
+  }
+
+  private List<AccountAssignment> stagingViewOnly() {
+    return aws.listAccountAssignmentsPaginator(r -> r.instanceArn(DemoOrganization.INSTANCE_ARN)
+        .accountId(DemoOrganization.STAGING_ACCOUNT_ID).permissionSetArn(DemoOrganization.VIEW_ONLY_PERMISSION_SET_ARN))
+        .accountAssignments().stream().toList();
+  }
+
   private List<AccountAssignment> assignments() {
     return assignments(DemoOrganization.POWER_USER_PERMISSION_SET_ARN);
   }

@@ -227,7 +227,8 @@ class EngineAuthorizationMatrixTest {
     // The review guard, not an authorization, stops an admin who is not in the candidate groups.
     ops.add(new Op("complete review task", Kind.PENDING, true, only(Role.APPROVER),
         (user, f) -> api.post(user, "/engine-rest/task/" + f.taskId() + "/complete",
-            Map.of("variables", Map.of("reviewOutcome", Map.of("value", "DENY", "type", "String")))),
+            Map.of("variables", Map.of("reviewOutcome", Map.of("value", "DENY", "type", "String"),
+                "reviewComment", Map.of("value", "matrix: denied", "type", "String")))),
         (role, f) -> assertThat(admin("/engine-rest/task?processInstanceId=" + f.instanceId())).isEmpty()));
     ops.add(new Op("set job retries", Kind.ACTIVE, false, only(Role.OPERATOR, Role.ADMIN),
         (user, f) -> api.put(user, "/engine-rest/job/" + f.jobId() + "/retries", Map.of("retries", 2)),

@@ -25,6 +25,8 @@ public final class AccessRequestProcess {
     public static final String TASK_DECIDE_APPROVAL = "Task_DecideApproval";
     public static final String GATEWAY_APPROVAL_OUTCOME = "Gateway_ApprovalOutcome";
     public static final String TASK_REVIEW_REQUEST = "Task_ReviewRequest";
+    public static final String EVENT_REQUEST_WITHDRAWN = "Event_RequestWithdrawn";
+    public static final String END_REQUEST_WITHDRAWN = "End_RequestWithdrawn";
     public static final String GATEWAY_REVIEWED = "Gateway_Reviewed";
     public static final String END_REQUEST_DENIED = "End_RequestDenied";
     public static final String EVENT_ACCESS_APPROVED = "Event_AccessApproved";
@@ -45,6 +47,8 @@ public final class AccessRequestProcess {
   public static final class Messages {
     /** Revoke an active grant now; correlate by business key (the request id). */
     public static final String REVOKE_REQUESTED = "RevokeRequested";
+    /** The requester withdrew a request waiting for review; correlate by business key. */
+    public static final String REQUEST_WITHDRAWN = "RequestWithdrawn";
 
     private Messages() {}
   }

@@ -77,6 +77,14 @@ class CamundaAccessProcess implements AccessProcess {
   }
 
   @Override
+  public void withdraw(String requestId) {
+    // The use case has checked who may withdraw and recorded it; the correlation is Airlock's own step.
+    as(null, List.of(), () -> runtime.createMessageCorrelation(AccessRequestProcess.Messages.REQUEST_WITHDRAWN)
+        .processInstanceBusinessKey(requestId)
+        .correlateAllWithResult());
+  }
+
+  @Override
   public Set<String> running(Collection<String> processInstanceIds) {
     if (processInstanceIds.isEmpty()) {
       return Set.of();

@@ -249,6 +249,10 @@ public class AccessLifecycle {
     TextRules.check("reviewComment", comment).ifPresent(e -> {
       throw new InvalidRequestException(List.of(e));
     });
+    if (parsed == ReviewDecision.Outcome.DENY && (comment == null || comment.isBlank())) {
+      throw new InvalidRequestException(List.of(new InvalidRequestException.FieldError("reviewComment",
+          "is required to deny: say why, the requester sees it")));
+    }
     Instant now = clock.instant();
     r.setReviewer(reviewer.userId());
     r.setReviewOutcome(parsed.name());
@@ -298,6 +302,19 @@ public class AccessLifecycle {
 
   private static String blankToNull(String s) {
     return s == null || s.isBlank() ? null : s;
+  }
+
+  /** The requester (checked by the caller) withdraws a request waiting for review: CANCELLED. */
+  @Transactional
+  public AccessRequest withdraw(String id, String actor, String reason) {
+    AccessRequest r = requests.lockById(id).orElseThrow(() -> new RequestNotFoundException(id));
+    if (r.getStatus() != RequestStatus.PENDING_REVIEW) {
+      throw new ConflictingStateException("Request " + id + " is " + r.getStatus()
+          + "; only a request waiting for review (PENDING_REVIEW) can be withdrawn");
+    }
+    r.setDecisionReason(truncate("Withdrawn by " + actor + (reason == null || reason.isBlank() ? "" : ": " + reason), 512));
+    moveTo(r, RequestStatus.CANCELLED, actor, Map.of("withdrawn", true, "reason", String.valueOf(reason)));
+    return r;
   }
 
   // ---- grant ----------------------------------------------------------------------------

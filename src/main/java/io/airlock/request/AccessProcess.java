@@ -17,6 +17,9 @@ public interface AccessProcess {
   /** Asks the running process to revoke the access now; false when no instance waits for that. */
   boolean requestRevoke(String requestId);
 
+  /** Tells the running process that the requester withdrew the request (ends its review). */
+  void withdraw(String requestId);
+
   /** Ends the request's process wherever it is (teardown); false when none is running. */
   boolean cancel(String requestId, String reason);
 

@@ -83,6 +83,10 @@ public class RequestService {
       audit.refused(caller.userId(), "refused.review", id, Map.of("reason", refusal.get()));
       throw new ForbiddenActionException(refusal.get());
     }
+    if (decision.outcome() == ReviewDecision.Outcome.DENY && (decision.comment() == null || decision.comment().isBlank())) {
+      throw new InvalidRequestException(List.of(new InvalidRequestException.FieldError("comment",
+          "is required to deny: say why, the requester sees it")));
+    }
     if (r.getStatus() != RequestStatus.PENDING_REVIEW || process.openReviewTask(id).isEmpty()) {
       throw new ConflictingStateException("Request " + id + " is " + r.getStatus() + ", not waiting for review");
     }
@@ -109,5 +113,46 @@ public class RequestService {
     lifecycle.recordRevokeRequest(id, caller.userId(), "early revoke");
     process.requestRevoke(id);
     return requests.findById(id).orElseThrow();
+  }
+
+  /** The requester withdraws a request waiting for review; it ends CANCELLED. */
+  @Transactional
+  public AccessRequest withdraw(String id, String reason, Caller caller) {
+    AccessRequest r = get(id, caller);
+    if (!r.getRequester().equals(caller.userId())) {
+      String why = "Only the requester (" + r.getRequester() + ") may withdraw request " + id;
+      audit.refused(caller.userId(), "refused.withdraw", id, Map.of("reason", why));
+      throw new ForbiddenActionException(why);
+    }
+    if (reason != null) {
+      TextRules.check("reason", reason).ifPresent(e -> {
+        throw new InvalidRequestException(List.of(e));
+      });
+    }
+    AccessRequest withdrawn = lifecycle.withdraw(id, caller.userId(), reason);
+    process.withdraw(id);
+    return withdrawn;
+  }
+
+  /**
+   * A new request with the same values as request {@code id}, filed by the caller (its
+   * requester, or an approver of its scope): it goes through policy and review again.
+   */
+  @Transactional
+  public AccessRequest cloneRequest(String id, Caller caller) {
+    AccessRequest r = get(id, caller);
+    if (!r.getRequester().equals(caller.userId()) && !caller.inAnyGroup(r.approverGroupList())) {
+      String why = "Only the requester or an approver of the scope may clone request " + id;
+      audit.refused(caller.userId(), "refused.clone", id, Map.of("reason", why));
+      throw new ForbiddenActionException(why);
+    }
+    if (r.isCrafted()) {
+      throw new ConflictingStateException("Request " + id + " asks for a crafted policy; cloning those is not "
+          + "supported yet: submit it again with its craft parameters");
+    }
+    AccessRequest clone = submit(new SubmitRequest(r.getSystem(), r.getTarget(), r.getPrincipal(), r.getPermission(),
+        r.getDuration(), r.getJustification(), r.getTicket()), caller);
+    audit.record(caller.userId(), "request.cloned", clone.getId(), Map.of("from", id));
+    return clone;
   }
 }

@@ -66,6 +66,24 @@ class RequestController {
     return RequestView.of(requests.requestRevoke(id, CurrentUser.of(auth)));
   }
 
+  @PostMapping("/{id}/withdraw")
+  @Operation(summary = "Withdraw a request waiting for review (its requester)",
+      description = "The request ends CANCELLED; 409 when it is not waiting for review.")
+  RequestView withdraw(@PathVariable String id, @RequestBody(required = false) WithdrawBody body, Authentication auth) {
+    return RequestView.of(requests.withdraw(id, body == null ? null : body.reason(), CurrentUser.of(auth)));
+  }
+
+  @PostMapping("/{id}/clone")
+  @Operation(summary = "File a new request with the same values (its requester or an approver of its scope)",
+      description = "201 with the new request, which goes through policy and review again.")
+  ResponseEntity<RequestView> cloneRequest(@PathVariable String id, Authentication auth) {
+    AccessRequest r = requests.cloneRequest(id, CurrentUser.of(auth));
+    return ResponseEntity.created(URI.create("/api/requests/" + r.getId())).body(RequestView.of(r));
+  }
+
+  /** Body of a withdrawal. */
+  record WithdrawBody(String reason) {}
+
   /** Body of a review. */
   record ReviewBody(String outcome, String comment) {
 

@@ -266,6 +266,22 @@ class AccessRequestProcessTest {
   }
 
   @Test
+  void requesterWithdrawsTheRequestWhileItWaitsForReview() {
+    ProcessInstance pi = request("alice", List.of(REQUESTERS), SANDBOX, "PowerUserAccess", "PT2H");
+    assertThat(pi).isWaitingAt(Elements.TASK_REVIEW_REQUEST);
+
+    runtimeService().createMessageCorrelation(Messages.REQUEST_WITHDRAWN)
+        .processInstanceBusinessKey("REQ-1")
+        .correlate();
+
+    assertThat(pi).hasPassed(Elements.EVENT_REQUEST_WITHDRAWN, Elements.END_REQUEST_WITHDRAWN)
+        .hasNotPassed(Elements.GATEWAY_REVIEWED, Elements.TASK_GRANT_ACCESS)
+        .isEnded();
+    assertThat(reviewGuard.completedTasks).isEmpty();
+    assertThat(grantAccess.calls).isZero();
+  }
+
+  @Test
   void grantRejectedByAwsEndsTheRequestAsFailed() {
     grantAccess.failure = () -> new BpmnError(AccessRequestProcess.Errors.GRANT_REJECTED, "no such account");
     ProcessInstance pi = request("alice", List.of(REQUESTERS), SANDBOX, "ViewOnlyAccess", "PT15M");
