@@ -271,6 +271,53 @@ class AccessLifecycleIntegrationTest {
   }
 
   @Test
+  void twoApproversApprovingAtOnceGrantOnce() throws Exception {
+    Reply submitted = api.post("alice", "/api/requests", request("alice", "AdministratorAccess", "PT1H"));
+    String id = submitted.body().get("id").asText();
+    assertThat(submitted.body().get("status").asText()).isEqualTo("PENDING_REVIEW");
+
+    java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(2);
+    List<java.util.concurrent.CompletableFuture<Reply>> approvals = List.of("bob", "dave").stream()
+        .map(approver -> java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+          try {
+            together.await();
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+          return api.post(approver, "/api/requests/" + id + "/review", Map.of("outcome", "APPROVE"));
+        })).toList();
+    List<Integer> statuses = approvals.stream().map(f -> f.join().status()).sorted().toList();
+    assertThat(statuses).containsExactly(200, 409);
+
+    api.awaitStatus(id, "ACTIVE");
+    List<String> actions = audit.forRequest(id).stream().map(AuditEvent::action).toList();
+    assertThat(actions).filteredOn("review.approved"::equals).hasSize(1);
+    assertThat(actions).filteredOn("access.granted"::equals).hasSize(1);
+    assertThat(assignments(DemoOrganization.ADMINISTRATOR_PERMISSION_SET_ARN))
+        .filteredOn(a -> a.principalId().equals(DemoOrganization.ALICE_USER_ID)).hasSize(1);
+  }
+
+  @Test
+  void aRequestNobodyReviewsExpires() {
+    Reply submitted = api.post("alice", "/api/requests", request("alice", "AdministratorAccess", "PT1H",
+        DemoOrganization.STAGING_ACCOUNT_ID));
+    String id = submitted.body().get("id").asText();
+    String instance = api.get("admin", "/engine-rest/process-instance?businessKey=" + id).body().get(0).get("id").asText();
+    JsonNode timer = api.get("admin", "/engine-rest/job?timers=true&processInstanceId=" + instance).body().get(0);
+    Instant due = java.time.OffsetDateTime.parse(timer.get("dueDate").asText(),
+        java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSZ")).toInstant();
+    assertThat(due).isAfter(Instant.now().plus(Duration.ofHours(23)));
+
+    // The day passes: an admin fires the timer now.
+    assertThat(api.post("admin", "/engine-rest/job/" + timer.get("id").asText() + "/execute", null).status())
+        .isEqualTo(204);
+    JsonNode expired = api.get("alice", "/api/requests/" + id).body();
+    assertThat(expired.get("status").asText()).isEqualTo("EXPIRED");
+    assertThat(expired.get("reason").asText()).contains("Nobody reviewed");
+    assertThat(api.get("bob", "/engine-rest/task?processInstanceBusinessKey=" + id).body()).isEmpty();
+  }
+
+  @Test
   void aDenialNeedsACommentOnEverySurface() {
     Reply submitted = api.post("erin", "/api/requests", request("erin", "AdministratorAccess", "PT1H",
         DemoOrganization.STAGING_ACCOUNT_ID));

@@ -27,6 +27,9 @@ public final class AccessRequestProcess {
     public static final String TASK_REVIEW_REQUEST = "Task_ReviewRequest";
     public static final String EVENT_REQUEST_WITHDRAWN = "Event_RequestWithdrawn";
     public static final String END_REQUEST_WITHDRAWN = "End_RequestWithdrawn";
+    public static final String EVENT_REVIEW_OVERDUE = "Event_ReviewOverdue";
+    public static final String TASK_EXPIRE_REQUEST = "Task_ExpireRequest";
+    public static final String END_REQUEST_EXPIRED = "End_RequestExpired";
     public static final String GATEWAY_REVIEWED = "Gateway_Reviewed";
     public static final String END_REQUEST_DENIED = "End_RequestDenied";
     public static final String EVENT_ACCESS_APPROVED = "Event_AccessApproved";
@@ -85,6 +88,8 @@ public final class AccessRequestProcess {
     public static final String CHECK_SCOPE_DELEGATE = "checkScopeDelegate";
     /** JavaDelegate of the business rule task {@code Task_DecideApproval}. */
     public static final String DECIDE_APPROVAL_DELEGATE = "decideApprovalDelegate";
+    /** JavaDelegate of {@code Task_ExpireRequest}. */
+    public static final String EXPIRE_REQUEST_DELEGATE = "expireRequestDelegate";
     /** JavaDelegate of {@code Task_GrantAccess}. */
     public static final String GRANT_ACCESS_DELEGATE = "grantAccessDelegate";
     /** JavaDelegate of {@code Task_RevokeAccess}. */

@@ -3,6 +3,7 @@ package io.airlock.process;
 import static io.airlock.process.AccessRequestProcess.Variables.*;
 
 import io.airlock.request.AccessProcess;
+import io.airlock.request.ConflictingStateException;
 import io.airlock.request.ReviewDecision;
 import io.airlock.request.SubmitRequest;
 import java.util.Collection;
@@ -14,6 +15,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.camunda.bpm.engine.IdentityService;
+import org.camunda.bpm.engine.OptimisticLockingException;
+import org.camunda.bpm.engine.exception.NullValueException;
 import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.TaskService;
 import org.camunda.bpm.engine.impl.identity.Authentication;
@@ -58,14 +61,23 @@ class CamundaAccessProcess implements AccessProcess {
 
   @Override
   public void completeReview(String requestId, String reviewer, List<String> reviewerGroups, ReviewDecision decision) {
-    Task task = openTask(requestId).orElseThrow(() -> new IllegalStateException("no open review for " + requestId));
+    Task task = openTask(requestId).orElseThrow(() -> notWaiting(requestId));
     Map<String, Object> vars = new HashMap<>();
     vars.put(REVIEW_OUTCOME, decision.outcome().name());
     vars.put(REVIEW_COMMENT, decision.comment());
-    as(reviewer, reviewerGroups, () -> {
-      tasks.complete(task.getId(), vars);
-      return null;
-    });
+    try {
+      as(reviewer, reviewerGroups, () -> {
+        tasks.complete(task.getId(), vars);
+        return null;
+      });
+    } catch (OptimisticLockingException | NullValueException e) {
+      throw notWaiting(requestId); // another approver completed it a moment ago
+    }
+  }
+
+  private static ConflictingStateException notWaiting(String requestId) {
+    return new ConflictingStateException("Request " + requestId + " is no longer waiting for review: "
+        + "another approver decided it a moment ago");
   }
 
   @Override

@@ -304,6 +304,15 @@ public class AccessLifecycle {
     return s == null || s.isBlank() ? null : s;
   }
 
+  /** Nobody reviewed the request in time (the review task's timer): EXPIRED. */
+  @Transactional
+  public void expire(ProcessStep step) {
+    AccessRequest r = bound(step, "expire");
+    requireStatus(r, step, "expire", RequestStatus.PENDING_REVIEW);
+    r.setDecisionReason("Nobody reviewed the request in time; ask again if you still need the access");
+    moveTo(r, RequestStatus.EXPIRED, step.actor(), Map.of());
+  }
+
   /** The requester (checked by the caller) withdraws a request waiting for review: CANCELLED. */
   @Transactional
   public AccessRequest withdraw(String id, String actor, String reason) {

@@ -2,7 +2,8 @@ package io.airlock.request;
 
 /**
  * Where a request stands. Terminal states: REVOKED, DENIED, REJECTED_OUT_OF_SCOPE, FAILED,
- * CANCELLED (its process was cancelled before access was granted).
+ * CANCELLED (withdrawn, or its process was cancelled before access was granted), EXPIRED
+ * (nobody reviewed it in time).
  */
 public enum RequestStatus {
   SUBMITTED,
@@ -14,10 +15,12 @@ public enum RequestStatus {
   DENIED,
   REJECTED_OUT_OF_SCOPE,
   FAILED,
-  CANCELLED;
+  CANCELLED,
+  EXPIRED;
 
   public boolean isTerminal() {
-    return this == REVOKED || this == DENIED || this == REJECTED_OUT_OF_SCOPE || this == FAILED || this == CANCELLED;
+    return this == REVOKED || this == DENIED || this == REJECTED_OUT_OF_SCOPE || this == FAILED || this == CANCELLED
+        || this == EXPIRED;
   }
 
   /** AWS may hold access for the request in this state (granting, granted, being revoked). */

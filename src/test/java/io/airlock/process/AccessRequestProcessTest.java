@@ -99,6 +99,7 @@ class AccessRequestProcessTest {
     Mocks.register(Beans.GRANT_ACCESS_DELEGATE, grantAccess);
     Mocks.register(Beans.REVOKE_ACCESS_DELEGATE, revokeAccess);
     Mocks.register(Beans.REVIEW_GUARD, reviewGuard);
+    Mocks.register(Beans.EXPIRE_REQUEST_DELEGATE, (JavaDelegate) execution -> statuses.add(RequestStatus.EXPIRED.name()));
     Mocks.register(Beans.CHECK_SCOPE_DELEGATE, new PolicyOnVariables.CheckScope(statuses));
     Mocks.register(Beans.DECIDE_APPROVAL_DELEGATE, new PolicyOnVariables.DecideApproval(statuses));
   }
@@ -279,6 +280,23 @@ class AccessRequestProcessTest {
         .isEnded();
     assertThat(reviewGuard.completedTasks).isEmpty();
     assertThat(grantAccess.calls).isZero();
+  }
+
+  @Test
+  void aReviewNobodyDoesExpiresTheRequestAfter24Hours() {
+    ProcessInstance pi = request("alice", List.of(REQUESTERS), SANDBOX, "PowerUserAccess", "PT2H");
+    Job overdue = job(pi);
+    assertThat(overdue.getDuedate()).isEqualTo(Date.from(Instant.parse("2025-06-03T09:00:00Z")));
+
+    ClockUtil.setCurrentTime(overdue.getDuedate());
+    execute(overdue);
+
+    assertThat(pi).hasPassedInOrder(Elements.EVENT_REVIEW_OVERDUE, Elements.TASK_EXPIRE_REQUEST,
+            Elements.END_REQUEST_EXPIRED)
+        .hasNotPassed(Elements.GATEWAY_REVIEWED)
+        .isEnded();
+    assertThat(statuses).containsExactly(RequestStatus.PENDING_REVIEW.name(), RequestStatus.EXPIRED.name());
+    assertThat(taskService().createTaskQuery().processInstanceId(pi.getId()).count()).isZero();
   }
 
   @Test
