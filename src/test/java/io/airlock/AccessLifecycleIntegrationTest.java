@@ -99,6 +99,16 @@ class AccessLifecycleIntegrationTest {
     assertThat(audit.forRequest(id)).filteredOn(e -> e.action().equals("access.granted"))
         .singleElement().satisfies(e -> assertThat(e.details()).contains("awsRequestIds"));
     assertThat(audit.verify().intact()).isTrue();
+
+    // The requester reads the same story in the request's timeline.
+    JsonNode timeline = api.get("alice", "/api/requests/" + id).body().get("timeline");
+    assertThat(timeline.findValuesAsText("action")).containsSubsequence("request.submitted", "review.approved",
+        "access.granted", "access.revoked");
+    JsonNode review = java.util.stream.StreamSupport.stream(timeline.spliterator(), false)
+        .filter(e -> e.get("action").asText().equals("review.approved")).findFirst().orElseThrow();
+    assertThat(review.get("actor").asText()).isEqualTo("bob");
+    assertThat(review.get("details").get("comment").asText()).isEqualTo("ok");
+    assertThat(api.get("alice", "/api/requests").body().get(0).has("timeline")).isFalse();
   }
 
   @Test
@@ -189,8 +199,10 @@ class AccessLifecycleIntegrationTest {
     assertThat(assignments(DemoOrganization.READ_ONLY_PERMISSION_SET_ARN))
         .anyMatch(a -> a.principalId().equals(DemoOrganization.ERIN_USER_ID));
 
-    Reply revoked = api.post("erin", "/api/requests/" + id + "/revoke", null);
+    Reply revoked = api.post("erin", "/api/requests/" + id + "/revoke", Map.of("reason", "done with the logs"));
     assertThat(revoked.status()).as(revoked.raw()).isEqualTo(200);
+    assertThat(revoked.body().get("revokeRequestedBy").asText()).isEqualTo("erin");
+    assertThat(revoked.body().get("revokeReason").asText()).isEqualTo("done with the logs");
     api.awaitStatus(id, "REVOKED");
     assertThat(assignments(DemoOrganization.READ_ONLY_PERMISSION_SET_ARN))
         .noneMatch(a -> a.principalId().equals(DemoOrganization.ERIN_USER_ID));
@@ -367,6 +379,44 @@ class AccessLifecycleIntegrationTest {
     assertThat(api.post("erin", "/api/requests/" + cloneId + "/revoke", null).status()).isEqualTo(200);
     api.awaitStatus(cloneId, "REVOKED");
     assertThat(stagingViewOnly()).noneMatch(a -> a.principalId().equals(DemoOrganization.ERIN_USER_ID));
+  }
+
+  @Test
+  void aRequesterSavesATemplateAndFilesRequestsFromIt() {
+    Map<String, Object> template = request("", "ReadOnlyAccess", "PT30M", DemoOrganization.STAGING_ACCOUNT_ID);
+    template.put("name", "Morning log check");
+    Reply saved = api.post("erin", "/api/templates", template);
+    assertThat(saved.status()).as(saved.raw()).isEqualTo(201);
+    String templateId = saved.body().get("id").asText();
+    assertThat(saved.body().has("principal")).isFalse(); // empty: whoever files it, for themselves
+
+    Map<String, Object> bad = request("", "NoSuchSet", "forever", DemoOrganization.STAGING_ACCOUNT_ID);
+    bad.put("name", "Morning log check");
+    Reply refused = api.post("erin", "/api/templates", bad);
+    assertThat(refused.status()).isEqualTo(400);
+    assertThat(refused.body().get("errors").findValuesAsText("field")).contains("name", "permission", "duration");
+
+    assertThat(api.get("erin", "/api/templates").body().findValuesAsText("name")).containsExactly("Morning log check");
+    assertThat(api.get("alice", "/api/templates").body().findValuesAsText("id")).doesNotContain(templateId);
+    assertThat(api.post("alice", "/api/templates/" + templateId + "/requests", null).status()).isEqualTo(404);
+
+    Reply filed = api.post("erin", "/api/templates/" + templateId + "/requests", null);
+    assertThat(filed.status()).as(filed.raw()).isEqualTo(201);
+    assertThat(filed.body().get("requester").asText()).isEqualTo("erin");
+    assertThat(filed.body().get("principal").asText()).isEqualTo("erin");
+    String id = filed.body().get("id").asText();
+    api.awaitStatus(id, "ACTIVE");
+    assertThat(aws.listAccountAssignmentsPaginator(r -> r.instanceArn(DemoOrganization.INSTANCE_ARN)
+            .accountId(DemoOrganization.STAGING_ACCOUNT_ID).permissionSetArn(DemoOrganization.READ_ONLY_PERMISSION_SET_ARN))
+        .accountAssignments().stream()).anyMatch(a -> a.principalId().equals(DemoOrganization.ERIN_USER_ID));
+    assertThat(api.post("erin", "/api/requests/" + id + "/revoke", null).status()).isEqualTo(200);
+
+    Reply fromRequest = api.post("erin", "/api/requests/" + id + "/template", Map.of("name", "Same again"));
+    assertThat(fromRequest.status()).as(fromRequest.raw()).isEqualTo(201);
+    assertThat(fromRequest.body().get("principal").asText()).isEqualTo("erin");
+    assertThat(api.delete("alice", "/api/templates/" + templateId).status()).isEqualTo(404);
+    assertThat(api.delete("erin", "/api/templates/" + templateId).status()).isEqualTo(204);
+    assertThat(api.get("erin", "/api/templates").body().findValuesAsText("name")).containsExactly("Same again");
   }
 
   private List<AccountAssignment> stagingViewOnly() {

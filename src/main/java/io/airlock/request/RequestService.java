@@ -100,6 +100,12 @@ public class RequestService {
    */
   @Transactional
   public AccessRequest requestRevoke(String id, Caller caller) {
+    return requestRevoke(id, null, caller);
+  }
+
+  /** {@link #requestRevoke(String, Caller)} with the reason the caller gives (recorded, shown). */
+  @Transactional
+  public AccessRequest requestRevoke(String id, String reason, Caller caller) {
     AccessRequest r = get(id, caller);
     boolean allowed = r.getRequester().equals(caller.userId())
         || lifecycle.isPrincipal(caller.userId(), r)
@@ -110,7 +116,12 @@ public class RequestService {
       audit.refused(caller.userId(), "refused.revoke", id, Map.of("reason", why));
       throw new ForbiddenActionException(why);
     }
-    lifecycle.recordRevokeRequest(id, caller.userId(), "early revoke");
+    if (reason != null) {
+      TextRules.check("reason", reason).ifPresent(e -> {
+        throw new InvalidRequestException(List.of(e));
+      });
+    }
+    lifecycle.recordRevokeRequest(id, caller.userId(), reason == null || reason.isBlank() ? "early revoke" : reason);
     process.requestRevoke(id);
     return requests.findById(id).orElseThrow();
   }
@@ -154,5 +165,28 @@ public class RequestService {
         r.getDuration(), r.getJustification(), r.getTicket()), caller);
     audit.record(caller.userId(), "request.cloned", clone.getId(), Map.of("from", id));
     return clone;
+  }
+
+  /** One step in a request's history, from the audit log: who did what, when, and why. */
+  public record TimelineEntry(java.time.Instant at, String actor, String action, Map<String, Object> details) {}
+
+  private static final List<String> TIMELINE_DETAILS = List.of("from", "to", "outcome", "comment", "reason", "why",
+      "scope", "approverGroups", "grantStart", "grantEnd", "keptForRequests", "withdrawn");
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+  /** The request's history for those who may read the request, oldest first. */
+  @Transactional(readOnly = true)
+  public List<TimelineEntry> timeline(String id, Caller caller) {
+    get(id, caller);
+    return audit.forRequest(id).stream().map(e -> {
+      Map<String, Object> details = new java.util.LinkedHashMap<>();
+      try {
+        Map<?, ?> all = JSON.readValue(e.details(), Map.class);
+        TIMELINE_DETAILS.stream().filter(all::containsKey).forEach(k -> details.put(k, all.get(k)));
+      } catch (java.io.IOException unreadable) {
+        details.put("details", "unreadable");
+      }
+      return new TimelineEntry(e.occurredAt(), e.actor(), e.action(), details);
+    }).toList();
   }
 }

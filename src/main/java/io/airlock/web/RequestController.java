@@ -41,9 +41,11 @@ class RequestController {
   }
 
   @GetMapping("/{id}")
-  @Operation(summary = "One request with its status, the policy's reason and the grant's start and end")
+  @Operation(summary = "One request with its status, the policy's reason, the grant's start and end, and its "
+      + "timeline (who did what, when, why) from the audit log")
   RequestView get(@PathVariable String id, Authentication auth) {
-    return RequestView.of(requests.get(id, CurrentUser.of(auth)));
+    return RequestView.of(requests.get(id, CurrentUser.of(auth)))
+        .withTimeline(requests.timeline(id, CurrentUser.of(auth)));
   }
 
   @GetMapping
@@ -62,8 +64,8 @@ class RequestController {
 
   @PostMapping("/{id}/revoke")
   @Operation(summary = "End active access now (requester, approver or admin)")
-  RequestView revoke(@PathVariable String id, Authentication auth) {
-    return RequestView.of(requests.requestRevoke(id, CurrentUser.of(auth)));
+  RequestView revoke(@PathVariable String id, @RequestBody(required = false) WithdrawBody body, Authentication auth) {
+    return RequestView.of(requests.requestRevoke(id, body == null ? null : body.reason(), CurrentUser.of(auth)));
   }
 
   @PostMapping("/{id}/withdraw")
@@ -81,7 +83,7 @@ class RequestController {
     return ResponseEntity.created(URI.create("/api/requests/" + r.getId())).body(RequestView.of(r));
   }
 
-  /** Body of a withdrawal. */
+  /** Body of a withdrawal or an early revoke: why. */
   record WithdrawBody(String reason) {}
 
   /** Body of a review. */

@@ -31,7 +31,8 @@ record RequestView(
     String craftPolicy,
     String reviewOutcome,
     String revokeRequestedBy,
-    String revokeReason) {
+    String revokeReason,
+    java.util.List<io.airlock.request.RequestService.TimelineEntry> timeline) {
 
   static RequestView of(AccessRequest r) {
     return new RequestView(r.getId(), r.getStatus().name(), r.getSystem(), r.getTarget(), r.getPrincipal(),
@@ -39,6 +40,14 @@ record RequestView(
         r.getScopeName(), r.getApproverGroups(), r.getDecisionOutcome(), r.getDecisionReason(), r.getReviewer(),
         r.getReviewComment(), r.getGrantStart(), r.getGrantEnd(), r.getRevokedAt(), r.getCreatedAt(), r.getUpdatedAt(),
         r.getPermissionSetArn(), r.getCraftTemplate(), r.getCraftPolicy(), r.getReviewOutcome(),
-        r.getRevokeRequestedBy(), r.getRevokeReason());
+        r.getRevokeRequestedBy(), r.getRevokeReason(), null);
+  }
+
+  /** The same view with the request's timeline (only the single-request answer carries it). */
+  RequestView withTimeline(java.util.List<io.airlock.request.RequestService.TimelineEntry> entries) {
+    return new RequestView(id, status, system, target, principal, permission, duration, justification, ticket,
+        requester, scope, approverGroups, decision, reason, reviewer, reviewComment, grantStart, grantEnd, revokedAt,
+        createdAt, updatedAt, permissionSetArn, craftTemplate, craftPolicy, reviewOutcome, revokeRequestedBy,
+        revokeReason, entries);
   }
 }
