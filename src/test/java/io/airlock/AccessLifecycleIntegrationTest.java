@@ -419,6 +419,91 @@ class AccessLifecycleIntegrationTest {
     assertThat(api.get("erin", "/api/templates").body().findValuesAsText("name")).containsExactly("Same again");
   }
 
+  @Test
+  void anApproverEditsAPendingRequestAndSomeoneElseReviewsTheEdit() {
+    Reply submitted = api.post("alice", "/api/requests", request("alice", "AdministratorAccess", "PT2H",
+        DemoOrganization.STAGING_ACCOUNT_ID));
+    String id = submitted.body().get("id").asText();
+
+    assertThat(api.post("alice", "/api/requests/" + id + "/edit", Map.of("duration", "PT1H", "comment", "x")).status())
+        .isEqualTo(403);
+    Reply noComment = api.post("bob", "/api/requests/" + id + "/edit", Map.of("duration", "PT1H"));
+    assertThat(noComment.status()).isEqualTo(400);
+    assertThat(noComment.body().get("errors").findValuesAsText("field")).containsExactly("comment");
+
+    Reply edited = api.post("bob", "/api/requests/" + id + "/edit",
+        Map.of("duration", "PT1H", "comment", "An hour is enough for the migration"));
+    assertThat(edited.status()).as(edited.raw()).isEqualTo(201);
+    String editId = edited.body().get("id").asText();
+    assertThat(edited.body().get("requester").asText()).isEqualTo("alice");
+    assertThat(edited.body().get("duration").asText()).isEqualTo("PT1H");
+    assertThat(edited.body().get("supersedes").asText()).isEqualTo(id);
+    assertThat(edited.body().get("changedBy").asText()).isEqualTo("bob");
+    assertThat(edited.body().get("status").asText()).isEqualTo("PENDING_REVIEW");
+    JsonNode original = api.get("alice", "/api/requests/" + id).body();
+    assertThat(original.get("status").asText()).isEqualTo("SUPERSEDED");
+    assertThat(original.get("supersededBy").asText()).isEqualTo(editId);
+    assertThat(api.get("admin", "/engine-rest/process-instance?businessKey=" + id).body()).isEmpty();
+    assertThat(api.post("bob", "/api/requests/" + id + "/edit", Map.of("duration", "PT1H", "comment", "again"))
+        .status()).isEqualTo(409);
+
+    Reply byEditor = api.post("bob", "/api/requests/" + editId + "/review", Map.of("outcome", "APPROVE"));
+    assertThat(byEditor.status()).isEqualTo(403);
+    assertThat(byEditor.body().get("detail").asText()).contains("You changed request");
+    assertThat(api.post("dave", "/api/requests/" + editId + "/review", Map.of("outcome", "APPROVE")).status())
+        .isEqualTo(200);
+    JsonNode active = api.awaitStatus(editId, "ACTIVE");
+    assertThat(Duration.between(Instant.parse(active.get("grantStart").asText()),
+        Instant.parse(active.get("grantEnd").asText()))).isEqualTo(Duration.ofHours(1));
+    assertThat(api.post("alice", "/api/requests/" + editId + "/revoke", null).status()).isEqualTo(200);
+  }
+
+  @Test
+  void extendingActiveAccessMovesItsEndOnlyWhenApprovedAndNeverLeavesAGap() {
+    Reply submitted = api.post("bob", "/api/requests", request("bob", "ReadOnlyAccess", "PT20M"));
+    String first = submitted.body().get("id").asText();
+    JsonNode firstActive = api.awaitStatus(first, "ACTIVE");
+    Instant firstEnd = Instant.parse(firstActive.get("grantEnd").asText());
+
+    // 40 minutes in all: read-only outside production for up to an hour is approved at once.
+    assertThat(api.post("alice", "/api/requests/" + first + "/extend", Map.of("by", "PT20M")).status()).isEqualTo(404);
+    Reply extended = api.post("bob", "/api/requests/" + first + "/extend", Map.of("by", "PT20M"));
+    assertThat(extended.status()).as(extended.raw()).isEqualTo(201);
+    String second = extended.body().get("id").asText();
+    assertThat(extended.body().get("decision").asText()).isEqualTo("APPROVE");
+    JsonNode secondActive = api.awaitStatus(second, "ACTIVE");
+    assertThat(Instant.parse(secondActive.get("grantEnd").asText()))
+        .isBetween(firstEnd.plus(Duration.ofMinutes(19)), firstEnd.plus(Duration.ofMinutes(21)));
+    JsonNode superseded = api.awaitStatus(first, "SUPERSEDED");
+    assertThat(superseded.get("supersededBy").asText()).isEqualTo(second);
+    assertThat(assignments(DemoOrganization.READ_ONLY_PERMISSION_SET_ARN))
+        .anyMatch(a -> a.principalId().equals(DemoOrganization.BOB_USER_ID));
+    assertThat(audit.forRequest(first)).filteredOn(e -> e.action().equals("access.revoked")).singleElement()
+        .satisfies(e -> assertThat(e.details()).contains("keptForRequests").contains(second));
+
+    // Past the hour in all: an approver reviews it, and the end moves only then.
+    Reply longer = api.post("bob", "/api/requests/" + second + "/extend", Map.of("by", "PT30M"));
+    String third = longer.body().get("id").asText();
+    assertThat(longer.body().get("status").asText()).isEqualTo("PENDING_REVIEW");
+    assertThat(api.get("bob", "/api/requests/" + second).body().get("status").asText()).isEqualTo("ACTIVE");
+    assertThat(api.post("dave", "/api/requests/" + third + "/review", Map.of("outcome", "APPROVE")).status())
+        .isEqualTo(200);
+    api.awaitStatus(third, "ACTIVE");
+    api.awaitStatus(second, "SUPERSEDED");
+
+    // Beyond the scope's eight hours since the first grant: denied, the access stays as it is.
+    Reply tooLong = api.post("bob", "/api/requests/" + third + "/extend", Map.of("by", "PT8H"));
+    assertThat(tooLong.body().get("status").asText()).isEqualTo("DENIED");
+    assertThat(api.get("bob", "/api/requests/" + third).body().get("status").asText()).isEqualTo("ACTIVE");
+    assertThat(api.post("bob", "/api/requests/" + first + "/extend", Map.of("by", "PT1H")).status()).isEqualTo(409);
+    assertThat(api.post("bob", "/api/requests/" + third + "/extend", Map.of("by", "soon")).status()).isEqualTo(400);
+
+    assertThat(api.post("bob", "/api/requests/" + third + "/revoke", null).status()).isEqualTo(200);
+    api.awaitStatus(third, "REVOKED");
+    assertThat(assignments(DemoOrganization.READ_ONLY_PERMISSION_SET_ARN))
+        .noneMatch(a -> a.principalId().equals(DemoOrganization.BOB_USER_ID));
+  }
+
   private List<AccountAssignment> stagingViewOnly() {
     return aws.listAccountAssignmentsPaginator(r -> r.instanceArn(DemoOrganization.INSTANCE_ARN)
         .accountId(DemoOrganization.STAGING_ACCOUNT_ID).permissionSetArn(DemoOrganization.VIEW_ONLY_PERMISSION_SET_ARN))

@@ -23,8 +23,9 @@ import org.springframework.stereotype.Component;
  * the request's id.
  *
  * <p>Inputs both tables may use: system, target, permission, principal, requester,
- * requesterGroups (list), principalIsRequester, durationMinutes (rounded up: PT60M59S is 61),
- * justification, ticket; the approval table also maxDurationMinutes and scopeName.
+ * requesterGroups (list), principalIsRequester, durationMinutes (rounded up: PT60M59S is 61; for a
+ * rework, the whole span from the first grant to the new end), supersedes (the request an edit or
+ * rework replaces, or null), justification, ticket; the approval table also maxDurationMinutes and scopeName.
  */
 @Component
 class CamundaAccessPolicy implements AccessPolicy {
@@ -74,6 +75,11 @@ class CamundaAccessPolicy implements AccessPolicy {
     in.put(AccessRequestProcess.Variables.REQUESTER_GROUPS, r.requesterGroupList());
     in.put("principalIsRequester", principalIsRequester);
     long seconds = r.parsedDuration().getSeconds();
+    if (r.getChainStart() != null && r.getCreatedAt() != null) {
+      // A rework: the policy bounds the whole span since the first grant, not only this piece.
+      seconds = java.time.Duration.between(r.getChainStart(), r.getCreatedAt().plus(r.parsedDuration())).getSeconds();
+    }
+    in.put("supersedes", r.getSupersedes());
     in.put(AccessRequestProcess.Variables.DURATION_MINUTES, (seconds + 59) / 60);
     in.put(AccessRequestProcess.Variables.JUSTIFICATION, r.getJustification());
     in.put(AccessRequestProcess.Variables.TICKET, r.getTicket());

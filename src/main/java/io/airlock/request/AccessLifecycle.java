@@ -45,6 +45,25 @@ public class AccessLifecycle {
 
   private static final Logger log = LoggerFactory.getLogger(AccessLifecycle.class);
 
+  /**
+   * The request the next registration on this thread replaces: set only by Airlock's own edit
+   * and rework use cases around their start of the new request, never from engine input.
+   */
+  private static final ThreadLocal<Replacement> REPLACING = new ThreadLocal<>();
+
+  /** What an edit or a rework replaces, and who changed it. */
+  record Replacement(String originalId, String changedBy, Instant chainStart) {}
+
+  /** Runs {@code start} (which registers one request) as the replacement of {@code replacement.originalId}. */
+  static <T> T replacing(Replacement replacement, java.util.function.Supplier<T> start) {
+    REPLACING.set(replacement);
+    try {
+      return start.get();
+    } finally {
+      REPLACING.remove();
+    }
+  }
+
   private final AccessRequestMapper requests;
   private final RequestValidator validator;
   private final AccessGateway gateway;
@@ -54,8 +73,12 @@ public class AccessLifecycle {
   private final PrincipalMapping principals;
   private final Clock clock;
 
+  private final AccessProcess process;
+
   public AccessLifecycle(AccessRequestMapper requests, RequestValidator validator, AccessGateway gateway,
-      AccessPolicy policy, AuditLog audit, CraftedPermissions crafted, PrincipalMapping principals, Clock clock) {
+      AccessPolicy policy, AuditLog audit, CraftedPermissions crafted, PrincipalMapping principals, Clock clock,
+      @org.springframework.context.annotation.Lazy AccessProcess process) {
+    this.process = process;
     this.requests = requests;
     this.validator = validator;
     this.gateway = gateway;
@@ -106,6 +129,13 @@ public class AccessLifecycle {
     r.setStatus(RequestStatus.SUBMITTED);
     r.setCreatedAt(now);
     r.setUpdatedAt(now);
+    Replacement replacing = REPLACING.get();
+    REPLACING.remove(); // one registration only
+    if (replacing != null) {
+      r.setSupersedes(replacing.originalId());
+      r.setChangedBy(replacing.changedBy());
+      r.setChainStart(replacing.chainStart());
+    }
     requests.insert(r);
     Map<String, Object> details = new LinkedHashMap<>();
     details.put("system", r.getSystem());
@@ -119,6 +149,10 @@ public class AccessLifecycle {
     details.put("ticket", r.getTicket());
     details.put("requesterGroups", r.requesterGroupList());
     details.put("processInstanceId", processInstanceId);
+    if (replacing != null) {
+      details.put("supersedes", replacing.originalId());
+      details.put("changedBy", replacing.changedBy());
+    }
     if (r.isCrafted()) {
       details.put("craftTemplate", r.getCraftTemplate());
       details.put("craftPolicy", r.getCraftPolicy());
@@ -202,6 +236,10 @@ public class AccessLifecycle {
     if (isPrincipal(reviewer.userId(), r)) {
       return Optional.of("You cannot review request " + r.getId() + ": it grants access to you ("
           + r.getPrincipal() + "), so another approver must");
+    }
+    if (reviewer.userId().equals(r.getChangedBy())) {
+      return Optional.of("You changed request " + r.getId() + " (it replaces " + r.getSupersedes()
+          + "): another approver must review it");
     }
     List<String> approverGroups = r.approverGroupList();
     if (approverGroups.isEmpty() || !reviewer.inAnyGroup(approverGroups)) {
@@ -304,6 +342,19 @@ public class AccessLifecycle {
     return s == null || s.isBlank() ? null : s;
   }
 
+  /** An approver's edit replaced a pending request: it ends SUPERSEDED, pointing at the edit. */
+  @Transactional
+  public void supersedePending(String originalId, String editId, String editor) {
+    AccessRequest original = requests.lockById(originalId).orElseThrow(() -> new RequestNotFoundException(originalId));
+    if (original.getStatus() != RequestStatus.PENDING_REVIEW) {
+      throw new ConflictingStateException("Request " + originalId + " is " + original.getStatus()
+          + "; only a request waiting for review can be edited");
+    }
+    original.setSupersededBy(editId);
+    original.setDecisionReason("Edited by " + editor + ": replaced by request " + editId);
+    moveTo(original, RequestStatus.SUPERSEDED, editor, Map.of("by", editId));
+  }
+
   /** Nobody reviewed the request in time (the review task's timer): EXPIRED. */
   @Transactional
   public void expire(ProcessStep step) {
@@ -346,6 +397,9 @@ public class AccessLifecycle {
     if (!byPolicy && !byReview) {
       throw refuse(step, "grant", r, "no approval is recorded (neither the policy nor an eligible approver approved it)");
     }
+    if (r.getSupersedes() != null) {
+      endReplaced(r);
+    }
     Map<String, Object> craftDetails = new LinkedHashMap<>();
     OperationResult result;
     try {
@@ -373,6 +427,27 @@ public class AccessLifecycle {
     log.info("Granted {} on {} to {} until {} (request {})", r.getPermission(), r.getTarget(), r.getPrincipal(), end,
         r.getId());
     return end;
+  }
+
+  /**
+   * A rework is being granted: the access it replaces ends, through its own process, once this
+   * commits (its revoke keeps the assignment the rework now covers, and ends it SUPERSEDED).
+   * Locks the replaced request before the assignment, in the order its own revoke does.
+   */
+  private void endReplaced(AccessRequest rework) {
+    AccessRequest original = requests.lockById(rework.getSupersedes()).orElse(null);
+    if (original == null || original.getStatus() != RequestStatus.ACTIVE) {
+      return; // it ended meanwhile: the rework is granted on its own approval
+    }
+    Instant now = clock.instant();
+    original.setSupersededBy(rework.getId());
+    original.setRevokeRequestedBy(SYSTEM_ACTOR);
+    original.setRevokeRequestedAt(now);
+    original.setRevokeReason("superseded by " + rework.getId());
+    original.setUpdatedAt(now);
+    requests.update(original);
+    audit.record(SYSTEM_ACTOR, "request.superseded", original.getId(), Map.of("by", rework.getId()));
+    process.requestRevoke(original.getId());
   }
 
   // ---- revoke ---------------------------------------------------------------------------
@@ -404,7 +479,7 @@ public class AccessLifecycle {
   @Transactional
   public void revocationDue(ProcessStep step) {
     AccessRequest r = bound(step, "revoke");
-    if (r.getStatus() == RequestStatus.REVOKING || r.getStatus() == RequestStatus.REVOKED) {
+    if (r.getStatus() == RequestStatus.REVOKING || r.getStatus().isTerminal()) {
       return;
     }
     requireStatus(r, step, "revoke", RequestStatus.ACTIVE);
@@ -419,7 +494,7 @@ public class AccessLifecycle {
   @Transactional
   public void revoke(ProcessStep step) {
     AccessRequest r = bound(step, "revoke");
-    if (r.getStatus() == RequestStatus.REVOKED) {
+    if (r.getStatus() == RequestStatus.REVOKED || r.getStatus() == RequestStatus.SUPERSEDED) {
       return;
     }
     if (!r.getStatus().mayHoldAccess()) {
@@ -454,7 +529,7 @@ public class AccessLifecycle {
     details.put("why", why);
     r.setRevokedAt(now);
     audit.record(actor, "access.revoked", r.getId(), details);
-    moveTo(r, RequestStatus.REVOKED, actor, Map.of());
+    moveTo(r, r.getSupersededBy() != null ? RequestStatus.SUPERSEDED : RequestStatus.REVOKED, actor, Map.of());
   }
 
   private void requireRevokeAllowed(AccessRequest r, ProcessStep step) {

@@ -42,6 +42,10 @@ public class AccessRequest {
   private String revokeRequestedBy;
   private Instant revokeRequestedAt;
   private String revokeReason;
+  private String supersedes;
+  private String supersededBy;
+  private String changedBy;
+  private Instant chainStart;
 
   /** Whether Airlock creates a permission set for this request (craft) instead of using one. */
   public boolean isCrafted() {
@@ -118,6 +122,15 @@ public class AccessRequest {
   public void setRevokeRequestedAt(Instant revokeRequestedAt) { this.revokeRequestedAt = revokeRequestedAt; }
   public String getRevokeReason() { return revokeReason; }
   public void setRevokeReason(String revokeReason) { this.revokeReason = revokeReason; }
+
+  public String getSupersedes() { return supersedes; }
+  public void setSupersedes(String supersedes) { this.supersedes = supersedes; }
+  public String getSupersededBy() { return supersededBy; }
+  public void setSupersededBy(String supersededBy) { this.supersededBy = supersededBy; }
+  public String getChangedBy() { return changedBy; }
+  public void setChangedBy(String changedBy) { this.changedBy = changedBy; }
+  public Instant getChainStart() { return chainStart; }
+  public void setChainStart(Instant chainStart) { this.chainStart = chainStart; }
 
   /** The requester's groups at submission, as a list. */
   public java.util.List<String> requesterGroupList() {

@@ -2,6 +2,7 @@ package io.airlock.request;
 
 import io.airlock.audit.AuditLog;
 import io.airlock.config.AirlockProperties;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.springframework.stereotype.Service;
@@ -23,9 +24,11 @@ public class RequestService {
   private final AccessLifecycle lifecycle;
   private final AuditLog audit;
   private final AirlockProperties.Groups groups;
+  private final java.time.Clock clock;
 
   public RequestService(AccessRequestMapper requests, RequestValidator validator, AccessProcess process,
-      AccessLifecycle lifecycle, AuditLog audit, AirlockProperties properties) {
+      AccessLifecycle lifecycle, AuditLog audit, AirlockProperties properties, java.time.Clock clock) {
+    this.clock = clock;
     this.requests = requests;
     this.validator = validator;
     this.process = process;
@@ -167,11 +170,116 @@ public class RequestService {
     return clone;
   }
 
+  /**
+   * An approver changes a request waiting for review (another account, permission or duration):
+   * a new request with the same requester and principal goes through policy and review again,
+   * and the editor may not review it; the original ends SUPERSEDED, pointing at it.
+   */
+  @Transactional
+  public AccessRequest edit(String id, String target, String permission, String duration, String comment,
+      Caller caller) {
+    AccessRequest r = get(id, caller);
+    java.util.Optional<String> refusal = lifecycle.reviewRefusal(r, caller);
+    if (refusal.isPresent()) {
+      audit.refused(caller.userId(), "refused.edit", id, Map.of("reason", refusal.get()));
+      throw new ForbiddenActionException(refusal.get().replace("review", "edit"));
+    }
+    if (r.getStatus() != RequestStatus.PENDING_REVIEW) {
+      throw new ConflictingStateException("Request " + id + " is " + r.getStatus()
+          + "; only a request waiting for review can be edited");
+    }
+    if (r.isCrafted()) {
+      throw new ConflictingStateException("Request " + id + " asks for a crafted policy; editing those is not supported yet");
+    }
+    if (comment == null || comment.isBlank()) {
+      throw new InvalidRequestException(List.of(new InvalidRequestException.FieldError("comment",
+          "is required: say what you changed and why, the requester sees it")));
+    }
+    SubmitRequest edited = new SubmitRequest(r.getSystem(), or(target, r.getTarget()), r.getPrincipal(),
+        or(permission, r.getPermission()), or(duration, r.getDuration()),
+        r.getJustification(), r.getTicket());
+    AccessRequest replacement = startReplacement(r, edited, caller.userId(), null);
+    lifecycle.supersedePending(id, replacement.getId(), caller.userId());
+    audit.record(caller.userId(), "request.edited", id, Map.of("by", replacement.getId(), "comment", comment,
+        "target", edited.target(), "permission", edited.permission(), "duration", edited.duration()));
+    process.withdraw(id); // ends the original's review
+    return requests.findById(replacement.getId()).orElseThrow();
+  }
+
+  /**
+   * Changes active access (a shorter or longer remaining time, from now): a new request for the
+   * same access goes through policy (bounding the whole span since the first grant) and review;
+   * AWS changes only when it is approved, and the access it replaces then ends SUPERSEDED, the
+   * assignment kept without a gap. The requester, the principal, an approver of the scope or an
+   * admin may.
+   */
+  @Transactional
+  public AccessRequest rework(String id, String duration, String justification, Caller caller) {
+    AccessRequest r = get(id, caller);
+    boolean allowed = r.getRequester().equals(caller.userId()) || lifecycle.isPrincipal(caller.userId(), r)
+        || caller.inAnyGroup(List.of(groups.admins())) || caller.inAnyGroup(r.approverGroupList());
+    if (!allowed) {
+      String why = "Only the requester, the principal, an approver of the scope or an admin may change request " + id;
+      audit.refused(caller.userId(), "refused.rework", id, Map.of("reason", why));
+      throw new ForbiddenActionException(why);
+    }
+    if (r.getStatus() != RequestStatus.ACTIVE) {
+      throw new ConflictingStateException("Request " + id + " is " + r.getStatus() + "; only ACTIVE access can be changed");
+    }
+    if (r.isCrafted()) {
+      throw new ConflictingStateException("Request " + id + " asks for a crafted policy; changing those is not supported yet");
+    }
+    SubmitRequest changed = new SubmitRequest(r.getSystem(), r.getTarget(), r.getPrincipal(), r.getPermission(),
+        duration, justification == null || justification.isBlank() ? r.getJustification() : justification,
+        r.getTicket());
+    Instant chainStart = r.getChainStart() != null ? r.getChainStart() : r.getGrantStart();
+    AccessRequest replacement = startReplacement(r, changed, caller.userId(), chainStart);
+    audit.record(caller.userId(), "request.reworked", id, Map.of("by", replacement.getId(), "duration",
+        String.valueOf(duration)));
+    return replacement;
+  }
+
+  /** {@link #rework} with the remaining time plus {@code by} (ISO-8601). */
+  @Transactional
+  public AccessRequest extend(String id, String by, String justification, Caller caller) {
+    AccessRequest r = get(id, caller);
+    java.time.Duration more;
+    try {
+      more = java.time.Duration.parse(String.valueOf(by).trim());
+    } catch (java.time.format.DateTimeParseException e) {
+      throw new InvalidRequestException(List.of(new InvalidRequestException.FieldError("by",
+          "'" + by + "' is not an ISO-8601 duration (e.g. PT1H)")));
+    }
+    if (more.isNegative() || more.isZero()) {
+      throw new InvalidRequestException(List.of(new InvalidRequestException.FieldError("by", "must be positive")));
+    }
+    if (r.getStatus() != RequestStatus.ACTIVE || r.getGrantEnd() == null) {
+      throw new ConflictingStateException("Request " + id + " is " + r.getStatus() + "; only ACTIVE access can be extended");
+    }
+    java.time.Duration remaining = java.time.Duration.between(clock.instant(), r.getGrantEnd());
+    java.time.Duration total = (remaining.isNegative() ? java.time.Duration.ZERO : remaining).plus(more)
+        .withNanos(0);
+    return rework(id, total.toString(), justification, caller);
+  }
+
+  /** Starts the replacing request as the original's requester (Airlock's own start, on their behalf). */
+  private AccessRequest startReplacement(AccessRequest original, SubmitRequest values, String changedBy,
+      Instant chainStart) {
+    String newId = AccessLifecycle.replacing(new AccessLifecycle.Replacement(original.getId(), changedBy, chainStart),
+        () -> process.start(original.getRequester(), original.requesterGroupList(), values));
+    return requests.findById(newId).orElseThrow();
+  }
+
+  private static String or(String value, String fallback) {
+    return value == null || value.isBlank() ? fallback : value;
+  }
+
   /** One step in a request's history, from the audit log: who did what, when, and why. */
   public record TimelineEntry(java.time.Instant at, String actor, String action, Map<String, Object> details) {}
 
   private static final List<String> TIMELINE_DETAILS = List.of("from", "to", "outcome", "comment", "reason", "why",
-      "scope", "approverGroups", "grantStart", "grantEnd", "keptForRequests", "withdrawn");
+      "scope", "approverGroups", "grantStart", "grantEnd", "keptForRequests", "withdrawn", "by", "supersedes",
+      "changedBy", "duration");
   private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
   /** The request's history for those who may read the request, oldest first. */

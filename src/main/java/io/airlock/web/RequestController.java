@@ -83,6 +83,47 @@ class RequestController {
     return ResponseEntity.created(URI.create("/api/requests/" + r.getId())).body(RequestView.of(r));
   }
 
+  @PostMapping("/{id}/edit")
+  @Operation(summary = "Edit a request waiting for review (an approver of its scope)",
+      description = "201 with the new request (another target, permission or duration; the same requester and "
+          + "principal), decided by policy and reviewed again, never by the editor; the original ends SUPERSEDED.")
+  ResponseEntity<RequestView> edit(@PathVariable String id, @RequestBody(required = false) EditBody body,
+      Authentication auth) {
+    EditBody b = body == null ? new EditBody(null, null, null, null) : body;
+    AccessRequest r = requests.edit(id, b.target(), b.permission(), b.duration(), b.comment(), CurrentUser.of(auth));
+    return ResponseEntity.created(URI.create("/api/requests/" + r.getId())).body(RequestView.of(r));
+  }
+
+  @PostMapping("/{id}/rework")
+  @Operation(summary = "Change active access: a new remaining duration from now (shorter or longer)",
+      description = "201 with the rework, a new request decided by policy (bounding the whole span) and review; "
+          + "AWS changes only when it is approved, and the original then ends SUPERSEDED without a gap.")
+  ResponseEntity<RequestView> rework(@PathVariable String id, @RequestBody(required = false) ReworkBody body,
+      Authentication auth) {
+    AccessRequest r = requests.rework(id, body == null ? null : body.duration(),
+        body == null ? null : body.justification(), CurrentUser.of(auth));
+    return ResponseEntity.created(URI.create("/api/requests/" + r.getId())).body(RequestView.of(r));
+  }
+
+  @PostMapping("/{id}/extend")
+  @Operation(summary = "Ask for more time on active access: {by: PT1H}",
+      description = "A rework whose duration is the remaining time plus 'by'; the end moves only when approved.")
+  ResponseEntity<RequestView> extend(@PathVariable String id, @RequestBody(required = false) ExtendBody body,
+      Authentication auth) {
+    AccessRequest r = requests.extend(id, body == null ? null : body.by(), body == null ? null : body.justification(),
+        CurrentUser.of(auth));
+    return ResponseEntity.created(URI.create("/api/requests/" + r.getId())).body(RequestView.of(r));
+  }
+
+  /** Body of an approver's edit: what changes, and why. */
+  record EditBody(String target, String permission, String duration, String comment) {}
+
+  /** Body of a rework: the new remaining duration from now, and optionally a new justification. */
+  record ReworkBody(String duration, String justification) {}
+
+  /** Body of an extension. */
+  record ExtendBody(String by, String justification) {}
+
   /** Body of a withdrawal or an early revoke: why. */
   record WithdrawBody(String reason) {}
 

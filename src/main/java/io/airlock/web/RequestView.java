@@ -32,6 +32,9 @@ record RequestView(
     String reviewOutcome,
     String revokeRequestedBy,
     String revokeReason,
+    String supersedes,
+    String supersededBy,
+    String changedBy,
     java.util.List<io.airlock.request.RequestService.TimelineEntry> timeline) {
 
   static RequestView of(AccessRequest r) {
@@ -40,7 +43,7 @@ record RequestView(
         r.getScopeName(), r.getApproverGroups(), r.getDecisionOutcome(), r.getDecisionReason(), r.getReviewer(),
         r.getReviewComment(), r.getGrantStart(), r.getGrantEnd(), r.getRevokedAt(), r.getCreatedAt(), r.getUpdatedAt(),
         r.getPermissionSetArn(), r.getCraftTemplate(), r.getCraftPolicy(), r.getReviewOutcome(),
-        r.getRevokeRequestedBy(), r.getRevokeReason(), null);
+        r.getRevokeRequestedBy(), r.getRevokeReason(), r.getSupersedes(), r.getSupersededBy(), r.getChangedBy(), null);
   }
 
   /** The same view with the request's timeline (only the single-request answer carries it). */
@@ -48,6 +51,6 @@ record RequestView(
     return new RequestView(id, status, system, target, principal, permission, duration, justification, ticket,
         requester, scope, approverGroups, decision, reason, reviewer, reviewComment, grantStart, grantEnd, revokedAt,
         createdAt, updatedAt, permissionSetArn, craftTemplate, craftPolicy, reviewOutcome, revokeRequestedBy,
-        revokeReason, entries);
+        revokeReason, supersedes, supersededBy, changedBy, entries);
   }
 }
