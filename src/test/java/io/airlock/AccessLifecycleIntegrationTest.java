@@ -504,6 +504,48 @@ class AccessLifecycleIntegrationTest {
         .noneMatch(a -> a.principalId().equals(DemoOrganization.BOB_USER_ID));
   }
 
+  @Test
+  void productionAdministratorAccessNeedsTwoDifferentApprovers() {
+    Reply submitted = api.post("bob", "/api/requests", request("bob", "AdministratorAccess", "PT30M",
+        DemoOrganization.PRODUCTION_ACCOUNT_ID));
+    String id = submitted.body().get("id").asText();
+    assertThat(submitted.body().get("scope").asText()).isEqualTo("Production administrator");
+    assertThat(submitted.body().get("status").asText()).isEqualTo("PENDING_REVIEW");
+
+    assertThat(api.post("dave", "/api/requests/" + id + "/review", Map.of("outcome", "APPROVE", "comment", "1/2"))
+        .status()).isEqualTo(200);
+    JsonNode half = api.get("bob", "/api/requests/" + id).body();
+    assertThat(half.get("status").asText()).isEqualTo("PENDING_REVIEW");
+    Reply twice = api.post("dave", "/api/requests/" + id + "/review", Map.of("outcome", "APPROVE"));
+    assertThat(twice.status()).isEqualTo(403);
+    assertThat(twice.body().get("detail").asText()).contains("approved request").contains("already");
+    assertThat(production(DemoOrganization.ADMINISTRATOR_PERMISSION_SET_ARN))
+        .noneMatch(a -> a.principalId().equals(DemoOrganization.BOB_USER_ID));
+
+    assertThat(api.post("grace", "/api/requests/" + id + "/review", Map.of("outcome", "APPROVE", "comment", "2/2"))
+        .status()).isEqualTo(200);
+    api.awaitStatus(id, "ACTIVE");
+    assertThat(production(DemoOrganization.ADMINISTRATOR_PERMISSION_SET_ARN))
+        .anyMatch(a -> a.principalId().equals(DemoOrganization.BOB_USER_ID));
+    assertThat(audit.forRequest(id)).filteredOn(e -> e.action().equals("access.granted")).singleElement()
+        .satisfies(e -> assertThat(e.details()).contains("dave").contains("grace"));
+    assertThat(api.post("bob", "/api/requests/" + id + "/revoke", null).status()).isEqualTo(200);
+    api.awaitStatus(id, "REVOKED");
+
+    // One denial ends it, whatever the quorum.
+    String denied = api.post("dave", "/api/requests", request("dave", "AdministratorAccess", "PT30M",
+        DemoOrganization.PRODUCTION_ACCOUNT_ID)).body().get("id").asText();
+    assertThat(api.post("grace", "/api/requests/" + denied + "/review", Map.of("outcome", "DENY", "comment", "no"))
+        .status()).isEqualTo(200);
+    assertThat(api.get("dave", "/api/requests/" + denied).body().get("status").asText()).isEqualTo("DENIED");
+  }
+
+  private List<AccountAssignment> production(String permissionSetArn) {
+    return aws.listAccountAssignmentsPaginator(r -> r.instanceArn(DemoOrganization.INSTANCE_ARN)
+        .accountId(DemoOrganization.PRODUCTION_ACCOUNT_ID).permissionSetArn(permissionSetArn))
+        .accountAssignments().stream().toList();
+  }
+
   private List<AccountAssignment> stagingViewOnly() {
     return aws.listAccountAssignmentsPaginator(r -> r.instanceArn(DemoOrganization.INSTANCE_ARN)
         .accountId(DemoOrganization.STAGING_ACCOUNT_ID).permissionSetArn(DemoOrganization.VIEW_ONLY_PERMISSION_SET_ARN))

@@ -37,6 +37,7 @@ class DemoUsers extends AbstractProcessEnginePlugin {
         new DemoUser("erin", "Erin", "Requester", List.of(g.requesters())),
         new DemoUser("bob", "Bob", "Approver", List.of(g.approvers(), g.requesters())),
         new DemoUser("dave", "Dave", "Operator", List.of(g.operators(), g.approvers(), g.requesters())),
+        new DemoUser("grace", "Grace", "Approver", List.of(g.approvers())),
         new DemoUser("carol", "Carol", "Auditor", List.of(g.auditors())),
         new DemoUser("admin", "Airlock", "Admin", List.of(g.admins())));
   }

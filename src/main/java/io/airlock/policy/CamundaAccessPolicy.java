@@ -48,9 +48,10 @@ class CamundaAccessPolicy implements AccessPolicy {
     String groups = row.getEntry("approverGroups");
     Number max = row.getEntry("maxDurationMinutes");
     Boolean forOthers = row.getEntry("mayRequestForOthers");
+    Number quorum = row.getEntry("approvalsRequired");
     return new Scope(row.getEntry("scopeName"),
         groups == null ? List.of() : Arrays.stream(groups.split("\\s*,\\s*")).filter(g -> !g.isBlank()).toList(),
-        max == null ? 0 : max.longValue(), Boolean.TRUE.equals(forOthers));
+        max == null ? 0 : max.longValue(), Boolean.TRUE.equals(forOthers), quorum == null ? 1 : quorum.intValue());
   }
 
   @Override

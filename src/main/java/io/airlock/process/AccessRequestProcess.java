@@ -151,6 +151,8 @@ public final class AccessRequestProcess {
     public static final String REVIEW_OUTCOME = "reviewOutcome";
     /** String, set by the review form. */
     public static final String REVIEW_COMMENT = "reviewComment";
+    /** Boolean, set by the review guard: the scope's quorum needs another approver's review. */
+    public static final String MORE_APPROVALS_NEEDED = "moreApprovalsNeeded";
 
     /** java.util.Date, when the grant ends; the expiry timer fires then. */
     public static final String GRANT_END = "grantEnd";

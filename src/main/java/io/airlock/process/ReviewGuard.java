@@ -48,9 +48,11 @@ class ReviewGuard implements TaskListener {
     // The business key and instance, not variables: variables can be set by whoever completes the task.
     ProcessStep step = new ProcessStep(task.getExecution().getProcessBusinessKey(), task.getProcessInstanceId(),
         reviewer == null ? null : reviewer.userId());
-    EngineErrors.translate(() -> lifecycle.recordReview(step, reviewer,
+    boolean[] moreNeeded = new boolean[1];
+    EngineErrors.translate(() -> moreNeeded[0] = lifecycle.recordReview(step, reviewer,
         Objects.toString(task.getVariable(REVIEW_OUTCOME), null), Objects.toString(task.getVariable(REVIEW_COMMENT), null),
         shown));
+    task.getExecution().setVariable(MORE_APPROVALS_NEEDED, moreNeeded[0]);
   }
 
   private List<String> groupsOf(Authentication auth) {

@@ -185,6 +185,7 @@ public class AccessLifecycle {
     r.setScopeName(scope.name());
     r.setApproverGroups(String.join(",", scope.approverGroups()));
     r.setMaxDurationMinutes(scope.maxDurationMinutes());
+    r.setApprovalsRequired(scope.approvalsRequired());
     r.setUpdatedAt(clock.instant());
     requests.update(r);
     return scope;
@@ -199,7 +200,7 @@ public class AccessLifecycle {
       throw refuse(step, "policy.approval", r, "the scope has not been checked");
     }
     AccessPolicy.Scope scope = new AccessPolicy.Scope(r.getScopeName(), r.approverGroupList(),
-        r.getMaxDurationMinutes() == null ? 0 : r.getMaxDurationMinutes(), true);
+        r.getMaxDurationMinutes() == null ? 0 : r.getMaxDurationMinutes(), true, r.quorum());
     AccessPolicy.Approval approval = policy.approval(r, scope, principalIsRequester(r));
     String outcome = approval == null || approval.outcome() == null ? AccessPolicy.Approval.MANUAL : approval.outcome();
     String reason = approval == null || approval.reason() == null ? "Needs an approver's review" : approval.reason();
@@ -255,7 +256,7 @@ public class AccessLifecycle {
    * must be the stored request's, or nothing is approved.
    */
   @Transactional
-  public void recordReview(ProcessStep step, Caller reviewer, String outcome, String comment, Map<String, Object> shown) {
+  public boolean recordReview(ProcessStep step, Caller reviewer, String outcome, String comment, Map<String, Object> shown) {
     AccessRequest r = bound(step, "review");
     Optional<String> refusal = reviewRefusal(r, reviewer);
     if (refusal.isPresent()) {
@@ -292,6 +293,13 @@ public class AccessLifecycle {
           "is required to deny: say why, the requester sees it")));
     }
     Instant now = clock.instant();
+    List<String> approvers = requests.findApprovers(r.getId());
+    if (parsed == ReviewDecision.Outcome.APPROVE && approvers.contains(reviewer.userId())) {
+      String why = "You approved request " + r.getId() + " already; it needs " + r.quorum()
+          + " approvals from different approvers";
+      audit.refused(reviewer.userId(), "refused.review", r.getId(), Map.of("reason", why));
+      throw new ForbiddenActionException(why);
+    }
     r.setReviewer(reviewer.userId());
     r.setReviewOutcome(parsed.name());
     r.setReviewComment(comment);
@@ -300,10 +308,24 @@ public class AccessLifecycle {
     details.put("outcome", parsed.name());
     details.put("comment", comment);
     details.put("approverGroups", r.approverGroupList());
+    boolean moreNeeded = false;
+    if (parsed == ReviewDecision.Outcome.APPROVE) {
+      requests.insertApproval(r.getId(), reviewer.userId(), now);
+      int approvals = approvers.size() + 1;
+      moreNeeded = approvals < r.quorum();
+      details.put("approvals", approvals);
+      details.put("approvalsRequired", r.quorum());
+    }
     audit.record(reviewer.userId(), parsed == ReviewDecision.Outcome.APPROVE ? "review.approved" : "review.denied",
         r.getId(), details);
+    if (moreNeeded) {
+      r.setUpdatedAt(now);
+      requests.update(r); // still PENDING_REVIEW: the next approver reviews it
+      return true;
+    }
     moveTo(r, parsed == ReviewDecision.Outcome.APPROVE ? RequestStatus.GRANTING : RequestStatus.DENIED,
         reviewer.userId(), Map.of("reviewer", reviewer.userId()));
+    return false;
   }
 
   /** The displayed values that differ from the stored request (name → shown, stored). */
@@ -392,8 +414,10 @@ public class AccessLifecycle {
     }
     requireStatus(r, step, "grant", RequestStatus.GRANTING);
     boolean byPolicy = AccessPolicy.Approval.APPROVE.equals(r.getDecisionOutcome());
-    boolean byReview = "APPROVE".equals(r.getReviewOutcome()) && r.getReviewer() != null
-        && !r.getReviewer().equals(r.getRequester()) && !isPrincipal(r.getReviewer(), r);
+    List<String> approvers = requests.findApprovers(r.getId());
+    boolean byReview = "APPROVE".equals(r.getReviewOutcome()) && approvers.size() >= r.quorum()
+        && approvers.stream().noneMatch(a -> a.equals(r.getRequester()) || a.equals(r.getChangedBy())
+            || principals.isSamePerson(a, r.getPrincipal()));
     if (!byPolicy && !byReview) {
       throw refuse(step, "grant", r, "no approval is recorded (neither the policy nor an eligible approver approved it)");
     }
@@ -421,7 +445,7 @@ public class AccessLifecycle {
     details.putAll(craftDetails);
     details.put("grantStart", start.toString());
     details.put("grantEnd", end.toString());
-    details.put("approvedBy", byReview ? r.getReviewer() : "policy");
+    details.put("approvedBy", byReview ? approvers : List.of("policy"));
     audit.record(SYSTEM_ACTOR, "access.granted", r.getId(), details);
     moveTo(r, RequestStatus.ACTIVE, SYSTEM_ACTOR, Map.of("grantEnd", end.toString()));
     log.info("Granted {} on {} to {} until {} (request {})", r.getPermission(), r.getTarget(), r.getPrincipal(), end,

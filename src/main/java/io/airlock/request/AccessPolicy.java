@@ -16,9 +16,11 @@ public interface AccessPolicy {
   Approval approval(AccessRequest request, Scope scope, boolean principalIsRequester);
 
   /** A row of the scopes table. */
-  record Scope(String name, List<String> approverGroups, long maxDurationMinutes, boolean mayRequestForOthers) {
+  record Scope(String name, List<String> approverGroups, long maxDurationMinutes, boolean mayRequestForOthers,
+      int approvalsRequired) {
     public Scope {
       approverGroups = approverGroups == null ? List.of() : List.copyOf(approverGroups);
+      approvalsRequired = Math.max(1, approvalsRequired);
     }
   }
 

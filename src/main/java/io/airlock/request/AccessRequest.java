@@ -46,6 +46,7 @@ public class AccessRequest {
   private String supersededBy;
   private String changedBy;
   private Instant chainStart;
+  private Integer approvalsRequired;
 
   /** Whether Airlock creates a permission set for this request (craft) instead of using one. */
   public boolean isCrafted() {
@@ -131,6 +132,14 @@ public class AccessRequest {
   public void setChangedBy(String changedBy) { this.changedBy = changedBy; }
   public Instant getChainStart() { return chainStart; }
   public void setChainStart(Instant chainStart) { this.chainStart = chainStart; }
+
+  public Integer getApprovalsRequired() { return approvalsRequired; }
+  public void setApprovalsRequired(Integer approvalsRequired) { this.approvalsRequired = approvalsRequired; }
+
+  /** How many different approvers must approve (at least one). */
+  public int quorum() {
+    return approvalsRequired == null || approvalsRequired < 1 ? 1 : approvalsRequired;
+  }
 
   /** The requester's groups at submission, as a list. */
   public java.util.List<String> requesterGroupList() {

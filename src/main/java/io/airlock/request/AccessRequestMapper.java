@@ -34,4 +34,12 @@ interface AccessRequestMapper {
   /** Locks the assignment for the rest of the transaction: grant and revoke of it take turns. */
   int lockAssignment(@Param("target") String target, @Param("principalId") String principalId,
       @Param("permissionSetArn") String permissionSetArn);
+
+  @org.apache.ibatis.annotations.Insert("INSERT INTO request_approval (request_id, approver, approved_at) "
+      + "VALUES (#{requestId}, #{approver}, #{at})")
+  void insertApproval(@Param("requestId") String requestId, @Param("approver") String approver, @Param("at") Instant at);
+
+  @org.apache.ibatis.annotations.Select("SELECT approver FROM request_approval WHERE request_id = #{requestId} "
+      + "ORDER BY approved_at, approver")
+  List<String> findApprovers(@Param("requestId") String requestId);
 }

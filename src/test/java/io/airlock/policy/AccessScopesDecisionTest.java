@@ -57,10 +57,15 @@ class AccessScopesDecisionTest {
     assertScope(evaluate("AWS", target, "AdministratorAccess", REQUESTER), "Administrator outside production", 120L);
   }
 
-  @ParameterizedTest
-  @ValueSource(strings = {"PowerUserAccess", "AdministratorAccess"})
-  void productionBreakGlassForApprovers(String permission) {
-    assertScope(evaluate("AWS", "444444444444", permission, APPROVER), "Production break-glass", 60L);
+  @Test
+  void productionBreakGlassForApprovers() {
+    assertScope(evaluate("AWS", "444444444444", "PowerUserAccess", APPROVER), "Production break-glass", 60L);
+  }
+
+  @Test
+  void productionAdministratorNeedsTwoApprovals() {
+    DmnDecisionTableResult result = evaluate("AWS", "444444444444", "AdministratorAccess", APPROVER);
+    assertScope(result, "Production administrator", 60L, false, 2);
   }
 
   @ParameterizedTest
@@ -120,10 +125,17 @@ class AccessScopesDecisionTest {
   }
 
   private static void assertScope(DmnDecisionTableResult result, String scopeName, long maxDurationMinutes) {
+    assertScope(result, scopeName, maxDurationMinutes, scopeName.equals("Read-only anywhere"), 1);
+  }
+
+  private static void assertScope(DmnDecisionTableResult result, String scopeName, long maxDurationMinutes,
+      boolean mayRequestForOthers, int approvalsRequired) {
     assertThat(result).hasSize(1);
     assertThat(result.getSingleResult().getEntryMap())
         .containsEntry("scopeName", scopeName)
         .containsEntry("approverGroups", "airlock-approvers")
-        .containsEntry("maxDurationMinutes", maxDurationMinutes);
+        .containsEntry("maxDurationMinutes", maxDurationMinutes)
+        .containsEntry("mayRequestForOthers", mayRequestForOthers)
+        .containsEntry("approvalsRequired", approvalsRequired);
   }
 }

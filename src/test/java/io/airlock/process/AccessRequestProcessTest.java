@@ -210,12 +210,13 @@ class AccessRequestProcessTest {
   }
 
   @Test
-  void productionBreakGlassIsApprovedByAReviewerAndRevokedOnRequest() throws Exception {
+  void productionAdministratorIsApprovedByTwoReviewersAndRevokedOnRequest() throws Exception {
+    reviewGuard.approvalsRequired = 2;
     ProcessInstance pi = request("bob", List.of(REQUESTERS, APPROVERS), PRODUCTION, "AdministratorAccess", "PT45M");
 
     assertThat(pi).isWaitingAt(Elements.TASK_REVIEW_REQUEST)
         .variables()
-        .containsEntry(Variables.SCOPE_NAME, "Production break-glass")
+        .containsEntry(Variables.SCOPE_NAME, "Production administrator")
         .containsEntry(Variables.MAX_DURATION_MINUTES, 60L)
         .containsEntry(Variables.APPROVAL_OUTCOME, ApprovalOutcome.MANUAL)
         .containsEntry(Variables.APPROVAL_REASON, "Production access needs an approver's review");
@@ -225,9 +226,13 @@ class AccessRequestProcessTest {
     assertThat(statuses).containsExactly(RequestStatus.PENDING_REVIEW.name());
 
     complete(task(), withVariables(Variables.REVIEW_OUTCOME, "APPROVE", Variables.REVIEW_COMMENT, "Incident INC-7"));
-    assertThat(reviewGuard.completedTasks).containsExactly(Elements.TASK_REVIEW_REQUEST);
-    assertThat(pi).hasPassed(Elements.GATEWAY_REVIEWED, Elements.EVENT_ACCESS_APPROVED)
-        .isWaitingAt(Elements.TASK_GRANT_ACCESS);
+    // The quorum needs a second approver: the review comes round again.
+    assertThat(pi).hasPassed(Elements.GATEWAY_REVIEWED).hasNotPassed(Elements.EVENT_ACCESS_APPROVED)
+        .isWaitingAt(Elements.TASK_REVIEW_REQUEST);
+    assertThat(task()).hasCandidateGroup(APPROVERS);
+    complete(task(), withVariables(Variables.REVIEW_OUTCOME, "APPROVE", Variables.REVIEW_COMMENT, "Agreed"));
+    assertThat(reviewGuard.completedTasks).containsExactly(Elements.TASK_REVIEW_REQUEST, Elements.TASK_REVIEW_REQUEST);
+    assertThat(pi).hasPassed(Elements.EVENT_ACCESS_APPROVED).isWaitingAt(Elements.TASK_GRANT_ACCESS);
 
     execute(job()); // grant
     assertThat(pi).isWaitingAt(Elements.GATEWAY_AWAIT_END);
@@ -467,6 +472,8 @@ class AccessRequestProcessTest {
   static class RecordingReviewGuard implements TaskListener {
     final List<String> statuses;
     final List<String> completedTasks = new ArrayList<>();
+    int approvalsRequired = 1;
+    int approvals;
 
     RecordingReviewGuard(List<String> statuses) {
       this.statuses = statuses;
@@ -476,8 +483,12 @@ class AccessRequestProcessTest {
     public void notify(DelegateTask task) {
       assertThat(task.getEventName()).isEqualTo(TaskListener.EVENTNAME_COMPLETE);
       completedTasks.add(task.getTaskDefinitionKey());
-      statuses.add("APPROVE".equals(task.getVariable(Variables.REVIEW_OUTCOME))
-          ? RequestStatus.GRANTING.name() : RequestStatus.DENIED.name());
+      boolean approved = "APPROVE".equals(task.getVariable(Variables.REVIEW_OUTCOME));
+      boolean moreNeeded = approved && ++approvals < approvalsRequired;
+      task.getExecution().setVariable(Variables.MORE_APPROVALS_NEEDED, moreNeeded);
+      if (!moreNeeded) {
+        statuses.add(approved ? RequestStatus.GRANTING.name() : RequestStatus.DENIED.name());
+      }
     }
   }
 }
