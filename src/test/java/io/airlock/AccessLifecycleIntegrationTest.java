@@ -540,6 +540,33 @@ class AccessLifecycleIntegrationTest {
     assertThat(api.get("dave", "/api/requests/" + denied).body().get("status").asText()).isEqualTo("DENIED");
   }
 
+  @Test
+  void aScheduledRequestIsGrantedAtItsStartAndNotBefore() {
+    Map<String, Object> body = request("erin", "ReadOnlyAccess", "PT10S", DemoOrganization.PRODUCTION_ACCOUNT_ID);
+    Instant startAt = Instant.now().plusSeconds(10).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+    body.put("startAt", startAt.toString());
+    Reply submitted = api.post("erin", "/api/requests", body);
+    assertThat(submitted.status()).as(submitted.raw()).isEqualTo(201);
+    String id = submitted.body().get("id").asText();
+    // Production read-only needs a review; approved, it waits for its start.
+    assertThat(api.post("bob", "/api/requests/" + id + "/review", Map.of("outcome", "APPROVE")).status()).isEqualTo(200);
+    assertThat(api.get("erin", "/api/requests/" + id).body().get("status").asText()).isEqualTo("SCHEDULED");
+    assertThat(production(DemoOrganization.READ_ONLY_PERMISSION_SET_ARN))
+        .noneMatch(a -> a.principalId().equals(DemoOrganization.ERIN_USER_ID));
+
+    JsonNode active = api.awaitStatus(id, "ACTIVE");
+    assertThat(Instant.parse(active.get("grantStart").asText())).isAfterOrEqualTo(startAt.minusSeconds(1));
+    assertThat(production(DemoOrganization.READ_ONLY_PERMISSION_SET_ARN))
+        .anyMatch(a -> a.principalId().equals(DemoOrganization.ERIN_USER_ID));
+    api.awaitStatus(id, "REVOKED");
+
+    Map<String, Object> past = request("erin", "ReadOnlyAccess", "PT1H", DemoOrganization.PRODUCTION_ACCOUNT_ID);
+    past.put("startAt", "2020-01-01T00:00:00Z");
+    Reply refused = api.post("erin", "/api/requests", past);
+    assertThat(refused.status()).isEqualTo(400);
+    assertThat(refused.body().get("errors").findValuesAsText("field")).containsExactly("startAt");
+  }
+
   private List<AccountAssignment> production(String permissionSetArn) {
     return aws.listAccountAssignmentsPaginator(r -> r.instanceArn(DemoOrganization.INSTANCE_ARN)
         .accountId(DemoOrganization.PRODUCTION_ACCOUNT_ID).permissionSetArn(permissionSetArn))

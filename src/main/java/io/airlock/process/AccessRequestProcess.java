@@ -33,6 +33,11 @@ public final class AccessRequestProcess {
     public static final String GATEWAY_REVIEWED = "Gateway_Reviewed";
     public static final String END_REQUEST_DENIED = "End_RequestDenied";
     public static final String EVENT_ACCESS_APPROVED = "Event_AccessApproved";
+    public static final String GATEWAY_SCHEDULED = "Gateway_Scheduled";
+    public static final String GATEWAY_AWAIT_START = "Gateway_AwaitStart";
+    public static final String EVENT_SCHEDULED_START = "Event_ScheduledStart";
+    public static final String EVENT_SCHEDULE_WITHDRAWN = "Event_ScheduleWithdrawn";
+    public static final String END_SCHEDULE_WITHDRAWN = "End_ScheduleWithdrawn";
     public static final String TASK_GRANT_ACCESS = "Task_GrantAccess";
     public static final String EVENT_GRANT_REJECTED = "Event_GrantRejected";
     public static final String END_GRANT_FAILED = "End_GrantFailed";
@@ -120,6 +125,8 @@ public final class AccessRequestProcess {
     public static final String DURATION = "duration";
     /** Long. */
     public static final String DURATION_MINUTES = "durationMinutes";
+    /** java.util.Date, optional: grant at this time, not at approval (a copy of the stored request's). */
+    public static final String START_AT = "startAt";
     /** String. */
     public static final String JUSTIFICATION = "justification";
     /** String, optional. */

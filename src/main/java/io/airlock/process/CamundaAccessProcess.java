@@ -47,6 +47,7 @@ class CamundaAccessProcess implements AccessProcess {
     vars.put(DURATION, r.duration());
     vars.put(JUSTIFICATION, r.justification());
     vars.put(TICKET, r.ticket());
+    vars.put(START_AT, r.startAt());
     if (r.craft() != null) {
       vars.put(CRAFT_TEMPLATE, r.craft().template());
       vars.put(CRAFT_BUCKETS, String.join(",", r.craft().buckets()));

@@ -44,7 +44,8 @@ class RegisterRequestDelegate implements JavaDelegate {
         : CamundaGroups.of(identity, requester);
     SubmitRequest input = new SubmitRequest(
         text(execution, SYSTEM), text(execution, TARGET), text(execution, PRINCIPAL), text(execution, PERMISSION),
-        text(execution, DURATION), text(execution, JUSTIFICATION), text(execution, TICKET), craft(execution));
+        text(execution, DURATION), text(execution, JUSTIFICATION), text(execution, TICKET), craft(execution),
+        text(execution, START_AT));
     AccessRequest[] registered = new AccessRequest[1];
     EngineErrors.translate(() -> registered[0] = lifecycle.register(id, execution.getProcessInstanceId(), requester,
         groups, input));
@@ -54,6 +55,7 @@ class RegisterRequestDelegate implements JavaDelegate {
     AccessLifecycle.displayed(r).forEach(execution::setVariable);
     execution.setVariable(SYSTEM, r.getSystem());
     execution.setVariable(DURATION_MINUTES, r.parsedDuration().toMinutes());
+    execution.setVariable(START_AT, r.getStartAt() == null ? null : java.util.Date.from(r.getStartAt()));
     execution.setVariable(REQUESTER_GROUPS,
         Variables.objectValue(new ArrayList<>(r.requesterGroupList())).serializationDataFormat("application/json").create());
   }

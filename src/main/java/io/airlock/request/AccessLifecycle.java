@@ -106,7 +106,7 @@ public class AccessLifecycle {
     }
     if (input != null && (input.principal() == null || input.principal().isBlank())) {
       input = new SubmitRequest(input.system(), input.target(), principals.identityCenterNameOf(requester),
-          input.permission(), input.duration(), input.justification(), input.ticket(), input.craft());
+          input.permission(), input.duration(), input.justification(), input.ticket(), input.craft(), input.startAt());
     }
     RequestValidator.ValidRequest valid = validator.validate(input);
     Instant now = clock.instant();
@@ -119,6 +119,7 @@ public class AccessLifecycle {
     r.setPrincipalId(valid.principalId());
     r.setPermission(valid.permission());
     r.setPermissionSetArn(valid.permissionSetArn());
+    r.setStartAt(valid.startAt());
     r.setCraftTemplate(valid.craftTemplate());
     r.setCraftPolicy(valid.craftPolicy());
     r.setDuration(valid.duration().toString());
@@ -147,6 +148,7 @@ public class AccessLifecycle {
     details.put("duration", r.getDuration());
     details.put("justification", r.getJustification());
     details.put("ticket", r.getTicket());
+    details.put("startAt", r.getStartAt() == null ? null : r.getStartAt().toString());
     details.put("requesterGroups", r.requesterGroupList());
     details.put("processInstanceId", processInstanceId);
     if (replacing != null) {
@@ -207,7 +209,7 @@ public class AccessLifecycle {
     r.setDecisionOutcome(outcome);
     r.setDecisionReason(reason);
     RequestStatus next = switch (outcome) {
-      case AccessPolicy.Approval.APPROVE -> RequestStatus.GRANTING;
+      case AccessPolicy.Approval.APPROVE -> approved(r);
       case AccessPolicy.Approval.DENY -> RequestStatus.DENIED;
       default -> RequestStatus.PENDING_REVIEW;
     };
@@ -323,9 +325,15 @@ public class AccessLifecycle {
       requests.update(r); // still PENDING_REVIEW: the next approver reviews it
       return true;
     }
-    moveTo(r, parsed == ReviewDecision.Outcome.APPROVE ? RequestStatus.GRANTING : RequestStatus.DENIED,
+    moveTo(r, parsed == ReviewDecision.Outcome.APPROVE ? approved(r) : RequestStatus.DENIED,
         reviewer.userId(), Map.of("reviewer", reviewer.userId()));
     return false;
+  }
+
+  /** An approved request is granted now (GRANTING), or at its scheduled start (SCHEDULED). */
+  private RequestStatus approved(AccessRequest r) {
+    return r.getStartAt() != null && r.getStartAt().isAfter(clock.instant()) ? RequestStatus.SCHEDULED
+        : RequestStatus.GRANTING;
   }
 
   /** The displayed values that differ from the stored request (name → shown, stored). */
@@ -390,9 +398,9 @@ public class AccessLifecycle {
   @Transactional
   public AccessRequest withdraw(String id, String actor, String reason) {
     AccessRequest r = requests.lockById(id).orElseThrow(() -> new RequestNotFoundException(id));
-    if (r.getStatus() != RequestStatus.PENDING_REVIEW) {
+    if (r.getStatus() != RequestStatus.PENDING_REVIEW && r.getStatus() != RequestStatus.SCHEDULED) {
       throw new ConflictingStateException("Request " + id + " is " + r.getStatus()
-          + "; only a request waiting for review (PENDING_REVIEW) can be withdrawn");
+          + "; only a request waiting for review or for its scheduled start can be withdrawn");
     }
     r.setDecisionReason(truncate("Withdrawn by " + actor + (reason == null || reason.isBlank() ? "" : ": " + reason), 512));
     moveTo(r, RequestStatus.CANCELLED, actor, Map.of("withdrawn", true, "reason", String.valueOf(reason)));
@@ -412,7 +420,13 @@ public class AccessLifecycle {
     if (r.getStatus() == RequestStatus.ACTIVE && r.getGrantEnd() != null) {
       return r.getGrantEnd(); // a retried job after a commit that already happened
     }
-    requireStatus(r, step, "grant", RequestStatus.GRANTING);
+    if (r.getStatus() == RequestStatus.SCHEDULED) {
+      if (r.getStartAt() != null && clock.instant().plus(CLOCK_TOLERANCE).isBefore(r.getStartAt())) {
+        throw refuse(step, "grant", r, "it is scheduled to start at " + r.getStartAt());
+      }
+    } else {
+      requireStatus(r, step, "grant", RequestStatus.GRANTING);
+    }
     boolean byPolicy = AccessPolicy.Approval.APPROVE.equals(r.getDecisionOutcome());
     List<String> approvers = requests.findApprovers(r.getId());
     boolean byReview = "APPROVE".equals(r.getReviewOutcome()) && approvers.size() >= r.quorum()

@@ -27,7 +27,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 public class AccessReconciler implements DisposableBean {
 
   private static final Logger log = LoggerFactory.getLogger(AccessReconciler.class);
-  private static final EnumSet<RequestStatus> OPEN = EnumSet.of(RequestStatus.SUBMITTED, RequestStatus.PENDING_REVIEW,
+  private static final EnumSet<RequestStatus> OPEN = EnumSet.of(RequestStatus.SUBMITTED, RequestStatus.PENDING_REVIEW, RequestStatus.SCHEDULED,
       RequestStatus.GRANTING, RequestStatus.ACTIVE, RequestStatus.REVOKING);
 
   private final AccessRequestMapper requests;

@@ -47,6 +47,7 @@ public class AccessRequest {
   private String changedBy;
   private Instant chainStart;
   private Integer approvalsRequired;
+  private Instant startAt;
 
   /** Whether Airlock creates a permission set for this request (craft) instead of using one. */
   public boolean isCrafted() {
@@ -133,6 +134,8 @@ public class AccessRequest {
   public Instant getChainStart() { return chainStart; }
   public void setChainStart(Instant chainStart) { this.chainStart = chainStart; }
 
+  public Instant getStartAt() { return startAt; }
+  public void setStartAt(Instant startAt) { this.startAt = startAt; }
   public Integer getApprovalsRequired() { return approvalsRequired; }
   public void setApprovalsRequired(Integer approvalsRequired) { this.approvalsRequired = approvalsRequired; }
 

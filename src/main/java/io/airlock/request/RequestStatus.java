@@ -8,6 +8,7 @@ package io.airlock.request;
 public enum RequestStatus {
   SUBMITTED,
   PENDING_REVIEW,
+  SCHEDULED,
   GRANTING,
   ACTIVE,
   REVOKING,

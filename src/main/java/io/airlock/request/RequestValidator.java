@@ -33,8 +33,14 @@ public class RequestValidator {
   private final AirlockProperties.Request limits;
   private final String craftPrefix;
 
+  /** How far ahead a start may be scheduled. */
+  static final Duration MAX_SCHEDULE_AHEAD = Duration.ofDays(30);
+
+  private final java.time.Clock clock;
+
   public RequestValidator(AccessGateway gateway, CraftingGateway crafting, InventoryService inventory,
-      AirlockProperties properties) {
+      AirlockProperties properties, java.time.Clock clock) {
+    this.clock = clock;
     this.gateway = gateway;
     this.crafting = crafting;
     this.inventory = inventory;
@@ -48,7 +54,7 @@ public class RequestValidator {
    * created at grant time) and {@code craftPolicy} is the rendered IAM policy.
    */
   public record ValidRequest(SubmitRequest input, Duration duration, String principalId, String permission,
-      String permissionSetArn, String craftTemplate, String craftPolicy) {}
+      String permissionSetArn, String craftTemplate, String craftPolicy, java.time.Instant startAt) {}
 
   public ValidRequest validate(SubmitRequest in) {
     List<FieldError> errors = new ArrayList<>();
@@ -78,6 +84,23 @@ public class RequestValidator {
         }
       } catch (DateTimeParseException e) {
         errors.add(new FieldError("duration", "'" + in.duration() + "' is not an ISO-8601 duration (e.g. PT1H)"));
+      }
+    }
+
+    java.time.Instant startAt = null;
+    if (!blank(in.startAt())) {
+      try {
+        startAt = java.time.OffsetDateTime.parse(in.startAt().trim()).toInstant();
+        java.time.Instant now = clock.instant();
+        if (!startAt.isAfter(now)) {
+          errors.add(new FieldError("startAt", "must be in the future, was " + in.startAt()));
+        } else if (startAt.isAfter(now.plus(MAX_SCHEDULE_AHEAD))) {
+          errors.add(new FieldError("startAt", "must be within " + MAX_SCHEDULE_AHEAD.toDays() + " days, was "
+              + in.startAt()));
+        }
+      } catch (java.time.format.DateTimeParseException e) {
+        errors.add(new FieldError("startAt", "'" + in.startAt() + "' is not an ISO-8601 date-time with an offset "
+            + "(e.g. 2026-12-24T09:00:00Z)"));
       }
     }
 
@@ -151,7 +174,8 @@ public class RequestValidator {
     }
     String permission = craftTemplate != null
         ? CraftSpec.permissionName(CraftSpec.Template.valueOf(craftTemplate)) : in.permission();
-    return new ValidRequest(in, duration, principalId, permission, permissionSetArn, craftTemplate, craftPolicy);
+    return new ValidRequest(in, duration, principalId, permission, permissionSetArn, craftTemplate, craftPolicy,
+        startAt);
   }
 
   /** The Identity Center user id of a user name: the inventory first, AWS for names created since the last scan. */
@@ -165,7 +189,7 @@ public class RequestValidator {
   private static void textErrors(SubmitRequest in, List<FieldError> errors) {
     String[][] fields = {{"system", in.system()}, {"target", in.target()}, {"principal", in.principal()},
         {"permission", in.permission()}, {"duration", in.duration()}, {"justification", in.justification()},
-        {"ticket", in.ticket()}};
+        {"ticket", in.ticket()}, {"startAt", in.startAt()}};
     for (String[] f : fields) {
       TextRules.check(f[0], f[1]).ifPresent(errors::add);
     }

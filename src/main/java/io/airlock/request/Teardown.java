@@ -27,7 +27,7 @@ public class Teardown {
 
   private static final Logger log = LoggerFactory.getLogger(Teardown.class);
   private static final EnumSet<RequestStatus> RUNNING = EnumSet.of(RequestStatus.SUBMITTED,
-      RequestStatus.PENDING_REVIEW, RequestStatus.GRANTING, RequestStatus.ACTIVE, RequestStatus.REVOKING);
+      RequestStatus.PENDING_REVIEW, RequestStatus.SCHEDULED, RequestStatus.GRANTING, RequestStatus.ACTIVE, RequestStatus.REVOKING);
 
   private final AccessRequestMapper requests;
   private final AccessLifecycle lifecycle;

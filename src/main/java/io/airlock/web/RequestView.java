@@ -35,6 +35,7 @@ record RequestView(
     String supersedes,
     String supersededBy,
     String changedBy,
+    Instant startAt,
     java.util.List<io.airlock.request.RequestService.TimelineEntry> timeline) {
 
   static RequestView of(AccessRequest r) {
@@ -43,7 +44,8 @@ record RequestView(
         r.getScopeName(), r.getApproverGroups(), r.getDecisionOutcome(), r.getDecisionReason(), r.getReviewer(),
         r.getReviewComment(), r.getGrantStart(), r.getGrantEnd(), r.getRevokedAt(), r.getCreatedAt(), r.getUpdatedAt(),
         r.getPermissionSetArn(), r.getCraftTemplate(), r.getCraftPolicy(), r.getReviewOutcome(),
-        r.getRevokeRequestedBy(), r.getRevokeReason(), r.getSupersedes(), r.getSupersededBy(), r.getChangedBy(), null);
+        r.getRevokeRequestedBy(), r.getRevokeReason(), r.getSupersedes(), r.getSupersededBy(), r.getChangedBy(),
+        r.getStartAt(), null);
   }
 
   /** The same view with the request's timeline (only the single-request answer carries it). */
@@ -51,6 +53,6 @@ record RequestView(
     return new RequestView(id, status, system, target, principal, permission, duration, justification, ticket,
         requester, scope, approverGroups, decision, reason, reviewer, reviewComment, grantStart, grantEnd, revokedAt,
         createdAt, updatedAt, permissionSetArn, craftTemplate, craftPolicy, reviewOutcome, revokeRequestedBy,
-        revokeReason, supersedes, supersededBy, changedBy, entries);
+        revokeReason, supersedes, supersededBy, changedBy, startAt, entries);
   }
 }
