@@ -16,6 +16,8 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import static org.awaitility.Awaitility.await;
+
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -310,12 +312,94 @@ class AccessLifecycleIntegrationTest {
   }
 
   @Test
+  void revokeAndExtendAtTheSameInstantLeaveAwsAndAirlockAgreeing() {
+    for (int round = 0; round < 3; round++) {
+      Reply submitted = api.post("dave", "/api/requests", request("dave", "ViewOnlyAccess", "PT20M"));
+      String id = submitted.body().get("id").asText();
+      api.awaitStatus(id, "ACTIVE");
+
+      java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(2);
+      java.util.function.Function<java.util.function.Supplier<Reply>, java.util.concurrent.CompletableFuture<Reply>> atOnce =
+          call -> java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+              together.await();
+            } catch (Exception e) {
+              throw new IllegalStateException(e);
+            }
+            return call.get();
+          });
+      var revoke = atOnce.apply(() -> api.post("dave", "/api/requests/" + id + "/revoke", null));
+      var extend = atOnce.apply(() -> api.post("dave", "/api/requests/" + id + "/extend", Map.of("by", "PT10M")));
+      assertThat(revoke.join().status()).isIn(200, 409);
+      Reply extended = extend.join();
+      assertThat(extended.status()).isIn(201, 409);
+
+      // Whatever the order: once everything has settled, a request is ACTIVE exactly when AWS
+      // has the assignment.
+      String rework = extended.status() == 201 ? extended.body().get("id").asText() : null;
+      await().atMost(Duration.ofSeconds(30)).until(() -> settled(id) && (rework == null || settled(rework)));
+      boolean activeSomewhere = "ACTIVE".equals(status(id)) || (rework != null && "ACTIVE".equals(status(rework)));
+      assertThat(assignments(DemoOrganization.VIEW_ONLY_PERMISSION_SET_ARN)
+          .stream().anyMatch(a -> a.principalId().equals(DemoOrganization.DAVE_USER_ID)))
+          .as("round %d: %s / %s", round, status(id), rework == null ? "-" : status(rework))
+          .isEqualTo(activeSomewhere);
+      for (String r : java.util.Arrays.asList(id, rework)) {
+        if (r != null && "ACTIVE".equals(status(r))) {
+          api.post("dave", "/api/requests/" + r + "/revoke", null);
+          api.awaitStatus(r, "REVOKED");
+        }
+      }
+      assertThat(assignments(DemoOrganization.VIEW_ONLY_PERMISSION_SET_ARN))
+          .noneMatch(a -> a.principalId().equals(DemoOrganization.DAVE_USER_ID));
+    }
+  }
+
+  private boolean settled(String id) {
+    return java.util.Set.of("ACTIVE", "REVOKED", "SUPERSEDED", "DENIED", "CANCELLED").contains(status(id));
+  }
+
+  private String status(String id) {
+    return api.get("admin", "/api/requests/" + id).body().get("status").asText();
+  }
+
+  @Test
+  void aReviewWaitingTooLongIsEscalatedToTheScopesEscalationGroup() {
+    Reply submitted = api.post("alice", "/api/requests", request("alice", "ViewOnlyAccess", "PT30M",
+        DemoOrganization.PRODUCTION_ACCOUNT_ID));
+    String id = submitted.body().get("id").asText();
+    assertThat(submitted.body().get("status").asText()).isEqualTo("PENDING_REVIEW");
+    Reply early = api.post("admin", "/api/requests/" + id + "/review", Map.of("outcome", "APPROVE"));
+    assertThat(early.status()).isEqualTo(403);
+    assertThat(early.body().get("detail").asText()).contains("Only members of airlock-approvers");
+
+    String instance = api.get("admin", "/engine-rest/process-instance?businessKey=" + id).body().get(0).get("id").asText();
+    JsonNode waiting = api.get("admin", "/engine-rest/job?timers=true&activityId=Event_ReviewWaiting&processInstanceId="
+        + instance).body().get(0);
+    assertThat(api.post("admin", "/engine-rest/job/" + waiting.get("id").asText() + "/execute", null).status())
+        .isEqualTo(204); // four hours pass
+    JsonNode escalated = api.get("alice", "/api/requests/" + id).body();
+    assertThat(escalated.get("status").asText()).isEqualTo("PENDING_REVIEW");
+    assertThat(escalated.get("approverGroups").asText()).isEqualTo("airlock-approvers,camunda-admin");
+    assertThat(api.get("admin", "/engine-rest/task?processInstanceBusinessKey=" + id + "&candidateGroup=camunda-admin")
+        .body()).hasSize(1);
+
+    assertThat(api.post("admin", "/api/requests/" + id + "/review", Map.of("outcome", "APPROVE")).status())
+        .isEqualTo(200);
+    api.awaitStatus(id, "ACTIVE");
+    assertThat(production(DemoOrganization.VIEW_ONLY_PERMISSION_SET_ARN))
+        .anyMatch(a -> a.principalId().equals(DemoOrganization.ALICE_USER_ID));
+    assertThat(api.post("alice", "/api/requests/" + id + "/revoke", null).status()).isEqualTo(200);
+    api.awaitStatus(id, "REVOKED");
+  }
+
+  @Test
   void aRequestNobodyReviewsExpires() {
     Reply submitted = api.post("alice", "/api/requests", request("alice", "AdministratorAccess", "PT1H",
         DemoOrganization.STAGING_ACCOUNT_ID));
     String id = submitted.body().get("id").asText();
     String instance = api.get("admin", "/engine-rest/process-instance?businessKey=" + id).body().get(0).get("id").asText();
-    JsonNode timer = api.get("admin", "/engine-rest/job?timers=true&processInstanceId=" + instance).body().get(0);
+    JsonNode timer = api.get("admin", "/engine-rest/job?timers=true&activityId=Event_ReviewOverdue&processInstanceId="
+        + instance).body().get(0);
     Instant due = java.time.OffsetDateTime.parse(timer.get("dueDate").asText(),
         java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSZ")).toInstant();
     assertThat(due).isAfter(Instant.now().plus(Duration.ofHours(23)));

@@ -51,7 +51,8 @@ class CamundaAccessPolicy implements AccessPolicy {
     Number quorum = row.getEntry("approvalsRequired");
     return new Scope(row.getEntry("scopeName"),
         groups == null ? List.of() : Arrays.stream(groups.split("\\s*,\\s*")).filter(g -> !g.isBlank()).toList(),
-        max == null ? 0 : max.longValue(), Boolean.TRUE.equals(forOthers), quorum == null ? 1 : quorum.intValue());
+        max == null ? 0 : max.longValue(), Boolean.TRUE.equals(forOthers), quorum == null ? 1 : quorum.intValue(),
+        row.getEntry("escalationGroup"));
   }
 
   @Override

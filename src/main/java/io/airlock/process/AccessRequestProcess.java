@@ -27,6 +27,9 @@ public final class AccessRequestProcess {
     public static final String TASK_REVIEW_REQUEST = "Task_ReviewRequest";
     public static final String EVENT_REQUEST_WITHDRAWN = "Event_RequestWithdrawn";
     public static final String END_REQUEST_WITHDRAWN = "End_RequestWithdrawn";
+    public static final String EVENT_REVIEW_WAITING = "Event_ReviewWaiting";
+    public static final String TASK_ESCALATE_REVIEW = "Task_EscalateReview";
+    public static final String END_REVIEW_ESCALATED = "End_ReviewEscalated";
     public static final String EVENT_REVIEW_OVERDUE = "Event_ReviewOverdue";
     public static final String TASK_EXPIRE_REQUEST = "Task_ExpireRequest";
     public static final String END_REQUEST_EXPIRED = "End_RequestExpired";
@@ -93,6 +96,8 @@ public final class AccessRequestProcess {
     public static final String CHECK_SCOPE_DELEGATE = "checkScopeDelegate";
     /** JavaDelegate of the business rule task {@code Task_DecideApproval}. */
     public static final String DECIDE_APPROVAL_DELEGATE = "decideApprovalDelegate";
+    /** JavaDelegate of {@code Task_EscalateReview}. */
+    public static final String ESCALATE_REVIEW_DELEGATE = "escalateReviewDelegate";
     /** JavaDelegate of {@code Task_ExpireRequest}. */
     public static final String EXPIRE_REQUEST_DELEGATE = "expireRequestDelegate";
     /** JavaDelegate of {@code Task_GrantAccess}. */

@@ -188,6 +188,7 @@ public class AccessLifecycle {
     r.setApproverGroups(String.join(",", scope.approverGroups()));
     r.setMaxDurationMinutes(scope.maxDurationMinutes());
     r.setApprovalsRequired(scope.approvalsRequired());
+    r.setEscalationGroup(blankToNull(scope.escalationGroup()));
     r.setUpdatedAt(clock.instant());
     requests.update(r);
     return scope;
@@ -202,7 +203,7 @@ public class AccessLifecycle {
       throw refuse(step, "policy.approval", r, "the scope has not been checked");
     }
     AccessPolicy.Scope scope = new AccessPolicy.Scope(r.getScopeName(), r.approverGroupList(),
-        r.getMaxDurationMinutes() == null ? 0 : r.getMaxDurationMinutes(), true, r.quorum());
+        r.getMaxDurationMinutes() == null ? 0 : r.getMaxDurationMinutes(), true, r.quorum(), r.getEscalationGroup());
     AccessPolicy.Approval approval = policy.approval(r, scope, principalIsRequester(r));
     String outcome = approval == null || approval.outcome() == null ? AccessPolicy.Approval.MANUAL : approval.outcome();
     String reason = approval == null || approval.reason() == null ? "Needs an approver's review" : approval.reason();
@@ -383,6 +384,29 @@ public class AccessLifecycle {
     original.setSupersededBy(editId);
     original.setDecisionReason("Edited by " + editor + ": replaced by request " + editId);
     moveTo(original, RequestStatus.SUPERSEDED, editor, Map.of("by", editId));
+  }
+
+  /**
+   * A review waited too long (the review task's timer): the scope's escalation group may now
+   * review too. Returns that group, or null when the scope names none.
+   */
+  @Transactional
+  public String escalate(ProcessStep step) {
+    AccessRequest r = bound(step, "escalate");
+    requireStatus(r, step, "escalate", RequestStatus.PENDING_REVIEW);
+    String group = r.getEscalationGroup();
+    if (group == null || r.approverGroupList().contains(group)) {
+      audit.record(SYSTEM_ACTOR, "review.escalated", r.getId(), Map.of("group", String.valueOf(group),
+          "approverGroups", r.approverGroupList()));
+      return group;
+    }
+    List<String> groups = new java.util.ArrayList<>(r.approverGroupList());
+    groups.add(group);
+    r.setApproverGroups(String.join(",", groups));
+    r.setUpdatedAt(clock.instant());
+    requests.update(r);
+    audit.record(SYSTEM_ACTOR, "review.escalated", r.getId(), Map.of("group", group, "approverGroups", groups));
+    return group;
   }
 
   /** Nobody reviewed the request in time (the review task's timer): EXPIRED. */

@@ -17,7 +17,7 @@ public interface AccessPolicy {
 
   /** A row of the scopes table. */
   record Scope(String name, List<String> approverGroups, long maxDurationMinutes, boolean mayRequestForOthers,
-      int approvalsRequired) {
+      int approvalsRequired, String escalationGroup) {
     public Scope {
       approverGroups = approverGroups == null ? List.of() : List.copyOf(approverGroups);
       approvalsRequired = Math.max(1, approvalsRequired);

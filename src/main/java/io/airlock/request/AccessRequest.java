@@ -48,6 +48,7 @@ public class AccessRequest {
   private Instant chainStart;
   private Integer approvalsRequired;
   private Instant startAt;
+  private String escalationGroup;
 
   /** Whether Airlock creates a permission set for this request (craft) instead of using one. */
   public boolean isCrafted() {
@@ -134,6 +135,8 @@ public class AccessRequest {
   public Instant getChainStart() { return chainStart; }
   public void setChainStart(Instant chainStart) { this.chainStart = chainStart; }
 
+  public String getEscalationGroup() { return escalationGroup; }
+  public void setEscalationGroup(String escalationGroup) { this.escalationGroup = escalationGroup; }
   public Instant getStartAt() { return startAt; }
   public void setStartAt(Instant startAt) { this.startAt = startAt; }
   public Integer getApprovalsRequired() { return approvalsRequired; }

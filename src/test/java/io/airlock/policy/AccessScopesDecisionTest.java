@@ -136,6 +136,7 @@ class AccessScopesDecisionTest {
         .containsEntry("approverGroups", "airlock-approvers")
         .containsEntry("maxDurationMinutes", maxDurationMinutes)
         .containsEntry("mayRequestForOthers", mayRequestForOthers)
-        .containsEntry("approvalsRequired", approvalsRequired);
+        .containsEntry("approvalsRequired", approvalsRequired)
+        .containsEntry("escalationGroup", "camunda-admin");
   }
 }

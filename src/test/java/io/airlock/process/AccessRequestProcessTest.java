@@ -85,6 +85,7 @@ class AccessRequestProcessTest {
 
   /** The statuses Airlock's steps would move the request to, in order. */
   private final List<String> statuses = new ArrayList<>();
+  private final List<String> escalations = new ArrayList<>();
   private final RecordingRequestStatus requestStatus = new RecordingRequestStatus(statuses);
   private final FakeRegisterRequest registerRequest = new FakeRegisterRequest();
   private final FakeGrantAccess grantAccess = new FakeGrantAccess(statuses);
@@ -101,6 +102,7 @@ class AccessRequestProcessTest {
     Mocks.register(Beans.REVOKE_ACCESS_DELEGATE, revokeAccess);
     Mocks.register(Beans.REVIEW_GUARD, reviewGuard);
     Mocks.register(Beans.EXPIRE_REQUEST_DELEGATE, (JavaDelegate) execution -> statuses.add(RequestStatus.EXPIRED.name()));
+    Mocks.register(Beans.ESCALATE_REVIEW_DELEGATE, (JavaDelegate) execution -> escalations.add(execution.getProcessBusinessKey()));
     Mocks.register(Beans.CHECK_SCOPE_DELEGATE, new PolicyOnVariables.CheckScope(statuses));
     Mocks.register(Beans.DECIDE_APPROVAL_DELEGATE, new PolicyOnVariables.DecideApproval(statuses));
   }
@@ -289,9 +291,27 @@ class AccessRequestProcessTest {
   }
 
   @Test
+  void aReviewWaitingFourHoursIsEscalatedAndStaysOpen() {
+    ProcessInstance pi = request("alice", List.of(REQUESTERS), SANDBOX, "PowerUserAccess", "PT2H");
+    Job waiting = managementService().createJobQuery().processInstanceId(pi.getId())
+        .activityId(Elements.EVENT_REVIEW_WAITING).singleResult();
+    assertThat(waiting.getDuedate()).isEqualTo(Date.from(Instant.parse("2025-06-02T13:00:00Z")));
+
+    ClockUtil.setCurrentTime(waiting.getDuedate());
+    execute(waiting);
+
+    assertThat(escalations).containsExactly("REQ-1");
+    assertThat(pi).hasPassed(Elements.EVENT_REVIEW_WAITING, Elements.TASK_ESCALATE_REVIEW, Elements.END_REVIEW_ESCALATED)
+        .isWaitingAt(Elements.TASK_REVIEW_REQUEST);
+    complete(task(), withVariables(Variables.REVIEW_OUTCOME, "APPROVE"));
+    assertThat(pi).isWaitingAt(Elements.TASK_GRANT_ACCESS);
+  }
+
+  @Test
   void aReviewNobodyDoesExpiresTheRequestAfter24Hours() {
     ProcessInstance pi = request("alice", List.of(REQUESTERS), SANDBOX, "PowerUserAccess", "PT2H");
-    Job overdue = job(pi);
+    Job overdue = managementService().createJobQuery().processInstanceId(pi.getId())
+        .activityId(Elements.EVENT_REVIEW_OVERDUE).singleResult();
     assertThat(overdue.getDuedate()).isEqualTo(Date.from(Instant.parse("2025-06-03T09:00:00Z")));
 
     ClockUtil.setCurrentTime(overdue.getDuedate());
