@@ -46,9 +46,27 @@ public class RefusalLogFilter extends TurboFilter {
     if (refusal == null) {
       return FilterReply.NEUTRAL;
     }
-    REFUSALS.warn("Refused: {}: {}", refusal.getClass().getSimpleName(), LogSafe.of(refusal.getMessage()));
+    if (!translated(thrown, refusal)) {
+      REFUSALS.warn("Refused: {}: {}", refusal.getClass().getSimpleName(), LogSafe.of(refusal.getMessage()));
+    }
     return FilterReply.DENY;
   }
+
+  /**
+   * Whether the refusal reached the engine as one of its own exceptions (Airlock's process
+   * steps translate it so every surface answers 403/400), which logged its WARN line already.
+   */
+  private static boolean translated(Throwable thrown, Throwable refusal) {
+    for (Throwable c = thrown; c != null && c != refusal; c = c.getCause() == c ? null : c.getCause()) {
+      if (c.getCause() == refusal && TRANSLATIONS.contains(c.getClass().getName())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static final List<String> TRANSLATIONS = List.of("org.camunda.bpm.engine.AuthorizationException",
+      "org.camunda.bpm.engine.BadUserRequestException");
 
   private Throwable refusal(Throwable thrown) {
     for (Throwable c = thrown; c != null; c = c.getCause() == c ? null : c.getCause()) {

@@ -4,6 +4,7 @@ import static io.airlock.process.AccessRequestProcess.Variables.*;
 
 import io.airlock.request.AccessProcess;
 import io.airlock.request.ConflictingStateException;
+import io.airlock.request.ForbiddenActionException;
 import io.airlock.request.ReviewDecision;
 import io.airlock.request.SubmitRequest;
 import java.util.Collection;
@@ -14,6 +15,7 @@ import java.util.Set;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
+import org.camunda.bpm.engine.AuthorizationException;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.OptimisticLockingException;
 import org.camunda.bpm.engine.exception.NullValueException;
@@ -73,6 +75,13 @@ class CamundaAccessProcess implements AccessProcess {
       });
     } catch (OptimisticLockingException | NullValueException e) {
       throw notWaiting(requestId); // another approver completed it a moment ago
+    } catch (AuthorizationException e) {
+      // Completed and deleted a moment ago, the task took its candidates' rights with it.
+      if (!(e.getCause() instanceof ForbiddenActionException)
+          && openTask(requestId).map(Task::getId).filter(task.getId()::equals).isEmpty()) {
+        throw notWaiting(requestId);
+      }
+      throw e;
     }
   }
 

@@ -2,15 +2,15 @@ package io.airlock.request;
 
 import io.airlock.audit.AuditLog;
 import io.airlock.config.AirlockProperties;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
- * The use cases people start: submit, read, review, revoke early. The process's own steps (and
- * the state machine they move) are {@link AccessLifecycle}'s.
+ * The use cases people start on a request: submit, read (with its timeline), review, withdraw,
+ * revoke early. Changes that file a new request in its place are {@link RequestChanges}'; the
+ * process's own steps (and the state machine they move) are {@link AccessLifecycle}'s.
  */
 @Service
 public class RequestService {
@@ -24,11 +24,9 @@ public class RequestService {
   private final AccessLifecycle lifecycle;
   private final AuditLog audit;
   private final AirlockProperties.Groups groups;
-  private final java.time.Clock clock;
 
   public RequestService(AccessRequestMapper requests, RequestValidator validator, AccessProcess process,
-      AccessLifecycle lifecycle, AuditLog audit, AirlockProperties properties, java.time.Clock clock) {
-    this.clock = clock;
+      AccessLifecycle lifecycle, AuditLog audit, AirlockProperties properties) {
     this.requests = requests;
     this.validator = validator;
     this.process = process;
@@ -102,12 +100,6 @@ public class RequestService {
    * or an admin may. Recorded first, so the process's revoke is allowed before the clock.
    */
   @Transactional
-  public AccessRequest requestRevoke(String id, Caller caller) {
-    return requestRevoke(id, null, caller);
-  }
-
-  /** {@link #requestRevoke(String, Caller)} with the reason the caller gives (recorded, shown). */
-  @Transactional
   public AccessRequest requestRevoke(String id, String reason, Caller caller) {
     AccessRequest r = get(id, caller);
     boolean allowed = r.getRequester().equals(caller.userId())
@@ -146,132 +138,6 @@ public class RequestService {
     AccessRequest withdrawn = lifecycle.withdraw(id, caller.userId(), reason);
     process.withdraw(id);
     return withdrawn;
-  }
-
-  /**
-   * A new request with the same values as request {@code id}, filed by the caller (its
-   * requester, or an approver of its scope): it goes through policy and review again.
-   */
-  @Transactional
-  public AccessRequest cloneRequest(String id, Caller caller) {
-    AccessRequest r = get(id, caller);
-    if (!r.getRequester().equals(caller.userId()) && !caller.inAnyGroup(r.approverGroupList())) {
-      String why = "Only the requester or an approver of the scope may clone request " + id;
-      audit.refused(caller.userId(), "refused.clone", id, Map.of("reason", why));
-      throw new ForbiddenActionException(why);
-    }
-    if (r.isCrafted()) {
-      throw new ConflictingStateException("Request " + id + " asks for a crafted policy; cloning those is not "
-          + "supported yet: submit it again with its craft parameters");
-    }
-    AccessRequest clone = submit(new SubmitRequest(r.getSystem(), r.getTarget(), r.getPrincipal(), r.getPermission(),
-        r.getDuration(), r.getJustification(), r.getTicket()), caller);
-    audit.record(caller.userId(), "request.cloned", clone.getId(), Map.of("from", id));
-    return clone;
-  }
-
-  /**
-   * An approver changes a request waiting for review (another account, permission or duration):
-   * a new request with the same requester and principal goes through policy and review again,
-   * and the editor may not review it; the original ends SUPERSEDED, pointing at it.
-   */
-  @Transactional
-  public AccessRequest edit(String id, String target, String permission, String duration, String comment,
-      Caller caller) {
-    AccessRequest r = get(id, caller);
-    java.util.Optional<String> refusal = lifecycle.reviewRefusal(r, caller);
-    if (refusal.isPresent()) {
-      audit.refused(caller.userId(), "refused.edit", id, Map.of("reason", refusal.get()));
-      throw new ForbiddenActionException(refusal.get().replace("review", "edit"));
-    }
-    if (r.getStatus() != RequestStatus.PENDING_REVIEW) {
-      throw new ConflictingStateException("Request " + id + " is " + r.getStatus()
-          + "; only a request waiting for review can be edited");
-    }
-    if (r.isCrafted()) {
-      throw new ConflictingStateException("Request " + id + " asks for a crafted policy; editing those is not supported yet");
-    }
-    if (comment == null || comment.isBlank()) {
-      throw new InvalidRequestException(List.of(new InvalidRequestException.FieldError("comment",
-          "is required: say what you changed and why, the requester sees it")));
-    }
-    SubmitRequest edited = new SubmitRequest(r.getSystem(), or(target, r.getTarget()), r.getPrincipal(),
-        or(permission, r.getPermission()), or(duration, r.getDuration()),
-        r.getJustification(), r.getTicket());
-    AccessRequest replacement = startReplacement(r, edited, caller.userId(), null);
-    lifecycle.supersedePending(id, replacement.getId(), caller.userId());
-    audit.record(caller.userId(), "request.edited", id, Map.of("by", replacement.getId(), "comment", comment,
-        "target", edited.target(), "permission", edited.permission(), "duration", edited.duration()));
-    process.withdraw(id); // ends the original's review
-    return requests.findById(replacement.getId()).orElseThrow();
-  }
-
-  /**
-   * Changes active access (a shorter or longer remaining time, from now): a new request for the
-   * same access goes through policy (bounding the whole span since the first grant) and review;
-   * AWS changes only when it is approved, and the access it replaces then ends SUPERSEDED, the
-   * assignment kept without a gap. The requester, the principal, an approver of the scope or an
-   * admin may.
-   */
-  @Transactional
-  public AccessRequest rework(String id, String duration, String justification, Caller caller) {
-    AccessRequest r = get(id, caller);
-    boolean allowed = r.getRequester().equals(caller.userId()) || lifecycle.isPrincipal(caller.userId(), r)
-        || caller.inAnyGroup(List.of(groups.admins())) || caller.inAnyGroup(r.approverGroupList());
-    if (!allowed) {
-      String why = "Only the requester, the principal, an approver of the scope or an admin may change request " + id;
-      audit.refused(caller.userId(), "refused.rework", id, Map.of("reason", why));
-      throw new ForbiddenActionException(why);
-    }
-    if (r.getStatus() != RequestStatus.ACTIVE) {
-      throw new ConflictingStateException("Request " + id + " is " + r.getStatus() + "; only ACTIVE access can be changed");
-    }
-    if (r.isCrafted()) {
-      throw new ConflictingStateException("Request " + id + " asks for a crafted policy; changing those is not supported yet");
-    }
-    SubmitRequest changed = new SubmitRequest(r.getSystem(), r.getTarget(), r.getPrincipal(), r.getPermission(),
-        duration, justification == null || justification.isBlank() ? r.getJustification() : justification,
-        r.getTicket());
-    Instant chainStart = r.getChainStart() != null ? r.getChainStart() : r.getGrantStart();
-    AccessRequest replacement = startReplacement(r, changed, caller.userId(), chainStart);
-    audit.record(caller.userId(), "request.reworked", id, Map.of("by", replacement.getId(), "duration",
-        String.valueOf(duration)));
-    return replacement;
-  }
-
-  /** {@link #rework} with the remaining time plus {@code by} (ISO-8601). */
-  @Transactional
-  public AccessRequest extend(String id, String by, String justification, Caller caller) {
-    AccessRequest r = get(id, caller);
-    java.time.Duration more;
-    try {
-      more = java.time.Duration.parse(String.valueOf(by).trim());
-    } catch (java.time.format.DateTimeParseException e) {
-      throw new InvalidRequestException(List.of(new InvalidRequestException.FieldError("by",
-          "'" + by + "' is not an ISO-8601 duration (e.g. PT1H)")));
-    }
-    if (more.isNegative() || more.isZero()) {
-      throw new InvalidRequestException(List.of(new InvalidRequestException.FieldError("by", "must be positive")));
-    }
-    if (r.getStatus() != RequestStatus.ACTIVE || r.getGrantEnd() == null) {
-      throw new ConflictingStateException("Request " + id + " is " + r.getStatus() + "; only ACTIVE access can be extended");
-    }
-    java.time.Duration remaining = java.time.Duration.between(clock.instant(), r.getGrantEnd());
-    java.time.Duration total = (remaining.isNegative() ? java.time.Duration.ZERO : remaining).plus(more)
-        .withNanos(0);
-    return rework(id, total.toString(), justification, caller);
-  }
-
-  /** Starts the replacing request as the original's requester (Airlock's own start, on their behalf). */
-  private AccessRequest startReplacement(AccessRequest original, SubmitRequest values, String changedBy,
-      Instant chainStart) {
-    String newId = AccessLifecycle.replacing(new AccessLifecycle.Replacement(original.getId(), changedBy, chainStart),
-        () -> process.start(original.getRequester(), original.requesterGroupList(), values));
-    return requests.findById(newId).orElseThrow();
-  }
-
-  private static String or(String value, String fallback) {
-    return value == null || value.isBlank() ? fallback : value;
   }
 
   /** One step in a request's history, from the audit log: who did what, when, and why. */

@@ -2,6 +2,7 @@ package io.airlock.web;
 
 import io.airlock.identity.CurrentUser;
 import io.airlock.request.AccessRequest;
+import io.airlock.request.RequestChanges;
 import io.airlock.request.RequestService;
 import io.airlock.request.ReviewDecision;
 import io.airlock.request.SubmitRequest;
@@ -26,9 +27,11 @@ import org.springframework.web.bind.annotation.RestController;
 class RequestController {
 
   private final RequestService requests;
+  private final RequestChanges changes;
 
-  RequestController(RequestService requests) {
+  RequestController(RequestService requests, RequestChanges changes) {
     this.requests = requests;
+    this.changes = changes;
   }
 
   @PostMapping
@@ -79,7 +82,7 @@ class RequestController {
   @Operation(summary = "File a new request with the same values (its requester or an approver of its scope)",
       description = "201 with the new request, which goes through policy and review again.")
   ResponseEntity<RequestView> cloneRequest(@PathVariable String id, Authentication auth) {
-    AccessRequest r = requests.cloneRequest(id, CurrentUser.of(auth));
+    AccessRequest r = changes.cloneRequest(id, CurrentUser.of(auth));
     return ResponseEntity.created(URI.create("/api/requests/" + r.getId())).body(RequestView.of(r));
   }
 
@@ -90,7 +93,7 @@ class RequestController {
   ResponseEntity<RequestView> edit(@PathVariable String id, @RequestBody(required = false) EditBody body,
       Authentication auth) {
     EditBody b = body == null ? new EditBody(null, null, null, null) : body;
-    AccessRequest r = requests.edit(id, b.target(), b.permission(), b.duration(), b.comment(), CurrentUser.of(auth));
+    AccessRequest r = changes.edit(id, b.target(), b.permission(), b.duration(), b.comment(), CurrentUser.of(auth));
     return ResponseEntity.created(URI.create("/api/requests/" + r.getId())).body(RequestView.of(r));
   }
 
@@ -100,7 +103,7 @@ class RequestController {
           + "AWS changes only when it is approved, and the original then ends SUPERSEDED without a gap.")
   ResponseEntity<RequestView> rework(@PathVariable String id, @RequestBody(required = false) ReworkBody body,
       Authentication auth) {
-    AccessRequest r = requests.rework(id, body == null ? null : body.duration(),
+    AccessRequest r = changes.rework(id, body == null ? null : body.duration(),
         body == null ? null : body.justification(), CurrentUser.of(auth));
     return ResponseEntity.created(URI.create("/api/requests/" + r.getId())).body(RequestView.of(r));
   }
@@ -110,7 +113,7 @@ class RequestController {
       description = "A rework whose duration is the remaining time plus 'by'; the end moves only when approved.")
   ResponseEntity<RequestView> extend(@PathVariable String id, @RequestBody(required = false) ExtendBody body,
       Authentication auth) {
-    AccessRequest r = requests.extend(id, body == null ? null : body.by(), body == null ? null : body.justification(),
+    AccessRequest r = changes.extend(id, body == null ? null : body.by(), body == null ? null : body.justification(),
         CurrentUser.of(auth));
     return ResponseEntity.created(URI.create("/api/requests/" + r.getId())).body(RequestView.of(r));
   }

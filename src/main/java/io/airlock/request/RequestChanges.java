@@ -1,0 +1,165 @@
+package io.airlock.request;
+
+import io.airlock.audit.AuditLog;
+import io.airlock.config.AirlockProperties;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Use cases that change a request by filing another one in its place: clone (a new request with
+ * the same values), an approver's edit of a pending request, and the rework or extension of
+ * active access. The new request goes through validation, policy and review like any other;
+ * {@link AccessLifecycle} ends the one it replaces (SUPERSEDED) at the right moment.
+ */
+@Service
+public class RequestChanges {
+
+  private final RequestService service;
+  private final AccessRequestMapper requests;
+  private final AccessProcess process;
+  private final AccessLifecycle lifecycle;
+  private final AuditLog audit;
+  private final AirlockProperties.Groups groups;
+  private final Clock clock;
+
+  RequestChanges(RequestService service, AccessRequestMapper requests, AccessProcess process, AccessLifecycle lifecycle,
+      AuditLog audit, AirlockProperties properties, Clock clock) {
+    this.service = service;
+    this.requests = requests;
+    this.process = process;
+    this.lifecycle = lifecycle;
+    this.audit = audit;
+    this.groups = properties.groups();
+    this.clock = clock;
+  }
+
+  /**
+   * A new request with the same values as request {@code id}, filed by the caller (its
+   * requester, or an approver of its scope): it goes through policy and review again.
+   */
+  @Transactional
+  public AccessRequest cloneRequest(String id, Caller caller) {
+    AccessRequest r = service.get(id, caller);
+    if (!r.getRequester().equals(caller.userId()) && !caller.inAnyGroup(r.approverGroupList())) {
+      String why = "Only the requester or an approver of the scope may clone request " + id;
+      audit.refused(caller.userId(), "refused.clone", id, Map.of("reason", why));
+      throw new ForbiddenActionException(why);
+    }
+    if (r.isCrafted()) {
+      throw new ConflictingStateException("Request " + id + " asks for a crafted policy; cloning those is not "
+          + "supported yet: submit it again with its craft parameters");
+    }
+    AccessRequest clone = service.submit(new SubmitRequest(r.getSystem(), r.getTarget(), r.getPrincipal(), r.getPermission(),
+        r.getDuration(), r.getJustification(), r.getTicket()), caller);
+    audit.record(caller.userId(), "request.cloned", clone.getId(), Map.of("from", id));
+    return clone;
+  }
+
+  /**
+   * An approver changes a request waiting for review (another account, permission or duration):
+   * a new request with the same requester and principal goes through policy and review again,
+   * and the editor may not review it; the original ends SUPERSEDED, pointing at it.
+   */
+  @Transactional
+  public AccessRequest edit(String id, String target, String permission, String duration, String comment,
+      Caller caller) {
+    AccessRequest r = service.get(id, caller);
+    java.util.Optional<String> refusal = lifecycle.reviewRefusal(r, caller);
+    if (refusal.isPresent()) {
+      audit.refused(caller.userId(), "refused.edit", id, Map.of("reason", refusal.get()));
+      throw new ForbiddenActionException(refusal.get().replace("review", "edit"));
+    }
+    if (r.getStatus() != RequestStatus.PENDING_REVIEW) {
+      throw new ConflictingStateException("Request " + id + " is " + r.getStatus()
+          + "; only a request waiting for review can be edited");
+    }
+    if (r.isCrafted()) {
+      throw new ConflictingStateException("Request " + id + " asks for a crafted policy; editing those is not supported yet");
+    }
+    if (comment == null || comment.isBlank()) {
+      throw new InvalidRequestException(List.of(new InvalidRequestException.FieldError("comment",
+          "is required: say what you changed and why, the requester sees it")));
+    }
+    SubmitRequest edited = new SubmitRequest(r.getSystem(), or(target, r.getTarget()), r.getPrincipal(),
+        or(permission, r.getPermission()), or(duration, r.getDuration()),
+        r.getJustification(), r.getTicket());
+    AccessRequest replacement = startReplacement(r, edited, caller.userId(), null);
+    lifecycle.supersedePending(id, replacement.getId(), caller.userId());
+    audit.record(caller.userId(), "request.edited", id, Map.of("by", replacement.getId(), "comment", comment,
+        "target", edited.target(), "permission", edited.permission(), "duration", edited.duration()));
+    process.withdraw(id); // ends the original's review
+    return requests.findById(replacement.getId()).orElseThrow();
+  }
+
+  /**
+   * Changes active access (a shorter or longer remaining time, from now): a new request for the
+   * same access goes through policy (bounding the whole span since the first grant) and review;
+   * AWS changes only when it is approved, and the access it replaces then ends SUPERSEDED, the
+   * assignment kept without a gap. The requester, the principal, an approver of the scope or an
+   * admin may.
+   */
+  @Transactional
+  public AccessRequest rework(String id, String duration, String justification, Caller caller) {
+    AccessRequest r = service.get(id, caller);
+    boolean allowed = r.getRequester().equals(caller.userId()) || lifecycle.isPrincipal(caller.userId(), r)
+        || caller.inAnyGroup(List.of(groups.admins())) || caller.inAnyGroup(r.approverGroupList());
+    if (!allowed) {
+      String why = "Only the requester, the principal, an approver of the scope or an admin may change request " + id;
+      audit.refused(caller.userId(), "refused.rework", id, Map.of("reason", why));
+      throw new ForbiddenActionException(why);
+    }
+    if (r.getStatus() != RequestStatus.ACTIVE) {
+      throw new ConflictingStateException("Request " + id + " is " + r.getStatus() + "; only ACTIVE access can be changed");
+    }
+    if (r.isCrafted()) {
+      throw new ConflictingStateException("Request " + id + " asks for a crafted policy; changing those is not supported yet");
+    }
+    SubmitRequest changed = new SubmitRequest(r.getSystem(), r.getTarget(), r.getPrincipal(), r.getPermission(),
+        duration, justification == null || justification.isBlank() ? r.getJustification() : justification,
+        r.getTicket());
+    Instant chainStart = r.getChainStart() != null ? r.getChainStart() : r.getGrantStart();
+    AccessRequest replacement = startReplacement(r, changed, caller.userId(), chainStart);
+    audit.record(caller.userId(), "request.reworked", id, Map.of("by", replacement.getId(), "duration",
+        String.valueOf(duration)));
+    return replacement;
+  }
+
+  /** {@link #rework} with the remaining time plus {@code by} (ISO-8601). */
+  @Transactional
+  public AccessRequest extend(String id, String by, String justification, Caller caller) {
+    AccessRequest r = service.get(id, caller);
+    java.time.Duration more;
+    try {
+      more = java.time.Duration.parse(String.valueOf(by).trim());
+    } catch (java.time.format.DateTimeParseException e) {
+      throw new InvalidRequestException(List.of(new InvalidRequestException.FieldError("by",
+          "'" + by + "' is not an ISO-8601 duration (e.g. PT1H)")));
+    }
+    if (more.isNegative() || more.isZero()) {
+      throw new InvalidRequestException(List.of(new InvalidRequestException.FieldError("by", "must be positive")));
+    }
+    if (r.getStatus() != RequestStatus.ACTIVE || r.getGrantEnd() == null) {
+      throw new ConflictingStateException("Request " + id + " is " + r.getStatus() + "; only ACTIVE access can be extended");
+    }
+    java.time.Duration remaining = java.time.Duration.between(clock.instant(), r.getGrantEnd());
+    java.time.Duration total = (remaining.isNegative() ? java.time.Duration.ZERO : remaining).plus(more)
+        .withNanos(0);
+    return rework(id, total.toString(), justification, caller);
+  }
+
+  /** Starts the replacing request as the original's requester (Airlock's own start, on their behalf). */
+  private AccessRequest startReplacement(AccessRequest original, SubmitRequest values, String changedBy,
+      Instant chainStart) {
+    String newId = AccessLifecycle.replacing(new AccessLifecycle.Replacement(original.getId(), changedBy, chainStart),
+        () -> process.start(original.getRequester(), original.requesterGroupList(), values));
+    return requests.findById(newId).orElseThrow();
+  }
+
+  private static String or(String value, String fallback) {
+    return value == null || value.isBlank() ? fallback : value;
+  }
+}
