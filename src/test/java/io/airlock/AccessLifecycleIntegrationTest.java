@@ -651,6 +651,45 @@ class AccessLifecycleIntegrationTest {
     assertThat(refused.body().get("errors").findValuesAsText("field")).containsExactly("startAt");
   }
 
+  @Test
+  void breakGlassIsGrantedAtOnceReviewedAfterwardsAndRevokedWhenRejected() {
+    Map<String, Object> body = request("bob", "PowerUserAccess", "PT30M", DemoOrganization.PRODUCTION_ACCOUNT_ID);
+    body.put("breakGlass", true);
+    Reply submitted = api.post("bob", "/api/requests", body);
+    String id = submitted.body().get("id").asText();
+    assertThat(submitted.body().get("scope").asText()).isEqualTo("Production break-glass");
+    assertThat(submitted.body().get("reason").asText()).startsWith("Break-glass");
+    api.awaitStatus(id, "ACTIVE");
+    assertThat(production(DemoOrganization.POWER_USER_PERMISSION_SET_ARN))
+        .anyMatch(a -> a.principalId().equals(DemoOrganization.BOB_USER_ID));
+
+    // The review after the fact: not by bob himself; grace rejects it, and it is revoked at once.
+    await().atMost(Duration.ofSeconds(10)).until(() ->
+        api.get("grace", "/engine-rest/task?processInstanceBusinessKey=" + id).body().size() == 1);
+    JsonNode task = api.get("grace", "/engine-rest/task?processInstanceBusinessKey=" + id).body().get(0);
+    assertThat(task.get("name").asText()).isEqualTo("Review break-glass access");
+    Reply byBob = api.post("bob", "/engine-rest/task/" + task.get("id").asText() + "/complete",
+        Map.of("variables", Map.of("reviewOutcome", Map.of("value", "APPROVE"))));
+    assertThat(byBob.status()).isEqualTo(403);
+    Reply rejected = api.post("grace", "/engine-rest/task/" + task.get("id").asText() + "/complete",
+        Map.of("variables", Map.of("reviewOutcome", Map.of("value", "DENY"),
+            "reviewComment", Map.of("value", "No incident on record"))));
+    assertThat(rejected.status()).as(rejected.raw()).isEqualTo(204);
+    JsonNode revoked = api.awaitStatus(id, "REVOKED");
+    assertThat(revoked.get("revokeRequestedBy").asText()).isEqualTo("grace");
+    assertThat(production(DemoOrganization.POWER_USER_PERMISSION_SET_ARN))
+        .noneMatch(a -> a.principalId().equals(DemoOrganization.BOB_USER_ID));
+    assertThat(audit.forRequest(id)).extracting(AuditEvent::action)
+        .contains("breakglass.granted", "breakglass.rejected", "access.revoked");
+
+    // Where the scope does not allow it, break-glass is an ordinary request for review.
+    Map<String, Object> elsewhere = request("erin", "PowerUserAccess", "PT30M", DemoOrganization.STAGING_ACCOUNT_ID);
+    elsewhere.put("breakGlass", true);
+    Reply ordinary = api.post("erin", "/api/requests", elsewhere);
+    assertThat(ordinary.body().get("status").asText()).isEqualTo("PENDING_REVIEW");
+    assertThat(ordinary.body().get("reason").asText()).contains("Break-glass is not allowed");
+  }
+
   private List<AccountAssignment> production(String permissionSetArn) {
     return aws.listAccountAssignmentsPaginator(r -> r.instanceArn(DemoOrganization.INSTANCE_ARN)
         .accountId(DemoOrganization.PRODUCTION_ACCOUNT_ID).permissionSetArn(permissionSetArn))

@@ -52,7 +52,7 @@ class CamundaAccessPolicy implements AccessPolicy {
     return new Scope(row.getEntry("scopeName"),
         groups == null ? List.of() : Arrays.stream(groups.split("\\s*,\\s*")).filter(g -> !g.isBlank()).toList(),
         max == null ? 0 : max.longValue(), Boolean.TRUE.equals(forOthers), quorum == null ? 1 : quorum.intValue(),
-        row.getEntry("escalationGroup"));
+        row.getEntry("escalationGroup"), Boolean.TRUE.equals(row.getEntry("breakGlassAllowed")));
   }
 
   @Override
@@ -82,6 +82,7 @@ class CamundaAccessPolicy implements AccessPolicy {
       seconds = java.time.Duration.between(r.getChainStart(), r.getCreatedAt().plus(r.parsedDuration())).getSeconds();
     }
     in.put("supersedes", r.getSupersedes());
+    in.put("breakGlass", r.getBreakGlass() != null);
     in.put(AccessRequestProcess.Variables.DURATION_MINUTES, (seconds + 59) / 60);
     in.put(AccessRequestProcess.Variables.JUSTIFICATION, r.getJustification());
     in.put(AccessRequestProcess.Variables.TICKET, r.getTicket());

@@ -44,6 +44,13 @@ public final class AccessRequestProcess {
     public static final String TASK_GRANT_ACCESS = "Task_GrantAccess";
     public static final String EVENT_GRANT_REJECTED = "Event_GrantRejected";
     public static final String END_GRANT_FAILED = "End_GrantFailed";
+    public static final String GATEWAY_GRANTED = "Gateway_Granted";
+    public static final String GATEWAY_BREAK_GLASS = "Gateway_BreakGlass";
+    public static final String END_NO_POST_REVIEW = "End_NoPostReview";
+    public static final String TASK_REVIEW_BREAK_GLASS = "Task_ReviewBreakGlass";
+    public static final String END_BREAK_GLASS_ACCEPTED = "End_BreakGlassAccepted";
+    public static final String END_BREAK_GLASS_REJECTED = "End_BreakGlassRejected";
+    public static final String EVENT_BREAK_GLASS_REJECTED = "Event_BreakGlassRejected";
     public static final String GATEWAY_AWAIT_END = "Gateway_AwaitEnd";
     public static final String EVENT_ACCESS_EXPIRED = "Event_AccessExpired";
     public static final String EVENT_REVOKE_REQUESTED = "Event_RevokeRequested";
@@ -104,6 +111,8 @@ public final class AccessRequestProcess {
     public static final String GRANT_ACCESS_DELEGATE = "grantAccessDelegate";
     /** JavaDelegate of {@code Task_RevokeAccess}. */
     public static final String REVOKE_ACCESS_DELEGATE = "revokeAccessDelegate";
+    /** TaskListener (complete) of {@code Task_ReviewBreakGlass}. */
+    public static final String BREAK_GLASS_REVIEW_GUARD = "breakGlassReviewGuard";
     /** TaskListener (complete) of {@code Task_ReviewRequest}. */
     public static final String REVIEW_GUARD = "reviewGuard";
     /** Object with {@code update(DelegateExecution, 'REVOKING')}, called when revocation is due. */
@@ -130,6 +139,10 @@ public final class AccessRequestProcess {
     public static final String DURATION = "duration";
     /** Long. */
     public static final String DURATION_MINUTES = "durationMinutes";
+    /** Boolean: asked for break-glass on start; after the policy step, granted as break-glass (a copy). */
+    public static final String BREAK_GLASS = "breakGlass";
+    /** Boolean, set by Airlock when the review after the fact rejects break-glass access: revoke now. */
+    public static final String BREAK_GLASS_REJECTED = "breakGlassRejected";
     /** java.util.Date, optional: grant at this time, not at approval (a copy of the stored request's). */
     public static final String START_AT = "startAt";
     /** String. */

@@ -50,6 +50,7 @@ class CamundaAccessProcess implements AccessProcess {
     vars.put(JUSTIFICATION, r.justification());
     vars.put(TICKET, r.ticket());
     vars.put(START_AT, r.startAt());
+    vars.put(BREAK_GLASS, Boolean.TRUE.equals(r.breakGlass()));
     if (r.craft() != null) {
       vars.put(CRAFT_TEMPLATE, r.craft().template());
       vars.put(CRAFT_BUCKETS, String.join(",", r.craft().buckets()));

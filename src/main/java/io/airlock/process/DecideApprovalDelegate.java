@@ -33,5 +33,6 @@ class DecideApprovalDelegate implements JavaDelegate {
     AccessPolicy.Approval approval = result[0];
     execution.setVariable(APPROVAL_OUTCOME, approval.outcome());
     execution.setVariable(APPROVAL_REASON, approval.reason());
+    execution.setVariable(AccessRequestProcess.Variables.BREAK_GLASS, approval.breakGlass());
   }
 }

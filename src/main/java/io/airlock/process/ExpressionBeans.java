@@ -27,6 +27,7 @@ class ExpressionBeans implements BeanPostProcessor {
       AccessRequestProcess.Beans.GRANT_ACCESS_DELEGATE,
       AccessRequestProcess.Beans.REVOKE_ACCESS_DELEGATE,
       AccessRequestProcess.Beans.REVIEW_GUARD,
+      AccessRequestProcess.Beans.BREAK_GLASS_REVIEW_GUARD,
       AccessRequestProcess.Beans.REQUEST_STATUS);
 
   private final ApplicationContext context;

@@ -45,7 +45,7 @@ class RegisterRequestDelegate implements JavaDelegate {
     SubmitRequest input = new SubmitRequest(
         text(execution, SYSTEM), text(execution, TARGET), text(execution, PRINCIPAL), text(execution, PERMISSION),
         text(execution, DURATION), text(execution, JUSTIFICATION), text(execution, TICKET), craft(execution),
-        text(execution, START_AT));
+        text(execution, START_AT), "true".equals(text(execution, BREAK_GLASS)));
     AccessRequest[] registered = new AccessRequest[1];
     EngineErrors.translate(() -> registered[0] = lifecycle.register(id, execution.getProcessInstanceId(), requester,
         groups, input));
@@ -56,6 +56,7 @@ class RegisterRequestDelegate implements JavaDelegate {
     execution.setVariable(SYSTEM, r.getSystem());
     execution.setVariable(DURATION_MINUTES, r.parsedDuration().toMinutes());
     execution.setVariable(START_AT, r.getStartAt() == null ? null : java.util.Date.from(r.getStartAt()));
+    execution.setVariable(BREAK_GLASS, false); // set by the policy step: granted as break-glass
     execution.setVariable(REQUESTER_GROUPS,
         Variables.objectValue(new ArrayList<>(r.requesterGroupList())).serializationDataFormat("application/json").create());
   }

@@ -106,7 +106,8 @@ public class AccessLifecycle {
     }
     if (input != null && (input.principal() == null || input.principal().isBlank())) {
       input = new SubmitRequest(input.system(), input.target(), principals.identityCenterNameOf(requester),
-          input.permission(), input.duration(), input.justification(), input.ticket(), input.craft(), input.startAt());
+          input.permission(), input.duration(), input.justification(), input.ticket(), input.craft(), input.startAt(),
+          input.breakGlass());
     }
     RequestValidator.ValidRequest valid = validator.validate(input);
     Instant now = clock.instant();
@@ -120,6 +121,7 @@ public class AccessLifecycle {
     r.setPermission(valid.permission());
     r.setPermissionSetArn(valid.permissionSetArn());
     r.setStartAt(valid.startAt());
+    r.setBreakGlass(Boolean.TRUE.equals(input.breakGlass()) ? Boolean.FALSE : null); // asked; the scope decides
     r.setCraftTemplate(valid.craftTemplate());
     r.setCraftPolicy(valid.craftPolicy());
     r.setDuration(valid.duration().toString());
@@ -189,6 +191,9 @@ public class AccessLifecycle {
     r.setMaxDurationMinutes(scope.maxDurationMinutes());
     r.setApprovalsRequired(scope.approvalsRequired());
     r.setEscalationGroup(blankToNull(scope.escalationGroup()));
+    if (r.getBreakGlass() != null && scope.breakGlassAllowed()) {
+      r.setBreakGlass(Boolean.TRUE);
+    }
     r.setUpdatedAt(clock.instant());
     requests.update(r);
     return scope;
@@ -203,10 +208,18 @@ public class AccessLifecycle {
       throw refuse(step, "policy.approval", r, "the scope has not been checked");
     }
     AccessPolicy.Scope scope = new AccessPolicy.Scope(r.getScopeName(), r.approverGroupList(),
-        r.getMaxDurationMinutes() == null ? 0 : r.getMaxDurationMinutes(), true, r.quorum(), r.getEscalationGroup());
+        r.getMaxDurationMinutes() == null ? 0 : r.getMaxDurationMinutes(), true, r.quorum(), r.getEscalationGroup(),
+        Boolean.TRUE.equals(r.getBreakGlass()));
     AccessPolicy.Approval approval = policy.approval(r, scope, principalIsRequester(r));
     String outcome = approval == null || approval.outcome() == null ? AccessPolicy.Approval.MANUAL : approval.outcome();
     String reason = approval == null || approval.reason() == null ? "Needs an approver's review" : approval.reason();
+    boolean breakGlass = Boolean.TRUE.equals(r.getBreakGlass()) && !AccessPolicy.Approval.DENY.equals(outcome);
+    if (breakGlass) {
+      outcome = AccessPolicy.Approval.APPROVE;
+      reason = "Break-glass: granted at once; an approver of the scope reviews it afterwards";
+    } else if (Boolean.FALSE.equals(r.getBreakGlass())) {
+      reason = "Break-glass is not allowed in scope '" + r.getScopeName() + "'. " + reason;
+    }
     r.setDecisionOutcome(outcome);
     r.setDecisionReason(reason);
     RequestStatus next = switch (outcome) {
@@ -219,8 +232,13 @@ public class AccessLifecycle {
     details.put("approverGroups", r.approverGroupList());
     details.put("outcome", outcome);
     details.put("reason", reason);
+    details.put("breakGlass", breakGlass);
     moveTo(r, next, step.actor(), details);
-    return new AccessPolicy.Approval(outcome, reason);
+    if (breakGlass) {
+      audit.record(SYSTEM_ACTOR, "breakglass.granted", r.getId(), Map.of("requester", r.getRequester(),
+          "reviewers", r.approverGroupList()));
+    }
+    return new AccessPolicy.Approval(outcome, reason, breakGlass);
   }
 
   // ---- review ---------------------------------------------------------------------------
@@ -407,6 +425,54 @@ public class AccessLifecycle {
     requests.update(r);
     audit.record(SYSTEM_ACTOR, "review.escalated", r.getId(), Map.of("group", group, "approverGroups", groups));
     return group;
+  }
+
+  /**
+   * The review after the fact of break-glass access: an eligible approver keeps it, or rejects
+   * it with a comment, which records a revoke request (the process then revokes at once).
+   * Returns whether the access is to be revoked now.
+   */
+  @Transactional
+  public boolean recordBreakGlassReview(ProcessStep step, Caller reviewer, String outcome, String comment) {
+    AccessRequest r = bound(step, "breakglass-review");
+    if (!Boolean.TRUE.equals(r.getBreakGlass())) {
+      throw refuse(step, "breakglass-review", r, "it was not granted as break-glass");
+    }
+    Optional<String> refusal = reviewRefusal(r, reviewer);
+    if (refusal.isPresent()) {
+      audit.refused(reviewer == null ? null : reviewer.userId(), "refused.breakglass-review", r.getId(),
+          Map.of("reason", refusal.get()));
+      throw new ForbiddenActionException(refusal.get());
+    }
+    ReviewDecision.Outcome parsed;
+    try {
+      parsed = ReviewDecision.Outcome.valueOf(String.valueOf(outcome));
+    } catch (IllegalArgumentException e) {
+      throw new InvalidRequestException(List.of(new InvalidRequestException.FieldError("reviewOutcome",
+          "choose APPROVE (keep it) or DENY (revoke it now), was '" + outcome + "'")));
+    }
+    TextRules.check("reviewComment", comment).ifPresent(e -> {
+      throw new InvalidRequestException(List.of(e));
+    });
+    if (parsed == ReviewDecision.Outcome.DENY && (comment == null || comment.isBlank())) {
+      throw new InvalidRequestException(List.of(new InvalidRequestException.FieldError("reviewComment",
+          "is required to reject break-glass access: say why, the requester sees it")));
+    }
+    Map<String, Object> details = new LinkedHashMap<>();
+    details.put("comment", comment);
+    details.put("status", r.getStatus().name());
+    boolean revokeNow = parsed == ReviewDecision.Outcome.DENY && r.getStatus() == RequestStatus.ACTIVE;
+    if (revokeNow) {
+      Instant now = clock.instant();
+      r.setRevokeRequestedBy(reviewer.userId());
+      r.setRevokeRequestedAt(now);
+      r.setRevokeReason(truncate("break-glass rejected: " + comment, 512));
+      r.setUpdatedAt(now);
+      requests.update(r);
+    }
+    audit.record(reviewer.userId(), parsed == ReviewDecision.Outcome.APPROVE ? "breakglass.accepted"
+        : "breakglass.rejected", r.getId(), details);
+    return revokeNow;
   }
 
   /** Nobody reviewed the request in time (the review task's timer): EXPIRED. */

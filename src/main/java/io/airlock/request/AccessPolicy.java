@@ -17,7 +17,7 @@ public interface AccessPolicy {
 
   /** A row of the scopes table. */
   record Scope(String name, List<String> approverGroups, long maxDurationMinutes, boolean mayRequestForOthers,
-      int approvalsRequired, String escalationGroup) {
+      int approvalsRequired, String escalationGroup, boolean breakGlassAllowed) {
     public Scope {
       approverGroups = approverGroups == null ? List.of() : List.copyOf(approverGroups);
       approvalsRequired = Math.max(1, approvalsRequired);
@@ -25,7 +25,12 @@ public interface AccessPolicy {
   }
 
   /** What the auto-approval table decided. */
-  record Approval(String outcome, String reason) {
+  record Approval(String outcome, String reason, boolean breakGlass) {
+
+    public Approval(String outcome, String reason) {
+      this(outcome, reason, false);
+    }
+
     public static final String APPROVE = "APPROVE";
     public static final String DENY = "DENY";
     public static final String MANUAL = "MANUAL";

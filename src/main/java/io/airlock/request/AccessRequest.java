@@ -49,6 +49,7 @@ public class AccessRequest {
   private Integer approvalsRequired;
   private Instant startAt;
   private String escalationGroup;
+  private Boolean breakGlass;
 
   /** Whether Airlock creates a permission set for this request (craft) instead of using one. */
   public boolean isCrafted() {
@@ -135,6 +136,8 @@ public class AccessRequest {
   public Instant getChainStart() { return chainStart; }
   public void setChainStart(Instant chainStart) { this.chainStart = chainStart; }
 
+  public Boolean getBreakGlass() { return breakGlass; }
+  public void setBreakGlass(Boolean breakGlass) { this.breakGlass = breakGlass; }
   public String getEscalationGroup() { return escalationGroup; }
   public void setEscalationGroup(String escalationGroup) { this.escalationGroup = escalationGroup; }
   public Instant getStartAt() { return startAt; }

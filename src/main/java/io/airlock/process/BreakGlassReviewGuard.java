@@ -1,0 +1,48 @@
+package io.airlock.process;
+
+import static io.airlock.process.AccessRequestProcess.Variables.BREAK_GLASS_REJECTED;
+import static io.airlock.process.AccessRequestProcess.Variables.REVIEW_COMMENT;
+import static io.airlock.process.AccessRequestProcess.Variables.REVIEW_OUTCOME;
+
+import io.airlock.request.AccessLifecycle;
+import io.airlock.request.Caller;
+import io.airlock.request.ProcessStep;
+import java.util.Objects;
+import org.camunda.bpm.engine.IdentityService;
+import org.camunda.bpm.engine.delegate.DelegateTask;
+import org.camunda.bpm.engine.delegate.TaskListener;
+import org.camunda.bpm.engine.impl.identity.Authentication;
+import org.springframework.stereotype.Component;
+
+/**
+ * Complete listener of "Review break-glass access": the use case checks the reviewer as for any
+ * review and records the verdict; a rejection sets {@code breakGlassRejected} on the instance,
+ * which the conditional event "Break-glass rejected" waits for, and the access is revoked at once.
+ */
+@Component("breakGlassReviewGuard")
+class BreakGlassReviewGuard implements TaskListener {
+
+  private final AccessLifecycle lifecycle;
+  private final IdentityService identity;
+
+  BreakGlassReviewGuard(AccessLifecycle lifecycle, IdentityService identity) {
+    this.lifecycle = lifecycle;
+    this.identity = identity;
+  }
+
+  @Override
+  public void notify(DelegateTask task) {
+    Authentication auth = identity.getCurrentAuthentication();
+    Caller reviewer = auth == null || auth.getUserId() == null ? null : new Caller(auth.getUserId(),
+        auth.getGroupIds() != null && !auth.getGroupIds().isEmpty() ? auth.getGroupIds()
+            : CamundaGroups.of(identity, auth.getUserId()));
+    ProcessStep step = new ProcessStep(task.getExecution().getProcessBusinessKey(), task.getProcessInstanceId(),
+        reviewer == null ? null : reviewer.userId());
+    boolean[] revokeNow = new boolean[1];
+    EngineErrors.translate(() -> revokeNow[0] = lifecycle.recordBreakGlassReview(step, reviewer,
+        Objects.toString(task.getVariable(REVIEW_OUTCOME), null), Objects.toString(task.getVariable(REVIEW_COMMENT), null)));
+    if (revokeNow[0]) {
+      task.getExecution().getProcessInstance().setVariable(BREAK_GLASS_REJECTED, true);
+    }
+  }
+}
