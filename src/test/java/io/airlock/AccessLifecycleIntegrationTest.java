@@ -690,6 +690,37 @@ class AccessLifecycleIntegrationTest {
     assertThat(ordinary.body().get("reason").asText()).contains("Break-glass is not allowed");
   }
 
+  @Test
+  void reworkNarrowsThePermissionWithoutAGap() {
+    Reply submitted = api.post("dave", "/api/requests", request("dave", "PowerUserAccess", "PT1H",
+        DemoOrganization.STAGING_ACCOUNT_ID));
+    String wide = submitted.body().get("id").asText();
+    assertThat(api.post("bob", "/api/requests/" + wide + "/review", Map.of("outcome", "APPROVE")).status()).isEqualTo(200);
+    api.awaitStatus(wide, "ACTIVE");
+
+    Reply reworked = api.post("dave", "/api/requests/" + wide + "/rework",
+        Map.of("duration", "PT30M", "permission", "ReadOnlyAccess", "justification", "Only need to read now"));
+    assertThat(reworked.status()).as(reworked.raw()).isEqualTo(201);
+    String narrow = reworked.body().get("id").asText();
+    assertThat(reworked.body().get("permission").asText()).isEqualTo("ReadOnlyAccess");
+    api.awaitStatus(narrow, "ACTIVE");
+    api.awaitStatus(wide, "SUPERSEDED");
+    List<AccountAssignment> powerUser = aws.listAccountAssignmentsPaginator(r -> r.instanceArn(DemoOrganization.INSTANCE_ARN)
+        .accountId(DemoOrganization.STAGING_ACCOUNT_ID).permissionSetArn(DemoOrganization.POWER_USER_PERMISSION_SET_ARN))
+        .accountAssignments().stream().toList();
+    List<AccountAssignment> readOnly = aws.listAccountAssignmentsPaginator(r -> r.instanceArn(DemoOrganization.INSTANCE_ARN)
+        .accountId(DemoOrganization.STAGING_ACCOUNT_ID).permissionSetArn(DemoOrganization.READ_ONLY_PERMISSION_SET_ARN))
+        .accountAssignments().stream().toList();
+    assertThat(powerUser).noneMatch(a -> a.principalId().equals(DemoOrganization.DAVE_USER_ID));
+    assertThat(readOnly).anyMatch(a -> a.principalId().equals(DemoOrganization.DAVE_USER_ID));
+    // The narrower set was in place before the wider one went.
+    List<AuditEvent> narrowGrant = audit.forRequest(narrow).stream().filter(e -> e.action().equals("access.granted")).toList();
+    List<AuditEvent> wideRevoke = audit.forRequest(wide).stream().filter(e -> e.action().equals("access.revoked")).toList();
+    assertThat(narrowGrant.get(0).seq()).isLessThan(wideRevoke.get(0).seq());
+    assertThat(api.post("dave", "/api/requests/" + narrow + "/revoke", null).status()).isEqualTo(200);
+    api.awaitStatus(narrow, "REVOKED");
+  }
+
   private List<AccountAssignment> production(String permissionSetArn) {
     return aws.listAccountAssignmentsPaginator(r -> r.instanceArn(DemoOrganization.INSTANCE_ARN)
         .accountId(DemoOrganization.PRODUCTION_ACCOUNT_ID).permissionSetArn(permissionSetArn))

@@ -104,6 +104,16 @@ public class RequestChanges {
    */
   @Transactional
   public AccessRequest rework(String id, String duration, String justification, Caller caller) {
+    return rework(id, duration, null, justification, caller);
+  }
+
+  /**
+   * {@link #rework(String, String, String, Caller)} that may also narrow the permission: the
+   * narrower permission set is granted first, then the wider one removed, so for the seconds in
+   * between the principal holds what the original allowed, never more, and never nothing.
+   */
+  @Transactional
+  public AccessRequest rework(String id, String duration, String permission, String justification, Caller caller) {
     AccessRequest r = service.get(id, caller);
     boolean allowed = r.getRequester().equals(caller.userId()) || lifecycle.isPrincipal(caller.userId(), r)
         || caller.inAnyGroup(List.of(groups.admins())) || caller.inAnyGroup(r.approverGroupList());
@@ -118,13 +128,13 @@ public class RequestChanges {
     if (r.isCrafted()) {
       throw new ConflictingStateException("Request " + id + " asks for a crafted policy; changing those is not supported yet");
     }
-    SubmitRequest changed = new SubmitRequest(r.getSystem(), r.getTarget(), r.getPrincipal(), r.getPermission(),
-        duration, justification == null || justification.isBlank() ? r.getJustification() : justification,
+    SubmitRequest changed = new SubmitRequest(r.getSystem(), r.getTarget(), r.getPrincipal(),
+        permission == null || permission.isBlank() ? r.getPermission() : permission, duration, justification == null || justification.isBlank() ? r.getJustification() : justification,
         r.getTicket());
     Instant chainStart = r.getChainStart() != null ? r.getChainStart() : r.getGrantStart();
     AccessRequest replacement = startReplacement(r, changed, caller.userId(), chainStart);
     audit.record(caller.userId(), "request.reworked", id, Map.of("by", replacement.getId(), "duration",
-        String.valueOf(duration)));
+        String.valueOf(duration), "permission", replacement.getPermission()));
     return replacement;
   }
 

@@ -98,12 +98,13 @@ class RequestController {
   }
 
   @PostMapping("/{id}/rework")
-  @Operation(summary = "Change active access: a new remaining duration from now (shorter or longer)",
+  @Operation(summary = "Change active access: a new remaining duration from now (shorter or longer), and optionally "
+      + "a narrower permission set",
       description = "201 with the rework, a new request decided by policy (bounding the whole span) and review; "
           + "AWS changes only when it is approved, and the original then ends SUPERSEDED without a gap.")
   ResponseEntity<RequestView> rework(@PathVariable String id, @RequestBody(required = false) ReworkBody body,
       Authentication auth) {
-    AccessRequest r = changes.rework(id, body == null ? null : body.duration(),
+    AccessRequest r = changes.rework(id, body == null ? null : body.duration(), body == null ? null : body.permission(),
         body == null ? null : body.justification(), CurrentUser.of(auth));
     return ResponseEntity.created(URI.create("/api/requests/" + r.getId())).body(RequestView.of(r));
   }
@@ -122,7 +123,7 @@ class RequestController {
   record EditBody(String target, String permission, String duration, String comment) {}
 
   /** Body of a rework: the new remaining duration from now, and optionally a new justification. */
-  record ReworkBody(String duration, String justification) {}
+  record ReworkBody(String duration, String permission, String justification) {}
 
   /** Body of an extension. */
   record ExtendBody(String by, String justification) {}
