@@ -11,7 +11,6 @@ import java.util.Objects;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.delegate.DelegateTask;
 import org.camunda.bpm.engine.delegate.TaskListener;
-import org.camunda.bpm.engine.impl.identity.Authentication;
 import org.springframework.stereotype.Component;
 
 /**
@@ -32,10 +31,7 @@ class BreakGlassReviewGuard implements TaskListener {
 
   @Override
   public void notify(DelegateTask task) {
-    Authentication auth = identity.getCurrentAuthentication();
-    Caller reviewer = auth == null || auth.getUserId() == null ? null : new Caller(auth.getUserId(),
-        auth.getGroupIds() != null && !auth.getGroupIds().isEmpty() ? auth.getGroupIds()
-            : CamundaGroups.of(identity, auth.getUserId()));
+    Caller reviewer = Steps.caller(identity);
     ProcessStep step = new ProcessStep(task.getExecution().getProcessBusinessKey(), task.getProcessInstanceId(),
         reviewer == null ? null : reviewer.userId());
     boolean[] revokeNow = new boolean[1];

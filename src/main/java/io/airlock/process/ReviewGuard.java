@@ -12,7 +12,6 @@ import java.util.Objects;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.delegate.DelegateTask;
 import org.camunda.bpm.engine.delegate.TaskListener;
-import org.camunda.bpm.engine.impl.identity.Authentication;
 import org.springframework.stereotype.Component;
 
 /**
@@ -39,8 +38,7 @@ class ReviewGuard implements TaskListener {
 
   @Override
   public void notify(DelegateTask task) {
-    Authentication auth = identity.getCurrentAuthentication();
-    Caller reviewer = auth == null || auth.getUserId() == null ? null : new Caller(auth.getUserId(), groupsOf(auth));
+    Caller reviewer = Steps.caller(identity);
     Map<String, Object> shown = new LinkedHashMap<>();
     for (String name : SHOWN) {
       shown.put(name, task.getVariable(name));
@@ -53,13 +51,5 @@ class ReviewGuard implements TaskListener {
         Objects.toString(task.getVariable(REVIEW_OUTCOME), null), Objects.toString(task.getVariable(REVIEW_COMMENT), null),
         shown));
     task.getExecution().setVariable(MORE_APPROVALS_NEEDED, moreNeeded[0]);
-  }
-
-  private List<String> groupsOf(Authentication auth) {
-    // The webapps put the user's groups on the authentication; fall back to the identity store.
-    if (auth.getGroupIds() != null && !auth.getGroupIds().isEmpty()) {
-      return auth.getGroupIds();
-    }
-    return CamundaGroups.of(identity, auth.getUserId());
   }
 }

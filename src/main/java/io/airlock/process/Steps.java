@@ -19,4 +19,15 @@ final class Steps {
     Authentication auth = identity.getCurrentAuthentication();
     return auth == null ? null : auth.getUserId();
   }
+
+  /** The signed-in user with their groups (the webapps put them on the authentication), or null. */
+  static io.airlock.request.Caller caller(IdentityService identity) {
+    Authentication auth = identity.getCurrentAuthentication();
+    if (auth == null || auth.getUserId() == null) {
+      return null;
+    }
+    java.util.List<String> groups = auth.getGroupIds() != null && !auth.getGroupIds().isEmpty() ? auth.getGroupIds()
+        : CamundaGroups.of(identity, auth.getUserId());
+    return new io.airlock.request.Caller(auth.getUserId(), groups);
+  }
 }
