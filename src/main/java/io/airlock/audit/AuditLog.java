@@ -96,6 +96,19 @@ public class AuditLog {
     return mapper.findRange(fromSeq, limit);
   }
 
+  /**
+   * A search of the log: every filter optional; {@code after} is the cursor (the last sequence
+   * number of the previous page, 0 for the first).
+   */
+  public record Query(Instant from, Instant to, String actor, String requestId, String action, String account,
+      long after, int limit) {}
+
+  /** Entries matching {@code query}, oldest first. */
+  @Transactional(readOnly = true)
+  public List<AuditEvent> search(Query query) {
+    return mapper.search(query);
+  }
+
   /** Recomputes the whole chain; reports the first entry that does not match. */
   @Transactional(readOnly = true)
   public Verification verify() {

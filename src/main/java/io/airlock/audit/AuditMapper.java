@@ -18,5 +18,8 @@ interface AuditMapper {
 
   List<AuditEvent> findRange(@Param("fromSeq") long fromSeq, @Param("limit") int limit);
 
+  /** Entries after {@code q.after()} matching every given filter, oldest first, at most {@code q.limit()}. */
+  List<AuditEvent> search(@Param("q") AuditLog.Query q);
+
   record ChainHead(long lastSeq, String lastHash) {}
 }
