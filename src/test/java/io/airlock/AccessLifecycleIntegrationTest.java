@@ -10,6 +10,7 @@ import io.airlock.sandbox.DemoOrganization;
 import io.airlock.support.ApiClient;
 import io.airlock.support.ApiClient.Reply;
 import io.airlock.support.PostgresTestConfiguration;
+import io.airlock.support.SandboxSso;
 import io.airlock.support.WebappSession;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,9 +28,6 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Import;
 import org.springframework.test.annotation.DirtiesContext;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ssoadmin.SsoAdminClient;
 import software.amazon.awssdk.services.ssoadmin.model.AccountAssignment;
 
@@ -59,11 +57,7 @@ class AccessLifecycleIntegrationTest {
   @BeforeAll
   void clients() {
     api = new ApiClient(port);
-    aws = SsoAdminClient.builder()
-        .endpointOverride(sandbox.endpoint())
-        .region(Region.US_EAST_1)
-        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
-        .build();
+    aws = SandboxSso.client(sandbox);
   }
 
   @AfterAll
@@ -490,9 +484,7 @@ class AccessLifecycleIntegrationTest {
     assertThat(filed.body().get("principal").asText()).isEqualTo("erin");
     String id = filed.body().get("id").asText();
     api.awaitStatus(id, "ACTIVE");
-    assertThat(aws.listAccountAssignmentsPaginator(r -> r.instanceArn(DemoOrganization.INSTANCE_ARN)
-            .accountId(DemoOrganization.STAGING_ACCOUNT_ID).permissionSetArn(DemoOrganization.READ_ONLY_PERMISSION_SET_ARN))
-        .accountAssignments().stream()).anyMatch(a -> a.principalId().equals(DemoOrganization.ERIN_USER_ID));
+    assertThat(SandboxSso.assignments(aws, DemoOrganization.STAGING_ACCOUNT_ID, DemoOrganization.READ_ONLY_PERMISSION_SET_ARN).stream()).anyMatch(a -> a.principalId().equals(DemoOrganization.ERIN_USER_ID));
     assertThat(api.post("erin", "/api/requests/" + id + "/revoke", null).status()).isEqualTo(200);
 
     Reply fromRequest = api.post("erin", "/api/requests/" + id + "/template", Map.of("name", "Same again"));
@@ -705,12 +697,8 @@ class AccessLifecycleIntegrationTest {
     assertThat(reworked.body().get("permission").asText()).isEqualTo("ReadOnlyAccess");
     api.awaitStatus(narrow, "ACTIVE");
     api.awaitStatus(wide, "SUPERSEDED");
-    List<AccountAssignment> powerUser = aws.listAccountAssignmentsPaginator(r -> r.instanceArn(DemoOrganization.INSTANCE_ARN)
-        .accountId(DemoOrganization.STAGING_ACCOUNT_ID).permissionSetArn(DemoOrganization.POWER_USER_PERMISSION_SET_ARN))
-        .accountAssignments().stream().toList();
-    List<AccountAssignment> readOnly = aws.listAccountAssignmentsPaginator(r -> r.instanceArn(DemoOrganization.INSTANCE_ARN)
-        .accountId(DemoOrganization.STAGING_ACCOUNT_ID).permissionSetArn(DemoOrganization.READ_ONLY_PERMISSION_SET_ARN))
-        .accountAssignments().stream().toList();
+    List<AccountAssignment> powerUser = SandboxSso.assignments(aws, DemoOrganization.STAGING_ACCOUNT_ID, DemoOrganization.POWER_USER_PERMISSION_SET_ARN);
+    List<AccountAssignment> readOnly = SandboxSso.assignments(aws, DemoOrganization.STAGING_ACCOUNT_ID, DemoOrganization.READ_ONLY_PERMISSION_SET_ARN);
     assertThat(powerUser).noneMatch(a -> a.principalId().equals(DemoOrganization.DAVE_USER_ID));
     assertThat(readOnly).anyMatch(a -> a.principalId().equals(DemoOrganization.DAVE_USER_ID));
     // The narrower set was in place before the wider one went.
@@ -767,15 +755,11 @@ class AccessLifecycleIntegrationTest {
   }
 
   private List<AccountAssignment> production(String permissionSetArn) {
-    return aws.listAccountAssignmentsPaginator(r -> r.instanceArn(DemoOrganization.INSTANCE_ARN)
-        .accountId(DemoOrganization.PRODUCTION_ACCOUNT_ID).permissionSetArn(permissionSetArn))
-        .accountAssignments().stream().toList();
+    return SandboxSso.assignments(aws, DemoOrganization.PRODUCTION_ACCOUNT_ID, permissionSetArn);
   }
 
   private List<AccountAssignment> stagingViewOnly() {
-    return aws.listAccountAssignmentsPaginator(r -> r.instanceArn(DemoOrganization.INSTANCE_ARN)
-        .accountId(DemoOrganization.STAGING_ACCOUNT_ID).permissionSetArn(DemoOrganization.VIEW_ONLY_PERMISSION_SET_ARN))
-        .accountAssignments().stream().toList();
+    return SandboxSso.assignments(aws, DemoOrganization.STAGING_ACCOUNT_ID, DemoOrganization.VIEW_ONLY_PERMISSION_SET_ARN);
   }
 
   private List<AccountAssignment> assignments() {
@@ -783,9 +767,7 @@ class AccessLifecycleIntegrationTest {
   }
 
   private List<AccountAssignment> assignments(String permissionSetArn) {
-    return aws.listAccountAssignmentsPaginator(r -> r.instanceArn(DemoOrganization.INSTANCE_ARN)
-        .accountId(DemoOrganization.SANDBOX_ACCOUNT_ID).permissionSetArn(permissionSetArn))
-        .accountAssignments().stream().toList();
+    return SandboxSso.assignments(aws, DemoOrganization.SANDBOX_ACCOUNT_ID, permissionSetArn);
   }
 
   private static Map<String, Object> request(String principal, String permission, String duration) {

@@ -9,6 +9,7 @@ import io.airlock.sandbox.DemoOrganization;
 import io.airlock.support.ApiClient;
 import io.airlock.support.ApiClient.Reply;
 import io.airlock.support.PostgresTestConfiguration;
+import io.airlock.support.SandboxSso;
 import io.airlock.support.WebappSession;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,9 +26,6 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.annotation.DirtiesContext;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ssoadmin.SsoAdminClient;
 
 /**
@@ -68,11 +66,7 @@ class EngineSurfaceAttackTest {
   @BeforeAll
   void clients() {
     api = new ApiClient(port);
-    aws = SsoAdminClient.builder()
-        .endpointOverride(sandbox.endpoint())
-        .region(Region.US_EAST_1)
-        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
-        .build();
+    aws = SandboxSso.client(sandbox);
   }
 
   @AfterAll
@@ -430,8 +424,6 @@ class EngineSurfaceAttackTest {
   }
 
   private boolean hasAssignment(String account, String permissionSetArn, String principalId) {
-    return aws.listAccountAssignmentsPaginator(r -> r.instanceArn(DemoOrganization.INSTANCE_ARN)
-            .accountId(account).permissionSetArn(permissionSetArn))
-        .accountAssignments().stream().anyMatch(a -> a.principalId().equals(principalId));
+    return SandboxSso.assignments(aws, account, permissionSetArn).stream().anyMatch(a -> a.principalId().equals(principalId));
   }
 }

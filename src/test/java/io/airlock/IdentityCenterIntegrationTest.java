@@ -13,6 +13,7 @@ import io.airlock.sandbox.SandboxState;
 import io.airlock.support.ApiClient;
 import io.airlock.support.ApiClient.Reply;
 import io.airlock.support.PostgresTestConfiguration;
+import io.airlock.support.SandboxSso;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -33,9 +34,6 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Import;
 import org.springframework.test.annotation.DirtiesContext;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.ssoadmin.SsoAdminClient;
 import software.amazon.awssdk.services.ssoadmin.model.ProvisionTargetType;
 import software.amazon.awssdk.services.ssoadmin.model.Tag;
@@ -74,11 +72,7 @@ class IdentityCenterIntegrationTest {
   @BeforeAll
   void clients() {
     api = new ApiClient(port);
-    aws = SsoAdminClient.builder()
-        .endpointOverride(sandbox.endpoint())
-        .region(Region.US_EAST_1)
-        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
-        .build();
+    aws = SandboxSso.client(sandbox);
   }
 
   @AfterAll
