@@ -710,6 +710,60 @@ class AccessLifecycleIntegrationTest {
   }
 
   @Test
+  void craftedRequestsAreClonedTemplatedAndReworkedWithTheirCraftParameters() {
+    Map<String, Object> body = request("erin", null, "PT40M", DemoOrganization.PRODUCTION_ACCOUNT_ID);
+    body.remove("permission");
+    body.put("craft", Map.of("template", "S3_READ_ONLY", "buckets", List.of("airlock-lifecycle-logs")));
+    Reply submitted = api.post("erin", "/api/requests", body);
+    assertThat(submitted.status()).as(submitted.raw()).isEqualTo(201);
+    String id = submitted.body().get("id").asText();
+    String policy = submitted.body().get("craftPolicy").asText();
+    assertThat(policy).contains("arn:aws:s3:::airlock-lifecycle-logs");
+    assertThat(api.post("bob", "/api/requests/" + id + "/review", Map.of("outcome", "APPROVE")).status()).isEqualTo(200);
+    String arn = api.awaitStatus(id, "ACTIVE").get("permissionSetArn").asText();
+
+    // A clone asks for the same least-privilege policy again, and is reviewed again.
+    Reply clone = api.post("erin", "/api/requests/" + id + "/clone", null);
+    assertThat(clone.status()).as(clone.raw()).isEqualTo(201);
+    assertThat(clone.body().get("permission").asText()).isEqualTo("craft:S3_READ_ONLY");
+    assertThat(clone.body().get("craftPolicy").asText()).isEqualTo(policy);
+    assertThat(clone.body().get("status").asText()).isEqualTo("PENDING_REVIEW");
+    assertThat(api.post("erin", "/api/requests/" + clone.body().get("id").asText() + "/withdraw", null).status())
+        .isEqualTo(200);
+
+    // A template keeps the craft parameters, and files the same policy.
+    Reply template = api.post("erin", "/api/requests/" + id + "/template", Map.of("name", "Read the lifecycle logs"));
+    assertThat(template.status()).as(template.raw()).isEqualTo(201);
+    assertThat(template.body().get("craft").get("template").asText()).isEqualTo("S3_READ_ONLY");
+    assertThat(template.body().get("craft").get("buckets").get(0).asText()).isEqualTo("airlock-lifecycle-logs");
+    Reply filed = api.post("erin", "/api/templates/" + template.body().get("id").asText() + "/requests", null);
+    assertThat(filed.status()).as(filed.raw()).isEqualTo(201);
+    assertThat(filed.body().get("craftPolicy").asText()).isEqualTo(policy);
+    assertThat(api.post("erin", "/api/requests/" + filed.body().get("id").asText() + "/withdraw", null).status())
+        .isEqualTo(200);
+
+    // A rework of the crafted access gets its own crafted set; the old one goes once the new one is granted.
+    Reply rework = api.post("erin", "/api/requests/" + id + "/rework", Map.of("duration", "PT15M"));
+    assertThat(rework.status()).as(rework.raw()).isEqualTo(201);
+    String reworkId = rework.body().get("id").asText();
+    assertThat(rework.body().get("craftPolicy").asText()).isEqualTo(policy);
+    assertThat(sandbox.state().hasAssignment(DemoOrganization.PRODUCTION_ACCOUNT_ID, arn, "USER",
+        DemoOrganization.ERIN_USER_ID)).isTrue(); // unchanged until the rework is approved
+    assertThat(api.post("grace", "/api/requests/" + reworkId + "/review", Map.of("outcome", "APPROVE")).status())
+        .isEqualTo(200);
+    String reworkArn = api.awaitStatus(reworkId, "ACTIVE").get("permissionSetArn").asText();
+    assertThat(reworkArn).isNotEqualTo(arn);
+    api.awaitStatus(id, "SUPERSEDED");
+    assertThat(sandbox.state().hasAssignment(DemoOrganization.PRODUCTION_ACCOUNT_ID, reworkArn, "USER",
+        DemoOrganization.ERIN_USER_ID)).isTrue();
+    assertThat(sandbox.state().permissionSets()).noneMatch(p -> p.arn().equals(arn));
+
+    assertThat(api.post("erin", "/api/requests/" + reworkId + "/revoke", null).status()).isEqualTo(200);
+    api.awaitStatus(reworkId, "REVOKED");
+    assertThat(sandbox.state().permissionSets()).noneMatch(p -> p.arn().equals(reworkArn));
+  }
+
+  @Test
   void auditorsSearchDownloadAndVerifyTheAuditLog() {
     String id = api.post("erin", "/api/requests", request("erin", "AdministratorAccess", "PT1H")).body().get("id").asText();
 

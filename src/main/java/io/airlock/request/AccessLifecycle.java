@@ -124,6 +124,7 @@ public class AccessLifecycle {
     r.setBreakGlass(Boolean.TRUE.equals(input.breakGlass()) ? Boolean.FALSE : null); // asked; the scope decides
     r.setCraftTemplate(valid.craftTemplate());
     r.setCraftPolicy(valid.craftPolicy());
+    r.setCraftSpec(valid.craftTemplate() == null ? null : input.craft().toJson());
     r.setDuration(valid.duration().toString());
     r.setJustification(input.justification().trim());
     r.setTicket(input.ticket() == null || input.ticket().isBlank() ? null : input.ticket().trim());

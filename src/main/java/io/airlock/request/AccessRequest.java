@@ -50,10 +50,22 @@ public class AccessRequest {
   private Instant startAt;
   private String escalationGroup;
   private Boolean breakGlass;
+  private String craftSpec;
 
   /** Whether Airlock creates a permission set for this request (craft) instead of using one. */
   public boolean isCrafted() {
     return craftTemplate != null;
+  }
+
+  /**
+   * The request's values as a requester would submit them again: what a clone, an edit, a rework
+   * or a saved template starts from. A crafted request carries its craft parameters, not a
+   * permission set name.
+   */
+  public SubmitRequest submitValues() {
+    CraftSpec craft = CraftSpec.fromJson(craftSpec);
+    return new SubmitRequest(system, target, principal, craft == null ? permission : null, duration, justification,
+        ticket, craft);
   }
 
   public java.time.Duration parsedDuration() {
@@ -110,6 +122,8 @@ public class AccessRequest {
   public void setUpdatedAt(Instant updatedAt) { this.updatedAt = updatedAt; }
   public String getCraftTemplate() { return craftTemplate; }
   public void setCraftTemplate(String craftTemplate) { this.craftTemplate = craftTemplate; }
+  public String getCraftSpec() { return craftSpec; }
+  public void setCraftSpec(String craftSpec) { this.craftSpec = craftSpec; }
   public String getCraftPolicy() { return craftPolicy; }
   public void setCraftPolicy(String craftPolicy) { this.craftPolicy = craftPolicy; }
   public String getProcessInstanceId() { return processInstanceId; }

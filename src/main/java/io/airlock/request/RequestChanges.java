@@ -49,12 +49,7 @@ public class RequestChanges {
       audit.refused(caller.userId(), "refused.clone", id, Map.of("reason", why));
       throw new ForbiddenActionException(why);
     }
-    if (r.isCrafted()) {
-      throw new ConflictingStateException("Request " + id + " asks for a crafted policy; cloning those is not "
-          + "supported yet: submit it again with its craft parameters");
-    }
-    AccessRequest clone = service.submit(new SubmitRequest(r.getSystem(), r.getTarget(), r.getPrincipal(), r.getPermission(),
-        r.getDuration(), r.getJustification(), r.getTicket()), caller);
+    AccessRequest clone = service.submit(refileable(r).submitValues(), caller);
     audit.record(caller.userId(), "request.cloned", clone.getId(), Map.of("from", id));
     return clone;
   }
@@ -77,20 +72,16 @@ public class RequestChanges {
       throw new ConflictingStateException("Request " + id + " is " + r.getStatus()
           + "; only a request waiting for review can be edited");
     }
-    if (r.isCrafted()) {
-      throw new ConflictingStateException("Request " + id + " asks for a crafted policy; editing those is not supported yet");
-    }
+    refileable(r);
     if (comment == null || comment.isBlank()) {
       throw new InvalidRequestException(List.of(new InvalidRequestException.FieldError("comment",
           "is required: say what you changed and why, the requester sees it")));
     }
-    SubmitRequest edited = new SubmitRequest(r.getSystem(), or(target, r.getTarget()), r.getPrincipal(),
-        or(permission, r.getPermission()), or(duration, r.getDuration()),
-        r.getJustification(), r.getTicket());
+    SubmitRequest edited = changed(r.submitValues(), target, permission, duration, null);
     AccessRequest replacement = startReplacement(r, edited, caller.userId(), null);
     lifecycle.supersedePending(id, replacement.getId(), caller.userId());
     audit.record(caller.userId(), "request.edited", id, Map.of("by", replacement.getId(), "comment", comment,
-        "target", edited.target(), "permission", edited.permission(), "duration", edited.duration()));
+        "target", edited.target(), "permission", replacement.getPermission(), "duration", edited.duration()));
     process.withdraw(id); // ends the original's review
     return requests.findById(replacement.getId()).orElseThrow();
   }
@@ -125,12 +116,11 @@ public class RequestChanges {
     if (r.getStatus() != RequestStatus.ACTIVE) {
       throw new ConflictingStateException("Request " + id + " is " + r.getStatus() + "; only ACTIVE access can be changed");
     }
-    if (r.isCrafted()) {
-      throw new ConflictingStateException("Request " + id + " asks for a crafted policy; changing those is not supported yet");
+    SubmitRequest changed = changed(refileable(r).submitValues(), null, permission, duration, justification);
+    if (duration == null || duration.isBlank()) {
+      throw new InvalidRequestException(List.of(new InvalidRequestException.FieldError("duration",
+          "is required: how long the changed access lasts from now (ISO-8601, e.g. PT1H)")));
     }
-    SubmitRequest changed = new SubmitRequest(r.getSystem(), r.getTarget(), r.getPrincipal(),
-        permission == null || permission.isBlank() ? r.getPermission() : permission, duration, justification == null || justification.isBlank() ? r.getJustification() : justification,
-        r.getTicket());
     Instant chainStart = r.getChainStart() != null ? r.getChainStart() : r.getGrantStart();
     AccessRequest replacement = startReplacement(r, changed, caller.userId(), chainStart);
     audit.record(caller.userId(), "request.reworked", id, Map.of("by", replacement.getId(), "duration",
@@ -167,6 +157,30 @@ public class RequestChanges {
     String newId = AccessLifecycle.replacing(new AccessLifecycle.Replacement(original.getId(), changedBy, chainStart),
         () -> process.start(original.getRequester(), original.requesterGroupList(), values));
     return requests.findById(newId).orElseThrow();
+  }
+
+  /**
+   * A crafted request is filed again with its craft parameters; one filed before those were kept
+   * cannot be, and says so.
+   */
+  private static AccessRequest refileable(AccessRequest r) {
+    if (r.isCrafted() && r.getCraftSpec() == null) {
+      throw new ConflictingStateException("Request " + r.getId() + " asks for a crafted policy and was filed before "
+          + "Airlock kept craft parameters; submit it again with them");
+    }
+    return r;
+  }
+
+  /**
+   * {@code values} with what the caller changed. A permission set named instead of a crafted
+   * policy replaces the craft; it goes through policy and review like any.
+   */
+  private static SubmitRequest changed(SubmitRequest values, String target, String permission, String duration,
+      String justification) {
+    boolean newPermission = permission != null && !permission.isBlank();
+    return new SubmitRequest(values.system(), or(target, values.target()), values.principal(),
+        newPermission ? permission : values.permission(), or(duration, values.duration()),
+        or(justification, values.justification()), values.ticket(), newPermission ? null : values.craft());
   }
 
   private static String or(String value, String fallback) {

@@ -2,6 +2,7 @@ package io.airlock.web;
 
 import io.airlock.identity.CurrentUser;
 import io.airlock.request.AccessRequest;
+import io.airlock.request.CraftSpec;
 import io.airlock.request.SubmitRequest;
 import io.airlock.request.template.RequestTemplate;
 import io.airlock.request.template.RequestTemplates;
@@ -31,7 +32,7 @@ class TemplateController {
 
   /** A template's name and the request values it keeps (principal empty: yourself). */
   record TemplateBody(String name, String system, String target, String principal, String permission, String duration,
-      String justification, String ticket) {}
+      String justification, String ticket, CraftSpec craft) {}
 
   /** Name of a template saved from a request. */
   record NameBody(String name) {}
@@ -40,9 +41,9 @@ class TemplateController {
   @Operation(summary = "Save request values as a named template of yours",
       description = "Checked as a request would be: 400 problem+json naming each wrong field.")
   ResponseEntity<RequestTemplate> save(@RequestBody(required = false) TemplateBody body, Authentication auth) {
-    TemplateBody b = body == null ? new TemplateBody(null, null, null, null, null, null, null, null) : body;
+    TemplateBody b = body == null ? new TemplateBody(null, null, null, null, null, null, null, null, null) : body;
     RequestTemplate t = templates.save(b.name(), new SubmitRequest(b.system(), b.target(), b.principal(),
-        b.permission(), b.duration(), b.justification(), b.ticket()), CurrentUser.of(auth));
+        b.permission(), b.duration(), b.justification(), b.ticket(), b.craft()), CurrentUser.of(auth));
     return ResponseEntity.created(URI.create("/api/templates/" + t.id())).body(t);
   }
 

@@ -12,10 +12,10 @@ import org.apache.ibatis.annotations.Select;
 @Mapper
 interface RequestTemplateMapper {
 
-  String COLUMNS = "id, owner, name, system, target, principal, permission, duration, justification, ticket, created_at";
+  String COLUMNS = "id, owner, name, system, target, principal, permission, duration, justification, ticket, created_at, craft_spec";
 
   @Insert("INSERT INTO request_template (" + COLUMNS + ") VALUES (#{id}, #{owner}, #{name}, #{system}, #{target}, "
-      + "#{principal}, #{permission}, #{duration}, #{justification}, #{ticket}, #{createdAt})")
+      + "#{principal}, #{permission}, #{duration}, #{justification}, #{ticket}, #{createdAt}, #{craftSpec})")
   void insert(RequestTemplate template);
 
   @Select("SELECT " + COLUMNS + " FROM request_template WHERE owner = #{owner} ORDER BY name")

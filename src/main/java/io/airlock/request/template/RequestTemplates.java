@@ -50,9 +50,6 @@ public class RequestTemplates {
   /** Saves {@code values} as the caller's template {@code name}; 400 naming each wrong field. */
   @Transactional
   public RequestTemplate save(String name, SubmitRequest values, Caller caller) {
-    if (values != null && values.craft() != null) {
-      throw new InvalidRequestException(List.of(new FieldError("craft", "templates of crafted policies are not supported yet")));
-    }
     List<FieldError> errors = new java.util.ArrayList<>();
     if (name == null || name.isBlank()) {
       errors.add(new FieldError("name", "is required: how you will find the template"));
@@ -72,7 +69,7 @@ public class RequestTemplates {
       // Checked as a request would be (an empty principal stands for the owner when filed).
       validator.validate(values == null || !forYourself ? values : new SubmitRequest(values.system(), values.target(),
           principals.identityCenterNameOf(caller.userId()), values.permission(), values.duration(),
-          values.justification(), values.ticket()));
+          values.justification(), values.ticket(), values.craft()));
     } catch (InvalidRequestException e) {
       errors.addAll(e.errors());
     }
@@ -80,15 +77,15 @@ public class RequestTemplates {
       throw new InvalidRequestException(errors);
     }
     RequestTemplate t = new RequestTemplate(UUID.randomUUID().toString(), caller.userId(), name.trim(), values.system(),
-        values.target(), forYourself ? null : values.principal(), values.permission(), values.duration().trim(),
+        values.target(), forYourself ? null : values.principal(), values.craft() == null ? values.permission() : null, values.duration().trim(),
         values.justification().trim(), values.ticket() == null || values.ticket().isBlank() ? null : values.ticket().trim(),
-        clock.instant());
+        clock.instant(), values.craft() == null ? null : values.craft().toJson());
     templates.insert(t);
     Map<String, Object> details = new LinkedHashMap<>();
     details.put("templateId", t.id());
     details.put("name", t.name());
     details.put("target", t.target());
-    details.put("permission", t.permission());
+    details.put("permission", t.permission() != null ? t.permission() : "craft:" + values.craft().template());
     details.put("duration", t.duration());
     audit.record(caller.userId(), "template.saved", null, details);
     return t;
@@ -98,12 +95,11 @@ public class RequestTemplates {
   @Transactional
   public RequestTemplate saveFromRequest(String requestId, String name, Caller caller) {
     AccessRequest r = requests.get(requestId, caller);
-    if (r.isCrafted()) {
-      throw new ConflictingStateException("Request " + requestId + " asks for a crafted policy; templates of those are "
-          + "not supported yet");
+    if (r.isCrafted() && r.getCraftSpec() == null) {
+      throw new ConflictingStateException("Request " + requestId + " asks for a crafted policy and was filed before "
+          + "Airlock kept craft parameters; save the template with them");
     }
-    return save(name, new SubmitRequest(r.getSystem(), r.getTarget(), r.getPrincipal(), r.getPermission(),
-        r.getDuration(), r.getJustification(), r.getTicket()), caller);
+    return save(name, r.submitValues(), caller);
   }
 
   @Transactional(readOnly = true)
@@ -115,8 +111,7 @@ public class RequestTemplates {
   @Transactional
   public AccessRequest file(String templateId, Caller caller) {
     RequestTemplate t = owned(templateId, caller);
-    return requests.submit(new SubmitRequest(t.system(), t.target(), t.principal(), t.permission(), t.duration(),
-        t.justification(), t.ticket()), caller);
+    return requests.submit(t.values(null), caller);
   }
 
   @Transactional
