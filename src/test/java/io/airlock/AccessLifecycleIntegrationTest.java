@@ -49,6 +49,7 @@ class AccessLifecycleIntegrationTest {
 
   @LocalServerPort int port;
   @Autowired AwsSandbox sandbox;
+  @Autowired org.camunda.bpm.engine.IdentityService identity;
   @Autowired AuditLog audit;
 
   ApiClient api;
@@ -284,17 +285,7 @@ class AccessLifecycleIntegrationTest {
     String id = submitted.body().get("id").asText();
     assertThat(submitted.body().get("status").asText()).isEqualTo("PENDING_REVIEW");
 
-    java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(2);
-    List<java.util.concurrent.CompletableFuture<Reply>> approvals = List.of("bob", "dave").stream()
-        .map(approver -> java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-          try {
-            together.await();
-          } catch (Exception e) {
-            throw new IllegalStateException(e);
-          }
-          return api.post(approver, "/api/requests/" + id + "/review", Map.of("outcome", "APPROVE"));
-        })).toList();
-    List<Integer> statuses = approvals.stream().map(f -> f.join().status()).sorted().toList();
+    List<Integer> statuses = approveAtOnce(id, "bob", "dave");
     assertThat(statuses).containsExactly(200, 409);
 
     api.awaitStatus(id, "ACTIVE");
@@ -303,6 +294,59 @@ class AccessLifecycleIntegrationTest {
     assertThat(actions).filteredOn("access.granted"::equals).hasSize(1);
     assertThat(assignments(DemoOrganization.ADMINISTRATOR_PERMISSION_SET_ARN))
         .filteredOn(a -> a.principalId().equals(DemoOrganization.ALICE_USER_ID)).hasSize(1);
+  }
+
+  /** The approvers post their approvals of request {@code id} at the same instant; their HTTP statuses, sorted. */
+  private List<Integer> approveAtOnce(String id, String... approvers) {
+    java.util.concurrent.CyclicBarrier together = new java.util.concurrent.CyclicBarrier(approvers.length);
+    List<java.util.concurrent.CompletableFuture<Reply>> approvals = java.util.Arrays.stream(approvers)
+        .map(approver -> java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+          try {
+            together.await();
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+          return api.post(approver, "/api/requests/" + id + "/review", Map.of("outcome", "APPROVE"));
+        })).toList();
+    return approvals.stream().map(f -> f.join().status()).sorted().toList();
+  }
+
+  @Test
+  void aQuorumsLastTwoApprovalsAtOnceGrantOnce() {
+    // A third eligible approver, so that two can race for the second approval.
+    org.camunda.bpm.engine.identity.User henry = identity.newUser("henry");
+    henry.setPassword("airlock");
+    identity.saveUser(henry);
+    identity.createMembership("henry", "airlock-approvers");
+    try {
+      Reply submitted = api.post("dave", "/api/requests", request("dave", "AdministratorAccess", "PT30M",
+          DemoOrganization.PRODUCTION_ACCOUNT_ID));
+      String id = submitted.body().get("id").asText();
+      assertThat(submitted.body().get("approvalsRequired").asInt()).isEqualTo(2);
+
+      // The first two at once: one counts, the other is told the task moved on; still one short.
+      assertThat(approveAtOnce(id, "bob", "grace")).containsExactly(200, 409);
+      assertThat(api.get("dave", "/api/requests/" + id).body().get("status").asText()).isEqualTo("PENDING_REVIEW");
+      String first = audit.forRequest(id).stream().filter(e -> e.action().equals("review.approved"))
+          .map(AuditEvent::actor).findFirst().orElseThrow();
+      List<String> others = java.util.stream.Stream.of("bob", "grace", "henry").filter(a -> !a.equals(first)).toList();
+
+      // The last two at once: exactly one completes the quorum, one grant.
+      assertThat(approveAtOnce(id, others.get(0), others.get(1))).containsExactly(200, 409);
+      api.awaitStatus(id, "ACTIVE");
+      List<String> actions = audit.forRequest(id).stream().map(AuditEvent::action).toList();
+      assertThat(actions).filteredOn("review.approved"::equals).hasSize(2);
+      assertThat(actions).filteredOn("access.granted"::equals).hasSize(1);
+      assertThat(production(DemoOrganization.ADMINISTRATOR_PERMISSION_SET_ARN))
+          .filteredOn(a -> a.principalId().equals(DemoOrganization.DAVE_USER_ID)).hasSize(1);
+
+      assertThat(api.post("dave", "/api/requests/" + id + "/revoke", null).status()).isEqualTo(200);
+      api.awaitStatus(id, "REVOKED");
+      assertThat(production(DemoOrganization.ADMINISTRATOR_PERMISSION_SET_ARN))
+          .noneMatch(a -> a.principalId().equals(DemoOrganization.DAVE_USER_ID));
+    } finally {
+      identity.deleteUser("henry");
+    }
   }
 
   @Test

@@ -36,6 +36,9 @@ record RequestView(
     String supersededBy,
     String changedBy,
     Instant startAt,
+    Integer approvalsRequired,
+    Long maxDurationMinutes,
+    Boolean breakGlass,
     java.util.List<io.airlock.request.RequestService.TimelineEntry> timeline) {
 
   static RequestView of(AccessRequest r) {
@@ -45,7 +48,7 @@ record RequestView(
         r.getReviewComment(), r.getGrantStart(), r.getGrantEnd(), r.getRevokedAt(), r.getCreatedAt(), r.getUpdatedAt(),
         r.getPermissionSetArn(), r.getCraftTemplate(), r.getCraftPolicy(), r.getReviewOutcome(),
         r.getRevokeRequestedBy(), r.getRevokeReason(), r.getSupersedes(), r.getSupersededBy(), r.getChangedBy(),
-        r.getStartAt(), null);
+        r.getStartAt(), r.getApprovalsRequired(), r.getMaxDurationMinutes(), r.getBreakGlass(), null);
   }
 
   /** The same view with the request's timeline (only the single-request answer carries it). */
@@ -53,6 +56,7 @@ record RequestView(
     return new RequestView(id, status, system, target, principal, permission, duration, justification, ticket,
         requester, scope, approverGroups, decision, reason, reviewer, reviewComment, grantStart, grantEnd, revokedAt,
         createdAt, updatedAt, permissionSetArn, craftTemplate, craftPolicy, reviewOutcome, revokeRequestedBy,
-        revokeReason, supersedes, supersededBy, changedBy, startAt, entries);
+        revokeReason, supersedes, supersededBy, changedBy, startAt, approvalsRequired, maxDurationMinutes, breakGlass,
+        entries);
   }
 }
