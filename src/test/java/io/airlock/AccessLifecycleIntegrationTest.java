@@ -428,6 +428,20 @@ class AccessLifecycleIntegrationTest {
         .anyMatch(a -> a.principalId().equals(DemoOrganization.ALICE_USER_ID));
     assertThat(api.post("alice", "/api/requests/" + id + "/revoke", null).status()).isEqualTo(200);
     api.awaitStatus(id, "REVOKED");
+
+    // The timeline tells the story from Airlock's records and the process history together.
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(api.get("alice", "/api/requests/" + id).body()
+        .get("timeline").findValuesAsText("action")).contains("process.ended"));
+    JsonNode timeline = api.get("alice", "/api/requests/" + id).body().get("timeline");
+    List<String> story = new java.util.ArrayList<>();
+    timeline.forEach(e -> story.add(e.get("action").asText() + (e.get("details").has("element")
+        ? " " + e.get("details").get("element").asText() : "")));
+    assertThat(story).containsSubsequence("request.submitted", "process.taskCreated Review access request",
+        "process.timerFired Waiting 4 hours", "review.escalated", "review.approved", "access.granted",
+        "process.messageReceived Revoke requested", "access.revoked", "process.ended Access revoked");
+    List<Instant> times = new java.util.ArrayList<>();
+    timeline.forEach(e -> times.add(Instant.parse(e.get("at").asText())));
+    assertThat(times).isSorted();
   }
 
   @Test

@@ -16,7 +16,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.camunda.bpm.engine.AuthorizationException;
+import org.camunda.bpm.engine.HistoryService;
 import org.camunda.bpm.engine.IdentityService;
+import org.camunda.bpm.engine.ActivityTypes;
+import io.airlock.request.RequestService.TimelineEntry;
 import org.camunda.bpm.engine.OptimisticLockingException;
 import org.camunda.bpm.engine.exception.NullValueException;
 import org.camunda.bpm.engine.RuntimeService;
@@ -32,8 +35,11 @@ class CamundaAccessProcess implements AccessProcess {
   private final RuntimeService runtime;
   private final TaskService tasks;
   private final IdentityService identity;
+  private final HistoryService historyService;
 
-  CamundaAccessProcess(RuntimeService runtime, TaskService tasks, IdentityService identity) {
+  CamundaAccessProcess(RuntimeService runtime, TaskService tasks, IdentityService identity,
+      HistoryService historyService) {
+    this.historyService = historyService;
     this.runtime = runtime;
     this.tasks = tasks;
     this.identity = identity;
@@ -144,6 +150,64 @@ class CamundaAccessProcess implements AccessProcess {
       instances.forEach(pi -> runtime.deleteProcessInstance(pi.getId(), reason, true, true));
       return !instances.isEmpty();
     }));
+  }
+
+  /** Engine events worth a line in the request's history, by activity type. */
+  private static final Map<String, String> HISTORY_EVENTS = Map.of(
+      ActivityTypes.BOUNDARY_TIMER, "process.timerFired",
+      ActivityTypes.INTERMEDIATE_EVENT_TIMER, "process.timerFired",
+      ActivityTypes.BOUNDARY_MESSAGE, "process.messageReceived",
+      ActivityTypes.INTERMEDIATE_EVENT_MESSAGE, "process.messageReceived",
+      ActivityTypes.BOUNDARY_CONDITIONAL, "process.conditionMet",
+      ActivityTypes.INTERMEDIATE_EVENT_CONDITIONAL, "process.conditionMet",
+      ActivityTypes.END_EVENT_NONE, "process.ended");
+
+  @Override
+  public List<TimelineEntry> history(String requestId) {
+    // Read as Airlock: the caller may read the request (checked by the use case), not
+    // necessarily the engine's history.
+    return as(null, List.of(), () -> historyOf(requestId));
+  }
+
+  private List<TimelineEntry> historyOf(String requestId) {
+    List<String> instances = historyService.createHistoricProcessInstanceQuery()
+        .processDefinitionKey(AccessRequestProcess.PROCESS_KEY).processInstanceBusinessKey(requestId).list().stream()
+        .map(org.camunda.bpm.engine.history.HistoricProcessInstance::getId).toList();
+    List<TimelineEntry> entries = new java.util.ArrayList<>();
+    for (String instance : instances) {
+      historyService.createHistoricActivityInstanceQuery().processInstanceId(instance).list().stream()
+          .filter(a -> HISTORY_EVENTS.containsKey(a.getActivityType()))
+          .forEach(a -> entries.add(new TimelineEntry(a.getStartTime().toInstant(), "process",
+              HISTORY_EVENTS.get(a.getActivityType()), element(a.getActivityId(), a.getActivityName()))));
+      historyService.createHistoricTaskInstanceQuery().processInstanceId(instance).list().forEach(t -> {
+        Map<String, Object> details = element(t.getTaskDefinitionKey(), t.getName());
+        entries.add(new TimelineEntry(t.getStartTime().toInstant(), "process", "process.taskCreated", details));
+        if (t.getEndTime() != null) {
+          Map<String, Object> ended = new java.util.LinkedHashMap<>(details);
+          ended.put("outcome", t.getDeleteReason());
+          entries.add(new TimelineEntry(t.getEndTime().toInstant(), t.getAssignee() == null ? "process" : t.getAssignee(),
+              "process.taskEnded", ended));
+        }
+      });
+      historyService.createHistoricIncidentQuery().processInstanceId(instance).list().forEach(i -> {
+        Map<String, Object> details = element(i.getActivityId(), null);
+        details.put("reason", i.getIncidentMessage());
+        entries.add(new TimelineEntry(i.getCreateTime().toInstant(), "process", "process.incidentOpened", details));
+        if (i.getEndTime() != null) {
+          entries.add(new TimelineEntry(i.getEndTime().toInstant(), "process",
+              i.isResolved() ? "process.incidentResolved" : "process.incidentDeleted", element(i.getActivityId(), null)));
+        }
+      });
+    }
+    entries.sort(java.util.Comparator.comparing(TimelineEntry::at));
+    return entries;
+  }
+
+  private static Map<String, Object> element(String id, String name) {
+    Map<String, Object> details = new java.util.LinkedHashMap<>();
+    details.put("element", name == null ? id : name);
+    details.put("elementId", id);
+    return details;
   }
 
   @Override

@@ -31,4 +31,10 @@ public interface AccessProcess {
 
   /** Starts, as Airlock itself, an instance of the process that only revokes the request; returns its id. */
   String startRevocation(String requestId);
+
+  /**
+   * What the engine did for the request, from the process history (tasks opened and closed,
+   * timers fired, messages and conditions caught, incidents, ends), oldest first.
+   */
+  List<RequestService.TimelineEntry> history(String requestId);
 }

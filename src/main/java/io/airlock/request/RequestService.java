@@ -140,7 +140,10 @@ public class RequestService {
     return withdrawn;
   }
 
-  /** One step in a request's history, from the audit log: who did what, when, and why. */
+  /**
+   * One step in a request's history, from the audit log (who did what, when, and why) or the
+   * process history (actions {@code process.*}: tasks, timers, incidents).
+   */
   public record TimelineEntry(java.time.Instant at, String actor, String action, Map<String, Object> details) {}
 
   private static final List<String> TIMELINE_DETAILS = List.of("from", "to", "outcome", "comment", "reason", "why",
@@ -148,11 +151,14 @@ public class RequestService {
       "changedBy", "duration");
   private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
-  /** The request's history for those who may read the request, oldest first. */
+  /**
+   * The request's history for those who may read the request, oldest first: Airlock's audit
+   * records merged with what the engine did (a record before an engine event of the same instant).
+   */
   @Transactional(readOnly = true)
   public List<TimelineEntry> timeline(String id, Caller caller) {
     get(id, caller);
-    return audit.forRequest(id).stream().map(e -> {
+    List<TimelineEntry> entries = new java.util.ArrayList<>(audit.forRequest(id).stream().map(e -> {
       Map<String, Object> details = new java.util.LinkedHashMap<>();
       try {
         Map<?, ?> all = JSON.readValue(e.details(), Map.class);
@@ -161,6 +167,9 @@ public class RequestService {
         details.put("details", "unreadable");
       }
       return new TimelineEntry(e.occurredAt(), e.actor(), e.action(), details);
-    }).toList();
+    }).toList());
+    entries.addAll(process.history(id));
+    entries.sort(java.util.Comparator.comparing(TimelineEntry::at)); // stable: records first on ties
+    return entries;
   }
 }
