@@ -219,6 +219,21 @@ class AccessLifecycleIntegrationTest {
     String definitionId = startable.get(0).get("id").asText();
     JsonNode startForm = WebappSession.json(alice.get(engine + "/process-definition/" + definitionId + "/deployed-start-form"));
     assertThat(startForm.get("id").asText()).isEqualTo("request-aws-access");
+    assertThat(startForm.get("components").findValuesAsText("key")).contains("startAt", "breakGlass");
+
+    // A later start from the form: approved by policy, granted only then.
+    String tomorrow = Instant.now().plus(Duration.ofDays(1)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+    var scheduled = alice.postJson(engine + "/process-definition/" + definitionId + "/submit-form",
+        Map.of("variables", Map.of("system", Map.of("value", "AWS"), "target", Map.of("value", "222222222222"),
+            "principal", Map.of("value", "alice"), "permission", Map.of("value", "ReadOnlyAccess"),
+            "duration", Map.of("value", "PT30M"), "justification", Map.of("value", "Tomorrow's log review"),
+            "startAt", Map.of("value", tomorrow), "breakGlass", Map.of("value", false, "type", "Boolean"))));
+    assertThat(scheduled.statusCode()).as(scheduled.body()).isEqualTo(200);
+    String scheduledId = WebappSession.json(scheduled).get("businessKey").asText();
+    JsonNode later = api.get("alice", "/api/requests/" + scheduledId).body();
+    assertThat(later.get("status").asText()).isEqualTo("SCHEDULED");
+    assertThat(Instant.parse(later.get("startAt").asText())).isEqualTo(Instant.parse(tomorrow));
+    assertThat(api.post("alice", "/api/requests/" + scheduledId + "/withdraw", null).status()).isEqualTo(200);
 
     // Bad input from the form: a readable message, and nothing is started.
     var refused = alice.postJson(engine + "/process-definition/" + definitionId + "/submit-form",
