@@ -30,6 +30,9 @@ public final class AccessRequestProcess {
     public static final String EVENT_REVIEW_WAITING = "Event_ReviewWaiting";
     public static final String TASK_ESCALATE_REVIEW = "Task_EscalateReview";
     public static final String END_REVIEW_ESCALATED = "End_ReviewEscalated";
+    public static final String EVENT_REVIEW_REMINDER = "Event_ReviewReminder";
+    public static final String TASK_REMIND_APPROVERS = "Task_RemindApprovers";
+    public static final String END_APPROVERS_REMINDED = "End_ApproversReminded";
     public static final String EVENT_REVIEW_OVERDUE = "Event_ReviewOverdue";
     public static final String TASK_EXPIRE_REQUEST = "Task_ExpireRequest";
     public static final String END_REQUEST_EXPIRED = "End_RequestExpired";
@@ -105,6 +108,7 @@ public final class AccessRequestProcess {
     public static final String DECIDE_APPROVAL_DELEGATE = "decideApprovalDelegate";
     /** JavaDelegate of {@code Task_EscalateReview}. */
     public static final String ESCALATE_REVIEW_DELEGATE = "escalateReviewDelegate";
+    public static final String REMIND_APPROVERS_DELEGATE = "remindApproversDelegate";
     /** JavaDelegate of {@code Task_ExpireRequest}. */
     public static final String EXPIRE_REQUEST_DELEGATE = "expireRequestDelegate";
     /** JavaDelegate of {@code Task_GrantAccess}. */

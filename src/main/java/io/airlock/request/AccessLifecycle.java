@@ -74,11 +74,14 @@ public class AccessLifecycle {
   private final Clock clock;
 
   private final AccessProcess process;
+  private final org.springframework.context.ApplicationEventPublisher events;
 
   public AccessLifecycle(AccessRequestMapper requests, RequestValidator validator, AccessGateway gateway,
       AccessPolicy policy, AuditLog audit, CraftedPermissions crafted, PrincipalMapping principals, Clock clock,
-      @org.springframework.context.annotation.Lazy AccessProcess process) {
+      @org.springframework.context.annotation.Lazy AccessProcess process,
+      org.springframework.context.ApplicationEventPublisher events) {
     this.process = process;
+    this.events = events;
     this.requests = requests;
     this.validator = validator;
     this.gateway = gateway;
@@ -425,7 +428,22 @@ public class AccessLifecycle {
     r.setUpdatedAt(clock.instant());
     requests.update(r);
     audit.record(SYSTEM_ACTOR, "review.escalated", r.getId(), Map.of("group", group, "approverGroups", groups));
+    events.publishEvent(RequestEvent.review(r, RequestEvent.Kind.REVIEW_ESCALATED, groups));
     return group;
+  }
+
+  /**
+   * A review has waited a while (the review task's reminder timer): its approvers are reminded.
+   * Nothing changes on the request; a request no longer waiting for review is left alone.
+   */
+  @Transactional
+  public void remindApprovers(ProcessStep step) {
+    AccessRequest r = bound(step, "remind");
+    if (r.getStatus() != RequestStatus.PENDING_REVIEW) {
+      return;
+    }
+    audit.record(SYSTEM_ACTOR, "review.reminded", r.getId(), Map.of("approverGroups", r.approverGroupList()));
+    events.publishEvent(RequestEvent.review(r, RequestEvent.Kind.REVIEW_REMINDER, r.approverGroupList()));
   }
 
   /**
@@ -834,6 +852,7 @@ public class AccessLifecycle {
     details.put("to", status.name());
     details.putAll(extra);
     audit.record(actor == null ? SYSTEM_ACTOR : actor, "request.status", r.getId(), details);
+    events.publishEvent(RequestEvent.statusChanged(r, from));
   }
 
   /** Whether the signed-in user {@code userId} is the request's principal in Identity Center. */

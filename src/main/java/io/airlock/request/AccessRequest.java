@@ -7,7 +7,7 @@ import java.time.Instant;
  * id (the business key); delegates read the facts from here, so a variable changed through
  * the engine API cannot change what is granted.
  */
-public class AccessRequest {
+public class AccessRequest implements Cloneable {
 
   private String id;
   private String system;
@@ -51,6 +51,15 @@ public class AccessRequest {
   private String escalationGroup;
   private Boolean breakGlass;
   private String craftSpec;
+
+  /** A shallow copy (every field is immutable): a snapshot for events and listeners. */
+  public AccessRequest copy() {
+    try {
+      return (AccessRequest) clone();
+    } catch (CloneNotSupportedException e) {
+      throw new IllegalStateException(e);
+    }
+  }
 
   /** Whether Airlock creates a permission set for this request (craft) instead of using one. */
   public boolean isCrafted() {

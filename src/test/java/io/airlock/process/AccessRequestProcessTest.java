@@ -86,6 +86,7 @@ class AccessRequestProcessTest {
   /** The statuses Airlock's steps would move the request to, in order. */
   private final List<String> statuses = new ArrayList<>();
   private final List<String> escalations = new ArrayList<>();
+  private final List<String> reminders = new ArrayList<>();
   private final RecordingRequestStatus requestStatus = new RecordingRequestStatus(statuses);
   private final FakeRegisterRequest registerRequest = new FakeRegisterRequest();
   private final FakeGrantAccess grantAccess = new FakeGrantAccess(statuses);
@@ -102,6 +103,7 @@ class AccessRequestProcessTest {
     Mocks.register(Beans.REVOKE_ACCESS_DELEGATE, revokeAccess);
     Mocks.register(Beans.REVIEW_GUARD, reviewGuard);
     Mocks.register(Beans.EXPIRE_REQUEST_DELEGATE, (JavaDelegate) execution -> statuses.add(RequestStatus.EXPIRED.name()));
+    Mocks.register(Beans.REMIND_APPROVERS_DELEGATE, (JavaDelegate) execution -> reminders.add(execution.getProcessBusinessKey()));
     Mocks.register(Beans.ESCALATE_REVIEW_DELEGATE, (JavaDelegate) execution -> escalations.add(execution.getProcessBusinessKey()));
     Mocks.register(Beans.BREAK_GLASS_REVIEW_GUARD, (TaskListener) task -> {
       if ("DENY".equals(task.getVariable(Variables.REVIEW_OUTCOME))) {
@@ -293,6 +295,24 @@ class AccessRequestProcessTest {
         .isEnded();
     assertThat(reviewGuard.completedTasks).isEmpty();
     assertThat(grantAccess.calls).isZero();
+  }
+
+  @Test
+  void aReviewWaitingAnHourRemindsItsApproversAndStaysOpen() {
+    ProcessInstance pi = request("alice", List.of(REQUESTERS), SANDBOX, "PowerUserAccess", "PT2H");
+    Job reminder = managementService().createJobQuery().processInstanceId(pi.getId())
+        .activityId(Elements.EVENT_REVIEW_REMINDER).singleResult();
+    assertThat(reminder.getDuedate()).isEqualTo(Date.from(Instant.parse("2025-06-02T10:00:00Z")));
+
+    ClockUtil.setCurrentTime(reminder.getDuedate());
+    execute(reminder);
+
+    assertThat(reminders).containsExactly("REQ-1");
+    assertThat(escalations).isEmpty();
+    assertThat(pi).hasPassed(Elements.EVENT_REVIEW_REMINDER, Elements.TASK_REMIND_APPROVERS,
+        Elements.END_APPROVERS_REMINDED).isWaitingAt(Elements.TASK_REVIEW_REQUEST);
+    complete(task(), withVariables(Variables.REVIEW_OUTCOME, "DENY", Variables.REVIEW_COMMENT, "not today"));
+    assertThat(pi).hasPassed(Elements.END_REQUEST_DENIED).isEnded();
   }
 
   @Test
