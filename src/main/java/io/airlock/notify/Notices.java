@@ -1,0 +1,146 @@
+package io.airlock.notify;
+
+import io.airlock.request.AccessRequest;
+import io.airlock.request.RequestEvent;
+import io.airlock.request.RequestStatus;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import org.springframework.stereotype.Component;
+
+/**
+ * What people are told about a request event, and whom: approvers when a review waits (and
+ * again at a reminder or an escalation), the requester on every decision and outcome, the
+ * principal when their access starts and ends, the security group on break-glass.
+ */
+@Component
+class Notices {
+
+  private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")
+      .withZone(ZoneOffset.UTC);
+
+  private final NotifyProperties properties;
+
+  Notices(NotifyProperties properties) {
+    this.properties = properties;
+  }
+
+  List<Notice> of(RequestEvent event) {
+    AccessRequest r = event.request();
+    List<Notice> notices = new ArrayList<>();
+    switch (event.kind()) {
+      case REVIEW_REMINDER -> notices.add(forApprovers(r, "review.reminder", "Reminder: review waiting",
+          "This review has been waiting since " + when(r.getCreatedAt()) + ".", event.groups()));
+      case REVIEW_ESCALATED -> notices.add(forApprovers(r, "review.escalated", "Escalated: review waiting",
+          "Nobody has reviewed this request since " + when(r.getCreatedAt()) + "; it is escalated to you.",
+          event.groups()));
+      case STATUS_CHANGED -> statusNotices(r, notices);
+    }
+    return notices;
+  }
+
+  private void statusNotices(AccessRequest r, List<Notice> notices) {
+    RequestStatus to = r.getStatus();
+    switch (to) {
+      case PENDING_REVIEW -> notices.add(forApprovers(r, "review.waiting", "Review waiting",
+          r.getRequester() + " asks for this access." + reason(r), r.approverGroupList()));
+      case DENIED -> notices.add(forRequester(r, "request.denied", "Denied",
+          "Your request was denied" + (r.getReviewer() != null ? " by " + r.getReviewer() : " by policy") + "."
+              + comment(r)));
+      case REJECTED_OUT_OF_SCOPE -> notices.add(forRequester(r, "request.rejected", "Not allowed",
+          "You may not request this access." + reason(r)));
+      case SCHEDULED -> notices.add(forRequester(r, "request.scheduled", "Approved, starts " + when(r.getStartAt()),
+          "Your request was approved; the access starts at " + when(r.getStartAt()) + "." + comment(r)));
+      case ACTIVE -> {
+        notices.add(new Notice(r.getId(), "access.granted", subject("Access granted until " + when(r.getGrantEnd()), r),
+            describe(r) + "\n\nThe access is in AWS now and ends at " + when(r.getGrantEnd()) + "." + comment(r),
+            requestLink(r), people(r.getRequester(), r.getPrincipal()), List.of()));
+        if (Boolean.TRUE.equals(r.getBreakGlass())) {
+          notices.add(new Notice(r.getId(), "breakglass.granted", subject("Break-glass access granted", r),
+              describe(r) + "\n\nGranted at once as an emergency, without review. An approver reviews it now; "
+                  + "if they reject it, it ends at once.", requestLink(r), List.of(),
+              List.of(properties.securityGroup())));
+        }
+      }
+      case REVOKED -> notices.add(new Notice(r.getId(), "access.ended", subject("Access ended", r),
+          describe(r) + "\n\nThe access ended at " + when(r.getRevokedAt()) + "."
+              + (r.getRevokeReason() != null ? "\nReason: " + r.getRevokeReason() : ""),
+          requestLink(r), people(r.getRequester(), r.getPrincipal()), List.of()));
+      case EXPIRED -> notices.add(forRequester(r, "request.expired", "Expired",
+          "Nobody reviewed your request in time; ask again if you still need it."));
+      case FAILED -> notices.add(forRequester(r, "request.failed", "Failed",
+          "Airlock could not grant this access." + reason(r)));
+      default -> { } // SUBMITTED, GRANTING, REVOKING, CANCELLED, SUPERSEDED: nothing anybody must act on
+    }
+  }
+
+  private Notice forApprovers(AccessRequest r, String kind, String what, String text, List<String> groups) {
+    return new Notice(r.getId(), kind, subject(what, r), describe(r) + "\n\n" + text + "\nReview it in Tasklist:",
+        properties.baseUrl() + "/camunda/app/tasklist/", List.of(), List.copyOf(groups));
+  }
+
+  private Notice forRequester(AccessRequest r, String kind, String what, String text) {
+    return new Notice(r.getId(), kind, subject(what, r), describe(r) + "\n\n" + text, requestLink(r),
+        List.of(r.getRequester()), List.of());
+  }
+
+  /** "Review waiting: alice · PowerUserAccess · 333333333333 · 30 min". */
+  static String subject(String what, AccessRequest r) {
+    return what + ": " + r.getPrincipal() + " · " + r.getPermission() + " · " + r.getTarget() + " · "
+        + human(r.parsedDuration());
+  }
+
+  private static String describe(AccessRequest r) {
+    return "Request " + r.getId() + "\n"
+        + "Requester: " + r.getRequester() + "\n"
+        + "Principal: " + r.getPrincipal() + "\n"
+        + "Account: " + r.getTarget() + "\n"
+        + "Permission: " + r.getPermission() + "\n"
+        + "Duration: " + human(r.parsedDuration()) + "\n"
+        + (r.getScopeName() != null ? "Scope: " + r.getScopeName() + "\n" : "")
+        + "Justification: " + r.getJustification();
+  }
+
+  private String requestLink(AccessRequest r) {
+    return properties.baseUrl() + "/api/requests/" + r.getId();
+  }
+
+  private static String reason(AccessRequest r) {
+    return r.getDecisionReason() == null ? "" : "\nReason: " + r.getDecisionReason();
+  }
+
+  private static String comment(AccessRequest r) {
+    return r.getReviewComment() == null || r.getReviewComment().isBlank() ? ""
+        : "\nComment from " + r.getReviewer() + ": " + r.getReviewComment();
+  }
+
+  private static List<String> people(String... ids) {
+    return List.copyOf(new LinkedHashSet<>(java.util.Arrays.stream(ids).filter(java.util.Objects::nonNull).toList()));
+  }
+
+  private static String when(Instant at) {
+    return at == null ? "an unknown time" : WHEN.format(at);
+  }
+
+  /** A duration as people write it: "30 min", "2 h", "1 h 30 min", "1 d 4 h", "45 s". */
+  static String human(Duration d) {
+    if (d.toMinutes() == 0) {
+      return d.toSeconds() + " s";
+    }
+    List<String> parts = new ArrayList<>();
+    if (d.toDays() > 0) {
+      parts.add(d.toDays() + " d");
+    }
+    if (d.toHoursPart() > 0) {
+      parts.add(d.toHoursPart() + " h");
+    }
+    if (d.toMinutesPart() > 0) {
+      parts.add(d.toMinutesPart() + " min");
+    }
+    return String.join(" ", parts);
+  }
+}

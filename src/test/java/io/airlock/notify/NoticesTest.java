@@ -1,0 +1,72 @@
+package io.airlock.notify;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.airlock.request.AccessRequest;
+import io.airlock.request.RequestEvent;
+import io.airlock.request.RequestStatus;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class NoticesTest {
+
+  private final Notices notices = new Notices(new NotifyProperties("https://airlock.example", "security", 3,
+      Duration.ofSeconds(1), new NotifyProperties.Mail(true, "airlock@example"), new NotifyProperties.Webhook(null)));
+
+  @Test
+  void durationsReadAsPeopleWriteThem() {
+    assertThat(Notices.human(Duration.ofMinutes(30))).isEqualTo("30 min");
+    assertThat(Notices.human(Duration.ofMinutes(90))).isEqualTo("1 h 30 min");
+    assertThat(Notices.human(Duration.ofHours(2))).isEqualTo("2 h");
+    assertThat(Notices.human(Duration.ofHours(28))).isEqualTo("1 d 4 h");
+    assertThat(Notices.human(Duration.ofSeconds(45))).isEqualTo("45 s");
+  }
+
+  @Test
+  void aWaitingReviewGoesToTheApproverGroupsAndStepsNobodyActsOnToNobody() {
+    AccessRequest r = request(RequestStatus.PENDING_REVIEW);
+    List<Notice> waiting = notices.of(new RequestEvent(r, RequestEvent.Kind.STATUS_CHANGED, RequestStatus.SUBMITTED,
+        r.approverGroupList()));
+    assertThat(waiting).singleElement().satisfies(n -> {
+      assertThat(n.subject()).isEqualTo("Review waiting: alice · PowerUserAccess · 333333333333 · 30 min");
+      assertThat(n.groups()).containsExactly("approvers", "leads");
+      assertThat(n.users()).isEmpty();
+      assertThat(n.link()).isEqualTo("https://airlock.example/camunda/app/tasklist/");
+    });
+    for (RequestStatus quiet : List.of(RequestStatus.SUBMITTED, RequestStatus.GRANTING, RequestStatus.REVOKING,
+        RequestStatus.CANCELLED, RequestStatus.SUPERSEDED)) {
+      assertThat(notices.of(new RequestEvent(request(quiet), RequestEvent.Kind.STATUS_CHANGED, null, List.of())))
+          .as(quiet.name()).isEmpty();
+    }
+  }
+
+  @Test
+  void breakGlassAlsoAlertsTheSecurityGroupAndTheGrantTellsRequesterAndPrincipalOnce() {
+    AccessRequest r = request(RequestStatus.ACTIVE);
+    r.setPrincipal("bob");
+    r.setBreakGlass(true);
+    r.setGrantEnd(Instant.parse("2026-12-01T12:30:00Z"));
+    List<Notice> granted = notices.of(new RequestEvent(r, RequestEvent.Kind.STATUS_CHANGED, RequestStatus.GRANTING,
+        List.of()));
+    assertThat(granted).extracting(Notice::kind).containsExactly("access.granted", "breakglass.granted");
+    assertThat(granted.get(0).users()).containsExactly("alice", "bob");
+    assertThat(granted.get(0).subject()).startsWith("Access granted until 2026-12-01 12:30 UTC: bob");
+    assertThat(granted.get(1).groups()).containsExactly("security");
+  }
+
+  private static AccessRequest request(RequestStatus status) {
+    AccessRequest r = new AccessRequest();
+    r.setId("REQ-1");
+    r.setStatus(status);
+    r.setRequester("alice");
+    r.setPrincipal("alice");
+    r.setTarget("333333333333");
+    r.setPermission("PowerUserAccess");
+    r.setDuration("PT30M");
+    r.setJustification("Patch the fleet");
+    r.setApproverGroups("approvers,leads");
+    return r;
+  }
+}
