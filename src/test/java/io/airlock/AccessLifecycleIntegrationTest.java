@@ -608,6 +608,60 @@ class AccessLifecycleIntegrationTest {
   }
 
   @Test
+  void anApproverEditsInTheTasklistReviewFormAndTheEditIsReviewedByAnother() {
+    Reply submitted = api.post("erin", "/api/requests", request("erin", "PowerUserAccess", "PT2H"));
+    String id = submitted.body().get("id").asText();
+    assertThat(submitted.body().get("status").asText()).isEqualTo("PENDING_REVIEW");
+    String engine = "/camunda/api/engine/engine/default";
+    WebappSession bob = new WebappSession(port);
+    assertThat(bob.login("bob", "airlock")).isEqualTo(200);
+    String taskId = WebappSession.json(bob.get(engine + "/task?processInstanceBusinessKey=" + id)).get(0).get("id").asText();
+    JsonNode form = WebappSession.json(bob.get(engine + "/task/" + taskId + "/deployed-form"));
+    assertThat(form.get("components").findValuesAsText("key")).contains("editTarget", "editPermission", "editDuration");
+
+    // An edit needs a comment, said at the form; nothing changes.
+    var noComment = bob.postJson(engine + "/task/" + taskId + "/submit-form", Map.of("variables", Map.of(
+        "reviewOutcome", Map.of("value", "EDIT"), "editDuration", Map.of("value", "PT45M"))));
+    assertThat(noComment.statusCode()).isGreaterThanOrEqualTo(400);
+    assertThat(noComment.body()).contains("comment");
+    assertThat(api.get("erin", "/api/requests/" + id).body().get("status").asText()).isEqualTo("PENDING_REVIEW");
+
+    var edited = bob.postJson(engine + "/task/" + taskId + "/submit-form", Map.of("variables", Map.of(
+        "reviewOutcome", Map.of("value", "EDIT"), "editDuration", Map.of("value", "PT45M"),
+        "reviewComment", Map.of("value", "45 minutes cover the deployment window"))));
+    assertThat(edited.statusCode()).as(edited.body()).isIn(200, 204);
+    JsonNode original = api.get("erin", "/api/requests/" + id).body();
+    assertThat(original.get("status").asText()).isEqualTo("SUPERSEDED");
+    String editId = original.get("supersededBy").asText();
+    JsonNode edit = api.get("erin", "/api/requests/" + editId).body();
+    assertThat(edit.get("duration").asText()).isEqualTo("PT45M");
+    assertThat(edit.get("changedBy").asText()).isEqualTo("bob");
+    assertThat(edit.get("requester").asText()).isEqualTo("erin");
+    assertThat(edit.get("status").asText()).isEqualTo("PENDING_REVIEW");
+    assertThat(api.get("admin", "/engine-rest/process-instance?businessKey=" + id).body()).isEmpty();
+    assertThat(audit.forRequest(id)).extracting(AuditEvent::action).contains("request.edited");
+
+    // The editor may not approve the edit; another approver does, and AWS gets what was edited.
+    String editTask = WebappSession.json(bob.get(engine + "/task?processInstanceBusinessKey=" + editId)).get(0)
+        .get("id").asText();
+    var byEditor = bob.postJson(engine + "/task/" + editTask + "/submit-form", Map.of("variables", Map.of(
+        "reviewOutcome", Map.of("value", "APPROVE"))));
+    assertThat(byEditor.statusCode()).isGreaterThanOrEqualTo(400);
+    assertThat(byEditor.body()).contains("You changed request");
+    assertThat(api.post("grace", "/api/requests/" + editId + "/review", Map.of("outcome", "APPROVE")).status())
+        .isEqualTo(200);
+    JsonNode active = api.awaitStatus(editId, "ACTIVE");
+    assertThat(Duration.between(Instant.parse(active.get("grantStart").asText()),
+        Instant.parse(active.get("grantEnd").asText()))).isEqualTo(Duration.ofMinutes(45));
+    assertThat(assignments(DemoOrganization.POWER_USER_PERMISSION_SET_ARN))
+        .anyMatch(a -> a.principalId().equals(DemoOrganization.ERIN_USER_ID));
+    assertThat(api.post("erin", "/api/requests/" + editId + "/revoke", null).status()).isEqualTo(200);
+    api.awaitStatus(editId, "REVOKED");
+    assertThat(assignments(DemoOrganization.POWER_USER_PERMISSION_SET_ARN))
+        .noneMatch(a -> a.principalId().equals(DemoOrganization.ERIN_USER_ID));
+  }
+
+  @Test
   void extendingActiveAccessMovesItsEndOnlyWhenApprovedAndNeverLeavesAGap() {
     Reply submitted = api.post("bob", "/api/requests", request("bob", "ReadOnlyAccess", "PT20M"));
     String first = submitted.body().get("id").asText();

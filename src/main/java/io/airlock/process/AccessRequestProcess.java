@@ -38,6 +38,7 @@ public final class AccessRequestProcess {
     public static final String END_REQUEST_EXPIRED = "End_RequestExpired";
     public static final String GATEWAY_REVIEWED = "Gateway_Reviewed";
     public static final String END_REQUEST_DENIED = "End_RequestDenied";
+    public static final String END_REQUEST_EDITED = "End_RequestEdited";
     public static final String EVENT_ACCESS_APPROVED = "Event_AccessApproved";
     public static final String GATEWAY_SCHEDULED = "Gateway_Scheduled";
     public static final String GATEWAY_AWAIT_START = "Gateway_AwaitStart";
@@ -180,6 +181,10 @@ public final class AccessRequestProcess {
     public static final String REVIEW_OUTCOME = "reviewOutcome";
     /** String, set by the review form. */
     public static final String REVIEW_COMMENT = "reviewComment";
+    /** An approver's edit from the review form (reviewOutcome EDIT): what to change; empty keeps it. */
+    public static final String EDIT_TARGET = "editTarget";
+    public static final String EDIT_PERMISSION = "editPermission";
+    public static final String EDIT_DURATION = "editDuration";
     /** Boolean, set by the review guard: the scope's quorum needs another approver's review. */
     public static final String MORE_APPROVALS_NEEDED = "moreApprovalsNeeded";
 

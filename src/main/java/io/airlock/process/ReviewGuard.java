@@ -3,6 +3,8 @@ package io.airlock.process;
 import static io.airlock.process.AccessRequestProcess.Variables.*;
 
 import io.airlock.request.AccessLifecycle;
+import io.airlock.request.RequestChanges;
+import org.springframework.context.annotation.Lazy;
 import io.airlock.request.Caller;
 import io.airlock.request.ProcessStep;
 import java.util.LinkedHashMap;
@@ -29,10 +31,12 @@ class ReviewGuard implements TaskListener {
       TICKET, CRAFT_POLICY);
 
   private final AccessLifecycle lifecycle;
+  private final RequestChanges changes;
   private final IdentityService identity;
 
-  ReviewGuard(AccessLifecycle lifecycle, IdentityService identity) {
+  ReviewGuard(AccessLifecycle lifecycle, @Lazy RequestChanges changes, IdentityService identity) {
     this.lifecycle = lifecycle;
+    this.changes = changes;
     this.identity = identity;
   }
 
@@ -46,10 +50,21 @@ class ReviewGuard implements TaskListener {
     // The business key and instance, not variables: variables can be set by whoever completes the task.
     ProcessStep step = new ProcessStep(task.getExecution().getProcessBusinessKey(), task.getProcessInstanceId(),
         reviewer == null ? null : reviewer.userId());
+    if ("EDIT".equals(task.getVariable(REVIEW_OUTCOME))) {
+      // The approver files a changed request instead; the process ends this one by its "edited" path.
+      EngineErrors.translate(() -> changes.editInReview(step, reviewer, text(task, EDIT_TARGET),
+          text(task, EDIT_PERMISSION), text(task, EDIT_DURATION), text(task, REVIEW_COMMENT)));
+      task.getExecution().setVariable(MORE_APPROVALS_NEEDED, false);
+      return;
+    }
     boolean[] moreNeeded = new boolean[1];
     EngineErrors.translate(() -> moreNeeded[0] = lifecycle.recordReview(step, reviewer,
         Objects.toString(task.getVariable(REVIEW_OUTCOME), null), Objects.toString(task.getVariable(REVIEW_COMMENT), null),
         shown));
     task.getExecution().setVariable(MORE_APPROVALS_NEEDED, moreNeeded[0]);
+  }
+
+  private static String text(DelegateTask task, String name) {
+    return Objects.toString(task.getVariable(name), null);
   }
 }

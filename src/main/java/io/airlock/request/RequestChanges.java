@@ -62,7 +62,34 @@ public class RequestChanges {
   @Transactional
   public AccessRequest edit(String id, String target, String permission, String duration, String comment,
       Caller caller) {
-    AccessRequest r = service.get(id, caller);
+    AccessRequest replacement = fileEdit(service.get(id, caller), target, permission, duration, comment, caller);
+    process.withdraw(id); // ends the original's review
+    return replacement;
+  }
+
+  /**
+   * The same edit made from the review form (decision EDIT), inside the completion of the
+   * original's review task: the process then ends the original by its "edited" path. Only the
+   * request's own process instance may.
+   */
+  @Transactional
+  public AccessRequest editInReview(ProcessStep step, Caller caller, String target, String permission, String duration,
+      String comment) {
+    if (caller == null) {
+      throw new ForbiddenActionException("Sign in to edit a request");
+    }
+    AccessRequest r = service.get(step.requestId(), caller);
+    if (step.processInstanceId() == null || !step.processInstanceId().equals(r.getProcessInstanceId())) {
+      String why = "Process instance " + step.processInstanceId() + " does not belong to request " + r.getId();
+      audit.refused(caller.userId(), "refused.edit", r.getId(), Map.of("reason", why));
+      throw new ForbiddenActionException(why);
+    }
+    return fileEdit(r, target, permission, duration, comment, caller);
+  }
+
+  private AccessRequest fileEdit(AccessRequest r, String target, String permission, String duration, String comment,
+      Caller caller) {
+    String id = r.getId();
     java.util.Optional<String> refusal = lifecycle.reviewRefusal(r, caller);
     if (refusal.isPresent()) {
       audit.refused(caller.userId(), "refused.edit", id, Map.of("reason", refusal.get()));
@@ -82,7 +109,6 @@ public class RequestChanges {
     lifecycle.supersedePending(id, replacement.getId(), caller.userId());
     audit.record(caller.userId(), "request.edited", id, Map.of("by", replacement.getId(), "comment", comment,
         "target", edited.target(), "permission", replacement.getPermission(), "duration", edited.duration()));
-    process.withdraw(id); // ends the original's review
     return requests.findById(replacement.getId()).orElseThrow();
   }
 

@@ -68,7 +68,7 @@ class AccessRequestProcessTest {
   /**
    * Every flow node and sequence flow is covered except the four flows out of the event-based
    * gateways {@code Gateway_AwaitEnd} and {@code Gateway_AwaitStart}: Camunda 7 reports no "take"
-   * for them, so 57 of 61 elements (0.934) is the most the coverage tool can see. The events
+   * for them, so the bar stays just under what the coverage tool can see (0.944 now). The events
    * after both gateways are asserted.
    */
   @RegisterExtension
@@ -294,6 +294,17 @@ class AccessRequestProcessTest {
         .hasNotPassed(Elements.GATEWAY_REVIEWED, Elements.TASK_GRANT_ACCESS)
         .isEnded();
     assertThat(reviewGuard.completedTasks).isEmpty();
+    assertThat(grantAccess.calls).isZero();
+  }
+
+  @Test
+  void anApproversEditInTheReviewFormEndsThisRequestByItsEditedPath() {
+    ProcessInstance pi = request("alice", List.of(REQUESTERS), SANDBOX, "PowerUserAccess", "PT2H");
+    assertThat(pi).isWaitingAt(Elements.TASK_REVIEW_REQUEST);
+    complete(task(), withVariables(Variables.REVIEW_OUTCOME, "EDIT", Variables.EDIT_DURATION, "PT30M",
+        Variables.REVIEW_COMMENT, "half an hour is enough"));
+    assertThat(pi).hasPassed(Elements.END_REQUEST_EDITED).isEnded();
+    assertThat(statuses).endsWith(RequestStatus.SUPERSEDED.name());
     assertThat(grantAccess.calls).isZero();
   }
 
@@ -603,6 +614,11 @@ class AccessRequestProcessTest {
     public void notify(DelegateTask task) {
       assertThat(task.getEventName()).isEqualTo(TaskListener.EVENTNAME_COMPLETE);
       completedTasks.add(task.getTaskDefinitionKey());
+      if ("EDIT".equals(task.getVariable(Variables.REVIEW_OUTCOME))) {
+        task.getExecution().setVariable(Variables.MORE_APPROVALS_NEEDED, false);
+        statuses.add(RequestStatus.SUPERSEDED.name());
+        return;
+      }
       boolean approved = "APPROVE".equals(task.getVariable(Variables.REVIEW_OUTCOME));
       boolean moreNeeded = approved && ++approvals < approvalsRequired;
       task.getExecution().setVariable(Variables.MORE_APPROVALS_NEEDED, moreNeeded);
