@@ -207,6 +207,7 @@ class AccessLifecycleIntegrationTest {
 
   @Test
   void requesterStartsTheRequestInTasklistWithItsFormAndApproverSeesTheReview() {
+    assertThat(api.post("admin", "/api/inventory/scan", null).status()).isEqualTo(200); // account names for the tasks
     // (Not alice: after a failed attempt Camunda delays that user's next sign-in.)
     assertThat(new WebappSession(port).login("carol", "wrong")).isEqualTo(401);
     WebappSession alice = new WebappSession(port);
@@ -259,7 +260,10 @@ class AccessLifecycleIntegrationTest {
     assertThat(bob.login("bob", "airlock")).isEqualTo(200);
     JsonNode tasks = WebappSession.json(bob.get(engine + "/task?processInstanceBusinessKey=" + requestId));
     assertThat(tasks).hasSize(1);
-    assertThat(tasks.get(0).get("name").asText()).isEqualTo("Review access request");
+    assertThat(tasks.get(0).get("name").asText())
+        .isEqualTo("Review: alice · PowerUserAccess · staging (333333333333) · 1 h");
+    assertThat(tasks.get(0).get("description").asText()).contains("alice asks for PowerUserAccess on staging")
+        .contains("Justification: Rotate staging certificates");
     String taskId = tasks.get(0).get("id").asText();
     assertThat(WebappSession.json(bob.get(engine + "/task/" + taskId + "/deployed-form")).get("id").asText())
         .isEqualTo("review-access-request");

@@ -101,7 +101,7 @@ class NotificationsIntegrationTest {
   @Order(1)
   void approversHearOfAWaitingReviewAndTheRequesterOfTheGrant() throws Exception {
     String id = submit("alice", "PowerUserAccess", DemoOrganization.STAGING_ACCOUNT_ID);
-    String subject = "[Airlock] Review waiting: alice · PowerUserAccess · 333333333333 · 30 min";
+    String subject = "[Airlock] Review waiting: alice · PowerUserAccess · staging (333333333333) · 30 min";
     await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(recipientsOf(subject))
         .containsExactlyInAnyOrder("bob@example.com", "dave@example.com", "grace@example.com"));
     MimeMessage waiting = mails(subject).get(0);
@@ -109,7 +109,7 @@ class NotificationsIntegrationTest {
     assertThat(text(waiting)).contains("Justification: Patch the staging fleet, CHG-7")
         .contains("Review it in Tasklist:").contains("/camunda/app/tasklist/");
     await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(posted).anyMatch(p ->
-        p.contains("Review waiting: alice · PowerUserAccess · 333333333333 · 30 min")));
+        p.contains("Review waiting: alice · PowerUserAccess · staging (333333333333) · 30 min")));
 
     assertThat(api.post("bob", "/api/requests/" + id + "/review", Map.of("outcome", "APPROVE", "comment", "go ahead"))
         .status()).isEqualTo(200);

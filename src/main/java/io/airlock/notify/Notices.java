@@ -2,6 +2,7 @@ package io.airlock.notify;
 
 import io.airlock.request.AccessRequest;
 import io.airlock.request.RequestEvent;
+import io.airlock.request.RequestLabels;
 import io.airlock.request.RequestStatus;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,9 +25,11 @@ class Notices {
       .withZone(ZoneOffset.UTC);
 
   private final NotifyProperties properties;
+  private final RequestLabels labels;
 
-  Notices(NotifyProperties properties) {
+  Notices(NotifyProperties properties, RequestLabels labels) {
     this.properties = properties;
+    this.labels = labels;
   }
 
   List<Notice> of(RequestEvent event) {
@@ -88,19 +91,18 @@ class Notices {
         List.of(r.getRequester()), List.of());
   }
 
-  /** "Review waiting: alice · PowerUserAccess · 333333333333 · 30 min". */
-  static String subject(String what, AccessRequest r) {
-    return what + ": " + r.getPrincipal() + " · " + r.getPermission() + " · " + r.getTarget() + " · "
-        + human(r.parsedDuration());
+  /** "Review waiting: alice · PowerUserAccess · staging (333333333333) · 30 min". */
+  private String subject(String what, AccessRequest r) {
+    return what + ": " + labels.title(r);
   }
 
-  private static String describe(AccessRequest r) {
+  private String describe(AccessRequest r) {
     return "Request " + r.getId() + "\n"
         + "Requester: " + r.getRequester() + "\n"
         + "Principal: " + r.getPrincipal() + "\n"
-        + "Account: " + r.getTarget() + "\n"
+        + "Account: " + labels.account(r.getTarget()) + "\n"
         + "Permission: " + r.getPermission() + "\n"
-        + "Duration: " + human(r.parsedDuration()) + "\n"
+        + "Duration: " + RequestLabels.human(r.parsedDuration()) + "\n"
         + (r.getScopeName() != null ? "Scope: " + r.getScopeName() + "\n" : "")
         + "Justification: " + r.getJustification();
   }
@@ -126,21 +128,4 @@ class Notices {
     return at == null ? "an unknown time" : WHEN.format(at);
   }
 
-  /** A duration as people write it: "30 min", "2 h", "1 h 30 min", "1 d 4 h", "45 s". */
-  static String human(Duration d) {
-    if (d.toMinutes() == 0) {
-      return d.toSeconds() + " s";
-    }
-    List<String> parts = new ArrayList<>();
-    if (d.toDays() > 0) {
-      parts.add(d.toDays() + " d");
-    }
-    if (d.toHoursPart() > 0) {
-      parts.add(d.toHoursPart() + " h");
-    }
-    if (d.toMinutesPart() > 0) {
-      parts.add(d.toMinutesPart() + " min");
-    }
-    return String.join(" ", parts);
-  }
 }

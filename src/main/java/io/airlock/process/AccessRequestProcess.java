@@ -110,6 +110,7 @@ public final class AccessRequestProcess {
     /** JavaDelegate of {@code Task_EscalateReview}. */
     public static final String ESCALATE_REVIEW_DELEGATE = "escalateReviewDelegate";
     public static final String REMIND_APPROVERS_DELEGATE = "remindApproversDelegate";
+    public static final String REVIEW_TASK_NAMER = "reviewTaskNamer";
     /** JavaDelegate of {@code Task_ExpireRequest}. */
     public static final String EXPIRE_REQUEST_DELEGATE = "expireRequestDelegate";
     /** JavaDelegate of {@code Task_GrantAccess}. */

@@ -25,6 +25,7 @@ class ExpressionBeans implements BeanPostProcessor {
       AccessRequestProcess.Beans.EXPIRE_REQUEST_DELEGATE,
       AccessRequestProcess.Beans.ESCALATE_REVIEW_DELEGATE,
       AccessRequestProcess.Beans.REMIND_APPROVERS_DELEGATE,
+      AccessRequestProcess.Beans.REVIEW_TASK_NAMER,
       AccessRequestProcess.Beans.GRANT_ACCESS_DELEGATE,
       AccessRequestProcess.Beans.REVOKE_ACCESS_DELEGATE,
       AccessRequestProcess.Beans.REVIEW_GUARD,

@@ -377,6 +377,17 @@ public class AccessLifecycle {
     return diff;
   }
 
+  /** The request a process step is about, for reading (names and descriptions of its tasks). */
+  @Transactional(readOnly = true)
+  public AccessRequest read(ProcessStep step) {
+    AccessRequest r = requests.findById(step.requestId()).orElseThrow(() -> new RequestNotFoundException(step.requestId()));
+    if (step.processInstanceId() == null || !step.processInstanceId().equals(r.getProcessInstanceId())) {
+      throw new ForbiddenActionException("Process instance " + step.processInstanceId() + " does not belong to request "
+          + r.getId());
+    }
+    return r;
+  }
+
   /** What the review form shows of a request: the process variables Airlock keeps as copies. */
   public static Map<String, Object> displayed(AccessRequest r) {
     Map<String, Object> m = new LinkedHashMap<>();

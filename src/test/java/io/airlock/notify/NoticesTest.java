@@ -2,7 +2,11 @@ package io.airlock.notify;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.airlock.inventory.Inventory;
+import io.airlock.inventory.InventoryService;
 import io.airlock.request.AccessRequest;
+import io.airlock.request.RequestLabels;
+import org.mockito.Mockito;
 import io.airlock.request.RequestEvent;
 import io.airlock.request.RequestStatus;
 import java.time.Duration;
@@ -12,16 +16,24 @@ import org.junit.jupiter.api.Test;
 
 class NoticesTest {
 
+  private final InventoryService inventory = Mockito.mock(InventoryService.class);
   private final Notices notices = new Notices(new NotifyProperties("https://airlock.example", "security", 3,
-      Duration.ofSeconds(1), new NotifyProperties.Mail(true, "airlock@example"), new NotifyProperties.Webhook(null)));
+      Duration.ofSeconds(1), new NotifyProperties.Mail(true, "airlock@example"), new NotifyProperties.Webhook(null)),
+      new RequestLabels(inventory));
+
+  @org.junit.jupiter.api.BeforeEach
+  void inventory() {
+    Mockito.when(inventory.findAccount("333333333333")).thenReturn(java.util.Optional.of(
+        new Inventory.Account("333333333333", "staging", "aws+staging@example.com", "ACTIVE")));
+  }
 
   @Test
   void durationsReadAsPeopleWriteThem() {
-    assertThat(Notices.human(Duration.ofMinutes(30))).isEqualTo("30 min");
-    assertThat(Notices.human(Duration.ofMinutes(90))).isEqualTo("1 h 30 min");
-    assertThat(Notices.human(Duration.ofHours(2))).isEqualTo("2 h");
-    assertThat(Notices.human(Duration.ofHours(28))).isEqualTo("1 d 4 h");
-    assertThat(Notices.human(Duration.ofSeconds(45))).isEqualTo("45 s");
+    assertThat(RequestLabels.human(Duration.ofMinutes(30))).isEqualTo("30 min");
+    assertThat(RequestLabels.human(Duration.ofMinutes(90))).isEqualTo("1 h 30 min");
+    assertThat(RequestLabels.human(Duration.ofHours(2))).isEqualTo("2 h");
+    assertThat(RequestLabels.human(Duration.ofHours(28))).isEqualTo("1 d 4 h");
+    assertThat(RequestLabels.human(Duration.ofSeconds(45))).isEqualTo("45 s");
   }
 
   @Test
@@ -30,7 +42,7 @@ class NoticesTest {
     List<Notice> waiting = notices.of(new RequestEvent(r, RequestEvent.Kind.STATUS_CHANGED, RequestStatus.SUBMITTED,
         r.approverGroupList()));
     assertThat(waiting).singleElement().satisfies(n -> {
-      assertThat(n.subject()).isEqualTo("Review waiting: alice · PowerUserAccess · 333333333333 · 30 min");
+      assertThat(n.subject()).isEqualTo("Review waiting: alice · PowerUserAccess · staging (333333333333) · 30 min");
       assertThat(n.groups()).containsExactly("approvers", "leads");
       assertThat(n.users()).isEmpty();
       assertThat(n.link()).isEqualTo("https://airlock.example/camunda/app/tasklist/");

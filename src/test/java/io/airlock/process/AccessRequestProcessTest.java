@@ -102,6 +102,7 @@ class AccessRequestProcessTest {
     Mocks.register(Beans.GRANT_ACCESS_DELEGATE, grantAccess);
     Mocks.register(Beans.REVOKE_ACCESS_DELEGATE, revokeAccess);
     Mocks.register(Beans.REVIEW_GUARD, reviewGuard);
+    Mocks.register(Beans.REVIEW_TASK_NAMER, (TaskListener) task -> task.setName("Review: " + task.getVariable("principal")));
     Mocks.register(Beans.EXPIRE_REQUEST_DELEGATE, (JavaDelegate) execution -> statuses.add(RequestStatus.EXPIRED.name()));
     Mocks.register(Beans.REMIND_APPROVERS_DELEGATE, (JavaDelegate) execution -> reminders.add(execution.getProcessBusinessKey()));
     Mocks.register(Beans.ESCALATE_REVIEW_DELEGATE, (JavaDelegate) execution -> escalations.add(execution.getProcessBusinessKey()));

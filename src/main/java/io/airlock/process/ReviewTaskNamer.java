@@ -1,0 +1,60 @@
+package io.airlock.process;
+
+import io.airlock.request.AccessLifecycle;
+import io.airlock.request.AccessRequest;
+import io.airlock.request.ProcessStep;
+import io.airlock.request.RequestLabels;
+import org.camunda.bpm.engine.delegate.DelegateTask;
+import org.camunda.bpm.engine.delegate.TaskListener;
+import org.springframework.stereotype.Component;
+
+/**
+ * Create listener of the review tasks: the task says what it is in Tasklist's list ("Review:
+ * alice · PowerUserAccess · staging (333333333333) · 30 min"), its description gives the scope,
+ * its maximum, the policy's reason and the justification, and break-glass reviews come first.
+ * Read from the stored request, never from variables.
+ */
+@Component("reviewTaskNamer")
+class ReviewTaskNamer implements TaskListener {
+
+  static final int BREAK_GLASS_PRIORITY = 90;
+
+  private final AccessLifecycle lifecycle;
+  private final RequestLabels labels;
+
+  ReviewTaskNamer(AccessLifecycle lifecycle, RequestLabels labels) {
+    this.lifecycle = lifecycle;
+    this.labels = labels;
+  }
+
+  @Override
+  public void notify(DelegateTask task) {
+    ProcessStep step = new ProcessStep(task.getExecution().getProcessBusinessKey(), task.getProcessInstanceId(), null);
+    AccessRequest r = lifecycle.read(step);
+    boolean breakGlass = AccessRequestProcess.Elements.TASK_REVIEW_BREAK_GLASS.equals(task.getTaskDefinitionKey());
+    task.setName((breakGlass ? "Break-glass review: " : "Review: ") + labels.title(r));
+    StringBuilder d = new StringBuilder();
+    d.append(r.getRequester()).append(" asks for ").append(r.getPermission()).append(" on ")
+        .append(labels.account(r.getTarget())).append(" for ").append(r.getPrincipal()).append(", ")
+        .append(RequestLabels.human(r.parsedDuration())).append(".");
+    if (r.getScopeName() != null) {
+      d.append(" Scope: ").append(r.getScopeName());
+      if (r.getMaxDurationMinutes() != null) {
+        d.append(" (at most ").append(RequestLabels.human(java.time.Duration.ofMinutes(r.getMaxDurationMinutes())))
+            .append(")");
+      }
+      d.append(".");
+    }
+    if (r.getApprovalsRequired() != null && r.getApprovalsRequired() > 1) {
+      d.append(" Needs ").append(r.getApprovalsRequired()).append(" approvals from different approvers.");
+    }
+    if (r.getDecisionReason() != null) {
+      d.append(" Policy: ").append(r.getDecisionReason());
+    }
+    d.append(" Justification: ").append(r.getJustification());
+    task.setDescription(d.length() > 4000 ? d.substring(0, 4000) : d.toString());
+    if (breakGlass) {
+      task.setPriority(BREAK_GLASS_PRIORITY);
+    }
+  }
+}
