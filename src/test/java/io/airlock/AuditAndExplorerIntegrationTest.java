@@ -38,7 +38,8 @@ import org.springframework.test.annotation.DirtiesContext;
  * The audit log as an auditor relies on it, on PostgreSQL with the emulator's S3 over HTTP:
  * every entry reaches the bucket once; a change the audit row cannot be written for does not
  * happen; verify finds a row edited in the database, and a chain rewritten there with fresh
- * hashes, through the anchors in S3.
+ * hashes, through the anchors in S3. And the explorer: who has what from the last scan, granted
+ * by Airlock or standing, for auditors and operators only.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
     "airlock.aws.sandbox.port=0",
@@ -52,7 +53,7 @@ import org.springframework.test.annotation.DirtiesContext;
 @DirtiesContext
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class AuditIntegrityIntegrationTest {
+class AuditAndExplorerIntegrationTest {
 
   @LocalServerPort int port;
   @Autowired AwsSandbox sandbox;
@@ -150,6 +151,74 @@ class AuditIntegrityIntegrationTest {
 
   @Test
   @Order(4)
+  void theExplorerShowsWhoHasWhatGrantedByAirlockOrStandingToAuditorsOnly() {
+    // Standing access from outside Airlock: carol's user and the Auditors group.
+    sandbox.state().addAssignment(DemoOrganization.STAGING_ACCOUNT_ID, DemoOrganization.READ_ONLY_PERMISSION_SET_ARN,
+        "USER", DemoOrganization.CAROL_USER_ID);
+    sandbox.state().addAssignment(DemoOrganization.PRODUCTION_ACCOUNT_ID, DemoOrganization.VIEW_ONLY_PERMISSION_SET_ARN,
+        "GROUP", DemoOrganization.AUDITORS_GROUP_ID);
+    // Access Airlock granted: read-only outside production for an hour is approved by policy.
+    Reply submitted = api.post("alice", "/api/requests", Map.of("system", "AWS", "target",
+        DemoOrganization.SANDBOX_ACCOUNT_ID, "principal", "alice", "permission", "ReadOnlyAccess", "duration", "PT1H",
+        "justification", "Explorer test"));
+    assertThat(submitted.status()).as(submitted.raw()).isEqualTo(201);
+    String id = submitted.body().get("id").asText();
+    JsonNode active = api.awaitStatus(id, "ACTIVE");
+    assertThat(api.post("dave", "/api/inventory/scan", null).status()).isEqualTo(200);
+
+    JsonNode all = api.get("carol", "/api/explorer").body();
+    assertThat(all.get("scannedAt").asText()).isNotBlank();
+    JsonNode granted = find(all, "alice", DemoOrganization.SANDBOX_ACCOUNT_ID, "ReadOnlyAccess");
+    assertThat(granted.get("source").asText()).isEqualTo("AIRLOCK");
+    assertThat(granted.get("requestId").asText()).isEqualTo(id);
+    assertThat(granted.get("endsAt").asText()).isEqualTo(active.get("grantEnd").asText());
+    assertThat(granted.get("accountName").asText()).isEqualTo("sandbox");
+    assertThat(granted.get("managedPolicies").get(0).asText()).isEqualTo("arn:aws:iam::aws:policy/ReadOnlyAccess");
+    JsonNode standing = find(all, "carol", DemoOrganization.STAGING_ACCOUNT_ID, "ReadOnlyAccess");
+    assertThat(standing.get("source").asText()).isEqualTo("STANDING");
+    assertThat(standing.has("requestId")).isFalse();
+
+    // Filters.
+    JsonNode alices = api.get("carol", "/api/explorer?principal=alice&account=" + DemoOrganization.SANDBOX_ACCOUNT_ID
+        + "&permission=ReadOnlyAccess").body().get("mappings");
+    assertThat(alices).hasSize(1);
+    assertThat(api.get("dave", "/api/explorer?source=STANDING").body().get("mappings").findValuesAsText("source"))
+        .isNotEmpty().containsOnly("STANDING");
+    JsonNode auditors = api.get("admin", "/api/explorer?group=Auditors").body().get("mappings");
+    assertThat(auditors.findValuesAsText("principalName")).containsOnly("carol", "Auditors").contains("carol", "Auditors");
+
+    // Downloads.
+    Reply csv = api.get("carol", "/api/explorer?format=csv&principal=alice");
+    assertThat(csv.contentType()).contains("text/csv");
+    assertThat(csv.raw().lines().findFirst()).hasValueSatisfying(h -> assertThat(h).startsWith("principalType,principalId"));
+    assertThat(csv.raw()).contains("\"" + id + "\"", "AIRLOCK");
+    Reply json = api.get("carol", "/api/explorer?format=json&principal=alice");
+    assertThat(json.contentType()).contains("application/json");
+    assertThat(json.body().get("mappings").findValuesAsText("requestId")).contains(id);
+
+    // Requesters and approvers are refused (and the attempt is on record); bad filters are 400s.
+    assertThat(api.get("alice", "/api/explorer").status()).isEqualTo(403);
+    assertThat(api.get("bob", "/api/explorer?format=csv").status()).isEqualTo(403);
+    assertThat(api.get(null, "/api/explorer").status()).isEqualTo(401);
+    await().atMost(Duration.ofSeconds(5)).until(() ->
+        count("SELECT count(*) FROM audit_event WHERE action = 'refused.explorer-read' AND actor = 'alice'") == 1);
+    Reply bad = api.get("carol", "/api/explorer?account=12&source=MAYBE&format=xml");
+    assertThat(bad.status()).isEqualTo(400);
+    assertThat(bad.body().get("errors").findValuesAsText("field")).containsExactlyInAnyOrder("account", "source", "format");
+  }
+
+  private static JsonNode find(JsonNode result, String principal, String account, String permission) {
+    for (JsonNode m : result.get("mappings")) {
+      if (m.get("principalName").asText().equals(principal) && m.get("accountId").asText().equals(account)
+          && m.get("permissionSetName").asText().equals(permission)) {
+        return m;
+      }
+    }
+    throw new AssertionError("no mapping " + principal + " / " + account + " / " + permission + " in " + result);
+  }
+
+  @Test
+  @Order(5)
   void verifyFindsAChainRewrittenInTheDatabaseThroughTheAnchorsInS3() {
     long shippedThrough = awaitAllShipped();
     long from = jdbc.queryForObject("SELECT min(seq) FROM audit_event WHERE action = 'request.submitted' AND actor = 'alice'",
