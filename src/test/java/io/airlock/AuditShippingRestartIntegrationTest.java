@@ -22,6 +22,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -80,6 +81,11 @@ class AuditShippingRestartIntegrationTest {
     assertThat(app.getBean(MeterRegistry.class).get("airlock.audit.shipping.lag.events").gauge().value())
         .isEqualTo((double) (count() - before));
     assertThat(shipper.status().lastError()).contains("503");
+    HealthIndicator health = app.getBean("auditShippingHealthIndicator", HealthIndicator.class);
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      assertThat(health.health().getStatus().getCode()).isEqualTo("WARNING"); // max-lag is 1 s here
+      assertThat(health.health().getDetails()).containsKeys("lagEvents", "lagSeconds", "lastError", "nextAttempt");
+    });
     assertThat(bucket.seqs(PREFIX)).hasSize((int) before);
 
     // Restart during the outage. And as if the node had died between storing its last object
@@ -103,6 +109,8 @@ class AuditShippingRestartIntegrationTest {
     List<Long> shipped = bucket.seqs(PREFIX);
     assertThat(shipped).as("every entry once, in order").containsExactlyElementsOf(oneTo(total));
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(restarted.status().lagEvents()).isZero());
+    assertThat(app.getBean("auditShippingHealthIndicator", HealthIndicator.class).health().getStatus().getCode())
+        .isEqualTo("UP");
 
     JsonNode verified = api.get("carol", "/api/audit/verify").body();
     assertThat(verified.get("intact").asBoolean()).as(verified.toString()).isTrue();
@@ -123,7 +131,8 @@ class AuditShippingRestartIntegrationTest {
             "--airlock.audit.shipping.batch-size=5",
             "--airlock.audit.shipping.initial-delay=PT0S",
             "--airlock.audit.shipping.interval=PT0.2S",
-            "--airlock.audit.shipping.max-backoff=PT0.5S");
+            "--airlock.audit.shipping.max-backoff=PT0.5S",
+            "--airlock.audit.shipping.max-lag=PT1S");
   }
 
   private ApiClient api() {
