@@ -147,6 +147,17 @@ class AuditAndExplorerIntegrationTest {
       jdbc.update("UPDATE audit_event SET details = ? WHERE seq = ?", original, seq);
     }
     assertThat(api.get("carol", "/api/audit/verify").body().get("intact").asBoolean()).isTrue();
+
+    // Anchors that cannot be read are not verified: not intact, and it says why.
+    sandbox.faults().startOutage("ListObjectsV2", "AccessDenied", 403);
+    try {
+      JsonNode unverified = api.get("carol", "/api/audit/verify").body();
+      assertThat(unverified.get("intact").asBoolean()).isFalse();
+      assertThat(unverified.get("problem").asText()).contains("could not be read", "AccessDenied");
+      assertThat(unverified.has("firstBadSeq")).isFalse();
+    } finally {
+      sandbox.faults().endOutage("ListObjectsV2");
+    }
   }
 
   @Test
