@@ -22,4 +22,19 @@ interface AuditMapper {
   List<AuditEvent> search(@Param("q") AuditLog.Query q);
 
   record ChainHead(long lastSeq, String lastHash) {}
+
+  /** The chain head, without a lock (for the shipping lag). */
+  long headSeq();
+
+  /** The shipping checkpoint, locked for the rest of the transaction. */
+  Checkpoint lockCheckpoint();
+
+  /** The shipping checkpoint, without a lock. */
+  Checkpoint checkpoint();
+
+  void moveCheckpoint(@Param("seq") long seq, @Param("hash") String hash, @Param("key") String key,
+      @Param("at") java.time.Instant at);
+
+  /** How far the log is in the archive: last entry and its hash, the object that ends there, when. */
+  record Checkpoint(long lastSeq, String lastHash, String lastKey, java.time.Instant shippedAt) {}
 }

@@ -1,12 +1,16 @@
 package io.airlock.aws;
 
+import io.airlock.audit.AuditArchive;
+import io.airlock.audit.AuditShippingProperties;
 import io.airlock.config.AirlockProperties;
 import io.airlock.sandbox.AwsSandbox;
 import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -22,6 +26,7 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.identitystore.IdentitystoreClient;
 import software.amazon.awssdk.services.organizations.OrganizationsClient;
 import software.amazon.awssdk.services.ssoadmin.SsoAdminClient;
+import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sts.StsClient;
 import software.amazon.awssdk.services.sts.auth.StsAssumeRoleCredentialsProvider;
 
@@ -36,8 +41,13 @@ class AwsClientsConfiguration {
 
   private static final Logger log = LoggerFactory.getLogger(AwsClientsConfiguration.class);
 
-  /** Where the clients connect, and as whom. */
-  record AwsConnection(Region region, URI endpoint, AwsCredentialsProvider baseCredentials) {}
+  /**
+   * Where the clients connect, and as whom: {@code baseCredentials} assume the integration role;
+   * {@code auditCredentials} write the audit archive (Airlock's own identity, never the
+   * integration role, which may do nothing but Identity Center's work).
+   */
+  record AwsConnection(Region region, URI endpoint, AwsCredentialsProvider baseCredentials,
+      AwsCredentialsProvider auditCredentials) {}
 
   @Bean(destroyMethod = "close")
   SdkHttpClient awsHttpClient() {
@@ -51,10 +61,12 @@ class AwsClientsConfiguration {
     if (emulator != null) {
       log.info("AWS sandbox: the SDK talks to the in-process emulator at {}", emulator.endpoint());
       return new AwsConnection(Region.of(aws.region()), emulator.endpoint(),
-          StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIASANDBOX000000000", "sandbox-secret")));
+          StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIASANDBOX000000000", "sandbox-secret")),
+          StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIASANDBOXAUDIT0000", "sandbox-secret")));
     }
     URI endpoint = aws.endpoint() == null || aws.endpoint().isBlank() ? null : URI.create(aws.endpoint());
-    return new AwsConnection(Region.of(aws.region()), endpoint, DefaultCredentialsProvider.builder().build());
+    DefaultCredentialsProvider chain = DefaultCredentialsProvider.builder().build();
+    return new AwsConnection(Region.of(aws.region()), endpoint, chain, chain);
   }
 
   @Bean(destroyMethod = "close")
@@ -100,6 +112,24 @@ class AwsClientsConfiguration {
   @Bean(destroyMethod = "close")
   OrganizationsClient organizationsClient(AwsConnection c, AirlockProperties p, AwsCredentialsProvider airlockCredentials, SdkHttpClient http) {
     return configure(OrganizationsClient.builder(), c, p, airlockCredentials, http, null).build();
+  }
+
+  /**
+   * S3 for the audit archive, path-style against a configured endpoint (the sandbox, or any
+   * S3-compatible store). The standard retry strategy retries 5xx, throttling and network errors
+   * with jittered backoff; the shipper backs off further between batches.
+   */
+  @Bean(destroyMethod = "close")
+  S3Client s3Client(AwsConnection c, AirlockProperties p, SdkHttpClient http) {
+    return configure(S3Client.builder(), c, p, c.auditCredentials(), http, null)
+        .forcePathStyle(c.endpoint() != null)
+        .build();
+  }
+
+  @Bean
+  @ConditionalOnProperty(name = "airlock.audit.shipping.enabled", havingValue = "true")
+  AuditArchive auditArchive(S3Client s3, AuditShippingProperties properties, Clock clock) {
+    return new S3AuditArchive(s3, properties, clock);
   }
 
   /**

@@ -29,10 +29,10 @@ import java.util.logging.Logger;
 
 /**
  * An in-process emulator of the AWS APIs Airlock uses (sso-admin, identitystore, organizations: AWS JSON 1.1;
- * sts: Query protocol), served on 127.0.0.1 for the AWS SDK's {@code endpointOverride}.
+ * sts: Query protocol; s3: REST/XML, path-style), served on 127.0.0.1 for the AWS SDK's {@code endpointOverride}.
  *
- * <p>Requests are routed by the {@code X-Amz-Target} header (JSON services) or by the form-encoded
- * {@code Action} (STS). Signatures are not verified, but a request without {@code Authorization} is
+ * <p>Requests are routed by the {@code X-Amz-Target} header (JSON services), by the signature's
+ * credential scope or a bucket path (S3), or by the form-encoded {@code Action} (STS). Signatures are not verified, but a request without {@code Authorization} is
  * rejected with 403 MissingAuthenticationToken, like AWS.
  */
 public final class AwsSandbox implements AutoCloseable {
@@ -48,6 +48,7 @@ public final class AwsSandbox implements AutoCloseable {
     private final IdentityStoreService identityStore;
     private final OrganizationsService organizations;
     private final StsService sts;
+    private final S3Service s3;
     private final HttpServer server;
     private final ExecutorService executor;
     private final URI endpoint;
@@ -69,6 +70,8 @@ public final class AwsSandbox implements AutoCloseable {
         this.identityStore = new IdentityStoreService(state);
         this.organizations = new OrganizationsService(state);
         this.sts = new StsService(state, settings);
+        this.s3 = new S3Service(Clock.systemUTC());
+        s3.createBucket(DemoOrganization.AUDIT_BUCKET, true);
         InetAddress loopback = InetAddress.getByName("127.0.0.1");
         this.server = HttpServer.create(new InetSocketAddress(loopback, settings.port()), 50);
         this.executor = Executors.newFixedThreadPool(THREADS, daemonThreads());
@@ -100,6 +103,11 @@ public final class AwsSandbox implements AutoCloseable {
 
     public SandboxFaults faults() {
         return faults;
+    }
+
+    /** The emulated S3: buckets and objects. */
+    public S3Service s3() {
+        return s3;
     }
 
     public SandboxSettings settings() {
@@ -144,6 +152,8 @@ public final class AwsSandbox implements AutoCloseable {
             String target = exchange.getRequestHeaders().getFirst("X-Amz-Target");
             if (target != null) {
                 handleJson(exchange, requestId, target, body, arrived);
+            } else if (isS3(exchange)) {
+                handleS3(exchange, requestId, body);
             } else {
                 handleQuery(exchange, requestId, body);
             }
@@ -161,6 +171,16 @@ public final class AwsSandbox implements AutoCloseable {
         }
         int end = auth.indexOf('/', at);
         return end < 0 ? "" : auth.substring(at + "Credential=".length(), end);
+    }
+
+    /** S3 by the signature's scope (".../us-east-1/s3/aws4_request"), else by a path below "/" (STS posts to "/"). */
+    private static boolean isS3(HttpExchange exchange) {
+        String auth = exchange.getRequestHeaders().getFirst("Authorization");
+        if (auth != null && auth.contains("/s3/aws4_request")) {
+            return true;
+        }
+        String path = exchange.getRequestURI().getRawPath();
+        return path != null && path.length() > 1;
     }
 
     private boolean authorized(HttpExchange exchange) {
@@ -269,6 +289,51 @@ public final class AwsSandbox implements AutoCloseable {
             try (OutputStream out = exchange.getResponseBody()) {
                 out.write(bytes);
             }
+        }
+    }
+
+    // ------------------------------------------------------------------ S3 (REST/XML, path-style)
+
+    private void handleS3(HttpExchange exchange, String requestId, byte[] body) throws IOException {
+        String method = exchange.getRequestMethod();
+        String[] operation = {"S3"};
+        exchange.getResponseHeaders().set("x-amz-request-id", requestId);
+        try {
+            if (!authorized(exchange)) {
+                throw new SandboxException("AccessDenied", 403, "Access Denied");
+            }
+            Map<String, String> headers = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+            exchange.getRequestHeaders().forEach((name, values) -> headers.put(name, String.join(",", values)));
+            S3Service.Response r = s3.handle(method, exchange.getRequestURI().getRawPath(),
+                    parseForm(exchange.getRequestURI().getRawQuery()), headers, body, op -> {
+                        operation[0] = op;
+                        state.countCall(op);
+                        state.countAction(accessKeyId(exchange), "s3:" + op);
+                        applyCallFault(op);
+                    });
+            r.headers().forEach((name, value) -> exchange.getResponseHeaders().set(name, value));
+            if ("HEAD".equals(method)) {
+                exchange.sendResponseHeaders(r.status(), -1);
+            } else {
+                send(exchange, r.status(), r.body());
+            }
+        } catch (SandboxException e) {
+            StringBuilder xml = new StringBuilder("<Error><Code>").append(S3Service.xml(e.code())).append("</Code>")
+                    .append("<Message>").append(S3Service.xml(e.getMessage())).append("</Message>");
+            e.details().forEach((k, v) -> xml.append('<').append(k).append('>').append(S3Service.xml(v))
+                    .append("</").append(k).append('>'));
+            xml.append("<RequestId>").append(requestId).append("</RequestId></Error>");
+            exchange.getResponseHeaders().set("Content-Type", "application/xml");
+            if ("HEAD".equals(method)) {
+                exchange.sendResponseHeaders(e.status(), -1);
+            } else {
+                send(exchange, e.status(), xml.toString().getBytes(StandardCharsets.UTF_8));
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "AWS sandbox internal error in " + operation[0], e);
+            exchange.getResponseHeaders().set("Content-Type", "application/xml");
+            send(exchange, 500, ("<Error><Code>InternalError</Code><Message>" + S3Service.xml(String.valueOf(e))
+                    + "</Message><RequestId>" + requestId + "</RequestId></Error>").getBytes(StandardCharsets.UTF_8));
         }
     }
 

@@ -10,6 +10,9 @@ public final class DemoOrganization {
 
     public static final String ORGANIZATION_ID = "o-airlock0001";
 
+    /** The S3 bucket, created with Object Lock enabled, that Airlock ships its audit log to. */
+    public static final String AUDIT_BUCKET = "airlock-audit";
+
     public static final String MANAGEMENT_ACCOUNT_ID = "111111111111";
     public static final String SANDBOX_ACCOUNT_ID = "222222222222";
     public static final String STAGING_ACCOUNT_ID = "333333333333";

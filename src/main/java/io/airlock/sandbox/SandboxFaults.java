@@ -13,6 +13,7 @@ public final class SandboxFaults {
 
     private final Map<String, Deque<CallFault>> callFaults = new HashMap<>();
     private final Map<String, Deque<String>> asyncFaults = new HashMap<>();
+    private final Map<String, CallFault> outages = new HashMap<>();
 
     SandboxFaults() {
     }
@@ -26,6 +27,22 @@ public final class SandboxFaults {
         for (int i = 0; i < n; i++) {
             queue.add(new CallFault(errorCode, httpStatus));
         }
+    }
+
+    /**
+     * Every call of {@code operation} fails with {@code errorCode} and {@code httpStatus} until
+     * {@link #endOutage(String)} or {@link #reset()}: a service that is down for a while.
+     */
+    public synchronized void startOutage(String operation, String errorCode, int httpStatus) {
+        if (httpStatus < 400 || httpStatus > 599) {
+            throw new IllegalArgumentException("httpStatus must be 4xx/5xx");
+        }
+        outages.put(operation, new CallFault(errorCode, httpStatus));
+    }
+
+    /** Ends the outage of {@code operation} started by {@link #startOutage}. */
+    public synchronized void endOutage(String operation) {
+        outages.remove(operation);
     }
 
     /**
@@ -47,9 +64,14 @@ public final class SandboxFaults {
     public synchronized void reset() {
         callFaults.clear();
         asyncFaults.clear();
+        outages.clear();
     }
 
     synchronized CallFault takeCallFault(String operation) {
+        CallFault outage = outages.get(operation);
+        if (outage != null) {
+            return outage;
+        }
         Deque<CallFault> queue = callFaults.get(operation);
         return queue == null ? null : queue.poll();
     }

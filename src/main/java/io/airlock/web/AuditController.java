@@ -3,6 +3,7 @@ package io.airlock.web;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.airlock.audit.AuditEvent;
 import io.airlock.audit.AuditLog;
+import io.airlock.audit.AuditVerifier;
 import io.airlock.config.AirlockProperties;
 import io.airlock.identity.CurrentUser;
 import io.airlock.request.Caller;
@@ -38,10 +39,12 @@ class AuditController {
   private static final int MAX_PAGE = 1000;
 
   private final AuditLog audit;
+  private final AuditVerifier verifier;
   private final List<String> readers;
 
-  AuditController(AuditLog audit, AirlockProperties properties) {
+  AuditController(AuditLog audit, AuditVerifier verifier, AirlockProperties properties) {
     this.audit = audit;
+    this.verifier = verifier;
     this.readers = List.of(properties.groups().auditors(), properties.groups().admins());
   }
 
@@ -94,10 +97,11 @@ class AuditController {
   }
 
   @GetMapping("/verify")
-  @Operation(summary = "Recompute the hash chain; names the first entry that does not match (auditors, admins)")
-  AuditLog.Verification verify(Authentication auth) {
+  @Operation(summary = "Recompute the hash chain and compare it with the anchors shipped to S3; names the first "
+      + "entry that does not match (auditors, admins)")
+  AuditVerifier.Verification verify(Authentication auth) {
     requireReader(CurrentUser.of(auth));
-    return audit.verify();
+    return verifier.verify();
   }
 
   private void requireReader(Caller caller) {

@@ -9,6 +9,7 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.identitystore.IdentitystoreClient;
 import software.amazon.awssdk.services.organizations.OrganizationsClient;
 import software.amazon.awssdk.services.ssoadmin.SsoAdminClient;
+import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.sts.StsClient;
 
 /** Real AWS SDK clients pointed at a sandbox, without retries so every error surfaces. */
@@ -22,6 +23,7 @@ final class SdkClients implements AutoCloseable {
     final IdentitystoreClient identityStore;
     final OrganizationsClient organizations;
     final StsClient sts;
+    final S3Client s3;
 
     SdkClients(AwsSandbox sandbox) {
         ssoAdmin = SsoAdminClient.builder().endpointOverride(sandbox.endpoint()).region(Region.US_EAST_1)
@@ -36,6 +38,9 @@ final class SdkClients implements AutoCloseable {
         sts = StsClient.builder().endpointOverride(sandbox.endpoint()).region(Region.US_EAST_1)
                 .credentialsProvider(CREDENTIALS).httpClient(http)
                 .overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.doNotRetry())).build();
+        s3 = S3Client.builder().endpointOverride(sandbox.endpoint()).region(Region.US_EAST_1).forcePathStyle(true)
+                .credentialsProvider(CREDENTIALS).httpClient(http)
+                .overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.doNotRetry())).build();
     }
 
     @Override
@@ -44,6 +49,7 @@ final class SdkClients implements AutoCloseable {
         identityStore.close();
         organizations.close();
         sts.close();
+        s3.close();
         http.close();
     }
 }
