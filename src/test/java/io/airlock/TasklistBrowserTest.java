@@ -1,0 +1,101 @@
+package io.airlock;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.airlock.sandbox.AwsSandbox;
+import io.airlock.sandbox.DemoOrganization;
+import io.airlock.support.ApiClient;
+import io.airlock.support.Browser;
+import io.airlock.support.PostgresTestConfiguration;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.openqa.selenium.By;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Import;
+import org.springframework.test.annotation.DirtiesContext;
+
+/**
+ * The README's walk-through as people do it, in a real browser (headless Chromium): alice
+ * requests access in Tasklist with the start form, bob finds the review by its name and
+ * approves it with the review form, and the access appears in (sandbox) AWS. A screenshot of
+ * the step that failed lands in target/browser-screenshots/.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+    "airlock.aws.sandbox.port=0",
+    "airlock.aws.sandbox.operation-delay=PT0.2S",
+    "camunda.bpm.job-execution.wait-time-in-millis=200",
+    "camunda.bpm.job-execution.max-wait=1000"})
+@Import(PostgresTestConfiguration.class)
+@DirtiesContext
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class TasklistBrowserTest {
+
+  @LocalServerPort int port;
+  @Autowired AwsSandbox sandbox;
+  ApiClient api;
+  String base;
+
+  @BeforeAll
+  void setUp() {
+    api = new ApiClient(port);
+    base = "http://127.0.0.1:" + port;
+    assertThat(api.post("admin", "/api/inventory/scan", null).status()).isEqualTo(200); // account names
+  }
+
+  @Test
+  void aliceRequestsAccessInTasklistAndBobApprovesIt() {
+    try (Browser alice = new Browser()) {
+      try {
+        alice.signIn(base, "tasklist", "alice", "airlock");
+        alice.click(By.xpath("//a[contains(., 'Start process')]"));
+        alice.click(By.xpath("//a[contains(., 'Request AWS access')]"));
+        alice.type(By.cssSelector("input[id$='Field_target']"), DemoOrganization.STAGING_ACCOUNT_ID);
+        alice.type(By.cssSelector("input[id$='Field_principal']"), "alice");
+        alice.type(By.cssSelector("input[id$='Field_permission']"), "PowerUserAccess");
+        alice.type(By.cssSelector("input[id$='Field_duration']"), "PT30M");
+        alice.type(By.cssSelector("textarea[id$='Field_justification']"), "Rotate the staging certificates, CHG-12");
+        alice.screenshot("01-alice-start-form");
+        alice.click(By.xpath("//button[normalize-space(.)='Start']"));
+        await().atMost(Duration.ofSeconds(20)).until(() -> api.get("alice", "/api/requests").body().size() == 1);
+        alice.screenshot("02-alice-started");
+      } catch (RuntimeException | Error e) {
+        alice.screenshot("FAILED-alice");
+        throw e;
+      }
+    }
+    String id = api.get("alice", "/api/requests").body().get(0).get("id").asText();
+    assertThat(api.get("alice", "/api/requests/" + id).body().get("status").asText()).isEqualTo("PENDING_REVIEW");
+
+    try (Browser bob = new Browser()) {
+      try {
+        bob.signIn(base, "tasklist", "bob", "airlock");
+        String name = "Review: alice · PowerUserAccess · staging (333333333333) · 30 min";
+        bob.click(By.xpath("//a[contains(., '" + name + "')]"));
+        bob.visible(By.cssSelector("input[id$='Field_requester']"));
+        bob.click(By.xpath("//*[self::button or self::a][normalize-space(.)='Claim']"));
+        bob.screenshot("03-bob-review");
+        bob.click(By.cssSelector("input[id$='Field_reviewOutcome-0']")); // Approve
+        bob.click(By.xpath("//button[normalize-space(.)='Complete']"));
+        bob.waitFor(d -> bob.all(By.xpath("//a[contains(., '" + name + "')]")).isEmpty());
+        bob.screenshot("04-bob-approved");
+      } catch (RuntimeException | Error e) {
+        bob.screenshot("FAILED-bob");
+        throw e;
+      }
+    }
+    api.awaitStatus(id, "ACTIVE");
+    await().atMost(Duration.ofSeconds(20)).until(() -> sandbox.state().hasAssignment(
+        DemoOrganization.STAGING_ACCOUNT_ID, DemoOrganization.POWER_USER_PERMISSION_SET_ARN, "USER",
+        DemoOrganization.ALICE_USER_ID));
+    assertThat(api.post("alice", "/api/requests/" + id + "/revoke", Map.of("reason", "done")).status()).isEqualTo(200);
+    api.awaitStatus(id, "REVOKED");
+    assertThat(sandbox.state().hasAssignment(DemoOrganization.STAGING_ACCOUNT_ID,
+        DemoOrganization.POWER_USER_PERMISSION_SET_ARN, "USER", DemoOrganization.ALICE_USER_ID)).isFalse();
+  }
+}

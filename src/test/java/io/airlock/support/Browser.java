@@ -1,0 +1,136 @@
+package io.airlock.support;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * One person's headless Chromium (Debian's chromium and chromedriver, which .ci/run installs),
+ * on a fresh profile, reaching only 127.0.0.1. {@link #close()} quits the browser and stops the
+ * driver process it started.
+ */
+public final class Browser implements AutoCloseable {
+
+  public static final Path SCREENSHOTS = Path.of("target", "browser-screenshots");
+
+  private final ChromeDriverService service;
+  private final ChromeDriver driver;
+  private final Path profile;
+  private final WebDriverWait wait;
+
+  public Browser() {
+    try {
+      profile = Files.createTempDirectory("airlock-chromium-");
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    service = new ChromeDriverService.Builder()
+        .usingDriverExecutable(new File(executable("CHROMEDRIVER", "/usr/bin/chromedriver")))
+        .usingAnyFreePort()
+        .build();
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(executable("CHROMIUM", "/usr/bin/chromium"));
+    options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+        "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--window-size=1400,1000", "--user-data-dir=" + profile);
+    driver = new ChromeDriver(service, options);
+    wait = new WebDriverWait(driver, Duration.ofSeconds(30));
+  }
+
+  private static String executable(String env, String fallback) {
+    String path = System.getenv(env) != null ? System.getenv(env) : fallback;
+    if (!new File(path).canExecute()) {
+      throw new IllegalStateException(path + " is missing: install Debian's chromium and chromium-driver "
+          + "(apt-get install chromium chromium-driver; .ci/run does)");
+    }
+    return path;
+  }
+
+  public void open(String url) {
+    driver.get(url);
+  }
+
+  public WebElement visible(By by) {
+    return wait.until(ExpectedConditions.visibilityOfElementLocated(by));
+  }
+
+  public WebElement clickable(By by) {
+    return wait.until(ExpectedConditions.elementToBeClickable(by));
+  }
+
+  public void click(By by) {
+    WebElement element = clickable(by);
+    driver.executeScript("arguments[0].scrollIntoView({block: 'center'});", element);
+    try {
+      element.click();
+    } catch (org.openqa.selenium.ElementClickInterceptedException overlaid) {
+      // A layout row of the form lies over the control: click it as the page's own script would.
+      driver.executeScript("arguments[0].click();", element);
+    }
+  }
+
+  public void type(By by, String text) {
+    WebElement field = visible(by);
+    // Select what is there and type over it: clear() bypasses the input events forms listen to.
+    field.sendKeys(org.openqa.selenium.Keys.chord(org.openqa.selenium.Keys.CONTROL, "a"), text);
+  }
+
+  public List<WebElement> all(By by) {
+    return driver.findElements(by);
+  }
+
+  public void waitFor(java.util.function.Function<ChromeDriver, Boolean> condition) {
+    wait.until(d -> condition.apply(driver));
+  }
+
+  public String pageText() {
+    return driver.findElement(By.tagName("body")).getText();
+  }
+
+  /** Saves a screenshot under target/browser-screenshots/{name}.png; returns where. */
+  public Path screenshot(String name) {
+    try {
+      Files.createDirectories(SCREENSHOTS);
+      File shot = driver.getScreenshotAs(OutputType.FILE);
+      Path to = SCREENSHOTS.resolve(name.replaceAll("[^A-Za-z0-9._-]", "_") + ".png");
+      Files.copy(shot.toPath(), to, StandardCopyOption.REPLACE_EXISTING);
+      return to;
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  /** Signs in to a Camunda webapp (tasklist, cockpit, admin) through its login form. */
+  public void signIn(String baseUrl, String app, String user, String password) {
+    open(baseUrl + "/camunda/app/" + app + "/default/#/login");
+    type(By.cssSelector("form[name='userLogin'] input[name='username'], input#username, input[type='text']"), user);
+    type(By.cssSelector("input[type='password']"), password);
+    click(By.cssSelector("button[type='submit']"));
+  }
+
+  @Override
+  public void close() {
+    try {
+      driver.quit();
+    } finally {
+      service.stop();
+      try (var files = Files.walk(profile)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      } catch (IOException ignored) {
+        // a temp folder left behind
+      }
+    }
+  }
+}
