@@ -490,6 +490,9 @@ class IdentityCenterIntegrationTest {
         assertThat(sandbox.state().provisionedInlinePolicy(DemoOrganization.VIEW_ONLY_PERMISSION_SET_ARN,
             DemoOrganization.SANDBOX_ACCOUNT_ID)).as("what the role in the account carries")
             .doesNotContain("AirlockEndSessions").contains("TeamReadsCosts");
+        assertThat(audit.range(1, 100_000).stream().filter(e -> e.action().equals("sessions.deny-removed")))
+            .as("one removal each for alice's ViewOnlyAccess and erin's PowerUserAccess, audited")
+            .hasSize(2).allSatisfy(e -> assertThat(e.details()).contains("\"deniedUntil\""));
       });
       assertThat(aws.getInlinePolicyForPermissionSet(r -> r.instanceArn(DemoOrganization.INSTANCE_ARN)
           .permissionSetArn(DemoOrganization.VIEW_ONLY_PERMISSION_SET_ARN)).inlinePolicy())
@@ -504,8 +507,6 @@ class IdentityCenterIntegrationTest {
         DemoOrganization.ALICE_USER_ID, aliceFirstSession)).isFalse();
     assertThat(audit.forRequest(aliceFirstViewOnly).stream().map(AuditEvent::action)
         .filter(a -> a.startsWith("sessions."))).containsExactly("sessions.ended");
-    assertThat(audit.range(1, 100_000).stream().filter(e -> e.action().equals("sessions.deny-removed")))
-        .hasSize(2).allSatisfy(e -> assertThat(e.details()).contains("\"deniedUntil\""));
   }
 
   @Test
