@@ -1,6 +1,7 @@
 package io.airlock.aws;
 
 import io.airlock.request.AccessGateway.OperationResult;
+import io.airlock.request.AccessOperationException;
 import io.airlock.request.SessionGateway;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,6 +34,8 @@ import software.amazon.awssdk.services.ssoadmin.SsoAdminClient;
 class SessionDenies implements SessionGateway {
 
   static final String VERSION = "2012-10-17";
+  /** AWS's limit on a permission set's inline policy, in characters. */
+  static final int MAX_INLINE_POLICY = 32_768;
 
   private final SsoAdminClient ssoAdmin;
   private final IdentityCenterAdapter adapter;
@@ -91,6 +94,12 @@ class SessionDenies implements SessionGateway {
     statements.add(statement(deny));
     String document = IamPolicy.builder().version(current == null || current.version() == null ? VERSION
         : current.version()).statements(statements).build().toJson();
+    if (document.length() > MAX_INLINE_POLICY) {
+      throw new AccessOperationException("The inline policy of permission set " + deny.permissionSetArn()
+          + " would be " + document.length() + " characters with the session deny for " + deny.principalId()
+          + ", over AWS's " + MAX_INLINE_POLICY + "; nothing was changed (too many denies in force, or the set's own"
+          + " statements are too large)");
+    }
     try {
       ssoAdmin.putInlinePolicyToPermissionSet(r -> r.instanceArn(adapter.instance().instanceArn())
           .permissionSetArn(deny.permissionSetArn()).inlinePolicy(document));

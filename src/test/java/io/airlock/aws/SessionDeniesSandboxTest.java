@@ -135,6 +135,21 @@ class SessionDeniesSandboxTest {
     assertThat(denies.removeDeny(deny).alreadyInPlace()).isTrue();
   }
 
+  @Test
+  void aDenyThatWouldOverflowTheInlinePolicyIsRefusedAndChangesNothing() {
+    String resources = String.join(",", java.util.Collections.nCopies(1050, "\"arn:aws:s3:::team-bucket/x/*\""));
+    String big = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:GetObject\","
+        + "\"Resource\":[" + resources + "]}]}";
+    assertThat(big.length()).isBetween(32_768 - 300, 32_768);
+    String arn = managedSet("Big", big);
+    SessionDeny deny = new SessionDeny(arn, SANDBOX_ACCOUNT_ID, ALICE_USER_ID, Instant.now());
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> denies.putDeny(deny))
+        .isInstanceOf(io.airlock.request.AccessOperationException.class).hasMessageContaining("32768");
+    assertThat(ssoAdmin.getInlinePolicyForPermissionSet(r -> r.instanceArn(INSTANCE_ARN).permissionSetArn(arn))
+        .inlinePolicy()).isEqualTo(big);
+  }
+
   /** A policy with every single value written as a one-element list, so that "x" and ["x"] compare equal. */
   private static JsonNode normalized(JsonNode node) {
     if (node.isObject()) {
