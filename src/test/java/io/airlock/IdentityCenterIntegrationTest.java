@@ -10,11 +10,13 @@ import io.airlock.audit.AuditLog;
 import io.airlock.sandbox.AwsSandbox;
 import io.airlock.sandbox.DemoOrganization;
 import io.airlock.sandbox.SandboxState;
+import io.airlock.support.AdjustableClock;
 import io.airlock.support.ApiClient;
 import io.airlock.support.ApiClient.Reply;
 import io.airlock.support.PostgresTestConfiguration;
 import io.airlock.support.SandboxSso;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,7 +43,9 @@ import software.amazon.awssdk.services.ssoadmin.model.Tag;
 /**
  * Airlock's AWS side as a cloud security engineer checks it, on PostgreSQL with the emulator
  * over HTTP: the inventory scan and its API, crafted permission sets from request to removal,
- * leftovers, the race between a revoke and a grant of the same assignment, and teardown.
+ * leftovers, the race between a revoke and a grant of the same assignment, teardown, and the
+ * end of the principal's live sessions at revoke (what AWS would enforce, read from the
+ * emulator's provisioned inline policies).
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
     "airlock.request.min-duration=PT2S",
@@ -50,8 +54,9 @@ import software.amazon.awssdk.services.ssoadmin.model.Tag;
     "airlock.inventory.scheduled=false",
     "airlock.craft.cleanup-scheduled=false",
     "camunda.bpm.job-execution.wait-time-in-millis=200",
-    "camunda.bpm.job-execution.max-wait=1000"})
-@Import(PostgresTestConfiguration.class)
+    "camunda.bpm.job-execution.max-wait=1000",
+    "airlock.aws.session-deny-cleanup-interval=PT1S"})
+@Import({PostgresTestConfiguration.class, AdjustableClock.Configuration.class})
 @DirtiesContext
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -65,6 +70,7 @@ class IdentityCenterIntegrationTest {
   @Autowired AwsSandbox sandbox;
   @Autowired AuditLog audit;
   @Autowired RuntimeService runtime;
+  @Autowired AdjustableClock clock;
 
   ApiClient api;
   SsoAdminClient aws;
@@ -325,8 +331,186 @@ class IdentityCenterIntegrationTest {
     assertThat(audit.verify().intact()).isTrue();
   }
 
+  // ---- revoked means revoked: the principal's live sessions end at revoke ------------------
+
+  /** An AWS admin's own statement in a set Airlock manages: Airlock must keep it. */
+  private static final String ADMINS_STATEMENT = "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":"
+      + "\"TeamReadsCosts\",\"Effect\":\"Allow\",\"Action\":\"ce:GetCostAndUsage\",\"Resource\":\"*\"}]}";
+  private String aliceFirstViewOnly;
+  private Instant aliceFirstSession;
+  private Instant aliceSessionsIssuedBefore;
+  private Instant erinSession;
+
   @Test
-  @Order(9)
+  @Order(10)
+  void aRevokeDeniesThePrincipalsSessionsIssuedBeforeItInTheManagedSet() throws Exception {
+    // The organization's admin hands ViewOnlyAccess to Airlock (tag) and has a statement of his own in it.
+    aws.tagResource(r -> r.instanceArn(DemoOrganization.INSTANCE_ARN).resourceArn(DemoOrganization.VIEW_ONLY_PERMISSION_SET_ARN)
+        .tags(Tag.builder().key("airlock:managed").value("true").build()));
+    aws.putInlinePolicyToPermissionSet(r -> r.instanceArn(DemoOrganization.INSTANCE_ARN)
+        .permissionSetArn(DemoOrganization.VIEW_ONLY_PERMISSION_SET_ARN).inlinePolicy(ADMINS_STATEMENT));
+
+    String id = approvedActive(request("alice", "ViewOnlyAccess", "PT1H"));
+    // alice signs in to the account through the portal: a role session issued now.
+    Instant session = Instant.parse(api.get("alice", "/api/requests/" + id).body().get("grantStart").asText());
+    assertThat(deniedNow(DemoOrganization.VIEW_ONLY_PERMISSION_SET_ARN, DemoOrganization.SANDBOX_ACCOUNT_ID,
+        DemoOrganization.ALICE_USER_ID, session)).as("while granted").isFalse();
+
+    assertThat(api.post("alice", "/api/requests/" + id + "/revoke", null).status()).isEqualTo(200);
+    JsonNode revoked = api.awaitStatus(id, "REVOKED");
+    Instant revokedAt = Instant.parse(revoked.get("revokedAt").asText());
+
+    // What AWS enforces on the role in the sandbox account now: alice's earlier session is denied ...
+    assertThat(deniedNow(DemoOrganization.VIEW_ONLY_PERMISSION_SET_ARN, DemoOrganization.SANDBOX_ACCOUNT_ID,
+        DemoOrganization.ALICE_USER_ID, session)).as("alice's session from before the revoke").isTrue();
+    // ... while another user's sessions of the same set, and sessions issued after the revoke, are not.
+    assertThat(deniedNow(DemoOrganization.VIEW_ONLY_PERMISSION_SET_ARN, DemoOrganization.SANDBOX_ACCOUNT_ID,
+        DemoOrganization.BOB_USER_ID, session)).as("bob's session").isFalse();
+    assertThat(deniedNow(DemoOrganization.VIEW_ONLY_PERMISSION_SET_ARN, DemoOrganization.SANDBOX_ACCOUNT_ID,
+        DemoOrganization.ALICE_USER_ID, revokedAt.plusSeconds(5))).as("a session issued after the revoke").isFalse();
+
+    JsonNode policy = JSON.readTree(aws.getInlinePolicyForPermissionSet(r -> r.instanceArn(DemoOrganization.INSTANCE_ARN)
+        .permissionSetArn(DemoOrganization.VIEW_ONLY_PERMISSION_SET_ARN)).inlinePolicy());
+    assertThat(policy.get("Statement").findValuesAsText("Sid")).as("the admin's statement stays")
+        .contains("TeamReadsCosts").hasSize(2);
+    JsonNode deny = denyOf(policy, DemoOrganization.ALICE_USER_ID);
+    assertThat(deny.get("Action").toString()).isIn("\"*\"", "[\"*\"]");
+    assertThat(deny.get("Condition").get("StringEquals").get("aws:PrincipalAccount").asText())
+        .isEqualTo(DemoOrganization.SANDBOX_ACCOUNT_ID);
+    Instant issuedBefore = Instant.parse(deny.get("Condition").get("DateLessThan").get("aws:TokenIssueTime").asText());
+    assertThat(issuedBefore).isAfter(session).isBetween(revokedAt.minusSeconds(1), revokedAt.plusSeconds(10));
+
+    // The incident responder reads when the sessions ended, and until when the deny stays.
+    JsonNode ended = timelineEntry(id, "sessions.ended");
+    Instant endedAt = Instant.parse(ended.get("details").get("sessionsEndedAt").asText());
+    assertThat(endedAt).isAfterOrEqualTo(revokedAt.minusSeconds(1));
+    Instant issuedBeforeRecorded = Instant.parse(ended.get("details").get("sessionsIssuedBefore").asText());
+    assertThat(Instant.parse(ended.get("details").get("deniedUntil").asText()))
+        .isEqualTo(issuedBeforeRecorded.plus(Duration.ofHours(1))); // ViewOnlyAccess: PT1H sessions
+    assertThat(audit.forRequest(id).stream().map(AuditEvent::action))
+        .containsSubsequence("access.revoked", "request.status").contains("sessions.ended");
+    aliceFirstViewOnly = id;
+    aliceFirstSession = session;
+    aliceSessionsIssuedBefore = issuedBefore;
+  }
+
+  @Test
+  @Order(11)
+  void aRevokeLeavesTheSessionsThatAnotherActiveGrantStillJustifies() throws Exception {
+    aws.tagResource(r -> r.instanceArn(DemoOrganization.INSTANCE_ARN).resourceArn(DemoOrganization.POWER_USER_PERMISSION_SET_ARN)
+        .tags(Tag.builder().key("airlock:managed").value("true").build()));
+    String first = approvedActive(request("erin", "PowerUserAccess", "PT1H"));
+    String second = approvedActive(request("erin", "PowerUserAccess", "PT1H"));
+    Instant session = Instant.parse(api.get("erin", "/api/requests/" + first).body().get("grantStart").asText());
+
+    assertThat(api.post("erin", "/api/requests/" + first + "/revoke", null).status()).isEqualTo(200);
+    api.awaitStatus(first, "REVOKED");
+    assertThat(sandbox.state().hasAssignment(DemoOrganization.SANDBOX_ACCOUNT_ID,
+        DemoOrganization.POWER_USER_PERMISSION_SET_ARN, "USER", DemoOrganization.ERIN_USER_ID)).isTrue();
+    assertThat(deniedNow(DemoOrganization.POWER_USER_PERMISSION_SET_ARN, DemoOrganization.SANDBOX_ACCOUNT_ID,
+        DemoOrganization.ERIN_USER_ID, session)).as("erin's session is still justified by " + second).isFalse();
+    assertThat(aws.getInlinePolicyForPermissionSet(r -> r.instanceArn(DemoOrganization.INSTANCE_ARN)
+        .permissionSetArn(DemoOrganization.POWER_USER_PERMISSION_SET_ARN)).inlinePolicy()).isNullOrEmpty();
+    assertThat(timelineEntry(first, "access.revoked").get("details").get("keptForRequests").toString()).contains(second);
+    assertThat(audit.forRequest(first).stream().map(AuditEvent::action)).doesNotContain("sessions.ended");
+
+    // When the second grant ends too, nothing justifies the session any more.
+    assertThat(api.post("erin", "/api/requests/" + second + "/revoke", null).status()).isEqualTo(200);
+    api.awaitStatus(second, "REVOKED");
+    assertThat(deniedNow(DemoOrganization.POWER_USER_PERMISSION_SET_ARN, DemoOrganization.SANDBOX_ACCOUNT_ID,
+        DemoOrganization.ERIN_USER_ID, session)).isTrue();
+    assertThat(timelineEntry(second, "sessions.ended").get("details").has("sessionsEndedAt")).isTrue();
+    erinSession = session;
+  }
+
+  @Test
+  @Order(12)
+  void aLaterGrantOfTheSameSetToTheSamePrincipalIsNotDenied() throws Exception {
+    String again = approvedActive(request("alice", "ViewOnlyAccess", "PT1H"));
+    Instant newSession = Instant.parse(api.get("alice", "/api/requests/" + again).body().get("grantStart").asText());
+    assertThat(newSession).isAfterOrEqualTo(aliceSessionsIssuedBefore);
+    // Signing in again through the new grant works; the session from the revoked grant stays denied.
+    assertThat(deniedNow(DemoOrganization.VIEW_ONLY_PERMISSION_SET_ARN, DemoOrganization.SANDBOX_ACCOUNT_ID,
+        DemoOrganization.ALICE_USER_ID, newSession)).as("the new grant's session").isFalse();
+    assertThat(deniedNow(DemoOrganization.VIEW_ONLY_PERMISSION_SET_ARN, DemoOrganization.SANDBOX_ACCOUNT_ID,
+        DemoOrganization.ALICE_USER_ID, aliceFirstSession)).as("the revoked grant's session").isTrue();
+
+    // Its own revoke moves alice's deny to the later time: one statement, not two.
+    assertThat(api.post("alice", "/api/requests/" + again + "/revoke", null).status()).isEqualTo(200);
+    api.awaitStatus(again, "REVOKED");
+    JsonNode policy = JSON.readTree(aws.getInlinePolicyForPermissionSet(r -> r.instanceArn(DemoOrganization.INSTANCE_ARN)
+        .permissionSetArn(DemoOrganization.VIEW_ONLY_PERMISSION_SET_ARN)).inlinePolicy());
+    assertThat(policy.get("Statement")).hasSize(2);
+    assertThat(deniedNow(DemoOrganization.VIEW_ONLY_PERMISSION_SET_ARN, DemoOrganization.SANDBOX_ACCOUNT_ID,
+        DemoOrganization.ALICE_USER_ID, newSession)).isTrue();
+    assertThat(timelineEntry(again, "sessions.ended").get("details").get("sessionsEndedAt")).isNotNull();
+  }
+
+  @Test
+  @Order(13)
+  void aPermissionSetAirlockDoesNotManageIsNeverChanged() {
+    var before = aws.describePermissionSet(r -> r.instanceArn(DemoOrganization.INSTANCE_ARN)
+        .permissionSetArn(DemoOrganization.READ_ONLY_PERMISSION_SET_ARN)).permissionSet();
+    long puts = sandbox.state().callCount("PutInlinePolicyToPermissionSet");
+    long provisions = sandbox.state().callCount("ProvisionPermissionSet");
+
+    String id = approvedActive(request("alice", "ReadOnlyAccess", "PT1H"));
+    assertThat(api.post("alice", "/api/requests/" + id + "/revoke", null).status()).isEqualTo(200);
+    api.awaitStatus(id, "REVOKED");
+
+    assertThat(aws.getInlinePolicyForPermissionSet(r -> r.instanceArn(DemoOrganization.INSTANCE_ARN)
+        .permissionSetArn(DemoOrganization.READ_ONLY_PERMISSION_SET_ARN)).inlinePolicy()).isNullOrEmpty();
+    assertThat(aws.describePermissionSet(r -> r.instanceArn(DemoOrganization.INSTANCE_ARN)
+        .permissionSetArn(DemoOrganization.READ_ONLY_PERMISSION_SET_ARN)).permissionSet()).isEqualTo(before);
+    assertThat(sandbox.state().callCount("PutInlinePolicyToPermissionSet")).isEqualTo(puts);
+    assertThat(sandbox.state().callCount("ProvisionPermissionSet")).isEqualTo(provisions);
+    // The timeline says so, and why.
+    JsonNode notEnded = timelineEntry(id, "sessions.not-ended");
+    assertThat(notEnded.get("details").get("reason").asText()).contains("not managed by Airlock", "PT1H");
+  }
+
+  @Test
+  @Order(14)
+  void theDenyIsRemovedOnceEverySessionItEndsHasExpired() throws Exception {
+    assertThat(sandbox.state().provisionedInlinePolicy(DemoOrganization.POWER_USER_PERMISSION_SET_ARN,
+        DemoOrganization.SANDBOX_ACCOUNT_ID)).contains("AirlockEndSessions");
+    try {
+      clock.advance(Duration.ofMinutes(59)); // not yet: the sessions last an hour
+      // Clean-up passes run every second meanwhile; the denies must stay through them.
+      await().during(Duration.ofMillis(2500)).atMost(Duration.ofSeconds(5)).until(() ->
+          deniedNow(DemoOrganization.VIEW_ONLY_PERMISSION_SET_ARN, DemoOrganization.SANDBOX_ACCOUNT_ID,
+              DemoOrganization.ALICE_USER_ID, aliceFirstSession)
+          && deniedNow(DemoOrganization.POWER_USER_PERMISSION_SET_ARN, DemoOrganization.SANDBOX_ACCOUNT_ID,
+              DemoOrganization.ERIN_USER_ID, erinSession));
+
+      clock.advance(Duration.ofMinutes(2));
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        assertThat(sandbox.state().provisionedInlinePolicy(DemoOrganization.POWER_USER_PERMISSION_SET_ARN,
+            DemoOrganization.SANDBOX_ACCOUNT_ID)).as("PowerUserAccess had no inline policy before").isNull();
+        assertThat(sandbox.state().provisionedInlinePolicy(DemoOrganization.VIEW_ONLY_PERMISSION_SET_ARN,
+            DemoOrganization.SANDBOX_ACCOUNT_ID)).as("what the role in the account carries")
+            .doesNotContain("AirlockEndSessions").contains("TeamReadsCosts");
+        assertThat(audit.range(1, 100_000).stream().filter(e -> e.action().equals("sessions.deny-removed")))
+            .as("one removal each for alice's ViewOnlyAccess and erin's PowerUserAccess, audited")
+            .hasSize(2).allSatisfy(e -> assertThat(e.details()).contains("\"deniedUntil\""));
+      });
+      assertThat(aws.getInlinePolicyForPermissionSet(r -> r.instanceArn(DemoOrganization.INSTANCE_ARN)
+          .permissionSetArn(DemoOrganization.VIEW_ONLY_PERMISSION_SET_ARN)).inlinePolicy())
+          .doesNotContain("AirlockEndSessions").contains("TeamReadsCosts");
+    } finally {
+      clock.reset();
+    }
+    assertThat(sandbox.state().provisionedInlinePolicy(DemoOrganization.VIEW_ONLY_PERMISSION_SET_ARN,
+        DemoOrganization.SANDBOX_ACCOUNT_ID)).contains("TeamReadsCosts", "ce:GetCostAndUsage")
+        .doesNotContain("AirlockEndSessions", "Deny");
+    assertThat(deniedNow(DemoOrganization.VIEW_ONLY_PERMISSION_SET_ARN, DemoOrganization.SANDBOX_ACCOUNT_ID,
+        DemoOrganization.ALICE_USER_ID, aliceFirstSession)).isFalse();
+    assertThat(audit.forRequest(aliceFirstViewOnly).stream().map(AuditEvent::action)
+        .filter(a -> a.startsWith("sessions."))).containsExactly("sessions.ended");
+  }
+
+  @Test
+  @Order(20)
   void theIntegrationRoleAllowsExactlyTheCallsAirlockMade() {
     // The tests above drove every path of Airlock's adapter: scan, look-ups, grant, revoke,
     // craft, provisioning, clean-up, teardown. Only the calls made with Airlock's credentials
@@ -348,6 +532,25 @@ class IdentityCenterIntegrationTest {
   }
 
   // ---- helpers ---------------------------------------------------------------------------
+
+  /** What AWS would enforce now on a session of the user, issued at {@code issuedAt}, of the set's role in the account. */
+  private boolean deniedNow(String permissionSetArn, String accountId, String userId, Instant issuedAt) {
+    return sandbox.state().sessionDenied(permissionSetArn, accountId, userId, issuedAt);
+  }
+
+  private static JsonNode denyOf(JsonNode policy, String userId) {
+    return java.util.stream.StreamSupport.stream(policy.get("Statement").spliterator(), false)
+        .filter(s -> "Deny".equals(s.path("Effect").asText())
+            && userId.equals(s.path("Condition").path("StringEquals").path("identitystore:userId").asText()))
+        .findFirst().orElseThrow(() -> new AssertionError("no deny for " + userId + " in " + policy));
+  }
+
+  private JsonNode timelineEntry(String id, String action) {
+    JsonNode timeline = api.get("admin", "/api/requests/" + id).body().get("timeline");
+    return java.util.stream.StreamSupport.stream(timeline.spliterator(), false)
+        .filter(e -> action.equals(e.get("action").asText())).reduce((a, b) -> b)
+        .orElseThrow(() -> new AssertionError("no " + action + " in the timeline of " + id + ": " + timeline));
+  }
 
   private record Assertions400(List<String> fields, List<String> messages) {}
 

@@ -72,15 +72,17 @@ public class AccessLifecycle {
   private final CraftedPermissions crafted;
   private final PrincipalMapping principals;
   private final Clock clock;
+  private final SessionTermination sessions;
 
   private final AccessProcess process;
   private final org.springframework.context.ApplicationEventPublisher events;
 
   public AccessLifecycle(AccessRequestMapper requests, RequestValidator validator, AccessGateway gateway,
       AccessPolicy policy, AuditLog audit, CraftedPermissions crafted, PrincipalMapping principals, Clock clock,
-      @org.springframework.context.annotation.Lazy AccessProcess process,
+      SessionTermination sessions, @org.springframework.context.annotation.Lazy AccessProcess process,
       org.springframework.context.ApplicationEventPublisher events) {
     this.process = process;
+    this.sessions = sessions;
     this.events = events;
     this.requests = requests;
     this.validator = validator;
@@ -674,10 +676,7 @@ public class AccessLifecycle {
       List<String> coveredBy = requests.findOtherActiveGrants(r.getId(), r.getTarget(), r.getPrincipalId(),
           r.getPermissionSetArn(), now);
       if (coveredBy.isEmpty()) {
-        details = awsDetails(r, gateway.revoke(assignment(r)));
-        if (r.isCrafted()) {
-          crafted.remove(r, details);
-        }
+        details = removeAccess(r, actor);
       } else {
         details = new LinkedHashMap<>();
         details.put("keptForRequests", coveredBy);
@@ -688,6 +687,27 @@ public class AccessLifecycle {
     r.setRevokedAt(now);
     audit.record(actor, "access.revoked", r.getId(), details);
     moveTo(r, r.getSupersededBy() != null ? RequestStatus.SUPERSEDED : RequestStatus.REVOKED, actor, Map.of());
+  }
+
+  /**
+   * Removes the assignment and ends the sessions obtained through it (the caller holds the
+   * assignment lock and has checked that no other grant covers it). A crafted set is the
+   * request's alone: its sessions are denied first, then the assignment and the set go. For any
+   * other set the deny comes once the assignment is gone, for the sessions issued until then.
+   */
+  private Map<String, Object> removeAccess(AccessRequest r, String actor) {
+    Map<String, Object> ended = new LinkedHashMap<>();
+    if (r.isCrafted()) {
+      sessions.endBeforeDeletingCraftedSet(r, actor, ended);
+    }
+    Map<String, Object> details = awsDetails(r, gateway.revoke(assignment(r)));
+    if (r.isCrafted()) {
+      crafted.remove(r, details);
+    } else {
+      sessions.endAfterRevoke(r, actor, ended);
+    }
+    details.putAll(ended);
+    return details;
   }
 
   private void requireRevokeAllowed(AccessRequest r, ProcessStep step) {
@@ -801,10 +821,7 @@ public class AccessLifecycle {
     details.put("from", from.name());
     if (r.getPermissionSetArn() != null && from.mayHoldAccess()) {
       lockAssignment(r);
-      details.putAll(awsDetails(r, gateway.revoke(assignment(r))));
-      if (r.isCrafted()) {
-        crafted.remove(r, details);
-      }
+      details.putAll(removeAccess(r, actor));
       r.setStatus(RequestStatus.REVOKED);
       r.setRevokedAt(now);
     } else if (!from.isTerminal()) {

@@ -148,7 +148,7 @@ public class RequestService {
 
   private static final List<String> TIMELINE_DETAILS = List.of("from", "to", "outcome", "comment", "reason", "why",
       "scope", "approverGroups", "grantStart", "grantEnd", "keptForRequests", "withdrawn", "by", "supersedes",
-      "changedBy", "duration");
+      "changedBy", "duration", "sessionsEndedAt", "sessionsIssuedBefore", "deniedUntil", "sessionsNotEnded");
   private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
   /**

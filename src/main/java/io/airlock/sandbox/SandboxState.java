@@ -149,6 +149,11 @@ public final class SandboxState {
     private final Set<Assignment> assignments = new LinkedHashSet<>();
     /** permission set ARN -> (account id -> provisioned with the latest version). */
     private final Map<String, Map<String, Boolean>> provisioned = new LinkedHashMap<>();
+    /**
+     * permission set ARN -> (account id -> the inline policy its role in the account carries):
+     * what AWS enforces, which changes only when the set is provisioned (or first assigned).
+     */
+    private final Map<String, Map<String, String>> provisionedPolicies = new LinkedHashMap<>();
     private final Map<String, AsyncRequest> requests = new LinkedHashMap<>();
     private Instant instanceCreated;
 
@@ -295,6 +300,7 @@ public final class SandboxState {
         permissionSets.clear();
         assignments.clear();
         provisioned.clear();
+        provisionedPolicies.clear();
         requests.clear();
         resetCounters();
         seed();
@@ -308,6 +314,52 @@ public final class SandboxState {
         Assignment a = new Assignment(accountId, permissionSetArn, principalType, principalId);
         assignments.add(a);
         provisioned.computeIfAbsent(permissionSetArn, k -> new LinkedHashMap<>()).put(accountId, true);
+        snapshotPolicy(permissionSetArn, accountId);
+    }
+
+    /**
+     * The inline policy the permission set's role in the account carries, as last provisioned
+     * there (what AWS enforces); null when the set is not provisioned there or has none.
+     */
+    public synchronized String provisionedInlinePolicy(String permissionSetArn, String accountId) {
+        settle();
+        String policy = provisionedPolicies.getOrDefault(permissionSetArn, Map.of()).get(accountId);
+        return policy == null || policy.isEmpty() ? null : policy;
+    }
+
+    /**
+     * Whether AWS would deny every action to a session of the user, issued at {@code issuedAt},
+     * of the permission set's role in the account: an explicit {@code Deny} on {@code *} in the
+     * inline policy provisioned there, whose conditions match {@code identitystore:userId},
+     * {@code aws:PrincipalAccount} and {@code aws:TokenIssueTime} ({@link PolicyEvaluation}).
+     */
+    public synchronized boolean sessionDenied(String permissionSetArn, String accountId, String userId,
+                                              Instant issuedAt) {
+        settle();
+        String policy = provisionedPolicies.getOrDefault(permissionSetArn, Map.of()).get(accountId);
+        if (policy == null || policy.isEmpty()) {
+            return false;
+        }
+        return PolicyEvaluation.deniesEverything(policy, Map.of(
+                "identitystore:userid", userId,
+                "aws:principalaccount", accountId,
+                "aws:tokenissuetime", issuedAt.toString()));
+    }
+
+    private void snapshotPolicy(String permissionSetArn, String accountId) {
+        MutablePermissionSet ps = permissionSets.get(permissionSetArn);
+        provisionedPolicies.computeIfAbsent(permissionSetArn, k -> new LinkedHashMap<>())
+                .put(accountId, ps == null || ps.inlinePolicy == null ? "" : ps.inlinePolicy);
+    }
+
+    private void dropPolicySnapshot(String permissionSetArn, String accountId) {
+        Map<String, String> byAccount = provisionedPolicies.get(permissionSetArn);
+        if (byAccount != null) {
+            byAccount.remove(accountId);
+            if (byAccount.isEmpty()) {
+                provisionedPolicies.remove(permissionSetArn);
+            }
+        }
     }
 
     /** Removes an assignment directly, bypassing the asynchronous API (e.g. drift made outside Airlock). */
@@ -496,6 +548,7 @@ public final class SandboxState {
         }
         permissionSets.remove(arn);
         provisioned.remove(arn);
+        provisionedPolicies.remove(arn);
     }
 
     synchronized void putInlinePolicy(String arn, String policy) {
@@ -717,8 +770,11 @@ public final class SandboxState {
             switch (r.operation) {
                 case CREATE -> {
                     assignments.add(r.assignment);
-                    provisioned.computeIfAbsent(r.permissionSetArn, k -> new LinkedHashMap<>())
-                            .put(r.targetId, true);
+                    Map<String, Boolean> accountsOfPs =
+                            provisioned.computeIfAbsent(r.permissionSetArn, k -> new LinkedHashMap<>());
+                    if (!Boolean.TRUE.equals(accountsOfPs.put(r.targetId, true))) {
+                        snapshotPolicy(r.permissionSetArn, r.targetId); // first assignment provisions the latest
+                    }
                 }
                 case DELETE -> {
                     assignments.remove(r.assignment);
@@ -733,6 +789,7 @@ public final class SandboxState {
                                 provisioned.remove(r.permissionSetArn);
                             }
                         }
+                        dropPolicySnapshot(r.permissionSetArn, r.targetId);
                     }
                 }
                 case PROVISION -> {
@@ -740,8 +797,10 @@ public final class SandboxState {
                             provisioned.computeIfAbsent(r.permissionSetArn, k -> new LinkedHashMap<>());
                     if (r.targetId == null) {
                         accountsOfPs.replaceAll((k, v) -> true);
+                        accountsOfPs.keySet().forEach(account -> snapshotPolicy(r.permissionSetArn, account));
                     } else {
                         accountsOfPs.put(r.targetId, true);
+                        snapshotPolicy(r.permissionSetArn, r.targetId);
                     }
                 }
                 default -> throw new IllegalStateException(r.operation);

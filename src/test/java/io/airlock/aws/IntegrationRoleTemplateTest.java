@@ -50,7 +50,7 @@ class IntegrationRoleTemplateTest {
       "sso:ListPermissionSetsProvisionedToAccount", "sso:ListAccountsForProvisionedPermissionSet",
       "sso:ListAccountAssignments", "sso:CreateAccountAssignment", "sso:DescribeAccountAssignmentCreationStatus",
       "sso:DeleteAccountAssignment", "sso:DescribeAccountAssignmentDeletionStatus", "sso:CreatePermissionSet",
-      "sso:PutInlinePolicyToPermissionSet", "sso:ProvisionPermissionSet",
+      "sso:PutInlinePolicyToPermissionSet", "sso:DeleteInlinePolicyFromPermissionSet", "sso:ProvisionPermissionSet",
       "sso:DescribePermissionSetProvisioningStatus", "sso:DeletePermissionSet",
       "identitystore:GetUserId", "identitystore:ListUsers", "identitystore:ListGroups",
       "identitystore:ListGroupMemberships",
@@ -75,7 +75,8 @@ class IntegrationRoleTemplateTest {
 
   /** The permission set actions that change what a permission set grants, or delete it. */
   static final Set<String> MANAGED_ONLY = Set.of(
-      "sso:PutInlinePolicyToPermissionSet", "sso:ProvisionPermissionSet", "sso:DeletePermissionSet");
+      "sso:PutInlinePolicyToPermissionSet", "sso:DeleteInlinePolicyFromPermissionSet", "sso:ProvisionPermissionSet",
+      "sso:DeletePermissionSet");
 
   static final Set<String> AIRLOCK_TAG_KEYS = Set.of("airlock:managed", "airlock:request-id");
 
@@ -87,6 +88,7 @@ class IntegrationRoleTemplateTest {
   static final Map<String, Set<String>> SUPPORTED_CONDITION_KEYS = Map.of(
       "sso:CreatePermissionSet", Set.of("aws:RequestTag/", "aws:TagKeys", "aws:ResourceTag/"),
       "sso:PutInlinePolicyToPermissionSet", Set.of("aws:ResourceTag/"),
+      "sso:DeleteInlinePolicyFromPermissionSet", Set.of("aws:ResourceTag/"),
       "sso:ProvisionPermissionSet", Set.of("aws:ResourceTag/"),
       "sso:DeletePermissionSet", Set.of("aws:ResourceTag/"),
       "sts:AssumeRole", Set.of("sts:ExternalId"));
