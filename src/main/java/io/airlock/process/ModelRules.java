@@ -35,6 +35,7 @@ import org.xml.sax.SAXException;
  *   <li>BPMN: the one process Airlock guards ({@value AccessRequestProcess#PROCESS_KEY}, whose start
  *       and end {@link ProcessGuard} watches); no scripts (script tasks, {@code camunda:script},
  *       a {@code language} on a condition), no Java classes ({@code camunda:class}), no connectors,
+ *       no field injection into the beans ({@code camunda:field}),
  *       no embedded forms ({@code camunda:formKey}); a delegate expression names one of the
  *       process's own beans ({@link ExpressionBeans#ALLOWED}); every other {@code ${...}} is
  *       variables, literals and operators, {@code execution.getVariable('...')} and calls on the
@@ -128,6 +129,9 @@ public final class ModelRules {
     }
     if (CAMUNDA_BPMN_NS.equals(ns) && "script".equals(local)) {
       problems.add(where + ": camunda:script is refused (a script runs any code in Airlock)");
+    }
+    if (CAMUNDA_BPMN_NS.equals(ns) && "field".equals(local)) {
+      problems.add(where + ": camunda:field is refused (it writes into the process's beans)");
     }
     if (CAMUNDA_BPMN_NS.equals(ns) && "connector".equals(local)) {
       problems.add(where + ": camunda:connector is refused (the engine would call any URL)");
