@@ -109,6 +109,11 @@ public final class ModelRules {
       if (!AccessRequestProcess.PROCESS_KEY.equals(process.getAttribute("id"))) {
         problems.add(r.name() + ": process '" + process.getAttribute("id") + "': Airlock runs one process, '"
             + AccessRequestProcess.PROCESS_KEY + "' (its guards apply to that key only); another process key is refused");
+      } else if (elements(doc, BPMN_NS, "startEvent").stream().noneMatch(
+          e -> AccessRequestProcess.Elements.START_ACCESS_REQUESTED.equals(e.getAttribute("id")))) {
+        problems.add(r.name() + ": process '" + process.getAttribute("id") + "': has no start event '"
+            + AccessRequestProcess.Elements.START_ACCESS_REQUESTED + "', the only place a request may start "
+            + "(ProcessGuard refuses a start anywhere else, so every request would be refused)");
       }
     }
     walk(doc.getDocumentElement(), r.name(), formIds, problems);

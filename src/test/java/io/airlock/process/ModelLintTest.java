@@ -68,6 +68,8 @@ class ModelLintTest {
             + "'${execution.getProcessEngineServices() != null}' is refused: 'execution.getProcessEngineServices' "
             + "is not allowed"));
     assertThat(problems).anySatisfy(p -> assertThat(p)
+        .startsWith("bpmn/broken.bpmn: process 'access-request': has no start event 'StartEvent_AccessRequested'"));
+    assertThat(problems).anySatisfy(p -> assertThat(p)
         .startsWith("dmn/broken.dmn: inputExpression 'InputExpression_Permission': expression language "
             + "'javascript' is refused"));
     assertThat(problems).anySatisfy(p -> assertThat(p)
