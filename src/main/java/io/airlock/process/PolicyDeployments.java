@@ -14,11 +14,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.camunda.bpm.engine.AuthorizationException;
 import org.camunda.bpm.engine.authorization.Permissions;
 import org.camunda.bpm.engine.impl.cfg.AbstractProcessEnginePlugin;
 import org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl;
 import org.camunda.bpm.engine.impl.cfg.auth.DefaultAuthorizationProvider;
+import org.camunda.bpm.engine.impl.cmd.DeployCmd;
 import org.camunda.bpm.engine.impl.context.Context;
+import org.camunda.bpm.engine.impl.interceptor.Command;
+import org.camunda.bpm.engine.impl.interceptor.CommandInterceptor;
 import org.camunda.bpm.engine.impl.persistence.deploy.Deployer;
 import org.camunda.bpm.engine.impl.persistence.entity.AuthorizationEntity;
 import org.camunda.bpm.engine.impl.persistence.entity.DeploymentEntity;
@@ -41,7 +45,8 @@ import org.springframework.stereotype.Component;
  *       bound to the deployment included); otherwise 400 naming file, element and rule.
  *   <li>Audit: {@code policy.deployed} with the actor, the deployment, each resource with its
  *       SHA-256 and the definitions with their new versions, in the deployment's transaction;
- *       a refusal is {@code refused.deploy}, with the same checksums and the reason.
+ *       a refusal is {@code refused.deploy}, with the same checksums and the reason (or, when the
+ *       engine's own authorization check refused it first, with the engine's reason).
  * </ol>
  * The engine grants whoever deploys READ and DELETE on their deployment; here only READ, so a
  * policy author cannot delete a deployment (and with it, cascading, running requests).
@@ -83,6 +88,40 @@ class PolicyDeployments extends AbstractProcessEnginePlugin {
     });
     configuration.setCustomPostDeployers(post);
     configuration.setResourceAuthorizationProvider(new ReadOnlyOwnDeployments());
+    List<CommandInterceptor> interceptors = new ArrayList<>();
+    if (configuration.getCustomPreCommandInterceptorsTxRequired() != null) {
+      interceptors.addAll(configuration.getCustomPreCommandInterceptorsTxRequired());
+    }
+    interceptors.add(new RefusedByTheEngine(configuration));
+    configuration.setCustomPreCommandInterceptorsTxRequired(interceptors);
+  }
+
+  /**
+   * The engine refuses a deployment by a user without CREATE on deployments (everybody but
+   * policy authors and admins) before any deployer runs: audit that refusal too.
+   */
+  private final class RefusedByTheEngine extends CommandInterceptor {
+
+    private final ProcessEngineConfigurationImpl configuration;
+
+    RefusedByTheEngine(ProcessEngineConfigurationImpl configuration) {
+      this.configuration = configuration;
+    }
+
+    @Override
+    public <T> T execute(Command<T> command) {
+      try {
+        return next.execute(command);
+      } catch (AuthorizationException e) {
+        if (command instanceof DeployCmd && !(e.getCause() instanceof ForbiddenActionException)) {
+          Caller caller = Steps.caller(configuration.getIdentityService());
+          Map<String, Object> details = new LinkedHashMap<>();
+          details.put("reasons", List.of("the engine refused it: " + e.getMessage()));
+          audit.refused(caller == null ? null : caller.userId(), REFUSED, null, details);
+        }
+        throw e;
+      }
+    }
   }
 
   void check(DeploymentEntity deployment) {
