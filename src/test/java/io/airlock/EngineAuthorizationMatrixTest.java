@@ -59,7 +59,7 @@ class EngineAuthorizationMatrixTest {
 
   enum Role {
     REQUESTER("airlock-requesters"), APPROVER("airlock-approvers"), OPERATOR("airlock-operators"),
-    AUDITOR("airlock-auditors"), ADMIN("camunda-admin");
+    AUDITOR("airlock-auditors"), POLICY_AUTHOR("airlock-policy-authors"), ADMIN("camunda-admin");
 
     final String group;
 
@@ -203,6 +203,7 @@ class EngineAuthorizationMatrixTest {
         (role, f) -> assertThat(task(f).path("delegationState").asText()).isEqualTo("PENDING")));
     Map<Role, Expect> updaters = only(Role.ADMIN);
     updaters.put(Role.REQUESTER, HIDDEN);
+    updaters.put(Role.POLICY_AUTHOR, HIDDEN);
     ops.add(new Op("update review task", Kind.PENDING, true, updaters,
         (user, f) -> api.put(user, "/engine-rest/task/" + f.taskId(), Map.of("name", "Renamed", "priority", 99)),
         (role, f) -> assertThat(task(f).path("name").asText()).isEqualTo("Renamed")));
@@ -249,7 +250,9 @@ class EngineAuthorizationMatrixTest {
     ops.add(new Op("read history", Kind.PENDING, false, readers(),
         (user, f) -> api.get(user, "/engine-rest/history/process-instance?processInstanceBusinessKey=" + f.requestId()),
         (role, f) -> { }));
-    ops.add(new Op("read decision definitions", Kind.ENGINE, false, readers(),
+    Map<Role, Expect> decisionReaders = readers();
+    decisionReaders.put(Role.POLICY_AUTHOR, ALLOWED);
+    ops.add(new Op("read decision definitions", Kind.ENGINE, false, decisionReaders,
         (user, f) -> api.get(user, "/engine-rest/decision-definition?key=access-scopes"),
         (role, f) -> { }));
     ops.add(new Op("read decision history", Kind.ENGINE, false, readers(),
@@ -260,11 +263,14 @@ class EngineAuthorizationMatrixTest {
     ops.add(new Op("read review task", Kind.PENDING, false, taskReaders,
         (user, f) -> api.get(user, "/engine-rest/task?processInstanceBusinessKey=" + f.requestId()),
         (role, f) -> { }));
-    ops.add(new Op("deploy a model", Kind.ENGINE, true, only(Role.ADMIN),
+    // Only policy authors deploy; an admin is refused too (Airlock's deployment guard, not an
+    // authorization: the engine lets admins do everything).
+    ops.add(new Op("deploy a model", Kind.ENGINE, true, only(Role.POLICY_AUTHOR),
         (user, f) -> api.postFile(user, "/engine-rest/deployment/create",
-            Map.of("deployment-name", "matrix-" + user), "matrix.bpmn", trivialBpmn()),
+            Map.of("deployment-name", "matrix-" + user), "matrix.dmn", trivialDmn(user)),
         (role, f) -> assertThat(admin("/engine-rest/deployment?name=matrix-" + role.user())).hasSize(1)));
     // Without cascade: the admin may, but the engine keeps a deployment with running instances.
+    // Policy authors see deployments (READ) but may not delete them.
     Map<Role, Expect> deploymentDeleters = none();
     deploymentDeleters.put(Role.REQUESTER, HIDDEN);
     deploymentDeleters.put(Role.APPROVER, HIDDEN);
@@ -369,6 +375,12 @@ class EngineAuthorizationMatrixTest {
     operators.add("BATCH * [CREATE_BATCH_SET_JOB_RETRIES, READ, READ_HISTORY]");
     operators.add("GROUP airlock-operators [READ]");
     assertThat(grants("airlock-operators")).containsExactlyInAnyOrderElementsOf(operators);
+    assertThat(grants("airlock-policy-authors")).containsExactlyInAnyOrder(
+        "GROUP airlock-policy-authors [READ]",
+        "DEPLOYMENT * [CREATE, READ]",
+        "PROCESS_DEFINITION * [READ]",
+        "DECISION_DEFINITION * [READ]",
+        "DECISION_REQUIREMENTS_DEFINITION * [READ]");
     assertThat(grants("camunda-admin")).filteredOn(g -> !g.startsWith("GROUP camunda-admin "))
         .allMatch(g -> g.endsWith(" * [ALL]")).hasSize(org.camunda.bpm.engine.authorization.Resources.values().length);
   }
@@ -601,19 +613,28 @@ class EngineAuthorizationMatrixTest {
     Map<Role, Expect> m = only(Role.OPERATOR, Role.AUDITOR, Role.ADMIN);
     m.put(Role.REQUESTER, HIDDEN);
     m.put(Role.APPROVER, HIDDEN);
+    m.put(Role.POLICY_AUTHOR, HIDDEN);
     return m;
   }
 
-  private static String trivialBpmn() {
+  /** A decision table a policy author could deploy: FEEL only, history time to live set. */
+  private static String trivialDmn(String user) {
     return """
         <?xml version="1.0" encoding="UTF-8"?>
-        <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
-            xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="Definitions_Matrix"
-            targetNamespace="http://airlock.io/test">
-          <bpmn:process id="matrix-trivial" isExecutable="true" camunda:historyTimeToLive="P1D">
-            <bpmn:startEvent id="StartEvent_1" />
-          </bpmn:process>
-        </bpmn:definitions>
-        """;
+        <definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/"
+            xmlns:camunda="http://camunda.org/schema/1.0/dmn" id="Definitions_Matrix" name="Matrix"
+            namespace="https://airlock.io/test">
+          <decision id="%s" name="Matrix" camunda:historyTimeToLive="P1D">
+            <decisionTable id="DecisionTable_Matrix">
+              <input id="Input_X" label="X"><inputExpression id="InputExpression_X" typeRef="string"><text>x</text></inputExpression></input>
+              <output id="Output_Y" label="Y" name="y" typeRef="string" />
+              <rule id="Rule_Any"><description>Any x.</description>
+                <inputEntry id="UnaryTests_Any"><text>-</text></inputEntry>
+                <outputEntry id="LiteralExpression_Any"><text>"y"</text></outputEntry>
+              </rule>
+            </decisionTable>
+          </decision>
+        </definitions>
+        """.formatted("matrix-" + user);
   }
 }

@@ -306,18 +306,20 @@ class EngineSurfaceAttackTest {
           </bpmn:process>
         </bpmn:definitions>
         """.formatted(id);
-    Reply deployed = api.postFile("admin", ENGINE_REST + "/deployment/create", Map.of("deployment-name", "sneaky"),
+    // Only policy authors deploy (not even an admin), and a policy author's model may not name
+    // Airlock's internals: refused at deploy, naming the element and the expression.
+    Reply byAdmin = api.postFile("admin", ENGINE_REST + "/deployment/create", Map.of("deployment-name", "sneaky"),
         "sneaky.bpmn", bpmn);
-    assertThat(deployed.status()).as(deployed.raw()).isEqualTo(200);
-    try {
-      Reply started = api.post("admin", ENGINE_REST + "/process-definition/key/sneaky/start", Map.of());
-      assertThat(started.status()).isGreaterThanOrEqualTo(400);
-      assertThat(started.raw()).contains("accessLifecycle");
-      assertThat(status(id)).isEqualTo("PENDING_REVIEW");
-      assertThat(actions(id)).doesNotContain("revoke.requested");
-    } finally {
-      api.delete("admin", ENGINE_REST + "/deployment/" + deployed.body().get("id").asText() + "?cascade=true");
-    }
+    assertThat(byAdmin.status()).as(byAdmin.raw()).isEqualTo(403);
+    Reply byAuthor = api.postFile("pat", ENGINE_REST + "/deployment/create", Map.of("deployment-name", "sneaky"),
+        "sneaky.bpmn", bpmn);
+    assertThat(byAuthor.status()).as(byAuthor.raw()).isEqualTo(400);
+    assertThat(byAuthor.body().get("message").asText())
+        .contains("sneaky.bpmn: serviceTask 'Call'", "accessLifecycle.recordRevokeRequest", "is not allowed")
+        .contains("process 'sneaky'");
+    assertThat(api.get("admin", ENGINE_REST + "/deployment?name=sneaky").body()).isEmpty();
+    assertThat(status(id)).isEqualTo("PENDING_REVIEW");
+    assertThat(actions(id)).doesNotContain("revoke.requested");
   }
 
   // ---- every grant ends -------------------------------------------------------------------

@@ -31,13 +31,17 @@ public record AirlockProperties(
       @NotNull Duration maxDuration,
       @Min(1) @Max(10000) int maxJustificationLength) {}
 
-  /** Camunda group ids of Airlock's roles (Keycloak groups in production). */
+  /**
+   * Camunda group ids of Airlock's roles (Keycloak groups in production). {@code policyAuthors}:
+   * who may deploy models (Camunda Modeler's Deploy button, the engine REST API).
+   */
   public record Groups(
       @NotBlank String requesters,
       @NotBlank String approvers,
       @NotBlank String auditors,
       @NotBlank String operators,
-      @NotBlank String admins) {
+      @NotBlank String admins,
+      @NotBlank String policyAuthors) {
 
     /** Groups whose members may read every request, not only their own. */
     public List<String> readAll() {

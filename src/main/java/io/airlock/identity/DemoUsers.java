@@ -39,6 +39,7 @@ class DemoUsers extends AbstractProcessEnginePlugin {
         new DemoUser("dave", "Dave", "Operator", List.of(g.operators(), g.approvers(), g.requesters())),
         new DemoUser("grace", "Grace", "Approver", List.of(g.approvers())),
         new DemoUser("carol", "Carol", "Auditor", List.of(g.auditors())),
+        new DemoUser("pat", "Pat", "Policy author", List.of(g.policyAuthors())),
         new DemoUser("admin", "Airlock", "Admin", List.of(g.admins())));
   }
 
@@ -51,6 +52,7 @@ class DemoUsers extends AbstractProcessEnginePlugin {
     ensureGroup(identity, g.operators(), "Airlock operators");
     ensureGroup(identity, g.auditors(), "Airlock auditors");
     ensureGroup(identity, g.admins(), "Camunda administrators");
+    ensureGroup(identity, g.policyAuthors(), "Airlock policy authors");
     for (DemoUser d : users()) {
       if (identity.createUserQuery().userId(d.id()).count() == 0) {
         User u = identity.newUser(d.id());

@@ -44,6 +44,9 @@ import org.springframework.stereotype.Component;
  *   <li>operators: Cockpit; read everything, retry jobs (one by one or as a batch); nothing that
  *       changes variables, tokens, suspension, deployments or messages;
  *   <li>auditors: Cockpit read-only, history and the operation log included;
+ *   <li>policy authors: create deployments (Camunda Modeler's Deploy button) and read deployments
+ *       and definitions; nothing on instances, tasks or history. What they may deploy, and that
+ *       nobody else may (admins included), is {@code process.PolicyDeployments}' rule;
  *   <li>admins: everything.
  * </ul>
  * "Exactly": for each of these groups, an authorization that is not in the list below (left by
@@ -108,6 +111,12 @@ class GroupAuthorizations extends AbstractProcessEnginePlugin {
         ProcessInstancePermissions.READ, ProcessInstancePermissions.RETRY_JOB));
     g.add(grant(operators, Resources.BATCH, ANY,
         BatchPermissions.READ, BatchPermissions.READ_HISTORY, BatchPermissions.CREATE_BATCH_SET_JOB_RETRIES));
+
+    String authors = groups.policyAuthors();
+    g.add(grant(authors, Resources.DEPLOYMENT, ANY, Permissions.CREATE, Permissions.READ));
+    g.add(grant(authors, Resources.PROCESS_DEFINITION, ANY, ProcessDefinitionPermissions.READ));
+    g.add(grant(authors, Resources.DECISION_DEFINITION, ANY, Permissions.READ));
+    g.add(grant(authors, Resources.DECISION_REQUIREMENTS_DEFINITION, ANY, Permissions.READ));
 
     for (Resources resource : Resources.values()) {
       g.add(grant(groups.admins(), resource, ANY, Permissions.ALL));

@@ -1,14 +1,11 @@
 package io.airlock.process;
 
-import io.airlock.audit.AuditLog;
 import io.airlock.config.AirlockProperties;
-import io.airlock.request.RequestService;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.camunda.bpm.engine.ProcessEngine;
 import org.camunda.bpm.engine.impl.cfg.AbstractProcessEnginePlugin;
 import org.camunda.bpm.engine.repository.DeploymentBuilder;
@@ -23,9 +20,27 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Deploys the models in bpmn/, dmn/ and forms/ when the engine starts, named by their path
- * below the classpath root ("bpmn/access-request.bpmn") whether they come from a folder or the
- * fat jar. Duplicate filtering deploys only changed files, each as a new version, and every
- * deployment that changed something is audited.
+ * below the classpath root ("bpmn/access-request.bpmn") whether they come from a folder, the fat
+ * jar or a directory of the operator's choice ({@code airlock.models.patterns}).
+ *
+ * <p>The models are one set, deployed together: when any file differs from the last deployment
+ * of the set (Camunda's duplicate filtering, comparing each resource with its latest version in
+ * deployments of the same name and source), the whole set is deployed again as one new
+ * deployment; when none differs, nothing is deployed. So
+ * <ul>
+ *   <li>a changed BPMN is deployed with the forms it binds by deployment
+ *       ({@code camunda:formRefBinding="deployment"}), and a changed form takes effect, through
+ *       a new version of the process that binds it;
+ *   <li>a changed DMN is a new version of its decision, which new requests use (Airlock
+ *       evaluates the latest version by key); the unchanged files come along as new versions
+ *       with the same content;
+ *   <li>running instances stay on the process version they started with and see that
+ *       version's forms: what an approver reviews does not change under them.
+ * </ul>
+ * Deploying only the changed files instead (Camunda's "changed only") splits the set: a process
+ * redeployed alone finds no forms in its deployment, a form redeployed alone is never bound.
+ * Who deployed what, with each file's SHA-256, is audited by {@link PolicyDeployments}, which
+ * also checks every deployment against {@link ModelRules}.
  */
 @Component
 class ModelDeployment extends AbstractProcessEnginePlugin {
@@ -34,14 +49,12 @@ class ModelDeployment extends AbstractProcessEnginePlugin {
   private static final List<String> FOLDERS = List.of("bpmn", "dmn", "forms");
 
   private final AirlockProperties.Models models;
-  private final AuditLog audit;
   private final TransactionTemplate tx;
 
-  /** Depends on Flyway so the audit table exists before the first deployment. */
-  ModelDeployment(AirlockProperties properties, AuditLog audit, TransactionTemplate tx,
+  /** Depends on Flyway so the audit table exists before the first deployment is audited. */
+  ModelDeployment(AirlockProperties properties, TransactionTemplate tx,
       @SuppressWarnings("unused") FlywayMigrationInitializer flyway) {
     this.models = properties.models();
-    this.audit = audit;
     this.tx = tx;
   }
 
@@ -53,16 +66,20 @@ class ModelDeployment extends AbstractProcessEnginePlugin {
   private void deploy(ProcessEngine engine) {
     DeploymentBuilder builder = engine.getRepositoryService().createDeployment()
         .name(models.deploymentName())
-        .source("airlock")
-        .enableDuplicateFiltering(true);
+        .source(SOURCE)
+        // false = if any resource changed, deploy all of them (true would deploy the changed ones only)
+        .enableDuplicateFiltering(false);
     List<String> names = new ArrayList<>();
     try {
       PathMatchingResourcePatternResolver resolver = new PathMatchingResourcePatternResolver();
       for (String pattern : models.patterns()) {
         for (Resource resource : resolver.getResources(pattern)) {
           String name = stableName(resource);
+          if (names.contains(name)) {
+            throw new IllegalStateException("Two models named " + name + " at " + models.patterns());
+          }
           try (InputStream in = resource.getInputStream()) {
-            builder.addInputStream(name, new java.io.ByteArrayInputStream(in.readAllBytes()));
+            builder.addInputStream(name, new ByteArrayInputStream(in.readAllBytes()));
           }
           names.add(name);
         }
@@ -80,15 +97,16 @@ class ModelDeployment extends AbstractProcessEnginePlugin {
       return;
     }
     List<String> deployed = new ArrayList<>();
-    deployment.getDeployedProcessDefinitions().forEach(d -> deployed.add(d.getKey() + ":" + d.getVersion()));
-    deployment.getDeployedDecisionDefinitions().forEach(d -> deployed.add(d.getKey() + ":" + d.getVersion()));
-    log.info("Deployed models {} as {}", names, deployed);
-    Map<String, Object> details = new LinkedHashMap<>();
-    details.put("deploymentId", deployment.getId());
-    details.put("resources", names);
-    details.put("definitions", deployed);
-    audit.record(RequestService.SYSTEM_ACTOR, "policy.deployed", null, details);
+    if (deployment.getDeployedProcessDefinitions() != null) {
+      deployment.getDeployedProcessDefinitions().forEach(d -> deployed.add(d.getKey() + ":" + d.getVersion()));
+    }
+    if (deployment.getDeployedDecisionDefinitions() != null) {
+      deployment.getDeployedDecisionDefinitions().forEach(d -> deployed.add(d.getKey() + ":" + d.getVersion()));
+    }
+    log.info("Deployed models {} as {} (deployment {})", names, deployed, deployment.getId());
   }
+
+  static final String SOURCE = "airlock";
 
   /** "bpmn/access-request.bpmn" from any URL ending in ".../bpmn/access-request.bpmn". */
   static String stableName(Resource resource) throws IOException {

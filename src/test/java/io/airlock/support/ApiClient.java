@@ -53,17 +53,25 @@ public final class ApiClient {
 
   /** A {@code multipart/form-data} POST of one file part (e.g. a deployment's resource). */
   public Reply postFile(String user, String path, Map<String, String> fields, String fileName, String content) {
+    return postFiles(user, path, fields, Map.of(fileName, content));
+  }
+
+  /**
+   * A {@code multipart/form-data} POST of fields and file parts, each part named by its file name,
+   * as Camunda Modeler sends a deployment to {@code /engine-rest/deployment/create}.
+   */
+  public Reply postFiles(String user, String path, Map<String, String> fields, Map<String, String> files) {
     String boundary = "airlock-" + UUID.randomUUID();
     StringBuilder b = new StringBuilder();
     fields.forEach((name, value) -> b.append("--").append(boundary).append("\r\n")
         .append("Content-Disposition: form-data; name=\"").append(name).append("\"\r\n\r\n")
         .append(value).append("\r\n"));
-    b.append("--").append(boundary).append("\r\n")
+    files.forEach((fileName, content) -> b.append("--").append(boundary).append("\r\n")
         .append("Content-Disposition: form-data; name=\"").append(fileName).append("\"; filename=\"")
         .append(fileName).append("\"\r\n")
         .append("Content-Type: application/octet-stream\r\n\r\n")
-        .append(content).append("\r\n")
-        .append("--").append(boundary).append("--\r\n");
+        .append(content).append("\r\n"));
+    b.append("--").append(boundary).append("--\r\n");
     return send(user, HttpRequest.newBuilder(URI.create(base + path))
         .header("Content-Type", "multipart/form-data; boundary=" + boundary)
         .POST(HttpRequest.BodyPublishers.ofString(b.toString())));
