@@ -124,7 +124,7 @@ class IdentityCenterAdapterTest {
     return new AirlockProperties(
         new AirlockProperties.Request(Duration.ofMinutes(15), Duration.ofHours(12), 1000),
         new AirlockProperties.Groups("airlock-requesters", "airlock-approvers", "airlock-auditors",
-            "airlock-operators", "camunda-admin"),
+            "airlock-operators", "camunda-admin", "airlock-policy-authors"),
         new AirlockProperties.Demo("unused"),
         new AirlockProperties.Models("airlock", List.of("classpath*:bpmn/**/*.bpmn")),
         new AirlockProperties.Aws("us-east-1", null, null, null, null, null, Duration.ofSeconds(20),
@@ -133,6 +133,8 @@ class IdentityCenterAdapterTest {
         new AirlockProperties.Inventory(false, Duration.ofSeconds(5), Duration.ofMinutes(15)),
         new AirlockProperties.Craft("Airlock-", Duration.ofMinutes(15), List.of("ec2")),
         new AirlockProperties.Principals("{user}", java.util.Map.of()),
-        new AirlockProperties.Reconciler(false, Duration.ofSeconds(30), Duration.ofSeconds(30)));
+        new AirlockProperties.Reconciler(false, Duration.ofSeconds(30), Duration.ofSeconds(30)),
+        new AirlockProperties.Policy("\\b[A-Z][A-Z0-9]{1,9}-\\d{1,9}\\b",
+            java.time.ZoneOffset.UTC, 1000, 10000));
   }
 }
