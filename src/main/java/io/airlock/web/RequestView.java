@@ -36,7 +36,8 @@ record RequestView(
     String supersededBy,
     String changedBy,
     Instant startAt,
-    java.util.List<io.airlock.request.RequestService.TimelineEntry> timeline) {
+    java.util.List<io.airlock.request.RequestService.TimelineEntry> timeline,
+    java.util.List<io.airlock.policy.PolicyDecisions.DecisionRecord> policyDecisions) {
 
   static RequestView of(AccessRequest r) {
     return new RequestView(r.getId(), r.getStatus().name(), r.getSystem(), r.getTarget(), r.getPrincipal(),
@@ -45,7 +46,7 @@ record RequestView(
         r.getReviewComment(), r.getGrantStart(), r.getGrantEnd(), r.getRevokedAt(), r.getCreatedAt(), r.getUpdatedAt(),
         r.getPermissionSetArn(), r.getCraftTemplate(), r.getCraftPolicy(), r.getReviewOutcome(),
         r.getRevokeRequestedBy(), r.getRevokeReason(), r.getSupersedes(), r.getSupersededBy(), r.getChangedBy(),
-        r.getStartAt(), null);
+        r.getStartAt(), null, null);
   }
 
   /** The same view with the request's timeline (only the single-request answer carries it). */
@@ -53,6 +54,17 @@ record RequestView(
     return new RequestView(id, status, system, target, principal, permission, duration, justification, ticket,
         requester, scope, approverGroups, decision, reason, reviewer, reviewComment, grantStart, grantEnd, revokedAt,
         createdAt, updatedAt, permissionSetArn, craftTemplate, craftPolicy, reviewOutcome, revokeRequestedBy,
-        revokeReason, supersedes, supersededBy, changedBy, startAt, entries);
+        revokeReason, supersedes, supersededBy, changedBy, startAt, entries, policyDecisions);
+  }
+
+  /**
+   * The same view with how policy judged the request: per decision table, the definition id
+   * and version, the variables, the matched rules and the outputs, as recorded at the time.
+   */
+  RequestView withPolicyDecisions(java.util.List<io.airlock.policy.PolicyDecisions.DecisionRecord> records) {
+    return new RequestView(id, status, system, target, principal, permission, duration, justification, ticket,
+        requester, scope, approverGroups, decision, reason, reviewer, reviewComment, grantStart, grantEnd, revokedAt,
+        createdAt, updatedAt, permissionSetArn, craftTemplate, craftPolicy, reviewOutcome, revokeRequestedBy,
+        revokeReason, supersedes, supersededBy, changedBy, startAt, timeline, records);
   }
 }
