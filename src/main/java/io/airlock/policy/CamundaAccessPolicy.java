@@ -34,6 +34,9 @@ import org.springframework.stereotype.Component;
 @Component
 class CamundaAccessPolicy implements AccessPolicy {
 
+  /** The request's reason column holds 512 characters, with room for a break-glass note. */
+  static final int MAX_REASON = 400;
+
   private final DecisionService decisions;
   private final IdentityService identity;
   private final InventoryService inventory;
@@ -72,7 +75,11 @@ class CamundaAccessPolicy implements AccessPolicy {
     if (row == null) {
       return null;
     }
-    return new Approval(row.getEntry("approvalOutcome"), row.getEntry("approvalReason"));
+    String reason = row.getEntry("approvalReason");
+    if (reason != null && reason.length() > MAX_REASON) { // an analyst's long text must not fail the step
+      reason = reason.substring(0, MAX_REASON - 1) + "…";
+    }
+    return new Approval(row.getEntry("approvalOutcome"), reason);
   }
 
   private Map<String, Object> inputs(AccessRequest r, boolean principalIsRequester) {
