@@ -54,10 +54,13 @@ class IdentityCenterScanner implements InventorySource {
       String instanceArn = adapter.instance().instanceArn();
       String storeId = adapter.instance().identityStoreId();
 
-      List<Inventory.Account> accounts = counted(calls, organizations.listAccountsPaginator(r -> {}))
-          .stream().flatMap(p -> p.accounts().stream())
-          .map(a -> new Inventory.Account(a.id(), a.name(), a.email(), a.statusAsString()))
-          .toList();
+      Map<String, String> ouNames = new java.util.HashMap<>();
+      List<Inventory.Account> accounts = new ArrayList<>();
+      for (var a : counted(calls, organizations.listAccountsPaginator(r -> {})).stream()
+          .flatMap(p -> p.accounts().stream()).toList()) {
+        accounts.add(new Inventory.Account(a.id(), a.name(), a.email(), a.statusAsString(),
+            ouPath(a.id(), ouNames, calls), tags(a.id(), calls)));
+      }
 
       List<Inventory.User> users = counted(calls, identityStore.listUsersPaginator(r -> r.identityStoreId(storeId)))
           .stream().flatMap(p -> p.users().stream())
@@ -122,6 +125,50 @@ class IdentityCenterScanner implements InventorySource {
     } catch (SdkException e) {
       throw new AccessOperationException("AWS scan failed after " + calls.get() + " calls: " + e.getMessage(), e);
     }
+  }
+
+  @Override
+  public java.util.Optional<Inventory.Account> describeAccount(String accountId) {
+    AtomicInteger calls = new AtomicInteger();
+    try {
+      var a = organizations.describeAccount(r -> r.accountId(accountId)).account();
+      return java.util.Optional.of(new Inventory.Account(a.id(), a.name(), a.email(), a.statusAsString(),
+          ouPath(a.id(), new java.util.HashMap<>(), calls), tags(a.id(), calls)));
+    } catch (software.amazon.awssdk.services.organizations.model.AccountNotFoundException e) {
+      return java.util.Optional.empty();
+    } catch (SdkException e) {
+      throw new AccessOperationException("AWS DescribeAccount of " + accountId + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The names of the OUs from the root down to the account, joined by "/" (empty under the
+   * root): ListParents up to the root, one DescribeOrganizationalUnit per OU not seen before.
+   */
+  private String ouPath(String accountId, Map<String, String> ouNames, AtomicInteger calls) {
+    java.util.Deque<String> names = new java.util.ArrayDeque<>();
+    String child = accountId;
+    for (int depth = 0; depth < 6; depth++) { // Organizations nests OUs at most five deep
+      String c = child;
+      var parent = counted(calls, organizations.listParentsPaginator(r -> r.childId(c))).stream()
+          .flatMap(p -> p.parents().stream()).findFirst().orElse(null);
+      if (parent == null || !"ORGANIZATIONAL_UNIT".equals(parent.typeAsString())) {
+        break;
+      }
+      String name = ouNames.computeIfAbsent(parent.id(), id -> {
+        calls.incrementAndGet();
+        return organizations.describeOrganizationalUnit(r -> r.organizationalUnitId(id)).organizationalUnit().name();
+      });
+      names.addFirst(name);
+      child = parent.id();
+    }
+    return String.join("/", names);
+  }
+
+  private Map<String, String> tags(String accountId, AtomicInteger calls) {
+    return counted(calls, organizations.listTagsForResourcePaginator(r -> r.resourceId(accountId))).stream()
+        .flatMap(p -> p.tags().stream())
+        .collect(Collectors.toMap(t -> t.key(), t -> t.value(), (a, b) -> b, java.util.TreeMap::new));
   }
 
   /** Iterates the pages once, counting each page as one call. */

@@ -23,7 +23,8 @@ public record AirlockProperties(
     @Valid @NotNull Inventory inventory,
     @Valid @NotNull Craft craft,
     @Valid @NotNull Principals principals,
-    @Valid @NotNull Reconciler reconciler) {
+    @Valid @NotNull Reconciler reconciler,
+    @Valid @NotNull Policy policy) {
 
   /** Bounds every request must respect, whatever the policy says. */
   public record Request(
@@ -46,6 +47,21 @@ public record AirlockProperties(
     /** Groups whose members may read every request, not only their own. */
     public List<String> readAll() {
       return List.of(approvers, auditors, operators, admins);
+    }
+
+    /**
+     * The configured names by role, as the decision tables see them (the variable
+     * {@code groups}: {@code groups.approvers}, ...), so renaming a group keeps policy working.
+     */
+    public java.util.Map<String, String> byRole() {
+      java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+      m.put("requesters", requesters);
+      m.put("approvers", approvers);
+      m.put("auditors", auditors);
+      m.put("operators", operators);
+      m.put("admins", admins);
+      m.put("policyAuthors", policyAuthors);
+      return java.util.Collections.unmodifiableMap(m);
     }
   }
 
@@ -99,4 +115,28 @@ public record AirlockProperties(
    * or whose end passed more than {@code grace} ago.
    */
   public record Reconciler(boolean scheduled, @NotNull Duration interval, @NotNull Duration grace) {}
+
+  /**
+   * What the decision tables are given besides the request: {@code ticketPattern} finds a
+   * ticket reference (e.g. INC-123) in the ticket field or the justification (the variable
+   * {@code ticketReference}); {@code timeZone} is the zone of {@code dayOfWeek},
+   * {@code hourOfDay} and {@code localTime}; {@code simulationLimit} the default number of
+   * recent requests a simulation replays, {@code simulationMaxLimit} the most it may be asked for.
+   */
+  public record Policy(
+      @NotBlank String ticketPattern,
+      @NotNull java.time.ZoneId timeZone,
+      @Min(1) int simulationLimit,
+      @Min(1) int simulationMaxLimit) {
+
+    public Policy {
+      if (ticketPattern != null) {
+        java.util.regex.Pattern.compile(ticketPattern); // a bad pattern fails the start, naming it
+      }
+    }
+
+    public java.util.regex.Pattern compiledTicketPattern() {
+      return java.util.regex.Pattern.compile(ticketPattern);
+    }
+  }
 }

@@ -15,7 +15,25 @@ public record Inventory(
     List<Assignment> assignments,
     int awsCalls) {
 
-  public record Account(String accountId, String name, String email, String status) {}
+  /**
+   * An account of the organization: {@code ouPath} is the names of the organizational units
+   * from the root down, joined by "/" ("Workloads/Prod"; empty directly under the root, null
+   * when unknown); {@code tags} the account's tags.
+   */
+  public record Account(String accountId, String name, String email, String status, String ouPath,
+      java.util.Map<String, String> tags) {
+
+    public Account {
+      tags = tags == null ? java.util.Map.of() : java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(tags));
+    }
+
+    public Account(String accountId, String name, String email, String status) {
+      this(accountId, name, email, status, null, null);
+    }
+  }
+
+  /** One tag of an account, as stored. */
+  public record AccountTag(String accountId, String key, String value) {}
 
   public record User(String userId, String userName, String displayName, String email) {}
 

@@ -24,6 +24,8 @@ interface InventoryMapper {
 
   void insertAccount(Account a);
 
+  void insertAccountTag(Inventory.AccountTag t);
+
   void insertUser(User u);
 
   void insertGroup(Group g);
@@ -34,7 +36,9 @@ interface InventoryMapper {
 
   void insertAssignment(Assignment a);
 
-  List<Account> accounts();
+  List<AccountRow> accounts();
+
+  List<Inventory.AccountTag> accountTags(@Param("accountId") String accountId);
 
   List<User> users();
 
@@ -47,7 +51,17 @@ interface InventoryMapper {
   List<Assignment> assignments(@Param("accountId") String accountId, @Param("principalId") String principalId,
       @Param("permissionSetArn") String permissionSetArn);
 
-  Optional<Account> findAccount(@Param("accountId") String accountId);
+  Optional<AccountRow> findAccount(@Param("accountId") String accountId);
+
+  /** An account row; its tags are in their own table. */
+  record AccountRow(String accountId, String name, String email, String status, String ouPath) {
+
+    Account with(List<Inventory.AccountTag> tags) {
+      java.util.Map<String, String> map = new java.util.TreeMap<>();
+      tags.forEach(t -> map.put(t.key(), t.value()));
+      return new Account(accountId, name, email, status, ouPath, map);
+    }
+  }
 
   Optional<User> findUserByName(@Param("userName") String userName);
 

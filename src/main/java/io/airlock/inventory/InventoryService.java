@@ -51,10 +51,12 @@ public class InventoryService {
     tx.executeWithoutResult(status -> {
       mapper.lockSummary();
       for (String table : List.of("inventory_assignment", "inventory_permission_set", "inventory_membership",
-          "inventory_group", "inventory_user", "inventory_account")) {
+          "inventory_group", "inventory_user", "inventory_account_tag", "inventory_account")) {
         mapper.deleteAll(table);
       }
       found.accounts().forEach(mapper::insertAccount);
+      found.accounts().forEach(a -> a.tags().forEach((k, v) -> mapper.insertAccountTag(
+          new Inventory.AccountTag(a.accountId(), k, v))));
       found.users().forEach(mapper::insertUser);
       found.groups().forEach(mapper::insertGroup);
       found.memberships().forEach(mapper::insertMembership);
@@ -86,8 +88,11 @@ public class InventoryService {
     return mapper.summary().finishedAt() != null;
   }
 
+  /** The accounts with their OU path and tags. */
   public List<Inventory.Account> accounts() {
-    return mapper.accounts();
+    Map<String, List<Inventory.AccountTag>> tags = mapper.accountTags(null).stream()
+        .collect(java.util.stream.Collectors.groupingBy(Inventory.AccountTag::accountId));
+    return mapper.accounts().stream().map(a -> a.with(tags.getOrDefault(a.accountId(), List.of()))).toList();
   }
 
   public List<Inventory.User> users() {
@@ -112,7 +117,15 @@ public class InventoryService {
   }
 
   public Optional<Inventory.Account> findAccount(String accountId) {
-    return mapper.findAccount(accountId);
+    return mapper.findAccount(accountId).map(a -> a.with(mapper.accountTags(accountId)));
+  }
+
+  /**
+   * The account with its OU path and tags: from the last scan, else (created since) read from
+   * AWS now; empty when it is not an account of the organization.
+   */
+  public Optional<Inventory.Account> describeAccount(String accountId) {
+    return findAccount(accountId).or(() -> source.describeAccount(accountId));
   }
 
   public Optional<Inventory.User> findUserByName(String userName) {

@@ -5,4 +5,7 @@ public interface InventorySource {
 
   /** Reads everything, page by page, within the API quotas. */
   Inventory scan();
+
+  /** One account with its OU path and tags, read now; empty when not in the organization. */
+  java.util.Optional<Inventory.Account> describeAccount(String accountId);
 }

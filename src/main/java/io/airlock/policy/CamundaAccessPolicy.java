@@ -1,17 +1,23 @@
 package io.airlock.policy;
 
+import io.airlock.config.AirlockProperties;
+import io.airlock.inventory.Inventory;
+import io.airlock.inventory.InventoryService;
 import io.airlock.process.AccessRequestProcess;
 import io.airlock.request.AccessPolicy;
 import io.airlock.request.AccessRequest;
-import java.util.Arrays;
-import java.util.HashMap;
+import io.airlock.request.PrincipalMapping;
+import java.time.Clock;
+import java.time.ZonedDateTime;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 import org.camunda.bpm.dmn.engine.DmnDecisionResult;
 import org.camunda.bpm.dmn.engine.DmnDecisionResultEntries;
 import org.camunda.bpm.engine.DecisionService;
 import org.camunda.bpm.engine.IdentityService;
+import org.camunda.bpm.engine.identity.Group;
 import org.camunda.bpm.engine.impl.identity.Authentication;
 import org.springframework.stereotype.Component;
 
@@ -19,79 +25,89 @@ import org.springframework.stereotype.Component;
  * {@link AccessPolicy} on the DMN tables in {@code dmn/} (latest deployed version), evaluated
  * by the engine's decision service with the stored request as input, as Airlock itself (the
  * signed-in user's authorizations do not decide whether policy runs). The engine keeps each
- * evaluation in its history (Cockpit, Decisions) and {@link DecisionAuditPlugin} audits it with
- * the request's id.
- *
- * <p>Inputs both tables may use: system, target, permission, principal, requester,
- * requesterGroups (list), principalIsRequester, durationMinutes (rounded up: PT60M59S is 61; for a
- * rework, the whole span from the first grant to the new end), supersedes (the request an edit or
- * rework replaces, or null), justification, ticket; the approval table also maxDurationMinutes and scopeName.
+ * evaluation in its history (Cockpit, Decisions), {@link DecisionAuditPlugin} audits it with the
+ * request's id, and {@link PolicyDecisions} records which definition version judged the
+ * request, on which variables, with which rules and outputs. The variables are
+ * {@link PolicyInputs}': the target's name, OU path and tags come from the inventory (or AWS for
+ * an account created since the last scan), the group names from {@code airlock.groups.*}.
  */
 @Component
 class CamundaAccessPolicy implements AccessPolicy {
 
+  /** The request's reason column holds 512 characters, with room for a break-glass note. */
+  static final int MAX_REASON = 400;
+
   private final DecisionService decisions;
   private final IdentityService identity;
+  private final InventoryService inventory;
+  private final PrincipalMapping principals;
+  private final PolicyDecisions records;
+  private final Clock clock;
+  private final Map<String, String> groups;
+  private final Pattern ticketPattern;
+  private final java.time.ZoneId zone;
 
-  CamundaAccessPolicy(DecisionService decisions, IdentityService identity) {
+  CamundaAccessPolicy(DecisionService decisions, IdentityService identity, InventoryService inventory,
+      PrincipalMapping principals, PolicyDecisions records, Clock clock, AirlockProperties properties) {
     this.decisions = decisions;
     this.identity = identity;
+    this.inventory = inventory;
+    this.principals = principals;
+    this.records = records;
+    this.clock = clock;
+    this.groups = properties.groups().byRole();
+    this.ticketPattern = properties.policy().compiledTicketPattern();
+    this.zone = properties.policy().timeZone();
   }
 
   @Override
   public Scope scope(AccessRequest r, boolean principalIsRequester) {
-    DmnDecisionResult result = evaluate(AccessRequestProcess.Decisions.ACCESS_SCOPES, r, inputs(r, principalIsRequester));
-    DmnDecisionResultEntries row = result.getFirstResult();
-    if (row == null || row.getEntry("scopeName") == null) {
-      return null;
-    }
-    String groups = row.getEntry("approverGroups");
-    Number max = row.getEntry("maxDurationMinutes");
-    Boolean forOthers = row.getEntry("mayRequestForOthers");
-    Number quorum = row.getEntry("approvalsRequired");
-    return new Scope(row.getEntry("scopeName"),
-        groups == null ? List.of() : Arrays.stream(groups.split("\\s*,\\s*")).filter(g -> !g.isBlank()).toList(),
-        max == null ? 0 : max.longValue(), Boolean.TRUE.equals(forOthers), quorum == null ? 1 : quorum.intValue(),
-        row.getEntry("escalationGroup"), Boolean.TRUE.equals(row.getEntry("breakGlassAllowed")));
+    Map<String, Object> in = inputs(r, principalIsRequester);
+    DmnDecisionResultEntries row = evaluate(AccessRequestProcess.Decisions.ACCESS_SCOPES, r, in).getFirstResult();
+    return row == null ? null : PolicyInputs.scope(row.getEntryMap());
   }
 
   @Override
   public Approval approval(AccessRequest r, Scope scope, boolean principalIsRequester) {
-    Map<String, Object> in = inputs(r, principalIsRequester);
-    in.put(AccessRequestProcess.Variables.SCOPE_NAME, scope.name());
-    in.put(AccessRequestProcess.Variables.MAX_DURATION_MINUTES, scope.maxDurationMinutes());
+    Map<String, Object> in = PolicyInputs.withScope(inputs(r, principalIsRequester), scope.name(),
+        scope.maxDurationMinutes());
     DmnDecisionResultEntries row = evaluate(AccessRequestProcess.Decisions.AUTO_APPROVAL, r, in).getFirstResult();
     if (row == null) {
       return null;
     }
-    return new Approval(row.getEntry("approvalOutcome"), row.getEntry("approvalReason"));
+    String reason = row.getEntry("approvalReason");
+    if (reason != null && reason.length() > MAX_REASON) { // an analyst's long text must not fail the step
+      reason = reason.substring(0, MAX_REASON - 1) + "…";
+    }
+    return new Approval(row.getEntry("approvalOutcome"), reason);
   }
 
-  private static Map<String, Object> inputs(AccessRequest r, boolean principalIsRequester) {
-    Map<String, Object> in = new HashMap<>();
-    in.put(AccessRequestProcess.Variables.SYSTEM, r.getSystem());
-    in.put(AccessRequestProcess.Variables.TARGET, r.getTarget());
-    in.put(AccessRequestProcess.Variables.PERMISSION, r.getPermission());
-    in.put(AccessRequestProcess.Variables.PRINCIPAL, r.getPrincipal());
-    in.put(AccessRequestProcess.Variables.REQUESTER, r.getRequester());
-    in.put(AccessRequestProcess.Variables.REQUESTER_GROUPS, r.requesterGroupList());
-    in.put("principalIsRequester", principalIsRequester);
-    long seconds = r.parsedDuration().getSeconds();
-    if (r.getChainStart() != null && r.getCreatedAt() != null) {
-      // A rework: the policy bounds the whole span since the first grant, not only this piece.
-      seconds = java.time.Duration.between(r.getChainStart(), r.getCreatedAt().plus(r.parsedDuration())).getSeconds();
+  private Map<String, Object> inputs(AccessRequest r, boolean principalIsRequester) {
+    Inventory.Account account = inventory.describeAccount(r.getTarget()).orElse(null);
+    PolicyInputs.Target target = account == null ? new PolicyInputs.Target(r.getTarget(), null, null, null)
+        : new PolicyInputs.Target(r.getTarget(), account.name(), account.ouPath(), account.tags());
+    PolicyInputs.Request request = new PolicyInputs.Request(r.getSystem(), target, r.getPermission(), r.isCrafted(),
+        r.getRequester(), r.requesterGroupList(), r.getPrincipal(), principalGroups(r.getPrincipal()),
+        principalIsRequester, PolicyInputs.policyDuration(r), r.getJustification(), r.getTicket(),
+        r.getBreakGlass() != null, r.getSupersedes());
+    return PolicyInputs.of(request, groups, ticketPattern, ZonedDateTime.now(clock.withZone(zone)));
+  }
+
+  /** The identity provider's groups of the person the principal is (none when not a known user). */
+  private List<String> principalGroups(String principal) {
+    String userId = principals.userIdOf(principal);
+    if (userId == null) {
+      return List.of();
     }
-    in.put("supersedes", r.getSupersedes());
-    in.put("breakGlass", r.getBreakGlass() != null);
-    in.put(AccessRequestProcess.Variables.DURATION_MINUTES, (seconds + 59) / 60);
-    in.put(AccessRequestProcess.Variables.JUSTIFICATION, r.getJustification());
-    in.put(AccessRequestProcess.Variables.TICKET, r.getTicket());
-    return in;
+    return asAirlock(() -> identity.createGroupQuery().groupMember(userId).list().stream().map(Group::getId)
+        .sorted().toList());
   }
 
   private DmnDecisionResult evaluate(String key, AccessRequest r, Map<String, Object> inputs) {
-    return asAirlock(() -> DecisionAuditPlugin.forRequest(r.getId(),
-        () -> decisions.evaluateDecisionByKey(key).variables(inputs).evaluate()));
+    var result = DecisionAuditPlugin.capturing(() -> asAirlock(() -> DecisionAuditPlugin.forRequest(r.getId(),
+        () -> decisions.evaluateDecisionByKey(key).variables(inputs).evaluate())));
+    result.getValue().forEach(e -> records.record(r.getId(), e, inputs));
+    return result.getKey();
   }
 
   private <T> T asAirlock(Supplier<T> work) {

@@ -30,6 +30,31 @@ import org.springframework.stereotype.Component;
 class DecisionAuditPlugin extends AbstractProcessEnginePlugin {
 
   private static final ThreadLocal<String> REQUEST = new ThreadLocal<>();
+  /** Evaluations of the current {@link #capturing} call on this thread. */
+  private static final ThreadLocal<List<Evaluation>> CAPTURED = new ThreadLocal<>();
+
+  /** One evaluated decision table: which deployed definition, the rules that matched (1-based index) and outputs. */
+  record Evaluation(String decisionKey, String definitionId, int version, List<MatchedRule> matchedRules) {}
+
+  /** A matched rule: its id, its position in the table (1 = first row), its outputs. */
+  record MatchedRule(String ruleId, int index, Map<String, Object> outputs) {}
+
+  /** Runs {@code work} and returns the evaluations it made on this thread, with its result. */
+  static <T> Map.Entry<T, List<Evaluation>> capturing(java.util.function.Supplier<T> work) {
+    List<Evaluation> previous = CAPTURED.get();
+    List<Evaluation> mine = new ArrayList<>();
+    CAPTURED.set(mine);
+    try {
+      T result = work.get();
+      return new java.util.AbstractMap.SimpleImmutableEntry<>(result, List.copyOf(mine));
+    } finally {
+      if (previous == null) {
+        CAPTURED.remove();
+      } else {
+        CAPTURED.set(previous);
+      }
+    }
+  }
 
   private final AuditLog audit;
 
@@ -75,6 +100,14 @@ class DecisionAuditPlugin extends AbstractProcessEnginePlugin {
     Map<String, Object> details = new LinkedHashMap<>();
     details.put("decision", event.getDecisionResult().getDecision().getKey());
     details.put("decisionName", event.getDecisionResult().getDecision().getName());
+    if (event.getDecisionResult().getDecision() instanceof org.camunda.bpm.engine.repository.DecisionDefinition d) {
+      details.put("decisionDefinitionId", d.getId());
+      details.put("decisionVersion", d.getVersion());
+      List<Evaluation> captured = CAPTURED.get();
+      if (captured != null) {
+        captured.add(new Evaluation(d.getKey(), d.getId(), d.getVersion(), matched(event.getDecisionResult())));
+      }
+    }
     details.put("evaluation", describe(event.getDecisionResult()));
     List<Object> required = new ArrayList<>();
     for (DmnDecisionLogicEvaluationEvent e : event.getRequiredDecisionResults()) {
@@ -84,6 +117,27 @@ class DecisionAuditPlugin extends AbstractProcessEnginePlugin {
       details.put("requiredDecisions", required);
     }
     audit.record(RequestService.SYSTEM_ACTOR, "policy.decided", requestId, details);
+  }
+
+  static List<MatchedRule> matched(DmnDecisionLogicEvaluationEvent e) {
+    List<MatchedRule> out = new ArrayList<>();
+    if (e instanceof DmnDecisionTableEvaluationEvent table) {
+      List<String> ids = ruleIds(e.getDecision());
+      for (DmnEvaluatedDecisionRule rule : table.getMatchingRules()) {
+        Map<String, Object> outputs = new LinkedHashMap<>();
+        rule.getOutputEntries().forEach((k, v) -> outputs.put(k, v.getValue().getValue()));
+        out.add(new MatchedRule(rule.getId(), ids.indexOf(rule.getId()) + 1, outputs));
+      }
+    }
+    return out;
+  }
+
+  /** The ids of a decision table's rules, in table order. */
+  static List<String> ruleIds(org.camunda.bpm.dmn.engine.DmnDecision decision) {
+    if (decision.getDecisionLogic() instanceof org.camunda.bpm.dmn.engine.impl.DmnDecisionTableImpl t) {
+      return t.getRules().stream().map(org.camunda.bpm.dmn.engine.impl.DmnDecisionTableRuleImpl::getId).toList();
+    }
+    return List.of();
   }
 
   private static Map<String, Object> describe(DmnDecisionLogicEvaluationEvent e) {

@@ -31,6 +31,31 @@ public class PrincipalMapping {
     return explicit != null ? explicit : template.replace("{user}", userId);
   }
 
+  /**
+   * The sign-in name whose Identity Center user is {@code principal} (the inverse of
+   * {@link #identityCenterNameOf}), or null when no sign-in name maps to it.
+   */
+  public String userIdOf(String principal) {
+    if (principal == null) {
+      return null;
+    }
+    for (Map.Entry<String, String> e : names.entrySet()) {
+      if (e.getValue().equalsIgnoreCase(principal)) {
+        return e.getKey();
+      }
+    }
+    int at = template.indexOf("{user}");
+    String prefix = template.substring(0, at);
+    String suffix = template.substring(at + "{user}".length());
+    String lower = principal.toLowerCase(Locale.ROOT);
+    if (principal.length() > prefix.length() + suffix.length() && lower.startsWith(prefix.toLowerCase(Locale.ROOT))
+        && lower.endsWith(suffix.toLowerCase(Locale.ROOT))) {
+      String user = principal.substring(prefix.length(), principal.length() - suffix.length());
+      return names.containsKey(user) ? null : user; // an explicit entry maps that user elsewhere
+    }
+    return null;
+  }
+
   /** Whether the signed-in user is the Identity Center user {@code principal} (case-insensitive, as IAM Identity Center). */
   public boolean isSamePerson(String userId, String principal) {
     String own = identityCenterNameOf(userId);

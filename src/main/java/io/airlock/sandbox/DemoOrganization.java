@@ -1,6 +1,7 @@
 package io.airlock.sandbox;
 
 import java.util.List;
+import java.util.Map;
 
 /** The fixed, deterministic organization the sandbox is seeded with. */
 public final class DemoOrganization {
@@ -40,7 +41,23 @@ public final class DemoOrganization {
     public static final String ADMINISTRATOR_PERMISSION_SET_ARN =
             "arn:aws:sso:::permissionSet/ssoins-7223000000000001/ps-72230000000000a4";
 
-    public record SeedAccount(String id, String name, String email) {
+    /** The organization's root and organizational units (the demo's OU tree). */
+    public static final String ROOT_ID = "r-ai01";
+    public static final String WORKLOADS_OU_ID = "ou-ai01-workload";
+    public static final String PROD_OU_ID = "ou-ai01-prod0001";
+    public static final String NON_PROD_OU_ID = "ou-ai01-nonprod1";
+
+    /** An organizational unit: id, name, parent (the root or another OU). */
+    public record SeedOu(String id, String name, String parentId) {
+    }
+
+    public static final List<SeedOu> OUS = List.of(
+            new SeedOu(WORKLOADS_OU_ID, "Workloads", ROOT_ID),
+            new SeedOu(PROD_OU_ID, "Prod", WORKLOADS_OU_ID),
+            new SeedOu(NON_PROD_OU_ID, "NonProd", WORKLOADS_OU_ID));
+
+    /** An account, the root or OU it sits in, and its tags. */
+    public record SeedAccount(String id, String name, String email, String parentId, Map<String, String> tags) {
     }
 
     public record SeedUser(String userId, String userName, String givenName, String familyName,
@@ -55,10 +72,14 @@ public final class DemoOrganization {
     }
 
     public static final List<SeedAccount> ACCOUNTS = List.of(
-            new SeedAccount(MANAGEMENT_ACCOUNT_ID, "management", "aws+management@airlock.example"),
-            new SeedAccount(SANDBOX_ACCOUNT_ID, "sandbox", "aws+sandbox@airlock.example"),
-            new SeedAccount(STAGING_ACCOUNT_ID, "staging", "aws+staging@airlock.example"),
-            new SeedAccount(PRODUCTION_ACCOUNT_ID, "production", "aws+production@airlock.example"));
+            new SeedAccount(MANAGEMENT_ACCOUNT_ID, "management", "aws+management@airlock.example", ROOT_ID,
+                    Map.of("environment", "management", "owner", "platform")),
+            new SeedAccount(SANDBOX_ACCOUNT_ID, "sandbox", "aws+sandbox@airlock.example", NON_PROD_OU_ID,
+                    Map.of("environment", "sandbox", "owner", "developers")),
+            new SeedAccount(STAGING_ACCOUNT_ID, "staging", "aws+staging@airlock.example", NON_PROD_OU_ID,
+                    Map.of("environment", "staging", "owner", "developers")),
+            new SeedAccount(PRODUCTION_ACCOUNT_ID, "production", "aws+production@airlock.example", PROD_OU_ID,
+                    Map.of("environment", "production", "owner", "platform", "data-classification", "confidential")));
 
     public static final List<SeedUser> USERS = List.of(
             new SeedUser(ALICE_USER_ID, "alice", "Alice", "Anderson", "Alice Anderson", "alice@airlock.example"),

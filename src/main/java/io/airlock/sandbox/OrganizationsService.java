@@ -14,6 +14,9 @@ final class OrganizationsService {
 
     static final String TARGET_PREFIX = "AWSOrganizationsV20161128";
     private static final Pattern ACCOUNT_ID = Pattern.compile("\\d{12}");
+    private static final Pattern CHILD_ID = Pattern.compile("\\d{12}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}");
+    private static final Pattern OU_ID = Pattern.compile("ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}");
+    private static final Pattern TAGGABLE_ID = Pattern.compile("\\d{12}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32}");
     private static final int MAX_RESULTS = 20;
 
     private final SandboxState state;
@@ -27,6 +30,9 @@ final class OrganizationsService {
             case "DescribeOrganization" -> describeOrganization();
             case "ListAccounts" -> listAccounts(req);
             case "DescribeAccount" -> describeAccount(req);
+            case "ListParents" -> listParents(req);
+            case "DescribeOrganizationalUnit" -> describeOrganizationalUnit(req);
+            case "ListTagsForResource" -> listTagsForResource(req);
             default -> throw new SandboxException("UnknownOperationException", 400,
                     "The sandbox does not implement organizations operation " + operation);
         };
@@ -92,6 +98,80 @@ final class OrganizationsService {
                 "You specified an account that doesn't exist."));
         ObjectNode out = MAPPER.createObjectNode();
         out.set("Account", renderAccount(a));
+        return out;
+    }
+
+    private String input(JsonRequest req, String field, Pattern pattern) {
+        try {
+            return req.required(field, pattern);
+        } catch (SandboxException e) {
+            throw new SandboxException("InvalidInputException", 400, e.getMessage()).with("Reason", "INVALID_PATTERN");
+        }
+    }
+
+    /** The one parent (the root or an OU) of an account or OU. */
+    private ObjectNode listParents(JsonRequest req) {
+        String child = input(req, "ChildId", CHILD_ID);
+        String parent;
+        if (child.startsWith("ou-")) {
+            parent = state.organizationalUnit(child).map(SandboxState.OrganizationalUnit::parentId)
+                    .orElseThrow(() -> new SandboxException("ChildNotFoundException", 400,
+                            "We can't find an organizational unit (OU) or AWS account with the ChildId that you specified."));
+        } else {
+            parent = state.account(child).map(Account::parentId)
+                    .orElseThrow(() -> new SandboxException("ChildNotFoundException", 400,
+                            "We can't find an organizational unit (OU) or AWS account with the ChildId that you specified."));
+        }
+        ObjectNode out = MAPPER.createObjectNode();
+        req.page(java.util.List.of(parent), MAX_RESULTS, out, "Parents", id -> {
+            ObjectNode n = MAPPER.createObjectNode();
+            n.put("Id", id);
+            n.put("Type", id.startsWith("ou-") ? "ORGANIZATIONAL_UNIT" : "ROOT");
+            return n;
+        }, "InvalidInputException");
+        return out;
+    }
+
+    private ObjectNode describeOrganizationalUnit(JsonRequest req) {
+        String id = input(req, "OrganizationalUnitId", OU_ID);
+        SandboxState.OrganizationalUnit ou = state.organizationalUnit(id).orElseThrow(() -> new SandboxException(
+                "OrganizationalUnitNotFoundException", 400, "We can't find an OU with the OrganizationalUnitId that you specified."));
+        ObjectNode n = MAPPER.createObjectNode();
+        n.put("Id", ou.id());
+        n.put("Arn", "arn:aws:organizations::" + DemoOrganization.MANAGEMENT_ACCOUNT_ID + ":ou/"
+                + DemoOrganization.ORGANIZATION_ID + "/" + ou.id());
+        n.put("Name", ou.name());
+        ObjectNode out = MAPPER.createObjectNode();
+        out.set("OrganizationalUnit", n);
+        return out;
+    }
+
+    /** Tags of an account (OUs and the root carry none in the sandbox). */
+    private ObjectNode listTagsForResource(JsonRequest req) {
+        String id = input(req, "ResourceId", TAGGABLE_ID);
+        java.util.Map<String, String> tags;
+        if (id.startsWith("ou-")) {
+            state.organizationalUnit(id).orElseThrow(() -> new SandboxException("TargetNotFoundException", 400,
+                    "We can't find a root, OU, account, or policy with the TargetId that you specified."));
+            tags = java.util.Map.of();
+        } else if (id.startsWith("r-")) {
+            if (!DemoOrganization.ROOT_ID.equals(id)) {
+                throw new SandboxException("TargetNotFoundException", 400,
+                        "We can't find a root, OU, account, or policy with the TargetId that you specified.");
+            }
+            tags = java.util.Map.of();
+        } else {
+            tags = state.account(id).map(Account::tags).orElseThrow(() -> new SandboxException(
+                    "TargetNotFoundException", 400,
+                    "We can't find a root, OU, account, or policy with the TargetId that you specified."));
+        }
+        ObjectNode out = MAPPER.createObjectNode();
+        req.page(new java.util.ArrayList<>(new java.util.TreeMap<>(tags).entrySet()), MAX_RESULTS, out, "Tags", e -> {
+            ObjectNode n = MAPPER.createObjectNode();
+            n.put("Key", e.getKey());
+            n.put("Value", e.getValue());
+            return n;
+        }, "InvalidInputException");
         return out;
     }
 }

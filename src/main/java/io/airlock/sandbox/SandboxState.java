@@ -57,7 +57,13 @@ public final class SandboxState {
     public record Membership(String membershipId, String groupId, String userId, Instant createdAt) {
     }
 
-    public record Account(String id, String name, String email, Instant joinedAt) {
+    /** An account of the organization: where it sits (the root or an OU id) and its tags. */
+    public record Account(String id, String name, String email, Instant joinedAt, String parentId,
+                          Map<String, String> tags) {
+    }
+
+    /** An organizational unit. */
+    public record OrganizationalUnit(String id, String name, String parentId) {
     }
 
     /**
@@ -142,6 +148,7 @@ public final class SandboxState {
 
     // organization and identity store (guarded by this)
     private final Map<String, Account> accounts = new LinkedHashMap<>();
+    private final Map<String, OrganizationalUnit> ous = new LinkedHashMap<>();
     private final Map<String, User> users = new LinkedHashMap<>();
     private final Map<String, Group> groups = new LinkedHashMap<>();
     private final List<Membership> memberships = new ArrayList<>();
@@ -381,10 +388,19 @@ public final class SandboxState {
 
     /** Adds a member account to the organization. */
     public synchronized void addAccount(String accountId, String name) {
+        addAccount(accountId, name, DemoOrganization.ROOT_ID, Map.of());
+    }
+
+    /** Adds a member account under the root or an OU ({@code parentId}), with tags. */
+    public synchronized void addAccount(String accountId, String name, String parentId, Map<String, String> tags) {
         if (!accountId.matches("\\d{12}")) {
             throw new IllegalArgumentException("Account id must be 12 digits: " + accountId);
         }
-        accounts.put(accountId, new Account(accountId, name, "aws+" + name + "@airlock.example", clock.instant()));
+        if (!DemoOrganization.ROOT_ID.equals(parentId) && !ous.containsKey(parentId)) {
+            throw new IllegalArgumentException("No such root or OU: " + parentId);
+        }
+        accounts.put(accountId, new Account(accountId, name, "aws+" + name + "@airlock.example", clock.instant(),
+                parentId, Map.copyOf(tags)));
     }
 
     // ------------------------------------------------------------------ internal: seed, counters
@@ -392,8 +408,11 @@ public final class SandboxState {
     private void seed() {
         Instant seeded = Instant.parse("2024-01-15T09:00:00Z");
         instanceCreated = seeded;
+        for (DemoOrganization.SeedOu ou : DemoOrganization.OUS) {
+            ous.put(ou.id(), new OrganizationalUnit(ou.id(), ou.name(), ou.parentId()));
+        }
         for (DemoOrganization.SeedAccount a : DemoOrganization.ACCOUNTS) {
-            accounts.put(a.id(), new Account(a.id(), a.name(), a.email(), seeded));
+            accounts.put(a.id(), new Account(a.id(), a.name(), a.email(), seeded, a.parentId(), a.tags()));
         }
         for (DemoOrganization.SeedUser u : DemoOrganization.USERS) {
             users.put(u.userId(), new User(u.userId(), u.userName(), u.givenName(), u.familyName(), u.displayName(),
@@ -466,6 +485,10 @@ public final class SandboxState {
 
     synchronized List<Account> accountList() {
         return List.copyOf(accounts.values());
+    }
+
+    synchronized Optional<OrganizationalUnit> organizationalUnit(String ouId) {
+        return Optional.ofNullable(ous.get(ouId));
     }
 
     synchronized Optional<Account> account(String accountId) {

@@ -28,10 +28,12 @@ class RequestController {
 
   private final RequestService requests;
   private final RequestChanges changes;
+  private final io.airlock.policy.PolicyDecisions policyDecisions;
 
-  RequestController(RequestService requests, RequestChanges changes) {
+  RequestController(RequestService requests, RequestChanges changes, io.airlock.policy.PolicyDecisions policyDecisions) {
     this.requests = requests;
     this.changes = changes;
+    this.policyDecisions = policyDecisions;
   }
 
   @PostMapping
@@ -44,11 +46,13 @@ class RequestController {
   }
 
   @GetMapping("/{id}")
-  @Operation(summary = "One request with its status, the policy's reason, the grant's start and end, and its "
-      + "timeline (who did what, when, why) from the audit log")
+  @Operation(summary = "One request with its status, the policy's reason, the grant's start and end, its "
+      + "timeline (who did what, when, why) from the audit log, and how policy judged it (policyDecisions: "
+      + "decision definition id and version, inputs, matched rules, outputs)")
   RequestView get(@PathVariable String id, Authentication auth) {
     return RequestView.of(requests.get(id, CurrentUser.of(auth)))
-        .withTimeline(requests.timeline(id, CurrentUser.of(auth)));
+        .withTimeline(requests.timeline(id, CurrentUser.of(auth)))
+        .withPolicyDecisions(policyDecisions.forRequest(id));
   }
 
   @GetMapping

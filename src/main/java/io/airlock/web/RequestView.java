@@ -39,7 +39,8 @@ record RequestView(
     Integer approvalsRequired,
     Long maxDurationMinutes,
     Boolean breakGlass,
-    java.util.List<io.airlock.request.RequestService.TimelineEntry> timeline) {
+    java.util.List<io.airlock.request.RequestService.TimelineEntry> timeline,
+    java.util.List<io.airlock.policy.PolicyDecisions.DecisionRecord> policyDecisions) {
 
   static RequestView of(AccessRequest r) {
     return new RequestView(r.getId(), r.getStatus().name(), r.getSystem(), r.getTarget(), r.getPrincipal(),
@@ -48,7 +49,7 @@ record RequestView(
         r.getReviewComment(), r.getGrantStart(), r.getGrantEnd(), r.getRevokedAt(), r.getCreatedAt(), r.getUpdatedAt(),
         r.getPermissionSetArn(), r.getCraftTemplate(), r.getCraftPolicy(), r.getReviewOutcome(),
         r.getRevokeRequestedBy(), r.getRevokeReason(), r.getSupersedes(), r.getSupersededBy(), r.getChangedBy(),
-        r.getStartAt(), r.getApprovalsRequired(), r.getMaxDurationMinutes(), r.getBreakGlass(), null);
+        r.getStartAt(), r.getApprovalsRequired(), r.getMaxDurationMinutes(), r.getBreakGlass(), null, null);
   }
 
   /** The same view with the request's timeline (only the single-request answer carries it). */
@@ -57,6 +58,18 @@ record RequestView(
         requester, scope, approverGroups, decision, reason, reviewer, reviewComment, grantStart, grantEnd, revokedAt,
         createdAt, updatedAt, permissionSetArn, craftTemplate, craftPolicy, reviewOutcome, revokeRequestedBy,
         revokeReason, supersedes, supersededBy, changedBy, startAt, approvalsRequired, maxDurationMinutes, breakGlass,
-        entries);
+        entries, policyDecisions);
+  }
+
+  /**
+   * The same view with how policy judged the request: per decision table, the definition id
+   * and version, the variables, the matched rules and the outputs, as recorded at the time.
+   */
+  RequestView withPolicyDecisions(java.util.List<io.airlock.policy.PolicyDecisions.DecisionRecord> records) {
+    return new RequestView(id, status, system, target, principal, permission, duration, justification, ticket,
+        requester, scope, approverGroups, decision, reason, reviewer, reviewComment, grantStart, grantEnd, revokedAt,
+        createdAt, updatedAt, permissionSetArn, craftTemplate, craftPolicy, reviewOutcome, revokeRequestedBy,
+        revokeReason, supersedes, supersededBy, changedBy, startAt, approvalsRequired, maxDurationMinutes, breakGlass,
+        timeline, records);
   }
 }

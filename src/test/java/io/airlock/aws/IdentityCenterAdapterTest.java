@@ -133,6 +133,8 @@ class IdentityCenterAdapterTest {
         new AirlockProperties.Inventory(false, Duration.ofSeconds(5), Duration.ofMinutes(15)),
         new AirlockProperties.Craft("Airlock-", Duration.ofMinutes(15), List.of("ec2")),
         new AirlockProperties.Principals("{user}", java.util.Map.of()),
-        new AirlockProperties.Reconciler(false, Duration.ofSeconds(30), Duration.ofSeconds(30)));
+        new AirlockProperties.Reconciler(false, Duration.ofSeconds(30), Duration.ofSeconds(30)),
+        new AirlockProperties.Policy("\\b[A-Z][A-Z0-9]{1,9}-\\d{1,9}\\b",
+            java.time.ZoneOffset.UTC, 1000, 10000));
   }
 }

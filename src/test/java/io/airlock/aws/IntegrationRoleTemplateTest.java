@@ -54,7 +54,8 @@ class IntegrationRoleTemplateTest {
       "sso:DescribePermissionSetProvisioningStatus", "sso:DeletePermissionSet",
       "identitystore:GetUserId", "identitystore:ListUsers", "identitystore:ListGroups",
       "identitystore:ListGroupMemberships",
-      "organizations:DescribeAccount", "organizations:ListAccounts");
+      "organizations:DescribeAccount", "organizations:ListAccounts", "organizations:ListParents",
+      "organizations:DescribeOrganizationalUnit", "organizations:ListTagsForResource");
 
   /**
    * Not called by Airlock: what IAM Identity Center requires of the caller to create or delete
@@ -186,6 +187,7 @@ class IntegrationRoleTemplateTest {
         "arn:aws:identitystore:::group/*",
         "arn:aws:identitystore:::membership/*",
         "arn:aws:organizations::" + ACCOUNT + ":account/" + ORGANIZATION + "/*",
+        "arn:aws:organizations::" + ACCOUNT + ":ou/" + ORGANIZATION + "/ou-*",
         "arn:aws:iam::" + ACCOUNT + ":role/aws-reserved/sso.amazonaws.com/*",
         "arn:aws:iam::" + ACCOUNT + ":saml-provider/AWSSSO_*_DO_NOT_DELETE");
     Set<String> resources = template.statements().stream().flatMap(s -> s.resources().stream())

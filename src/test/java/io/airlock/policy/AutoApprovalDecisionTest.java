@@ -1,90 +1,195 @@
 package io.airlock.policy;
 
+import static io.airlock.policy.PolicyFixture.req;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.InputStream;
+import io.airlock.sandbox.DemoOrganization;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.util.Map;
 import org.camunda.bpm.dmn.engine.DmnDecision;
 import org.camunda.bpm.dmn.engine.DmnDecisionTableResult;
-import org.camunda.bpm.dmn.engine.DmnEngine;
-import org.camunda.bpm.dmn.engine.DmnEngineConfiguration;
-import org.camunda.bpm.engine.variable.VariableMap;
-import org.camunda.bpm.engine.variable.Variables;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
-/** One test per row of {@code dmn/auto-approval.dmn}; the last row always matches. */
+/**
+ * One test per row of {@code dmn/auto-approval.dmn}, evaluated with the DMN engine alone on the
+ * variables Airlock builds ({@link PolicyInputs}): exact durations, OU and tags, the ticket
+ * pattern, for-others, groups and the time of day.
+ */
 class AutoApprovalDecisionTest {
 
-  private static DmnEngine dmnEngine;
+  private static final String SANDBOX = DemoOrganization.SANDBOX_ACCOUNT_ID;
+  private static final String STAGING = DemoOrganization.STAGING_ACCOUNT_ID;
+  private static final String PRODUCTION = DemoOrganization.PRODUCTION_ACCOUNT_ID;
+  private static final String MANAGEMENT = DemoOrganization.MANAGEMENT_ACCOUNT_ID;
+  /** Saturday 1 a.m. and Tuesday 10 a.m., 6 p.m., 7:59 a.m. UTC. */
+  private static final ZonedDateTime SATURDAY_01 = ZonedDateTime.of(2026, 12, 5, 1, 0, 0, 0, java.time.ZoneId.of("UTC"));
+  private static final ZonedDateTime TUESDAY_18 = ZonedDateTime.of(2026, 12, 1, 18, 0, 0, 0, java.time.ZoneId.of("UTC"));
+  private static final ZonedDateTime TUESDAY_0759 = ZonedDateTime.of(2026, 12, 1, 7, 59, 0, 0, java.time.ZoneId.of("UTC"));
+
   private static DmnDecision decision;
 
   @BeforeAll
-  static void parseDecision() throws Exception {
-    dmnEngine = DmnEngineConfiguration.createDefaultDmnEngineConfiguration().buildEngine();
-    try (InputStream dmn = AutoApprovalDecisionTest.class.getResourceAsStream("/dmn/auto-approval.dmn")) {
-      decision = dmnEngine.parseDecision("auto-approval", dmn);
-    }
+  static void parseDecision() {
+    decision = PolicyFixture.parse("/dmn/auto-approval.dmn", "auto-approval");
+  }
+
+  @Test
+  void hitPolicyIsFirstAndEveryRuleHasAnId() {
+    var table = (org.camunda.bpm.dmn.engine.impl.DmnDecisionTableImpl) decision.getDecisionLogic();
+    assertThat(table.getHitPolicyHandler().getHitPolicyEntry().getHitPolicy().name()).isEqualTo("FIRST");
+    assertThat(DecisionAuditPlugin.ruleIds(decision)).hasSize(7).allMatch(id -> id.startsWith("Rule_"));
+  }
+
+  // ---- rule 1: longer than the scope allows ------------------------------------------------
+
+  @Test
+  void rule1DeniesLongerThanTheScopeNamingBothDurations() {
+    DmnDecisionTableResult r = req().permission("PowerUserAccess").duration("PT6H")
+        .scope("Power user outside production", 240).evaluate(decision);
+    assertOutcome(r, "Rule_DurationExceedsScope", "DENY",
+        "Denied: 6 h asked, scope 'Power user outside production' allows 4 h.");
+  }
+
+  @Test
+  void rule1ComparesSecondsNotTruncatedMinutes() {
+    DmnDecisionTableResult r = req().duration("PT60M59S").scope("One hour", 60).evaluate(decision);
+    assertOutcome(r, "Rule_DurationExceedsScope", "DENY", "Denied: 1 h 0 min 59 s asked, scope 'One hour' allows 1 h.");
+    assertOutcome(req().duration("PT60M").scope("One hour", 60).evaluate(decision),
+        "Rule_ShortReadOnlyOutsideProduction", "APPROVE", null);
+  }
+
+  // ---- rules 2 and 3: production administrator outside business hours without a ticket ----
+
+  @Test
+  void rule2DeniesProductionAdministratorAtTheWeekendWithoutATicket() {
+    DmnDecisionTableResult r = productionAdmin().justification("Need to fix things").at(SATURDAY_01)
+        .evaluate(decision);
+    assertOutcome(r, "Rule_ProductionAdministratorAtWeekendWithoutTicket", "DENY",
+        "Denied: administrator access to production outside business hours (Monday to Friday, 08:00-18:00 UTC) "
+            + "needs a ticket reference (such as INC-123) in the ticket or the justification; it is SATURDAY 01:00 UTC.");
   }
 
   @ParameterizedTest
-  @CsvSource({
-      "ReadOnlyAccess,      222222222222, 481, 480",
-      "ReadOnlyAccess,      222222222222, 61,  60",
-      "AdministratorAccess, 444444444444, 90,  60",
-      "PowerUserAccess,     333333333333, 600, 240"})
-  void durationOverTheScopeMaximumIsDenied(String permission, String target, long minutes, long max) {
-    assertOutcome(evaluate(permission, target, minutes, max),
-        "DENY", "Requested duration exceeds the scope's maximum");
+  @ValueSource(strings = {"18", "0759"})
+  void rule3DeniesProductionAdministratorAtNightWithoutATicket(String when) {
+    ZonedDateTime at = when.equals("18") ? TUESDAY_18 : TUESDAY_0759;
+    assertOutcome(productionAdmin().justification("Need to fix things").at(at).evaluate(decision),
+        "Rule_ProductionAdministratorAtNightWithoutTicket", "DENY", null);
   }
+
+  @Test
+  void aTicketReferenceInTheJustificationOrTheTicketFieldLetsItThroughToReview() {
+    assertOutcome(productionAdmin().justification("Outage, see INC-4711").at(SATURDAY_01).evaluate(decision),
+        "Rule_Production", "MANUAL", "Production access needs an approver's review.");
+    assertOutcome(productionAdmin().justification("Outage").ticket("OPS-7").at(TUESDAY_18).evaluate(decision),
+        "Rule_Production", "MANUAL", null);
+    // "inc-1" is not the configured pattern (upper case project key)
+    assertOutcome(productionAdmin().justification("Outage inc-1").at(TUESDAY_18).evaluate(decision),
+        "Rule_ProductionAdministratorAtNightWithoutTicket", "DENY", null);
+  }
+
+  @Test
+  void inBusinessHoursProductionAdministratorWithoutATicketIsReviewed() {
+    assertOutcome(productionAdmin().justification("Need to fix things").evaluate(decision), "Rule_Production",
+        "MANUAL", null);
+  }
+
+  // ---- rule 4: for someone else ---------------------------------------------------------
+
+  @Test
+  void rule4AccessForSomeoneElseIsAlwaysReviewed() {
+    DmnDecisionTableResult r = req().forOthers("erin", "airlock-requesters").scope("Read-only anywhere", 480)
+        .evaluate(decision);
+    assertOutcome(r, "Rule_ForSomeoneElse", "MANUAL", "Access for someone else (erin) needs an approver's review.");
+  }
+
+  // ---- rule 6: short read-only outside production ---------------------------------------
 
   @ParameterizedTest
   @CsvSource({
-      "ReadOnlyAccess, 111111111111, 60",
-      "ReadOnlyAccess, 222222222222, 1",
-      "ViewOnlyAccess, 333333333333, 30"})
-  void shortReadOnlyOutsideProductionIsApproved(String permission, String target, long minutes) {
-    assertOutcome(evaluate(permission, target, minutes, 480),
-        "APPROVE", "Read-only access outside production for at most an hour is approved automatically");
+      "222222222222, ReadOnlyAccess, PT1H",
+      "333333333333, ViewOnlyAccess, PT15M",
+      "222222222222, ViewOnlyAccess, PT3600S"})
+  void rule6ApprovesShortReadOnlyUnderOuWorkloadsNonProd(String target, String permission, String duration) {
+    DmnDecisionTableResult r = req().target(target).permission(permission).duration(duration)
+        .scope("Read-only anywhere", 480).evaluate(decision);
+    assertOutcome(r, "Rule_ShortReadOnlyOutsideProduction", "APPROVE", null);
+    assertThat((String) r.getSingleResult().getEntry("approvalReason"))
+        .startsWith("Approved automatically: read-only access outside production for at most 1 h");
   }
+
+  @Test
+  void rule6DoesNotApproveAnHourAndOneSecond() {
+    assertOutcome(req().duration("PT1H0M1S").scope("Read-only anywhere", 480).evaluate(decision), "Rule_Otherwise",
+        "MANUAL", "Needs an approver's review (scope 'Read-only anywhere').");
+  }
+
+  @Test
+  void rule6NeedsTheOuNotAnAccountId() {
+    // the management account sits under the root, an unknown account nowhere: both are reviewed
+    assertOutcome(req().target(MANAGEMENT).scope("Read-only anywhere", 480).evaluate(decision), "Rule_Otherwise",
+        "MANUAL", null);
+    assertOutcome(req().target("999999999999").scope("Read-only anywhere", 480).evaluate(decision), "Rule_Otherwise",
+        "MANUAL", null);
+    PolicyInputs.Target newDev = new PolicyInputs.Target("555555555555", "ml-dev", "Workloads/NonProd/ML", Map.of());
+    assertOutcome(req().target(newDev).scope("Read-only anywhere", 480).evaluate(decision),
+        "Rule_ShortReadOnlyOutsideProduction", "APPROVE", null);
+  }
+
+  // ---- rule 5: production ----------------------------------------------------------------
+
+  @Test
+  void rule5ProductionIsReviewedByTag() {
+    assertOutcome(req().target(PRODUCTION).duration("PT15M").scope("Read-only anywhere", 480).evaluate(decision),
+        "Rule_Production", "MANUAL", "Production access needs an approver's review.");
+    PolicyInputs.Target taggedElsewhere = new PolicyInputs.Target("666666666666", "payments", "Workloads/NonProd",
+        Map.of("environment", "production"));
+    assertOutcome(req().target(taggedElsewhere).scope("Read-only anywhere", 480).evaluate(decision),
+        "Rule_Production", "MANUAL", null);
+  }
+
+  // ---- rule 7: everything else -----------------------------------------------------------
 
   @ParameterizedTest
   @CsvSource({
-      "ReadOnlyAccess,      444444444444, 30, 480",
-      "ViewOnlyAccess,      444444444444, 60, 480",
-      "AdministratorAccess, 444444444444, 60, 60",
-      "PowerUserAccess,     444444444444, 15, 60"})
-  void productionNeedsReview(String permission, String target, long minutes, long max) {
-    assertOutcome(evaluate(permission, target, minutes, max),
-        "MANUAL", "Production access needs an approver's review");
+      "222222222222, PowerUserAccess,     Power user outside production",
+      "333333333333, AdministratorAccess, Administrator outside production",
+      "222222222222, craft:S3_READ_ONLY,  Crafted read-only"})
+  void rule7EverythingElseIsReviewed(String target, String permission, String scope) {
+    assertOutcome(req().target(target).permission(permission).scope(scope, 120).evaluate(decision),
+        "Rule_Otherwise", "MANUAL", "Needs an approver's review (scope '" + scope + "').");
   }
 
-  @ParameterizedTest
-  @CsvSource({
-      "ReadOnlyAccess,      222222222222, 61,  480",
-      "ReadOnlyAccess,      111111111111, 480, 480",
-      "PowerUserAccess,     222222222222, 30,  240",
-      "AdministratorAccess, 333333333333, 120, 120",
-      "craft:S3_READ_ONLY,  222222222222, 30,  480",
-      "craft:CUSTOM,        333333333333, 15,  120"})
-  void everythingElseNeedsReview(String permission, String target, long minutes, long max) {
-    assertOutcome(evaluate(permission, target, minutes, max), "MANUAL", "Needs an approver's review");
+  @Test
+  void groupsAndPrincipalAreInputsAnAnalystCanUse() {
+    Map<String, Object> v = req().forOthers("erin", "airlock-requesters", "developers").scope("x", 60).variables();
+    assertThat(v).containsEntry("principalGroups", java.util.List.of("airlock-requesters", "developers"))
+        .containsEntry("requesterGroups", java.util.List.of("airlock-requesters"))
+        .containsEntry("principalIsRequester", false)
+        .containsEntry("targetOus", java.util.List.of("Workloads", "Workloads/NonProd"))
+        .containsEntry("targetTags", Map.of("environment", "sandbox", "owner", "developers"))
+        .containsEntry("ticketReference", "INC-42")
+        .containsEntry("dayOfWeek", "TUESDAY")
+        .containsEntry("hourOfDay", 10)
+        .containsEntry("durationSeconds", 1800L);
   }
 
-  private static DmnDecisionTableResult evaluate(String permission, String target, long durationMinutes,
-      long maxDurationMinutes) {
-    VariableMap variables = Variables.createVariables()
-        .putValue("permission", permission)
-        .putValue("target", target)
-        .putValue("durationMinutes", durationMinutes)
-        .putValue("maxDurationMinutes", maxDurationMinutes);
-    return dmnEngine.evaluateDecisionTable(decision, variables);
+  private static PolicyFixture.Req productionAdmin() {
+    return req().target(PRODUCTION).permission("AdministratorAccess").requesterGroups("airlock-requesters",
+        "airlock-approvers").scope("Production administrator", 60);
   }
 
-  private static void assertOutcome(DmnDecisionTableResult result, String outcome, String reason) {
+  private static void assertOutcome(DmnDecisionTableResult result, String ruleId, String outcome, String reason) {
     assertThat(result).hasSize(1);
-    assertThat(result.getSingleResult().getEntryMap())
-        .containsEntry("approvalOutcome", outcome)
-        .containsEntry("approvalReason", reason);
+    assertThat(PolicyFixture.matchedRuleIds()).first().isEqualTo(ruleId);
+    assertThat(result.getSingleResult().getEntryMap()).containsEntry("approvalOutcome", outcome);
+    if (reason != null) {
+      assertThat(result.getSingleResult().getEntryMap()).containsEntry("approvalReason", reason);
+    }
   }
 }

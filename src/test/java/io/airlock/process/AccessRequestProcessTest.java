@@ -178,7 +178,7 @@ class AccessRequestProcessTest {
         .containsEntry(Variables.SCOPE_NAME, "Read-only anywhere")
         .containsEntry(Variables.MAX_DURATION_MINUTES, 480L)
         .containsEntry(Variables.APPROVAL_OUTCOME, ApprovalOutcome.DENY)
-        .containsEntry(Variables.APPROVAL_REASON, "Requested duration exceeds the scope's maximum");
+        .containsEntry(Variables.APPROVAL_REASON, "Denied: 10 h asked, scope 'Read-only anywhere' allows 8 h.");
     assertThat(statuses).containsExactly(RequestStatus.DENIED.name());
   }
 
@@ -230,7 +230,7 @@ class AccessRequestProcessTest {
         .containsEntry(Variables.SCOPE_NAME, "Production administrator")
         .containsEntry(Variables.MAX_DURATION_MINUTES, 60L)
         .containsEntry(Variables.APPROVAL_OUTCOME, ApprovalOutcome.MANUAL)
-        .containsEntry(Variables.APPROVAL_REASON, "Production access needs an approver's review");
+        .containsEntry(Variables.APPROVAL_REASON, "Production access needs an approver's review.");
     assertThat(task()).hasCandidateGroup(APPROVERS);
     assertReviewFormIsDeployed(task().getId());
     assertThat(taskService().createTaskQuery().taskCandidateGroup(REQUESTERS).count()).isZero();
@@ -269,7 +269,7 @@ class AccessRequestProcessTest {
     assertThat(pi).isWaitingAt(Elements.TASK_REVIEW_REQUEST)
         .variables()
         .containsEntry(Variables.SCOPE_NAME, "Power user outside production")
-        .containsEntry(Variables.APPROVAL_REASON, "Needs an approver's review");
+        .containsEntry(Variables.APPROVAL_REASON, "Needs an approver's review (scope 'Power user outside production').");
     assertThat(task()).hasCandidateGroup(APPROVERS);
 
     complete(task(), withVariables(Variables.REVIEW_OUTCOME, "DENY", Variables.REVIEW_COMMENT, "Use read-only"));

@@ -501,6 +501,36 @@ class AwsSandboxTest {
     // ------------------------------------------------------------------ identity store and organizations
 
     @Test
+    void organizationsTellsWhereAnAccountSitsAndItsTags() {
+        var parents = aws.organizations.listParents(r -> r.childId(DemoOrganization.PRODUCTION_ACCOUNT_ID)).parents();
+        assertThat(parents).singleElement().satisfies(p -> {
+            assertThat(p.id()).isEqualTo(DemoOrganization.PROD_OU_ID);
+            assertThat(p.typeAsString()).isEqualTo("ORGANIZATIONAL_UNIT");
+        });
+        assertThat(aws.organizations.describeOrganizationalUnit(r -> r.organizationalUnitId(DemoOrganization.PROD_OU_ID))
+                .organizationalUnit().name()).isEqualTo("Prod");
+        assertThat(aws.organizations.listParents(r -> r.childId(DemoOrganization.PROD_OU_ID)).parents())
+                .singleElement().satisfies(p -> assertThat(p.id()).isEqualTo(DemoOrganization.WORKLOADS_OU_ID));
+        assertThat(aws.organizations.listParents(r -> r.childId(DemoOrganization.WORKLOADS_OU_ID)).parents())
+                .singleElement().satisfies(p -> {
+                    assertThat(p.id()).isEqualTo(DemoOrganization.ROOT_ID);
+                    assertThat(p.typeAsString()).isEqualTo("ROOT");
+                });
+        assertThat(aws.organizations.listTagsForResource(r -> r.resourceId(DemoOrganization.PRODUCTION_ACCOUNT_ID))
+                .tags()).anySatisfy(t -> {
+                    assertThat(t.key()).isEqualTo("environment");
+                    assertThat(t.value()).isEqualTo("production");
+                });
+        assertThatThrownBy(() -> aws.organizations.listParents(r -> r.childId("999999999999")))
+                .isInstanceOf(software.amazon.awssdk.services.organizations.model.ChildNotFoundException.class);
+        assertThatThrownBy(() -> aws.organizations.describeOrganizationalUnit(r -> r.organizationalUnitId(
+                "ou-ai01-missing00"))).isInstanceOf(
+                software.amazon.awssdk.services.organizations.model.OrganizationalUnitNotFoundException.class);
+        assertThatThrownBy(() -> aws.organizations.listTagsForResource(r -> r.resourceId("not-an-id")))
+                .isInstanceOf(software.amazon.awssdk.services.organizations.model.InvalidInputException.class);
+    }
+
+    @Test
     void identityStoreResolvesUsersGroupsAndMemberships() {
         String aliceId = aws.identityStore.getUserId(r -> r.identityStoreId(IDENTITY_STORE_ID)
                 .alternateIdentifier(AlternateIdentifier.builder().uniqueAttribute(UniqueAttribute.builder()

@@ -1,0 +1,102 @@
+package io.airlock.policy;
+
+import io.airlock.config.AirlockProperties;
+import io.airlock.inventory.Inventory;
+import io.airlock.inventory.InventoryService;
+import io.airlock.process.AccessRequestProcess;
+import io.airlock.request.AccessPolicy;
+import io.airlock.request.Caller;
+import io.airlock.request.CraftSpec;
+import io.airlock.request.PrincipalMapping;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.springframework.stereotype.Service;
+
+/**
+ * What the signed-in user may request: every account of the inventory and every permission
+ * (the permission sets of the inventory, Airlock's crafted ones excepted, and the craft
+ * templates) run through the same scopes table the process uses (latest deployed version), as
+ * the user asking for themselves. Nothing is recorded: this is a question, not a request.
+ */
+@Service
+public class PolicyCatalog {
+
+  private final PolicyTables tables;
+  private final InventoryService inventory;
+  private final PrincipalMapping principals;
+  private final Clock clock;
+  private final Map<String, String> groups;
+  private final Pattern ticketPattern;
+  private final java.time.ZoneId zone;
+  private final Duration minDuration;
+  private final Duration maxDuration;
+
+  PolicyCatalog(PolicyTables tables, InventoryService inventory, PrincipalMapping principals, Clock clock,
+      AirlockProperties properties) {
+    this.tables = tables;
+    this.inventory = inventory;
+    this.principals = principals;
+    this.clock = clock;
+    this.groups = properties.groups().byRole();
+    this.ticketPattern = properties.policy().compiledTicketPattern();
+    this.zone = properties.policy().timeZone();
+    this.minDuration = properties.request().minDuration();
+    this.maxDuration = properties.request().maxDuration();
+  }
+
+  /** The user's catalog: targets with the permissions they may request there. */
+  public record Catalog(String user, String principal, String decisionDefinitionId, Integer decisionVersion,
+      List<Target> targets) {}
+
+  /** An account and what may be requested in it. */
+  public record Target(String target, String name, String ouPath, Map<String, String> tags,
+      List<Permission> permissions) {}
+
+  /**
+   * A permission that may be requested: the scope that allows it, the longest duration (the
+   * scope's, within {@code airlock.request.max-duration}), who approves, how many.
+   */
+  public record Permission(String permission, String kind, String scope, String maxDuration, long maxDurationMinutes,
+      List<String> approverGroups, int approvalsRequired, boolean breakGlassAllowed, boolean mayRequestForOthers) {}
+
+  public Catalog forUser(Caller caller) {
+    PolicyTables.Table scopes = tables.latest(AccessRequestProcess.Decisions.ACCESS_SCOPES);
+    String principal = principals.identityCenterNameOf(caller.userId());
+    List<String> permissions = new ArrayList<>();
+    inventory.permissionSets().stream().filter(p -> !p.crafted()).map(Inventory.PermissionSet::name).sorted()
+        .forEach(permissions::add);
+    for (CraftSpec.Template t : CraftSpec.Template.values()) {
+      permissions.add(CraftSpec.permissionName(t));
+    }
+    ZonedDateTime now = ZonedDateTime.now(clock.withZone(zone));
+    List<Target> targets = new ArrayList<>();
+    for (Inventory.Account account : inventory.accounts()) {
+      PolicyInputs.Target target = new PolicyInputs.Target(account.accountId(), account.name(), account.ouPath(),
+          account.tags());
+      List<Permission> allowed = new ArrayList<>();
+      for (String permission : permissions) {
+        boolean crafted = permission.startsWith("craft:");
+        Map<String, Object> in = PolicyInputs.of(new PolicyInputs.Request("AWS", target, permission, crafted,
+            caller.userId(), caller.groups(), principal, caller.groups(), true, minDuration, "", null, false, null),
+            groups, ticketPattern, now);
+        AccessPolicy.Scope scope = PolicyInputs.scope(tables.evaluate(scopes, in).outputs());
+        if (scope == null) {
+          continue;
+        }
+        long minutes = Math.min(scope.maxDurationMinutes(), maxDuration.toMinutes());
+        allowed.add(new Permission(permission, crafted ? PolicyInputs.CRAFTED : PolicyInputs.EXISTING, scope.name(),
+            Duration.ofMinutes(minutes).toString(), minutes, scope.approverGroups(), scope.approvalsRequired(),
+            scope.breakGlassAllowed(), scope.mayRequestForOthers()));
+      }
+      if (!allowed.isEmpty()) {
+        targets.add(new Target(account.accountId(), account.name(), account.ouPath(), account.tags(), allowed));
+      }
+    }
+    return new Catalog(caller.userId(), principal, scopes.definitionId(), scopes.version(), targets);
+  }
+}
