@@ -89,6 +89,7 @@ class NotificationsIntegrationTest {
   @BeforeAll
   void client() {
     api = new ApiClient(port);
+    assertThat(api.post("admin", "/api/inventory/scan", null).status()).isEqualTo(200); // account names in messages
   }
 
   @AfterAll
