@@ -90,7 +90,7 @@ class CamundaAccessPolicy implements AccessPolicy {
         r.getRequester(), r.requesterGroupList(), r.getPrincipal(), principalGroups(r.getPrincipal()),
         principalIsRequester, PolicyInputs.policyDuration(r), r.getJustification(), r.getTicket(),
         r.getBreakGlass() != null, r.getSupersedes());
-    return PolicyInputs.of(request, groups, ticketPattern, ZonedDateTime.now(clock.withZone(zone)));
+    return PolicyInputs.of(request, groups, ticketPattern, ZonedDateTime.ofInstant(clock.instant(), zone));
   }
 
   /** The identity provider's groups of the person the principal is (none when not a known user). */

@@ -73,7 +73,7 @@ public class PolicyCatalog {
     for (CraftSpec.Template t : CraftSpec.Template.values()) {
       permissions.add(CraftSpec.permissionName(t));
     }
-    ZonedDateTime now = ZonedDateTime.now(clock.withZone(zone));
+    ZonedDateTime now = ZonedDateTime.ofInstant(clock.instant(), zone);
     List<Target> targets = new ArrayList<>();
     for (Inventory.Account account : inventory.accounts()) {
       PolicyInputs.Target target = new PolicyInputs.Target(account.accountId(), account.name(), account.ouPath(),
