@@ -133,6 +133,15 @@ class EngineAuthorizationMatrixTest {
         (user, f) -> api.post(user, "/engine-rest/process-definition/key/access-request/start",
             Map.of("variables", startVariables())),
         (role, f) -> { }));
+    // Drift reconciliation on demand: operators and admins only; requesters and approvers cannot
+    // even see the definition.
+    Map<Role, Expect> reconcilers = only(Role.OPERATOR, Role.ADMIN);
+    reconcilers.put(Role.REQUESTER, HIDDEN);
+    reconcilers.put(Role.APPROVER, HIDDEN);
+    ops.add(new Op("start drift reconciliation", Kind.ENGINE, true, reconcilers,
+        (user, f) -> api.post(user, "/engine-rest/process-definition/key/inventory-scan/start", Map.of()),
+        (role, f) -> assertThat(admin("/engine-rest/history/process-instance/count?processDefinitionKey=inventory-scan"
+            + "&startedBy=" + role.user()).get("count").asInt()).isEqualTo(1)));
     // CREATE_INSTANCE also allows starting anywhere in the model: an instruction to an activity
     // that does not exist shows the authorization answer without starting anything. (That a
     // start at "Grant access in AWS" grants nothing is the domain's rule, not the engine's.)
@@ -364,7 +373,9 @@ class EngineAuthorizationMatrixTest {
     assertThat(grants("airlock-auditors")).containsExactlyInAnyOrderElementsOf(auditors);
     List<String> operators = new ArrayList<>(readers);
     operators.remove("PROCESS_INSTANCE * [READ]");
-    operators.add("PROCESS_INSTANCE * [READ, RETRY_JOB]");
+    operators.add("PROCESS_INSTANCE * [CREATE, READ, RETRY_JOB]");
+    operators.add("APPLICATION tasklist [ACCESS]");
+    operators.add("PROCESS_DEFINITION inventory-scan [CREATE_INSTANCE, READ]");
     operators.add("PROCESS_DEFINITION * [READ, READ_HISTORY, READ_INSTANCE, READ_TASK, RETRY_JOB]");
     operators.add("BATCH * [CREATE_BATCH_SET_JOB_RETRIES, READ, READ_HISTORY]");
     operators.add("GROUP airlock-operators [READ]");
@@ -399,7 +410,7 @@ class EngineAuthorizationMatrixTest {
 
     groupAuthorizations().postProcessEngineBuild(engine);
 
-    assertThat(grants("airlock-operators")).contains("PROCESS_INSTANCE * [READ, RETRY_JOB]");
+    assertThat(grants("airlock-operators")).contains("PROCESS_INSTANCE * [CREATE, READ, RETRY_JOB]");
     assertThat(grants("airlock-approvers")).noneMatch(g -> g.contains("old-process"));
     assertThat(admin("/engine-rest/authorization/" + taskGrant.get("id").asText()).get("permissions"))
         .extracting(JsonNode::asText).containsExactlyInAnyOrder("READ", "TASK_WORK");
