@@ -142,6 +142,15 @@ class EngineAuthorizationMatrixTest {
         (user, f) -> api.post(user, "/engine-rest/process-definition/key/inventory-scan/start", Map.of()),
         (role, f) -> assertThat(admin("/engine-rest/history/process-instance/count?processDefinitionKey=inventory-scan"
             + "&startedBy=" + role.user()).get("count").asInt()).isEqualTo(1)));
+    // ... and only at its start event: a run started at its summary would record counts it never made.
+    Map<Role, Expect> hiddenFromRequesters = none();
+    hiddenFromRequesters.put(Role.REQUESTER, HIDDEN);
+    hiddenFromRequesters.put(Role.APPROVER, HIDDEN);
+    ops.add(new Op("start drift reconciliation at its summary", Kind.ENGINE, false, hiddenFromRequesters,
+        (user, f) -> api.post(user, "/engine-rest/process-definition/key/inventory-scan/start", Map.of(
+            "variables", Map.of("orphansRevoked", Map.of("value", 99, "type", "Integer")),
+            "startInstructions", List.of(Map.of("type", "startBeforeActivity", "activityId", "Task_RecordSummary")))),
+        (role, f) -> { }));
     // CREATE_INSTANCE also allows starting anywhere in the model: an instruction to an activity
     // that does not exist shows the authorization answer without starting anything. (That a
     // start at "Grant access in AWS" grants nothing is the domain's rule, not the engine's.)
