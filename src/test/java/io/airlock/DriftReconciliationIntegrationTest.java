@@ -51,6 +51,7 @@ class DriftReconciliationIntegrationTest {
   private static final String SANDBOX = DemoOrganization.SANDBOX_ACCOUNT_ID;
   private static final String STAGING = DemoOrganization.STAGING_ACCOUNT_ID;
   private static final String PRODUCTION = DemoOrganization.PRODUCTION_ACCOUNT_ID;
+  private static final String DOOMED = "555555555555";
 
   @LocalServerPort int port;
   @Autowired AwsSandbox sandbox;
@@ -87,6 +88,17 @@ class DriftReconciliationIntegrationTest {
     assignBehindAirlocksBack(STAGING, DemoOrganization.POWER_USER_PERMISSION_SET_ARN, DemoOrganization.ERIN_USER_ID);
     // Standing access configuration names (production, ViewOnlyAccess): bob.
     assignBehindAirlocksBack(PRODUCTION, DemoOrganization.VIEW_ONLY_PERMISSION_SET_ARN, DemoOrganization.BOB_USER_ID);
+
+    // A request waiting for review on an account that then leaves the organization.
+    sandbox.state().addAccount(DOOMED, "doomed");
+    assertThat(api.post("dave", "/api/inventory/scan", null).status()).isEqualTo(200);
+    Reply waiting = api.post("alice", "/api/requests", Map.of("system", "AWS", "target", DOOMED,
+        "principal", "alice", "permission", "ReadOnlyAccess", "duration", "PT8H",
+        "justification", "Drift test: an account about to be closed"));
+    assertThat(waiting.status()).as(waiting.raw()).isEqualTo(201);
+    String doomedRequest = waiting.body().get("id").asText();
+    api.awaitStatus(doomedRequest, "PENDING_REVIEW");
+    sandbox.state().removeAccount(DOOMED);
 
     // A requester may not start a run, through Airlock's API or the engine's.
     Reply refused = api.post("alice", "/api/inventory/reconcile", null);
@@ -160,6 +172,13 @@ class DriftReconciliationIntegrationTest {
     assertThat(requested.path("details").path("processInstanceId").asText()).isEqualTo(instance);
     assertThat(single(audit("drift.reconciled")).path("details").path("orphansRevoked").asInt()).isEqualTo(1);
 
+    // The request on the closed account failed with the reason; its review task is gone.
+    JsonNode failed = api.awaitStatus(doomedRequest, "FAILED");
+    assertThat(failed.toString()).contains("Account " + DOOMED + " no longer exists in the organization");
+    assertThat(single(audit("drift.request-failed")).get("requestId").asText()).isEqualTo(doomedRequest);
+    assertThat(api.get("admin", "/engine-rest/task?processInstanceBusinessKey=" + doomedRequest).body()).isEmpty();
+    assertThat(variables.get("requestsFailed").asInt()).isEqualTo(1);
+
     // A second run finds the orphan and bob's access gone; erin's stays reported.
     String second = api.post("dave", "/api/inventory/reconcile", null).body().get("processInstanceId").asText();
     await().atMost(Duration.ofSeconds(60)).until(() ->
@@ -167,6 +186,7 @@ class DriftReconciliationIntegrationTest {
     assertThat(audit("drift.orphan-revoked")).hasSize(1);
     assertThat(audit("drift.standing-removed")).hasSize(1);
     assertThat(audit("drift.standing")).hasSize(2);
+    assertThat(audit("drift.request-failed")).hasSize(1);
   }
 
   // ------------------------------------------------------------------ helpers

@@ -335,6 +335,15 @@ public final class SandboxState {
         accounts.put(accountId, new Account(accountId, name, "aws+" + name + "@airlock.example", clock.instant()));
     }
 
+    /**
+     * Removes a member account from the organization, as closing it or moving it out does: it
+     * is no longer listed or described (assignments in it go with it).
+     */
+    public synchronized void removeAccount(String accountId) {
+        accounts.remove(accountId);
+        assignments.removeIf(a -> a.accountId().equals(accountId));
+    }
+
     // ------------------------------------------------------------------ internal: seed, counters
 
     private void seed() {
