@@ -133,6 +133,24 @@ class EngineAuthorizationMatrixTest {
         (user, f) -> api.post(user, "/engine-rest/process-definition/key/access-request/start",
             Map.of("variables", startVariables())),
         (role, f) -> { }));
+    // Drift reconciliation on demand: operators and admins only; requesters and approvers cannot
+    // even see the definition.
+    Map<Role, Expect> reconcilers = only(Role.OPERATOR, Role.ADMIN);
+    reconcilers.put(Role.REQUESTER, HIDDEN);
+    reconcilers.put(Role.APPROVER, HIDDEN);
+    ops.add(new Op("start drift reconciliation", Kind.ENGINE, true, reconcilers,
+        (user, f) -> api.post(user, "/engine-rest/process-definition/key/inventory-scan/start", Map.of()),
+        (role, f) -> assertThat(admin("/engine-rest/history/process-instance/count?processDefinitionKey=inventory-scan"
+            + "&startedBy=" + role.user()).get("count").asInt()).isEqualTo(1)));
+    // ... and only at its start event: a run started at its summary would record counts it never made.
+    Map<Role, Expect> hiddenFromRequesters = none();
+    hiddenFromRequesters.put(Role.REQUESTER, HIDDEN);
+    hiddenFromRequesters.put(Role.APPROVER, HIDDEN);
+    ops.add(new Op("start drift reconciliation at its summary", Kind.ENGINE, false, hiddenFromRequesters,
+        (user, f) -> api.post(user, "/engine-rest/process-definition/key/inventory-scan/start", Map.of(
+            "variables", Map.of("orphansRevoked", Map.of("value", 99, "type", "Integer")),
+            "startInstructions", List.of(Map.of("type", "startBeforeActivity", "activityId", "Task_RecordSummary")))),
+        (role, f) -> { }));
     // CREATE_INSTANCE also allows starting anywhere in the model: an instruction to an activity
     // that does not exist shows the authorization answer without starting anything. (That a
     // start at "Grant access in AWS" grants nothing is the domain's rule, not the engine's.)
@@ -370,7 +388,9 @@ class EngineAuthorizationMatrixTest {
     assertThat(grants("airlock-auditors")).containsExactlyInAnyOrderElementsOf(auditors);
     List<String> operators = new ArrayList<>(readers);
     operators.remove("PROCESS_INSTANCE * [READ]");
-    operators.add("PROCESS_INSTANCE * [READ, RETRY_JOB]");
+    operators.add("PROCESS_INSTANCE * [CREATE, READ, RETRY_JOB]");
+    operators.add("APPLICATION tasklist [ACCESS]");
+    operators.add("PROCESS_DEFINITION inventory-scan [CREATE_INSTANCE, READ]");
     operators.add("PROCESS_DEFINITION * [READ, READ_HISTORY, READ_INSTANCE, READ_TASK, RETRY_JOB]");
     operators.add("BATCH * [CREATE_BATCH_SET_JOB_RETRIES, READ, READ_HISTORY]");
     operators.add("GROUP airlock-operators [READ]");
@@ -411,7 +431,7 @@ class EngineAuthorizationMatrixTest {
 
     groupAuthorizations().postProcessEngineBuild(engine);
 
-    assertThat(grants("airlock-operators")).contains("PROCESS_INSTANCE * [READ, RETRY_JOB]");
+    assertThat(grants("airlock-operators")).contains("PROCESS_INSTANCE * [CREATE, READ, RETRY_JOB]");
     assertThat(grants("airlock-approvers")).noneMatch(g -> g.contains("old-process"));
     assertThat(admin("/engine-rest/authorization/" + taskGrant.get("id").asText()).get("permissions"))
         .extracting(JsonNode::asText).containsExactlyInAnyOrder("READ", "TASK_WORK");

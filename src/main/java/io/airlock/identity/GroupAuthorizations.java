@@ -5,6 +5,7 @@ import static org.camunda.bpm.engine.authorization.Authorization.AUTH_TYPE_GRANT
 
 import io.airlock.config.AirlockProperties;
 import io.airlock.process.AccessRequestProcess;
+import io.airlock.process.InventoryScanProcess;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -41,8 +42,9 @@ import org.springframework.stereotype.Component;
  *       candidate groups, with the engine's default task permission set to {@code TASK_WORK}
  *       ({@code defaultUserPermissionNameForTask} in application.yaml): claim and complete, but
  *       no variables, assignment or task updates; requester ≠ approver is the review guard's;
- *   <li>operators: Cockpit; read everything, retry jobs (one by one or as a batch); nothing that
- *       changes variables, tokens, suspension, deployments or messages;
+ *   <li>operators: Cockpit; read everything, retry jobs (one by one or as a batch); start the drift
+ *       reconciliation ({@code inventory-scan}, also from Tasklist); nothing that changes
+ *       variables, tokens, suspension, deployments or messages;
  *   <li>auditors: Cockpit read-only, history and the operation log included;
  *   <li>policy authors: create deployments (Camunda Modeler's Deploy button) and read deployments
  *       and definitions; nothing on instances, tasks or history. What they may deploy, and that
@@ -109,6 +111,12 @@ class GroupAuthorizations extends AbstractProcessEnginePlugin {
         ProcessDefinitionPermissions.RETRY_JOB));
     g.add(grant(operators, Resources.PROCESS_INSTANCE, ANY,
         ProcessInstancePermissions.READ, ProcessInstancePermissions.RETRY_JOB));
+    // Drift reconciliation on demand (bpmn/inventory-scan.bpmn), in Tasklist or over the engine REST API:
+    // CREATE on instances with CREATE_INSTANCE on this one definition only.
+    g.add(grant(operators, Resources.APPLICATION, "tasklist", Permissions.ACCESS));
+    g.add(grant(operators, Resources.PROCESS_DEFINITION, InventoryScanProcess.PROCESS_KEY,
+        ProcessDefinitionPermissions.READ, ProcessDefinitionPermissions.CREATE_INSTANCE));
+    g.add(grant(operators, Resources.PROCESS_INSTANCE, ANY, ProcessInstancePermissions.CREATE));
     g.add(grant(operators, Resources.BATCH, ANY,
         BatchPermissions.READ, BatchPermissions.READ_HISTORY, BatchPermissions.CREATE_BATCH_SET_JOB_RETRIES));
 

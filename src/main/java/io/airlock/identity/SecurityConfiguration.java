@@ -66,6 +66,8 @@ class SecurityConfiguration {
         .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
         .csrf(c -> c.disable())
         .addFilterBefore(new CrossSiteWriteFilter(), BasicAuthenticationFilter.class)
+        // The Cockpit plugin reads the explorer and the audit log with the Cockpit session.
+        .addFilterBefore(new WebappSessionAuthenticationFilter(), BasicAuthenticationFilter.class)
         .addFilterAfter(new EngineAuthenticationFilter(identity), BasicAuthenticationFilter.class)
         .addFilterAfter(new JsonBodyFilter(), AuthorizationFilter.class);
     return http.build();

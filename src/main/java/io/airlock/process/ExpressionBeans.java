@@ -9,7 +9,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * The Spring beans a model's expressions may name: only the process's own delegates and
- * listeners ({@link AccessRequestProcess.Beans}). By default Camunda resolves any bean of the
+ * listeners ({@link AccessRequestProcess.Beans}, {@link InventoryScanProcess.Beans}: the drift steps and the
+ * schedule strings). By default Camunda resolves any bean of the
  * application in {@code ${...}}, so a deployed model could call the AWS adapter or the use cases
  * directly, around every check; with this, whoever may deploy reaches AWS only through the
  * delegates, and so only through the request's state machine. A new delegate for the model goes
@@ -30,7 +31,14 @@ class ExpressionBeans implements BeanPostProcessor {
       AccessRequestProcess.Beans.REVOKE_ACCESS_DELEGATE,
       AccessRequestProcess.Beans.REVIEW_GUARD,
       AccessRequestProcess.Beans.BREAK_GLASS_REVIEW_GUARD,
-      AccessRequestProcess.Beans.REQUEST_STATUS);
+      AccessRequestProcess.Beans.REQUEST_STATUS,
+      InventoryScanProcess.Beans.SCAN_AWS_DELEGATE,
+      InventoryScanProcess.Beans.REVOKE_ENDED_GRANTS_DELEGATE,
+      InventoryScanProcess.Beans.REMOVE_LEFTOVER_SETS_DELEGATE,
+      InventoryScanProcess.Beans.REPORT_STANDING_DELEGATE,
+      InventoryScanProcess.Beans.FAIL_MISSING_TARGETS_DELEGATE,
+      InventoryScanProcess.Beans.RECORD_SUMMARY_DELEGATE,
+      InventoryScanProcess.Beans.SCHEDULES);
 
   private final ApplicationContext context;
 

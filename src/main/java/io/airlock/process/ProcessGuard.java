@@ -30,6 +30,8 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  *   <li>Start: an instance starts at its start event ("Access requested"). Starting at any
  *       other activity (start instructions, restart from history) is refused, except for
  *       Airlock's own revocation of a request whose process is gone.
+ *   <li>Drift reconciliation ({@code inventory-scan}): starts at its start event only, so its
+ *       summary counts only what its own steps did.
  *   <li>End: when an instance ends before its request did (cancelled or deleted in Cockpit,
  *       through the engine REST API, by a failed node), the request is ended with it; access it
  *       may hold is revoked by the reconciler, woken as soon as this commits.
@@ -63,6 +65,9 @@ class ProcessGuard extends AbstractProcessEnginePlugin {
         if (AccessRequestProcess.PROCESS_KEY.equals(processDefinition.getKey())) {
           processDefinition.addBuiltInListener(ExecutionListener.EVENTNAME_START, (ExecutionListener) ProcessGuard.this::started);
           processDefinition.addBuiltInListener(ExecutionListener.EVENTNAME_END, (ExecutionListener) ProcessGuard.this::ended);
+        } else if (InventoryScanProcess.PROCESS_KEY.equals(processDefinition.getKey())) {
+          processDefinition.addBuiltInListener(ExecutionListener.EVENTNAME_START,
+              (ExecutionListener) ProcessGuard.this::reconciliationStarted);
         }
       }
     });
@@ -84,6 +89,25 @@ class ProcessGuard extends AbstractProcessEnginePlugin {
     EngineErrors.translate(() -> {
       throw new ForbiddenActionException("Access requests start at 'Access requested'; starting at '" + initial
           + "' is refused");
+    });
+  }
+
+  /**
+   * A drift reconciliation starts at its start event: a run started at a later step (start
+   * instructions, restart) would record a summary of counts it never made.
+   */
+  void reconciliationStarted(DelegateExecution execution) {
+    String initial = execution.getCurrentActivityId();
+    if (InventoryScanProcess.Elements.START_SCHEDULED.equals(initial)) {
+      return;
+    }
+    Map<String, Object> details = new LinkedHashMap<>();
+    details.put("reason", "drift reconciliation started at another activity than its start event");
+    details.put("activity", String.valueOf(initial));
+    audit.refused(Steps.signedIn(identity), "refused.start", null, details);
+    EngineErrors.translate(() -> {
+      throw new ForbiddenActionException("A drift reconciliation starts at 'Reconciliation due'; starting at '"
+          + initial + "' is refused");
     });
   }
 

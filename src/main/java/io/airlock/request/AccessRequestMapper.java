@@ -27,6 +27,14 @@ interface AccessRequestMapper {
       @Param("principalId") String principalId, @Param("permissionSetArn") String permissionSetArn,
       @Param("at") Instant at);
 
+  /** Requests that may hold the assignment now (GRANTING, ACTIVE, REVOKING). */
+  List<String> findHolders(@Param("target") String target, @Param("principalId") String principalId,
+      @Param("permissionSetArn") String permissionSetArn);
+
+  /** The last request that was granted the assignment and has ended, if any. */
+  Optional<String> findLastEndedGrant(@Param("target") String target, @Param("principalId") String principalId,
+      @Param("permissionSetArn") String permissionSetArn);
+
   /** Creates the assignment's lock row unless it exists (no error when it does). */
   void ensureAssignmentLock(@Param("target") String target, @Param("principalId") String principalId,
       @Param("permissionSetArn") String permissionSetArn);

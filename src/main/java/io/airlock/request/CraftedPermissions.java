@@ -95,8 +95,13 @@ public class CraftedPermissions {
    * finds sets tagged by Airlock that the record lacks). Returns what was removed.
    */
   public List<Removed> removeLeftovers(String actor) {
+    return removeLeftovers(actor, "craft.leftover-removed");
+  }
+
+  /** {@link #removeLeftovers(String)}, each removal audited as {@code action} (drift reconciliation's). */
+  List<Removed> removeLeftovers(String actor, String action) {
     List<Removed> removed = known().stream().filter(c -> !needed(c.requestId()))
-        .map(c -> removeSet(c, actor, "craft.leftover-removed")).toList();
+        .map(c -> removeSet(c, actor, action)).toList();
     if (!removed.isEmpty()) {
       log.info("Removed {} leftover crafted permission sets", removed.size());
     }

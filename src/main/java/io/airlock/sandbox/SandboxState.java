@@ -403,6 +403,15 @@ public final class SandboxState {
                 parentId, Map.copyOf(tags)));
     }
 
+    /**
+     * Removes a member account from the organization, as closing it or moving it out does: it
+     * is no longer listed or described (assignments in it go with it).
+     */
+    public synchronized void removeAccount(String accountId) {
+        accounts.remove(accountId);
+        assignments.removeIf(a -> a.accountId().equals(accountId));
+    }
+
     // ------------------------------------------------------------------ internal: seed, counters
 
     private void seed() {

@@ -6,6 +6,9 @@ import io.airlock.inventory.Inventory;
 import io.airlock.inventory.InventoryService;
 import io.airlock.inventory.ScanSummary;
 import io.airlock.request.Caller;
+import io.airlock.request.DriftReconciliation;
+import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.ResponseStatus;
 import io.airlock.request.ForbiddenActionException;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -27,10 +30,12 @@ import org.springframework.web.bind.annotation.RestController;
 class InventoryController {
 
   private final InventoryService inventory;
+  private final DriftReconciliation drift;
   private final AirlockProperties.Groups groups;
 
-  InventoryController(InventoryService inventory, AirlockProperties properties) {
+  InventoryController(InventoryService inventory, DriftReconciliation drift, AirlockProperties properties) {
     this.inventory = inventory;
+    this.drift = drift;
     this.groups = properties.groups();
   }
 
@@ -50,6 +55,19 @@ class InventoryController {
           + " may start a scan");
     }
     return inventory.scan(caller.userId());
+  }
+
+  /** A drift reconciliation run that was started: its process instance, to follow in Cockpit. */
+  record ReconcileStarted(String processInstanceId, String process) {}
+
+  @PostMapping("/reconcile")
+  @ResponseStatus(HttpStatus.ACCEPTED)
+  @Operation(summary = "Scan AWS and reconcile drift now (operators and admins)",
+      description = "Starts bpmn/inventory-scan.bpmn: scan, revoke access whose grant has ended, remove leftover "
+          + "crafted permission sets, report standing access, fail requests whose account or permission set is gone. "
+          + "Answers 202 with the process instance; the findings are drift.* entries in GET /api/audit.")
+  ReconcileStarted reconcile(Authentication auth) {
+    return new ReconcileStarted(drift.requestRun(CurrentUser.of(auth)), "inventory-scan");
   }
 
   @GetMapping("/accounts")

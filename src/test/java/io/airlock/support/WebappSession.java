@@ -35,10 +35,15 @@ public final class WebappSession {
    * before any read would be refused (and end the session).
    */
   public int login(String user, String password) {
-    get("/camunda/app/tasklist/");
+    return login(user, password, "tasklist");
+  }
+
+  /** Signs in to one of the webapps ({@code tasklist}, {@code cockpit}, {@code admin}); returns the login's status. */
+  public int login(String user, String password, String app) {
+    get("/camunda/app/" + app + "/");
     String form = "username=" + URLEncoder.encode(user, StandardCharsets.UTF_8)
         + "&password=" + URLEncoder.encode(password, StandardCharsets.UTF_8);
-    int status = send(HttpRequest.newBuilder(URI.create(base + "/camunda/api/admin/auth/user/default/login/tasklist"))
+    int status = send(HttpRequest.newBuilder(URI.create(base + "/camunda/api/admin/auth/user/default/login/" + app))
         .header("Content-Type", "application/x-www-form-urlencoded")
         .POST(HttpRequest.BodyPublishers.ofString(form))).statusCode();
     if (status == 200) {
@@ -49,6 +54,11 @@ public final class WebappSession {
 
   public HttpResponse<String> get(String path) {
     return send(HttpRequest.newBuilder(URI.create(base + path)).GET());
+  }
+
+  /** A GET with one extra header (e.g. what a browser adds for a request from another site). */
+  public HttpResponse<String> get(String path, String header, String value) {
+    return send(HttpRequest.newBuilder(URI.create(base + path)).header(header, value).GET());
   }
 
   public HttpResponse<String> postJson(String path, Object body) {

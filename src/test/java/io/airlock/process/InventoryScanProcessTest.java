@@ -1,0 +1,176 @@
+package io.airlock.process;
+
+import static io.airlock.process.InventoryScanProcess.PROCESS_KEY;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.assertThat;
+import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.execute;
+import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.job;
+import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.managementService;
+import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.repositoryService;
+import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.runtimeService;
+
+import io.airlock.process.InventoryScanProcess.Beans;
+import io.airlock.process.InventoryScanProcess.Elements;
+import io.airlock.process.InventoryScanProcess.Variables;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.camunda.bpm.engine.ProcessEngine;
+import org.camunda.bpm.engine.delegate.JavaDelegate;
+import org.camunda.bpm.engine.impl.util.ClockUtil;
+import org.camunda.bpm.engine.repository.ProcessDefinition;
+import org.camunda.bpm.engine.runtime.Job;
+import org.camunda.bpm.engine.runtime.ProcessInstance;
+import org.camunda.bpm.engine.test.Deployment;
+import org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests;
+import org.camunda.bpm.engine.test.mock.Mocks;
+import org.camunda.community.process_test_coverage.junit5.platform7.ProcessEngineCoverageExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Runs {@code bpmn/inventory-scan.bpmn} on an in-memory engine with fake steps: the timer start
+ * from the configured cron, the start on demand, the order of the steps (each its own job, so a
+ * failure stops there as an incident), the summary for Cockpit and both ends.
+ */
+@Deployment(resources = "bpmn/inventory-scan.bpmn")
+class InventoryScanProcessTest {
+
+  @RegisterExtension
+  static ProcessEngineCoverageExtension engine =
+      ProcessEngineCoverageExtension.builder().assertClassCoverageAtLeast(0.9).build();
+
+  /** Every 15 minutes: not the default, so the test shows the configured value is used. */
+  private static final String CRON = "0 0/15 * * * ?";
+
+  ProcessEngine processEngine;
+
+  private final List<String> steps = new ArrayList<>();
+  private final Map<String, Integer> findings = new HashMap<>();
+  private RuntimeException failScan;
+
+  /** The schedule bean as the model reads it: a getter. */
+  public static class Schedules {
+    public String getDriftCron() {
+      return CRON;
+    }
+  }
+
+  @BeforeEach
+  void registerBeans() {
+    BpmnAwareTests.init(processEngine);
+    Mocks.register(Beans.SCHEDULES, new Schedules());
+    Mocks.register(Beans.SCAN_AWS_DELEGATE, (JavaDelegate) e -> {
+      steps.add("scan");
+      if (failScan != null) {
+        throw failScan;
+      }
+      e.setVariable(Variables.ACCOUNTS_SCANNED, 4);
+      e.setVariable(Variables.ASSIGNMENTS_SCANNED, 9);
+    });
+    Mocks.register(Beans.REVOKE_ENDED_GRANTS_DELEGATE, step("revokeEndedGrants", Variables.ORPHANS_REVOKED));
+    Mocks.register(Beans.REMOVE_LEFTOVER_SETS_DELEGATE, step("removeLeftoverSets", Variables.CRAFTED_SETS_REMOVED));
+    Mocks.register(Beans.REPORT_STANDING_DELEGATE, (JavaDelegate) e -> {
+      steps.add("reportStanding");
+      e.setVariable(Variables.STANDING_FOUND, findings.getOrDefault(Variables.STANDING_FOUND, 0));
+      e.setVariable(Variables.STANDING_REMOVED, findings.getOrDefault(Variables.STANDING_REMOVED, 0));
+    });
+    Mocks.register(Beans.FAIL_MISSING_TARGETS_DELEGATE, step("failMissingTargets", Variables.REQUESTS_FAILED));
+    // The real summary delegate decides driftFound from the counts; a fake with the same rule.
+    Mocks.register(Beans.RECORD_SUMMARY_DELEGATE, (JavaDelegate) e -> {
+      steps.add("recordSummary");
+      int found = 0;
+      for (String v : List.of(Variables.ORPHANS_REVOKED, Variables.CRAFTED_SETS_REMOVED, Variables.STANDING_FOUND,
+          Variables.REQUESTS_FAILED)) {
+        found += (Integer) e.getVariable(v);
+      }
+      e.setVariable(Variables.DRIFT_FOUND, found > 0);
+    });
+  }
+
+  private JavaDelegate step(String name, String variable) {
+    return e -> {
+      steps.add(name);
+      e.setVariable(variable, findings.getOrDefault(variable, 0));
+    };
+  }
+
+  @AfterEach
+  void reset() {
+    Mocks.reset();
+    ClockUtil.reset();
+    BpmnAwareTests.reset();
+  }
+
+  @Test
+  void isDeployedNamedWithHistoryTimeToLiveAndAnHourlyTimerFromConfiguration() {
+    ProcessDefinition process = repositoryService().createProcessDefinitionQuery()
+        .processDefinitionKey(PROCESS_KEY).singleResult();
+    assertThat(process.getName()).isEqualTo("Scan AWS and reconcile drift");
+    assertThat(process.getHistoryTimeToLive()).isEqualTo(30);
+    Job timer = managementService().createJobQuery().processDefinitionKey(PROCESS_KEY).timers().singleResult();
+    assertThat(timer).as("the timer start event is scheduled at deployment").isNotNull();
+    // Due at the next quarter hour: the configured cron, not a literal in the model.
+    Instant due = timer.getDuedate().toInstant();
+    assertThat(due.getEpochSecond() % 900).isZero();
+    assertThat(due).isBefore(Instant.now().plusSeconds(901));
+  }
+
+  @Test
+  void theTimerStartsARunThatGoesThroughEveryStepInOrderAndReportsDrift() {
+    findings.put(Variables.ORPHANS_REVOKED, 1);
+    findings.put(Variables.STANDING_FOUND, 2);
+    Job timer = managementService().createJobQuery().processDefinitionKey(PROCESS_KEY).timers().singleResult();
+    ClockUtil.setCurrentTime(timer.getDuedate());
+    managementService().executeJob(timer.getId());
+
+    ProcessInstance run = runtimeService().createProcessInstanceQuery().processDefinitionKey(PROCESS_KEY).singleResult();
+    assertThat(run).hasPassed(Elements.START_SCHEDULED).isWaitingAt(Elements.TASK_SCAN_AWS);
+    for (String task : List.of(Elements.TASK_SCAN_AWS, Elements.TASK_REVOKE_ENDED_GRANTS,
+        Elements.TASK_REMOVE_LEFTOVER_SETS, Elements.TASK_REPORT_STANDING, Elements.TASK_FAIL_MISSING_TARGETS,
+        Elements.TASK_RECORD_SUMMARY)) {
+      assertThat(run).as("each step is its own job").isWaitingAt(task);
+      execute(job());
+    }
+    assertThat(run).isEnded().hasPassed(Elements.END_DRIFT_RECONCILED).hasNotPassed(Elements.END_NO_DRIFT);
+    assertThat(steps).containsExactly("scan", "revokeEndedGrants", "removeLeftoverSets", "reportStanding",
+        "failMissingTargets", "recordSummary");
+    assertThat(run).variables().containsEntry(Variables.ORPHANS_REVOKED, 1).containsEntry(Variables.STANDING_FOUND, 2)
+        .containsEntry(Variables.ASSIGNMENTS_SCANNED, 9).containsEntry(Variables.DRIFT_FOUND, true);
+    // The next run is scheduled again.
+    assertThat(managementService().createJobQuery().processDefinitionKey(PROCESS_KEY).timers().count()).isEqualTo(1);
+  }
+
+  @Test
+  void aRunOnDemandWithNothingFoundEndsAsNoDrift() {
+    ProcessInstance run = runtimeService().startProcessInstanceByKey(PROCESS_KEY);
+    assertThat(run).hasPassed(Elements.START_SCHEDULED).isWaitingAt(Elements.TASK_SCAN_AWS);
+    while (!managementService().createJobQuery().processInstanceId(run.getId()).list().isEmpty()) {
+      execute(job());
+    }
+    assertThat(run).isEnded().hasPassed(Elements.END_NO_DRIFT).hasNotPassed(Elements.END_DRIFT_RECONCILED);
+    assertThat(run).variables().containsEntry(Variables.DRIFT_FOUND, false);
+  }
+
+  @Test
+  void aFailingScanStopsTheRunBeforeAnyChangeAndIsRetried() {
+    failScan = new IllegalStateException("AWS unavailable");
+    ProcessInstance run = runtimeService().startProcessInstanceByKey(PROCESS_KEY);
+    Job scan = managementService().createJobQuery().processInstanceId(run.getId()).singleResult();
+    try {
+      managementService().executeJob(scan.getId());
+    } catch (IllegalStateException expected) {
+      // the job executor would record the failure the same way
+    }
+    assertThat(run).isWaitingAt(Elements.TASK_SCAN_AWS);
+    assertThat(steps).containsExactly("scan");
+    Job retried = managementService().createJobQuery().jobId(scan.getId()).singleResult();
+    assertThat(retried.getRetries()).as("R3/PT5M").isEqualTo(2);
+    assertThat(retried.getExceptionMessage()).contains("AWS unavailable");
+  }
+}
