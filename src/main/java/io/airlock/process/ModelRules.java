@@ -105,15 +105,20 @@ public final class ModelRules {
     if (doc == null) {
       return;
     }
+    // The processes whose guards (ProcessGuard) Airlock installs, each with the only start event
+    // it may start at: another key would run without them.
+    java.util.Map<String, String> guarded = java.util.Map.of(
+        AccessRequestProcess.PROCESS_KEY, AccessRequestProcess.Elements.START_ACCESS_REQUESTED,
+        InventoryScanProcess.PROCESS_KEY, InventoryScanProcess.Elements.START_SCHEDULED);
     for (Element process : elements(doc, BPMN_NS, "process")) {
-      if (!AccessRequestProcess.PROCESS_KEY.equals(process.getAttribute("id"))) {
-        problems.add(r.name() + ": process '" + process.getAttribute("id") + "': Airlock runs one process, '"
-            + AccessRequestProcess.PROCESS_KEY + "' (its guards apply to that key only); another process key is refused");
-      } else if (elements(doc, BPMN_NS, "startEvent").stream().noneMatch(
-          e -> AccessRequestProcess.Elements.START_ACCESS_REQUESTED.equals(e.getAttribute("id")))) {
-        problems.add(r.name() + ": process '" + process.getAttribute("id") + "': has no start event '"
-            + AccessRequestProcess.Elements.START_ACCESS_REQUESTED + "', the only place a request may start "
-            + "(ProcessGuard refuses a start anywhere else, so every request would be refused)");
+      String key = process.getAttribute("id");
+      String start = guarded.get(key);
+      if (start == null) {
+        problems.add(r.name() + ": process '" + key + "': Airlock runs the processes " + new java.util.TreeSet<>(
+            guarded.keySet()) + " (its guards apply to those keys only); another process key is refused");
+      } else if (children(process, BPMN_NS, "startEvent").stream().noneMatch(e -> start.equals(e.getAttribute("id")))) {
+        problems.add(r.name() + ": process '" + key + "': has no start event '" + start + "', the only place it may "
+            + "start (ProcessGuard refuses a start anywhere else)");
       }
     }
     walk(doc.getDocumentElement(), r.name(), formIds, problems);
@@ -365,6 +370,16 @@ public final class ModelRules {
       problems.add(r.name() + ": not well-formed XML: " + e.getMessage());
       return null;
     }
+  }
+
+  /** The elements named {@code local} inside {@code parent}. */
+  static List<Element> children(Element parent, String ns, String local) {
+    List<Element> list = new ArrayList<>();
+    NodeList nodes = parent.getElementsByTagNameNS(ns, local);
+    for (int i = 0; i < nodes.getLength(); i++) {
+      list.add((Element) nodes.item(i));
+    }
+    return list;
   }
 
   static List<Element> elements(Document doc, String ns, String local) {
