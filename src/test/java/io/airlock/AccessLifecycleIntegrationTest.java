@@ -450,14 +450,14 @@ class AccessLifecycleIntegrationTest {
 
     // The timeline tells the story from Airlock's records and the process history together.
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(api.get("alice", "/api/requests/" + id).body()
-        .get("timeline").findValuesAsText("action")).contains("process.ended"));
+        .get("timeline").findValuesAsText("elementId")).contains("End_AccessRevoked"));
     JsonNode timeline = api.get("alice", "/api/requests/" + id).body().get("timeline");
     List<String> story = new java.util.ArrayList<>();
     timeline.forEach(e -> story.add(e.get("action").asText() + (e.get("details").has("elementId")
         ? " " + e.get("details").get("elementId").asText() : "")));
     assertThat(story).containsSubsequence("request.submitted", "process.taskCreated Task_ReviewRequest",
         "process.timerFired Event_ReviewWaiting", "review.escalated", "review.approved", "access.granted",
-        "process.messageReceived Event_RevokeRequested", "access.revoked", "process.ended End_AccessRevoked");
+        "process.messageReceived Event_RevokeRequested", "access.revoked", "process.endReached End_AccessRevoked");
     assertThat(timeline.findValuesAsText("element")).contains("Waiting 4 hours", "Access revoked");
     List<Instant> times = new java.util.ArrayList<>();
     timeline.forEach(e -> times.add(Instant.parse(e.get("at").asText())));

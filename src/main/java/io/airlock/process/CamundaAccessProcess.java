@@ -160,7 +160,7 @@ class CamundaAccessProcess implements AccessProcess {
       ActivityTypes.INTERMEDIATE_EVENT_MESSAGE, "process.messageReceived",
       ActivityTypes.BOUNDARY_CONDITIONAL, "process.conditionMet",
       ActivityTypes.INTERMEDIATE_EVENT_CONDITIONAL, "process.conditionMet",
-      ActivityTypes.END_EVENT_NONE, "process.ended");
+      ActivityTypes.END_EVENT_NONE, "process.endReached"); // a path's end: the process ends with its last
 
   @Override
   public List<TimelineEntry> history(String requestId) {
