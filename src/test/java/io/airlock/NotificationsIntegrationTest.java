@@ -55,6 +55,8 @@ import org.springframework.test.context.DynamicPropertySource;
     "airlock.notify.mail.from=airlock@airlock.example",
     "airlock.notify.attempts=2",
     "airlock.notify.backoff=PT0.1S",
+    "airlock.notify.ending-soon=PT40M",
+    "airlock.notify.ending-soon-check=PT1S",
     "camunda.bpm.job-execution.wait-time-in-millis=200",
     "camunda.bpm.job-execution.max-wait=1000"})
 @Import(PostgresTestConfiguration.class)
@@ -120,6 +122,12 @@ class NotificationsIntegrationTest {
     MimeMessage granted = mailsStartingWith("[Airlock] Access granted until ").get(0);
     assertThat(granted.getRecipients(Message.RecipientType.TO)[0].toString()).isEqualTo("alice@example.com");
     assertThat(text(granted)).contains("Comment from bob: go ahead").contains(id);
+    // 30 minutes of access, "ending soon" set to 40 here: alice hears at once, and once.
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(mailsStartingWith(
+        "[Airlock] Access ends at ")).singleElement().satisfies(m -> assertThat(text(m))
+            .contains("/api/requests/" + id + "/extend")));
+    await().during(Duration.ofMillis(2500)).atMost(Duration.ofSeconds(5)) // two more checks pass: still one
+        .until(() -> mailsStartingWith("[Airlock] Access ends at ").size() == 1);
 
     assertThat(api.post("alice", "/api/requests/" + id + "/revoke", Map.of("reason", "done")).status()).isEqualTo(200);
     api.awaitStatus(id, "REVOKED");

@@ -42,6 +42,10 @@ class Notices {
           "Nobody has reviewed this request since " + when(r.getCreatedAt()) + "; it is escalated to you.",
           event.groups()));
       case STATUS_CHANGED -> statusNotices(r, notices);
+      case ENDING_SOON -> notices.add(new Notice(r.getId(), "access.ending", subject("Access ends at "
+          + when(r.getGrantEnd()), r), describe(r) + "\n\nThe access ends at " + when(r.getGrantEnd())
+          + ". Need more time? Ask for it before then (POST /api/requests/" + r.getId() + "/extend); "
+          + "it goes through policy again.", requestLink(r), people(r.getRequester(), r.getPrincipal()), List.of()));
     }
     return notices;
   }

@@ -18,6 +18,7 @@ import org.springframework.validation.annotation.Validated;
  * @param securityGroup the group alerted when access is granted as break-glass
  * @param attempts deliveries tried per message and channel before it is reported failed
  * @param backoff the wait before the second attempt; doubled before each further one
+ * @param endingSoon how long before its end the principal hears that access ends soon
  */
 @Validated
 @ConfigurationProperties("airlock.notify")
@@ -26,6 +27,7 @@ public record NotifyProperties(
     @NotBlank @DefaultValue("camunda-admin") String securityGroup,
     @Min(1) @DefaultValue("4") int attempts,
     @NotNull @DefaultValue("PT2S") Duration backoff,
+    @NotNull @DefaultValue("PT15M") Duration endingSoon,
     @Valid @DefaultValue Mail mail,
     @Valid @DefaultValue Webhook webhook) {
 

@@ -20,6 +20,12 @@ interface AccessRequestMapper {
 
   void update(AccessRequest request);
 
+  /** ACTIVE requests ending before {@code before} whose principal was not told yet. */
+  List<AccessRequest> findEndingUntold(@Param("before") java.time.Instant before);
+
+  /** Claims the ending-soon notice of one request; 1 for the node that claimed it, 0 for others. */
+  int claimEndingNotice(@Param("id") String id, @Param("at") java.time.Instant at);
+
   List<AccessRequest> findByStatus(@Param("statuses") java.util.Collection<RequestStatus> statuses);
 
   /** Other requests whose grant of the same assignment is still in force at {@code at}. */

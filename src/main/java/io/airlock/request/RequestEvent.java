@@ -14,10 +14,14 @@ import java.util.List;
  */
 public record RequestEvent(AccessRequest request, Kind kind, RequestStatus from, List<String> groups) {
 
-  public enum Kind { STATUS_CHANGED, REVIEW_REMINDER, REVIEW_ESCALATED }
+  public enum Kind { STATUS_CHANGED, REVIEW_REMINDER, REVIEW_ESCALATED, ENDING_SOON }
 
   static RequestEvent statusChanged(AccessRequest r, RequestStatus from) {
     return new RequestEvent(r.copy(), Kind.STATUS_CHANGED, from, r.approverGroupList());
+  }
+
+  static RequestEvent endingSoon(AccessRequest r) {
+    return new RequestEvent(r.copy(), Kind.ENDING_SOON, r.getStatus(), List.of());
   }
 
   static RequestEvent review(AccessRequest r, Kind kind, List<String> groups) {

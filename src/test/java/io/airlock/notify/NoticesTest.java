@@ -18,7 +18,7 @@ class NoticesTest {
 
   private final InventoryService inventory = Mockito.mock(InventoryService.class);
   private final Notices notices = new Notices(new NotifyProperties("https://airlock.example", "security", 3,
-      Duration.ofSeconds(1), new NotifyProperties.Mail(true, "airlock@example"), new NotifyProperties.Webhook(null)),
+      Duration.ofSeconds(1), Duration.ofMinutes(15), new NotifyProperties.Mail(true, "airlock@example"), new NotifyProperties.Webhook(null)),
       new RequestLabels(inventory));
 
   @org.junit.jupiter.api.BeforeEach
