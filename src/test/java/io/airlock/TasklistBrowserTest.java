@@ -3,6 +3,7 @@ package io.airlock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.airlock.sandbox.AwsSandbox;
 import io.airlock.sandbox.DemoOrganization;
 import io.airlock.support.ApiClient;
@@ -70,11 +71,22 @@ class TasklistBrowserTest {
       }
     }
     String id = api.get("alice", "/api/requests").body().get(0).get("id").asText();
+
+    // The shared filters: bob's lists the review, alice's (a requester) does not.
+    JsonNode filters = api.get("bob", "/engine-rest/filter?resourceType=Task").body();
+    assertThat(filters.findValuesAsText("name")).contains("Reviews waiting for me", "Break-glass reviews",
+        "Assigned to me", "All tasks");
+    String reviews = filters.findParents("name").stream().filter(f -> f.get("name").asText()
+        .equals("Reviews waiting for me")).findFirst().orElseThrow().get("id").asText();
+    assertThat(api.get("bob", "/engine-rest/filter/" + reviews + "/list").body().findValuesAsText("name"))
+        .containsExactly("Review: alice · PowerUserAccess · staging (333333333333) · 30 min");
+    assertThat(api.get("alice", "/engine-rest/filter/" + reviews + "/list").body()).isEmpty();
     assertThat(api.get("alice", "/api/requests/" + id).body().get("status").asText()).isEqualTo("PENDING_REVIEW");
 
     try (Browser bob = new Browser()) {
       try {
         bob.signIn(base, "tasklist", "bob", "airlock");
+        bob.click(By.xpath("//a[contains(., 'Reviews waiting for me')]"));
         String name = "Review: alice · PowerUserAccess · staging (333333333333) · 30 min";
         bob.click(By.xpath("//a[contains(., '" + name + "')]"));
         bob.visible(By.cssSelector("input[id$='Field_requester']"));
