@@ -102,6 +102,8 @@ class WebSurfaceSecurityIntegrationTest {
         assertThat(r.headers().allValues("WWW-Authenticate")).as(user + " " + e.getKey()).isEmpty();
         assertThat(r.statusCode()).as(user + " " + e.getKey() + " " + r.body()).isEqualTo(e.getValue());
         assertThat(r.body()).as(e.getKey()).doesNotContain("Exception", "\"trace\"", "\tat ");
+        assertThat(r.headers().firstValue("X-Airlock-Sandbox")).as("sandbox mode says so: " + e.getKey())
+            .hasValueSatisfying(v -> assertThat(v).startsWith("true"));
       }
       HttpResponse<String> engineApi = send(get("/camunda/api/engine/engine/default/task"), user);
       assertThat(engineApi.headers().allValues("WWW-Authenticate")).isEmpty();

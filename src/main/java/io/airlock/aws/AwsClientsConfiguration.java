@@ -5,6 +5,7 @@ import io.airlock.audit.AuditShippingProperties;
 import io.airlock.config.AirlockProperties;
 import io.airlock.sandbox.AwsSandbox;
 import java.net.URI;
+import java.util.List;
 import java.time.Clock;
 import java.time.Duration;
 import org.slf4j.Logger;
@@ -54,11 +55,31 @@ class AwsClientsConfiguration {
     return ApacheHttpClient.builder().maxConnections(50).build();
   }
 
+  /**
+   * The sandbox and a real AWS setting together are a mistake that would report the emulator's
+   * grants as real: Airlock does not start, and says which settings clash.
+   */
+  static void refuseSandboxWithRealAws(AirlockProperties.Aws aws) {
+    List<String> real = new java.util.ArrayList<>();
+    if (aws.endpoint() != null && !aws.endpoint().isBlank()) {
+      real.add("airlock.aws.endpoint (AIRLOCK_AWS_ENDPOINT)");
+    }
+    if (aws.roleArn() != null && !aws.roleArn().isBlank()) {
+      real.add("airlock.aws.role-arn (AIRLOCK_AWS_ROLE_ARN)");
+    }
+    if (!real.isEmpty()) {
+      throw new IllegalStateException("The AWS sandbox is on (airlock.aws.sandbox.enabled, AIRLOCK_AWS_SANDBOX) and "
+          + String.join(" and ", real) + " is set too: Airlock would report the emulator's grants as real. "
+          + "Turn the sandbox off for real AWS, or remove the real AWS settings for the demo.");
+    }
+  }
+
   @Bean
   AwsConnection awsConnection(AirlockProperties properties, ObjectProvider<AwsSandbox> sandbox) {
     AirlockProperties.Aws aws = properties.aws();
     AwsSandbox emulator = sandbox.getIfAvailable();
     if (emulator != null) {
+      refuseSandboxWithRealAws(aws);
       log.info("AWS sandbox: the SDK talks to the in-process emulator at {}", emulator.endpoint());
       return new AwsConnection(Region.of(aws.region()), emulator.endpoint(),
           StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIASANDBOX000000000", "sandbox-secret")),
