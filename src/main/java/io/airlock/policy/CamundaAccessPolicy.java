@@ -18,7 +18,6 @@ import org.camunda.bpm.dmn.engine.DmnDecisionResultEntries;
 import org.camunda.bpm.engine.DecisionService;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.identity.Group;
-import org.camunda.bpm.engine.impl.identity.Authentication;
 import org.springframework.stereotype.Component;
 
 /**
@@ -111,14 +110,6 @@ class CamundaAccessPolicy implements AccessPolicy {
   }
 
   private <T> T asAirlock(Supplier<T> work) {
-    Authentication previous = identity.getCurrentAuthentication();
-    identity.clearAuthentication();
-    try {
-      return work.get();
-    } finally {
-      if (previous != null) {
-        identity.setAuthentication(previous);
-      }
-    }
+    return AsAirlock.run(identity, work);
   }
 }

@@ -15,7 +15,6 @@ import org.camunda.bpm.dmn.engine.DmnEngineConfiguration;
 import org.camunda.bpm.dmn.engine.impl.DefaultDmnEngineConfiguration;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.RepositoryService;
-import org.camunda.bpm.engine.impl.identity.Authentication;
 import org.camunda.bpm.engine.repository.DecisionDefinition;
 import org.camunda.bpm.engine.variable.Variables;
 import org.camunda.bpm.model.dmn.Dmn;
@@ -136,14 +135,6 @@ class PolicyTables {
   }
 
   private <T> T asAirlock(Supplier<T> work) {
-    Authentication previous = identity.getCurrentAuthentication();
-    identity.clearAuthentication();
-    try {
-      return work.get();
-    } finally {
-      if (previous != null) {
-        identity.setAuthentication(previous);
-      }
-    }
+    return AsAirlock.run(identity, work);
   }
 }

@@ -374,17 +374,15 @@ public final class ModelRules {
 
   /** The elements named {@code local} inside {@code parent}. */
   static List<Element> children(Element parent, String ns, String local) {
-    List<Element> list = new ArrayList<>();
-    NodeList nodes = parent.getElementsByTagNameNS(ns, local);
-    for (int i = 0; i < nodes.getLength(); i++) {
-      list.add((Element) nodes.item(i));
-    }
-    return list;
+    return list(parent.getElementsByTagNameNS(ns, local));
   }
 
   static List<Element> elements(Document doc, String ns, String local) {
+    return list(doc.getElementsByTagNameNS(ns, local));
+  }
+
+  private static List<Element> list(NodeList nodes) {
     List<Element> list = new ArrayList<>();
-    NodeList nodes = doc.getElementsByTagNameNS(ns, local);
     for (int i = 0; i < nodes.getLength(); i++) {
       list.add((Element) nodes.item(i));
     }
