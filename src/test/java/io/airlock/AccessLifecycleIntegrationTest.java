@@ -624,6 +624,16 @@ class AccessLifecycleIntegrationTest {
     JsonNode form = WebappSession.json(bob.get(engine + "/task/" + taskId + "/deployed-form"));
     assertThat(form.get("components").findValuesAsText("key")).contains("editTarget", "editPermission", "editDuration");
 
+    // Neither the requester nor an admin outside the scope's approvers may edit through the engine's REST API.
+    for (String hostile : List.of("erin", "admin")) {
+      Reply refused = api.post(hostile, "/engine-rest/task/" + taskId + "/complete", Map.of("variables", Map.of(
+          "reviewOutcome", Map.of("value", "EDIT"), "editPermission", Map.of("value", "AdministratorAccess"),
+          "reviewComment", Map.of("value", "more, please"))));
+      assertThat(refused.status()).as(hostile + " " + refused.raw()).isEqualTo(403);
+      assertThat(api.get("erin", "/api/requests/" + id).body().get("status").asText()).isEqualTo("PENDING_REVIEW");
+    }
+    assertThat(api.get("erin", "/api/requests?limit=1000").body().findValuesAsText("supersedes")).doesNotContain(id);
+
     // An edit needs a comment, said at the form; nothing changes.
     var noComment = bob.postJson(engine + "/task/" + taskId + "/submit-form", Map.of("variables", Map.of(
         "reviewOutcome", Map.of("value", "EDIT"), "editDuration", Map.of("value", "PT45M"))));
