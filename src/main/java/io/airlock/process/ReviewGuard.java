@@ -42,6 +42,10 @@ class ReviewGuard implements TaskListener {
 
   @Override
   public void notify(DelegateTask task) {
+    if (task.getExecution() == null) {
+      // Another approver's completion won the race and moved the process on: a lost race (409).
+      throw new org.camunda.bpm.engine.OptimisticLockingException("The review was completed by someone else meanwhile");
+    }
     Caller reviewer = Steps.caller(identity);
     Map<String, Object> shown = new LinkedHashMap<>();
     for (String name : SHOWN) {
