@@ -23,8 +23,10 @@ import org.springframework.test.annotation.DirtiesContext;
 
 /**
  * The README's walk-through as people do it, in a real browser (headless Chromium): alice
- * requests access in Tasklist with the start form, bob finds the review by its name and
- * approves it with the review form, and the access appears in (sandbox) AWS. A screenshot of
+ * requests access in Tasklist with the start form, choosing from what it offers her (a duration
+ * beyond the permission's maximum is refused at the field), sees it waiting in "My requests" with
+ * who must review it, bob finds the review by its name and approves it with the review form,
+ * alice sees the decision, and the access appears in (sandbox) AWS. A screenshot of
  * the step that failed lands in target/browser-screenshots/.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
@@ -56,15 +58,31 @@ class TasklistBrowserTest {
         alice.signIn(base, "tasklist", "alice", "airlock");
         alice.click(By.xpath("//a[contains(., 'Start process')]"));
         alice.click(By.xpath("//a[contains(., 'Request AWS access')]"));
-        alice.type(By.cssSelector("input[id$='Field_target']"), DemoOrganization.STAGING_ACCOUNT_ID);
-        alice.type(By.cssSelector("input[id$='Field_principal']"), "alice");
-        alice.type(By.cssSelector("input[id$='Field_permission']"), "PowerUserAccess");
-        alice.type(By.cssSelector("input[id$='Field_duration']"), "PT30M");
+        // The form offers what alice may request: accounts by name, their permissions, durations within the maximum.
+        choose(alice, "Field_target", "staging (333333333333)");
+        choose(alice, "Field_permission", "PowerUserAccess · up to 4 h");
+        choose(alice, "Field_duration", "4 h");
+        assertThat(alice.visible(By.cssSelector("[id$='Field_principal']")).getAttribute("value")).isEqualTo("alice");
+        // A permission with a shorter maximum: the 4 h chosen before is no choice any more, and the field says so.
+        choose(alice, "Field_permission", "AdministratorAccess · up to 2 h");
+        alice.waitFor(d -> fieldText(alice, "Field_duration").contains("required"));
+        assertThat(alice.pageText()).contains("AdministratorAccess on staging (333333333333): up to 2 h");
+        assertThat(options(alice, "Field_duration")).doesNotContain("4 h").contains("2 h");
+        alice.screenshot("01-alice-duration-too-long");
+        choose(alice, "Field_permission", "PowerUserAccess · up to 4 h");
+        choose(alice, "Field_duration", "30 min");
         alice.type(By.cssSelector("textarea[id$='Field_justification']"), "Rotate the staging certificates, CHG-12");
-        alice.screenshot("01-alice-start-form");
+        alice.screenshot("02-alice-start-form");
         alice.click(By.xpath("//button[normalize-space(.)='Start']"));
         await().atMost(Duration.ofSeconds(20)).until(() -> api.get("alice", "/api/requests").body().size() == 1);
-        alice.screenshot("02-alice-started");
+
+        // My requests: pending, with who must review it.
+        alice.click(By.xpath("//a[normalize-space(.)='My requests']"));
+        alice.waitFor(d -> alice.all(By.cssSelector("#airlock-my-requests tr[data-status='PENDING_REVIEW']")).size() == 1);
+        String row = alice.visible(By.cssSelector("#airlock-my-requests tr[data-status='PENDING_REVIEW']")).getText();
+        assertThat(row).contains("Waiting for review", "staging (333333333333)", "PowerUserAccess", "30 min",
+            "airlock-approvers");
+        alice.screenshot("03-alice-my-requests");
       } catch (RuntimeException | Error e) {
         alice.screenshot("FAILED-alice");
         throw e;
@@ -102,6 +120,18 @@ class TasklistBrowserTest {
       }
     }
     api.awaitStatus(id, "ACTIVE");
+    try (Browser alice = new Browser()) {
+      try {
+        alice.signIn(base, "tasklist", "alice", "airlock");
+        alice.click(By.xpath("//a[normalize-space(.)='My requests']"));
+        String row = alice.visible(By.cssSelector("#airlock-my-requests tr[data-request-id='" + id + "']")).getText();
+        assertThat(row).contains("Active", "Approved by bob").doesNotContain("Withdraw");
+        alice.screenshot("05-alice-decided");
+      } catch (RuntimeException | Error e) {
+        alice.screenshot("FAILED-alice-decided");
+        throw e;
+      }
+    }
     await().atMost(Duration.ofSeconds(20)).until(() -> sandbox.state().hasAssignment(
         DemoOrganization.STAGING_ACCOUNT_ID, DemoOrganization.POWER_USER_PERMISSION_SET_ARN, "USER",
         DemoOrganization.ALICE_USER_ID));
@@ -109,5 +139,92 @@ class TasklistBrowserTest {
     api.awaitStatus(id, "REVOKED");
     assertThat(sandbox.state().hasAssignment(DemoOrganization.STAGING_ACCOUNT_ID,
         DemoOrganization.POWER_USER_PERMISSION_SET_ARN, "USER", DemoOrganization.ALICE_USER_ID)).isFalse();
+  }
+
+  @Test
+  void theFrontDoorLeadsToTasklistAndTheWelcomePageShowsTheProfile() {
+    try (Browser erin = new Browser()) {
+      try {
+        // Signed out: / leads to Tasklist's own sign-in page (no browser dialog: no WWW-Authenticate anywhere).
+        erin.open(base + "/");
+        erin.visible(By.cssSelector("input[type='password']"));
+        erin.waitFor(d -> d.getCurrentUrl().contains("/camunda/app/tasklist/"));
+        erin.type(By.cssSelector("input[type='text']"), "erin");
+        erin.type(By.cssSelector("input[type='password']"), "airlock");
+        erin.click(By.cssSelector("button[type='submit']"));
+        erin.visible(By.xpath("//a[contains(., 'Start process')]"));
+        // Signed in: / is Tasklist again, not a sign-in page.
+        erin.open(base + "/");
+        erin.visible(By.xpath("//a[contains(., 'Start process')]"));
+        assertThat(erin.all(By.cssSelector("input[type='password']"))).isEmpty();
+        // The Welcome page: erin's applications and her profile.
+        erin.open(base + "/camunda/app/welcome/default/");
+        erin.visible(By.xpath("//a[contains(@href, 'tasklist')]"));
+        erin.waitFor(d -> erin.pageText().contains("Erin Requester") && erin.pageText().contains("Edit profile"));
+        erin.screenshot("10-erin-welcome");
+        assertThat(erin.pageText()).doesNotContain("not authorized", "Error");
+      } catch (RuntimeException | Error e) {
+        erin.screenshot("FAILED-erin-front-door");
+        throw e;
+      }
+    }
+  }
+
+  /**
+   * Picks an option of a Camunda Forms select by the start of its label. form-js draws its own
+   * list: focusing the field opens it, and an option is taken on mousedown.
+   */
+  private static void choose(Browser browser, String fieldId, String label) {
+    open(browser, fieldId);
+    By item = By.xpath(field(fieldId) + "//div[contains(@class, 'fjs-dropdownlist-item')][starts-with(normalize-space(.), '"
+        + label + "')]");
+    try {
+      browser.visible(item);
+    } catch (org.openqa.selenium.TimeoutException e) {
+      throw new AssertionError(fieldId + " offers no '" + label + "' but " + options(browser, fieldId), e);
+    }
+    browser.script("arguments[0].dispatchEvent(new MouseEvent('mousedown', {bubbles: true, cancelable: true}));",
+        browser.visible(item));
+    browser.waitFor(d -> browser.all(By.xpath(field(fieldId) + "//div[contains(@class, 'fjs-dropdownlist')]")).isEmpty()
+        || fieldText(browser, fieldId).contains(label));
+  }
+
+  /**
+   * Opens a select's list by focusing the field, as tabbing into it does. Focus moved straight
+   * from another select sometimes leaves the list closed in headless Chromium: leave the field
+   * and come back, a few times.
+   */
+  private static void open(Browser browser, String fieldId) {
+    By input = By.cssSelector("input[id$='" + fieldId + "']");
+    By list = By.xpath(field(fieldId) + "//div[contains(@class, 'fjs-dropdownlist')]");
+    browser.waitFor(d -> !browser.all(input).isEmpty());
+    for (int attempt = 0; attempt < 5 && browser.all(list).isEmpty(); attempt++) {
+      browser.script("if (document.activeElement) { document.activeElement.blur(); }");
+      browser.script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].focus();", browser.all(input).get(0));
+      try {
+        new org.openqa.selenium.support.ui.WebDriverWait(browser.driver(), Duration.ofSeconds(2))
+            .until(d -> !browser.all(list).isEmpty());
+      } catch (org.openqa.selenium.TimeoutException closed) {
+        // try again
+      }
+    }
+  }
+
+  /** The labels a select offers now. */
+  private static java.util.List<String> options(Browser browser, String fieldId) {
+    open(browser, fieldId);
+    java.util.List<String> labels = browser.all(By.xpath(field(fieldId) + "//div[contains(@class, 'fjs-dropdownlist-item')]"))
+        .stream().map(org.openqa.selenium.WebElement::getText).toList();
+    browser.script("if (document.activeElement) { document.activeElement.blur(); }");
+    return labels;
+  }
+
+  private static String field(String fieldId) {
+    return "//*[contains(@id, '" + fieldId + "')]/ancestor::div[contains(@class, 'fjs-form-field')][1]";
+  }
+
+  /** What a form field shows: label, value, description and its error. */
+  private static String fieldText(Browser browser, String fieldId) {
+    return browser.visible(By.xpath(field(fieldId))).getText();
   }
 }

@@ -95,6 +95,16 @@ public final class Browser implements AutoCloseable {
     wait.until(d -> condition.apply(driver));
   }
 
+  /** The driver, for waits of one's own. */
+  public ChromeDriver driver() {
+    return driver;
+  }
+
+  /** Runs a script in the page, as the page's own code would (arguments[0], ...). */
+  public Object script(String script, Object... args) {
+    return driver.executeScript(script, args);
+  }
+
   public String pageText() {
     return driver.findElement(By.tagName("body")).getText();
   }
