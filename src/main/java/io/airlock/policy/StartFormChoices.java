@@ -88,9 +88,11 @@ public final class StartFormChoices {
 
   private record Pair(String target, String targetLabel, PolicyCatalog.Permission permission) {
 
-    String approvers() {
+    /** "approved by airlock-approvers", or "2 approvals from airlock-approvers". */
+    String approvedBy() {
       String groups = String.join(", ", permission.approverGroups());
-      return permission.approvalsRequired() > 1 ? permission.approvalsRequired() + " approvals from " + groups : groups;
+      return permission.approvalsRequired() > 1 ? permission.approvalsRequired() + " approvals from " + groups
+          : "approved by " + groups;
     }
 
     String maxLabel() {
@@ -102,7 +104,7 @@ public final class StartFormChoices {
   private static String permissions(List<Pair> pairs) {
     String list = pairs.stream().filter(p -> !p.permission().permission().startsWith("craft:"))
         .map(p -> "{a: " + feel(p.target()) + ", label: " + feel(p.permission().permission() + " · up to "
-            + p.maxLabel() + " · approved by " + p.approvers()) + ", value: " + feel(p.permission().permission()) + "}")
+            + p.maxLabel() + " · " + p.approvedBy()) + ", value: " + feel(p.permission().permission()) + "}")
         .collect(Collectors.joining(", "));
     return "=[" + list + "][a = target]";
   }
@@ -129,7 +131,7 @@ public final class StartFormChoices {
     String list = pairs.stream()
         .map(p -> "{a: " + feel(p.target()) + ", p: " + feel(p.permission().permission()) + ", x: "
             + p.permission().maxDurationMinutes() + ", line: " + feel(p.permission().permission() + " on "
-            + p.targetLabel() + ": up to " + p.maxLabel() + ", approved by " + p.approvers()) + "}")
+            + p.targetLabel() + ": up to " + p.maxLabel() + ", " + p.approvedBy()) + "}")
         .collect(Collectors.joining(", "));
     String permission = "(if craftTemplate = null or craftTemplate = \"NONE\" then permission "
         + "else \"craft:\" + craftTemplate)";
