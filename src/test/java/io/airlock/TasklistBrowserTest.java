@@ -13,8 +13,7 @@ import io.airlock.support.PostgresTestConfiguration;
 import io.airlock.support.SandboxSso;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.util.Map;
+import java.time.ZoneId;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -124,7 +123,7 @@ class TasklistBrowserTest {
 
     // alice's "My active access" lists her access with its end time; bob's (not the principal) does not.
     Instant grantEnd = Instant.parse(api.get("alice", "/api/requests/" + id).body().get("grantEnd").asText());
-    String ends = RequestLabels.time(grantEnd, Instant.now(), ZoneOffset.UTC);
+    String ends = RequestLabels.time(grantEnd, Instant.now(), ZoneId.of("UTC")); // airlock.policy.time-zone
     String yourAccess = "Your access: PowerUserAccess · staging (333333333333) · ends " + ends;
     String myAccess = filterId("alice", "My active access");
     await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
