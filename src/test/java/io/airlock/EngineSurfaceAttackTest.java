@@ -137,6 +137,81 @@ class EngineSurfaceAttackTest {
   }
 
   @Test
+  void onlyThePrincipalEndsOrExtendsAccessFromTheTaskYourAccess() {
+    String id = submit("erin", "erin", "ReadOnlyAccess", "PT30M", SANDBOX).get("id").asText();
+    JsonNode active = api.awaitStatus(id, "ACTIVE");
+    Instant grantEnd = Instant.parse(active.get("grantEnd").asText());
+    JsonNode task = await().atMost(Duration.ofSeconds(10)).until(() -> accessTask(id), t -> t != null);
+    String taskId = task.get("id").asText();
+    assertThat(task.get("assignee").asText()).isEqualTo("erin");
+    assertThat(task.get("name").asText()).startsWith("Your access: ReadOnlyAccess · sandbox (222222222222) · ends ");
+    assertThat(Instant.parse(task.get("due").asText().replace("+0000", "Z"))).isEqualTo(grantEnd.truncatedTo(
+        java.time.temporal.ChronoUnit.MILLIS));
+    long mark = auditHead();
+    Map<String, Object> endNow = Map.of("variables", vars("accessAction", "END_NOW", "accessReason", "not mine"));
+
+    // Someone else: a requester and an approver of the scope see no such task; an admin, who may
+    // do anything on the engine, is refused by the guard.
+    for (String other : List.of("alice", "bob")) {
+      assertThat(api.post(other, ENGINE_REST + "/task/" + taskId + "/complete", endNow).status()).as(other)
+          .isIn(403, 404);
+      assertThat(api.post(other, ENGINE_REST + "/task/" + taskId + "/claim", Map.of("userId", other)).status())
+          .as(other).isIn(403, 404);
+    }
+    WebappSession tasklist = new WebappSession(port);
+    assertThat(tasklist.login("bob", "airlock")).isEqualTo(200);
+    assertThat(tasklist.postJson("/camunda/api/engine/engine/default/task/" + taskId + "/submit-form", endNow)
+        .statusCode()).isGreaterThanOrEqualTo(400);
+    Reply adminCompletes = api.post("admin", ENGINE_REST + "/task/" + taskId + "/complete", endNow);
+    assertThat(adminCompletes.status()).as(adminCompletes.raw()).isEqualTo(403);
+    assertThat(adminCompletes.raw()).contains("only its principal (erin)");
+    for (String path : List.of("/assignee", "/delegate")) {
+      Reply reassigned = api.post("admin", ENGINE_REST + "/task/" + taskId + path, Map.of("userId", "admin"));
+      assertThat(reassigned.status()).as(path + " " + reassigned.raw()).isEqualTo(403);
+    }
+    Reply unclaimed = api.post("erin", ENGINE_REST + "/task/" + taskId + "/unclaim", null);
+    assertThat(unclaimed.status()).as(unclaimed.raw()).isEqualTo(403);
+    assertThat(accessTask(id).get("assignee").asText()).isEqualTo("erin");
+    assertThat(refusalsSince(mark, "admin", "refused.accessTask")).isEqualTo(1);
+    assertThat(refusalsSince(mark, "admin", "refused.assign")).isEqualTo(2);
+
+    // The principal: an unknown choice is a 400 naming it; forged variables sent with "more
+    // time" neither move the end nor reach AWS.
+    Reply keep = api.post("erin", ENGINE_REST + "/task/" + taskId + "/complete",
+        Map.of("variables", vars("accessAction", "KEEP_FOREVER")));
+    assertThat(keep.status()).as(keep.raw()).isEqualTo(400);
+    assertThat(keep.raw()).contains("accessAction");
+    Map<String, Object> forged = new LinkedHashMap<>(vars("accessAction", "EXTEND", "extendBy", "PT1H",
+        "accessReason", "longer", "permission", "AdministratorAccess"));
+    forged.put("grantEnd", Map.of("value", "2099-01-01T00:00:00.000+0000", "type", "Date"));
+    Reply more = api.post("erin", ENGINE_REST + "/task/" + taskId + "/complete", Map.of("variables", forged));
+    assertThat(more.status()).as(more.raw()).isEqualTo(204);
+    assertThat(status(id)).isEqualTo("ACTIVE");
+    JsonNode rework = api.get("erin", "/api/requests").body().findParents("supersedes").stream()
+        .filter(r -> id.equals(r.path("supersedes").asText())).findFirst().orElseThrow();
+    assertThat(rework.get("permission").asText()).isEqualTo("ReadOnlyAccess");
+    assertThat(rework.get("status").asText()).isEqualTo("PENDING_REVIEW"); // 1 h 30 min of read-only needs a review
+    JsonNode timer = api.get("admin", ENGINE_REST + "/job?processInstanceId=" + instancesOf(id).get(0) + "&timers=true")
+        .body().get(0);
+    assertThat(Instant.parse(timer.get("dueDate").asText().replace("+0000", "Z")))
+        .isEqualTo(grantEnd.truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+    assertThat(api.get("admin", ENGINE_REST + "/process-instance/" + instancesOf(id).get(0) + "/variables/permission")
+        .body().get("value").asText()).isEqualTo("ReadOnlyAccess");
+    assertThat(accessTask(id).get("assignee").asText()).isEqualTo("erin");
+    assertThat(hasAssignment(DemoOrganization.ADMINISTRATOR_PERMISSION_SET_ARN, DemoOrganization.ERIN_USER_ID)).isFalse();
+
+    // End now, as the principal: revoked in Airlock and in AWS, recorded as hers.
+    Reply ended = api.post("erin", ENGINE_REST + "/task/" + accessTask(id).get("id").asText() + "/complete",
+        Map.of("variables", vars("accessAction", "END_NOW", "accessReason", "done early")));
+    assertThat(ended.status()).as(ended.raw()).isEqualTo(204);
+    JsonNode revoked = api.awaitStatus(id, "REVOKED");
+    assertThat(revoked.get("revokeRequestedBy").asText()).isEqualTo("erin");
+    assertThat(hasAssignment(DemoOrganization.READ_ONLY_PERMISSION_SET_ARN, DemoOrganization.ERIN_USER_ID)).isFalse();
+    assertThat(actions(id)).contains("revoke.requested", "access.revoked");
+    assertThat(api.post("erin", "/api/requests/" + rework.get("id").asText() + "/withdraw", null).status()).isEqualTo(200);
+  }
+
+  @Test
   void adminRestartAtTheGrantTaskIsRefused() {
     JsonNode denied = submit("alice", "alice", "ReadOnlyAccess", "PT10H", STAGING); // longer than the scope: DENIED
     assertThat(denied.get("status").asText()).isEqualTo("DENIED");
@@ -396,6 +471,13 @@ class EngineSurfaceAttackTest {
       m.put(nameValue[i], Map.of("value", nameValue[i + 1], "type", "String"));
     }
     return m;
+  }
+
+  /** The open task "Your access" of a request, read as admin, or null. */
+  private JsonNode accessTask(String id) {
+    JsonNode tasks = api.get("admin", ENGINE_REST + "/task?processInstanceBusinessKey=" + id
+        + "&taskDefinitionKey=Task_ManageAccess").body();
+    return tasks.isEmpty() ? null : tasks.get(0);
   }
 
   private String status(String id) {

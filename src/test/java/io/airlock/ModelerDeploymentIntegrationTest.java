@@ -128,6 +128,7 @@ class ModelerDeploymentIntegrationTest {
     files.put("access-request.bpmn", bpmn);
     files.put("request-aws-access.form", Files.readString(Path.of("forms/request-aws-access.form")));
     files.put("review-access-request.form", Files.readString(Path.of("forms/review-access-request.form")));
+    files.put("your-access.form", Files.readString(Path.of("forms/your-access.form")));
     Reply together = api.postFiles("pat", CREATE, modeler("process-with-forms"), files);
     assertThat(together.status()).as(together.raw()).isEqualTo(200);
     assertThat(latestVersion("process-definition", "access-request")).isEqualTo(before + 1);

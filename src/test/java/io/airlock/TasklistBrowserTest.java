@@ -8,9 +8,13 @@ import io.airlock.sandbox.AwsSandbox;
 import io.airlock.sandbox.DemoOrganization;
 import io.airlock.support.ApiClient;
 import io.airlock.support.Browser;
+import io.airlock.request.RequestLabels;
 import io.airlock.support.PostgresTestConfiguration;
+import io.airlock.support.SandboxSso;
 import java.time.Duration;
-import java.util.Map;
+import java.time.Instant;
+import java.time.ZoneId;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -20,13 +24,15 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Import;
 import org.springframework.test.annotation.DirtiesContext;
+import software.amazon.awssdk.services.ssoadmin.SsoAdminClient;
 
 /**
  * The README's walk-through as people do it, in a real browser (headless Chromium): alice
  * requests access in Tasklist with the start form, choosing from what it offers her (a duration
  * beyond the permission's maximum is refused at the field), sees it waiting in "My requests" with
  * who must review it, bob finds the review by its name and approves it with the review form,
- * alice sees the decision, and the access appears in (sandbox) AWS. A screenshot of
+ * alice sees the decision, the access appears in (sandbox) AWS, and alice finds it in "My active
+ * access" with its end time and ends it there: gone from AWS, the request REVOKED. A screenshot of
  * the step that failed lands in target/browser-screenshots/.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
@@ -42,17 +48,24 @@ class TasklistBrowserTest {
   @LocalServerPort int port;
   @Autowired AwsSandbox sandbox;
   ApiClient api;
+  SsoAdminClient sso;
   String base;
 
   @BeforeAll
   void setUp() {
     api = new ApiClient(port);
     base = "http://127.0.0.1:" + port;
+    sso = SandboxSso.client(sandbox);
     assertThat(api.post("admin", "/api/inventory/scan", null).status()).isEqualTo(200); // account names
   }
 
+  @AfterAll
+  void close() {
+    sso.close();
+  }
+
   @Test
-  void aliceRequestsAccessInTasklistAndBobApprovesIt() {
+  void aliceRequestsAccessInTasklistBobApprovesItAndAliceEndsItFromMyActiveAccess() {
     try (Browser alice = new Browser()) {
       try {
         alice.signIn(base, "tasklist", "alice", "airlock");
@@ -93,7 +106,7 @@ class TasklistBrowserTest {
     // The shared filters: bob's lists the review, alice's (a requester) does not.
     JsonNode filters = api.get("bob", "/engine-rest/filter?resourceType=Task").body();
     assertThat(filters.findValuesAsText("name")).contains("Reviews waiting for me", "Break-glass reviews",
-        "Assigned to me", "All tasks");
+        "My active access", "Assigned to me", "All tasks");
     String reviews = filters.findParents("name").stream().filter(f -> f.get("name").asText()
         .equals("Reviews waiting for me")).findFirst().orElseThrow().get("id").asText();
     assertThat(api.get("bob", "/engine-rest/filter/" + reviews + "/list").body().findValuesAsText("name"))
@@ -119,7 +132,16 @@ class TasklistBrowserTest {
         throw e;
       }
     }
-    api.awaitStatus(id, "ACTIVE");
+    // alice's "My active access" lists her access with its end time; bob's (not the principal) does not.
+    Instant grantEnd = Instant.parse(api.get("alice", "/api/requests/" + id).body().get("grantEnd").asText());
+    String ends = RequestLabels.time(grantEnd, Instant.now(), ZoneId.of("UTC")); // airlock.policy.time-zone
+    String yourAccess = "Your access: PowerUserAccess · staging (333333333333) · ends " + ends;
+    String myAccess = filterId("alice", "My active access");
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
+        api.get("alice", "/engine-rest/filter/" + myAccess + "/list").body().findValuesAsText("name"))
+        .containsExactly(yourAccess));
+    assertThat(api.get("bob", "/engine-rest/filter/" + myAccess + "/list").body()).isEmpty();
+
     try (Browser alice = new Browser()) {
       try {
         alice.signIn(base, "tasklist", "alice", "airlock");
@@ -127,18 +149,33 @@ class TasklistBrowserTest {
         String row = alice.visible(By.cssSelector("#airlock-my-requests tr[data-request-id='" + id + "']")).getText();
         assertThat(row).contains("Active", "Approved by bob").doesNotContain("Withdraw");
         alice.screenshot("05-alice-decided");
+        alice.click(By.xpath("//a[contains(., 'My active access')]"));
+        alice.click(By.xpath("//a[contains(., '" + yourAccess + "')]"));
+        assertThat(alice.visible(By.cssSelector("input[id$='Field_accessEnds']")).getAttribute("value"))
+            .isEqualTo(ends);
+        assertThat(alice.visible(By.cssSelector("input[id$='Field_accessAccount']")).getAttribute("value"))
+            .isEqualTo("staging (333333333333)");
+        alice.screenshot("06-alice-my-active-access");
+        alice.click(By.cssSelector("input[id$='Field_accessAction-0']")); // End now
+        alice.type(By.cssSelector("textarea[id$='Field_accessReason']"), "Certificates rotated");
+        alice.click(By.xpath("//button[normalize-space(.)='Complete']"));
+        alice.waitFor(d -> alice.all(By.xpath("//a[contains(., '" + yourAccess + "')]")).isEmpty());
+        alice.screenshot("07-alice-ended");
       } catch (RuntimeException | Error e) {
-        alice.screenshot("FAILED-alice-decided");
+        alice.screenshot("FAILED-alice-end-now");
         throw e;
       }
     }
-    await().atMost(Duration.ofSeconds(20)).until(() -> sandbox.state().hasAssignment(
-        DemoOrganization.STAGING_ACCOUNT_ID, DemoOrganization.POWER_USER_PERMISSION_SET_ARN, "USER",
-        DemoOrganization.ALICE_USER_ID));
-    assertThat(api.post("alice", "/api/requests/" + id + "/revoke", Map.of("reason", "done")).status()).isEqualTo(200);
-    api.awaitStatus(id, "REVOKED");
-    assertThat(sandbox.state().hasAssignment(DemoOrganization.STAGING_ACCOUNT_ID,
-        DemoOrganization.POWER_USER_PERMISSION_SET_ARN, "USER", DemoOrganization.ALICE_USER_ID)).isFalse();
+    JsonNode revoked = api.awaitStatus(id, "REVOKED");
+    assertThat(revoked.get("revokeRequestedBy").asText()).isEqualTo("alice");
+    assertThat(revoked.get("revokeReason").asText()).isEqualTo("Certificates rotated");
+    assertThat(SandboxSso.assignments(sso, DemoOrganization.STAGING_ACCOUNT_ID,
+        DemoOrganization.POWER_USER_PERMISSION_SET_ARN)).noneMatch(a -> a.principalId().equals(DemoOrganization.ALICE_USER_ID));
+  }
+
+  private String filterId(String user, String name) {
+    return api.get(user, "/engine-rest/filter?resourceType=Task").body().findParents("name").stream()
+        .filter(f -> f.get("name").asText().equals(name)).findFirst().orElseThrow().get("id").asText();
   }
 
   @Test

@@ -55,7 +55,8 @@ public final class AccessRequestProcess {
     public static final String END_BREAK_GLASS_ACCEPTED = "End_BreakGlassAccepted";
     public static final String END_BREAK_GLASS_REJECTED = "End_BreakGlassRejected";
     public static final String EVENT_BREAK_GLASS_REJECTED = "Event_BreakGlassRejected";
-    public static final String GATEWAY_AWAIT_END = "Gateway_AwaitEnd";
+    public static final String TASK_MANAGE_ACCESS = "Task_ManageAccess";
+    public static final String GATEWAY_ACCESS_ACTION = "Gateway_AccessAction";
     public static final String EVENT_ACCESS_EXPIRED = "Event_AccessExpired";
     public static final String EVENT_REVOKE_REQUESTED = "Event_RevokeRequested";
     public static final String EVENT_REVOCATION_DUE = "Event_RevocationDue";
@@ -95,6 +96,7 @@ public final class AccessRequestProcess {
   public static final class Forms {
     public static final String REQUEST_AWS_ACCESS = "request-aws-access";
     public static final String REVIEW_ACCESS_REQUEST = "review-access-request";
+    public static final String YOUR_ACCESS = "your-access";
 
     private Forms() {}
   }
@@ -119,6 +121,10 @@ public final class AccessRequestProcess {
     public static final String REVOKE_ACCESS_DELEGATE = "revokeAccessDelegate";
     /** TaskListener (complete) of {@code Task_ReviewBreakGlass}. */
     public static final String BREAK_GLASS_REVIEW_GUARD = "breakGlassReviewGuard";
+    /** TaskListener (create) of {@code Task_ManageAccess}: name, assignee, due and follow-up from the stored request. */
+    public static final String ACCESS_TASK_NAMER = "accessTaskNamer";
+    /** TaskListener (assignment, complete) of {@code Task_ManageAccess}. */
+    public static final String ACCESS_TASK_GUARD = "accessTaskGuard";
     /** TaskListener (complete) of {@code Task_ReviewRequest}. */
     public static final String REVIEW_GUARD = "reviewGuard";
     /** Object with {@code update(DelegateExecution, 'REVOKING')}, called when revocation is due. */
@@ -189,6 +195,17 @@ public final class AccessRequestProcess {
     /** Boolean, set by the review guard: the scope's quorum needs another approver's review. */
     public static final String MORE_APPROVALS_NEEDED = "moreApprovalsNeeded";
 
+    /** String, {@link AccessAction}, set by the form of "Your access". */
+    public static final String ACCESS_ACTION = "accessAction";
+    /** String, ISO-8601 duration to add (EXTEND), set by the form of "Your access". */
+    public static final String EXTEND_BY = "extendBy";
+    /** String, why the principal ends the access or asks for more time, set by the form of "Your access". */
+    public static final String ACCESS_REASON = "accessReason";
+    /** Task-local String, for the form of "Your access": the account by its name ("staging (333333333333)"). */
+    public static final String ACCESS_ACCOUNT = "accessAccount";
+    /** Task-local String, for the form of "Your access": when the access ends, in the organization's time zone. */
+    public static final String ACCESS_ENDS = "accessEnds";
+
     /** java.util.Date, when the grant ends; the expiry timer fires then. */
     public static final String GRANT_END = "grantEnd";
 
@@ -202,6 +219,16 @@ public final class AccessRequestProcess {
     public static final String MANUAL = "MANUAL";
 
     private ApprovalOutcome() {}
+  }
+
+  /** Values of {@code accessAction}. */
+  public static final class AccessAction {
+    /** End the access now (a recorded early revoke). */
+    public static final String END_NOW = "END_NOW";
+    /** Ask for more time: a rework of the remaining time plus {@code extendBy}, through policy and review. */
+    public static final String EXTEND = "EXTEND";
+
+    private AccessAction() {}
   }
 
   /** Values of {@code reviewOutcome}. */

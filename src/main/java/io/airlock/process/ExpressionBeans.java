@@ -31,6 +31,8 @@ class ExpressionBeans implements BeanPostProcessor {
       AccessRequestProcess.Beans.REVOKE_ACCESS_DELEGATE,
       AccessRequestProcess.Beans.REVIEW_GUARD,
       AccessRequestProcess.Beans.BREAK_GLASS_REVIEW_GUARD,
+      AccessRequestProcess.Beans.ACCESS_TASK_NAMER,
+      AccessRequestProcess.Beans.ACCESS_TASK_GUARD,
       AccessRequestProcess.Beans.REQUEST_STATUS,
       InventoryScanProcess.Beans.SCAN_AWS_DELEGATE,
       InventoryScanProcess.Beans.REVOKE_ENDED_GRANTS_DELEGATE,

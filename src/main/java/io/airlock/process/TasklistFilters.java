@@ -14,7 +14,7 @@ import org.springframework.stereotype.Component;
 
 /**
  * Tasklist's filters for Airlock's people, created once at start (an operator's later edits
- * are kept): reviews waiting for me, break-glass reviews, assigned to me, all tasks. They are
+ * are kept): reviews waiting for me, break-glass reviews, my active access, assigned to me, all tasks. They are
  * shared, owned by nobody, and read by the groups that read filters (see GroupAuthorizations);
  * each shows only tasks its reader may see anyway.
  */
@@ -25,6 +25,7 @@ class TasklistFilters {
 
   static final String REVIEWS = "Reviews waiting for me";
   static final String BREAK_GLASS = "Break-glass reviews";
+  static final String MY_ACCESS = "My active access";
   static final String ASSIGNED = "Assigned to me";
   static final String ALL = "All tasks";
 
@@ -45,6 +46,10 @@ class TasklistFilters {
         tasks.createTaskQuery().taskDefinitionKey(AccessRequestProcess.Elements.TASK_REVIEW_BREAK_GLASS)
             .taskCandidateGroupInExpression("${currentUserGroups()}").includeAssignedTasks()
             .orderByTaskCreateTime().asc());
+    create(MY_ACCESS, -8, "#2e7d32", "Access you hold now, ending first on top: end it or ask for more time",
+        tasks.createTaskQuery().processDefinitionKey(AccessRequestProcess.PROCESS_KEY)
+            .taskDefinitionKey(AccessRequestProcess.Elements.TASK_MANAGE_ACCESS)
+            .taskAssigneeExpression("${currentUser()}").orderByDueDate().asc());
     create(ASSIGNED, 0, "#3c85c9", "Tasks you claimed", tasks.createTaskQuery()
         .taskAssigneeExpression("${currentUser()}").orderByDueDate().asc());
     create(ALL, 10, "#555555", "Every task you may see", tasks.createTaskQuery().orderByTaskCreateTime().desc());

@@ -635,6 +635,35 @@ public class AccessLifecycle {
     return r;
   }
 
+  /**
+   * Who may act on the principal's task "Your access" (end now, ask for more time): only the
+   * principal of the request, signed in on the completion, from the request's own process
+   * instance, while the access is ACTIVE. A refusal is audited as {@code refused.<action>}.
+   */
+  @Transactional
+  public AccessRequest requirePrincipalOfActiveAccess(ProcessStep step, Caller caller, String action) {
+    AccessRequest r = bound(step, action);
+    if (caller == null) {
+      throw refuse(step, action, r, "nobody is signed in");
+    }
+    if (!isPrincipal(caller.userId(), r)) {
+      throw refuse(step, action, r, "only its principal (" + r.getPrincipal() + ") may, in the task \"Your access\"");
+    }
+    if (r.getStatus() != RequestStatus.ACTIVE) {
+      throw new ConflictingStateException("Request " + r.getId() + " is " + r.getStatus() + "; only ACTIVE access can be "
+          + "ended or extended");
+    }
+    return r;
+  }
+
+  /**
+   * The sign-in name the task "Your access" belongs to: the principal's (see {@link PrincipalMapping}), or
+   * null when no sign-in name maps to the principal. Read from the stored request of this instance.
+   */
+  public String accessTaskAssignee(ProcessStep step) {
+    return principals.userIdOf(read(step).getPrincipal());
+  }
+
   /** The timer or the revoke message fired: REVOKING, if the clock or a recorded request allows it. */
   @Transactional
   public void revocationDue(ProcessStep step) {

@@ -177,6 +177,53 @@ public class RequestChanges {
     return rework(id, total.toString(), justification, caller);
   }
 
+  /** What the principal chose in the task "Your access" (the variable {@code accessAction}). */
+  public enum AccessAction { END_NOW, EXTEND }
+
+  /**
+   * The principal's choice in the task "Your access", inside its completion: END_NOW records an
+   * early revoke (the process then revokes), EXTEND files a rework of the remaining time plus
+   * {@code by} (through policy and review, as {@link #extend}). Only the principal, from the
+   * request's own process instance, while the access is ACTIVE; any other choice is a 400
+   * naming {@code accessAction}. Returns the stored request.
+   */
+  @Transactional
+  public AccessRequest actOnActiveAccess(ProcessStep step, Caller caller, String action, String by, String reason) {
+    String audited = "accessTask";
+    AccessRequest r = lifecycle.requirePrincipalOfActiveAccess(step, caller, audited);
+    AccessAction chosen;
+    try {
+      chosen = AccessAction.valueOf(String.valueOf(action).trim());
+    } catch (IllegalArgumentException e) {
+      throw new InvalidRequestException(List.of(new InvalidRequestException.FieldError("accessAction",
+          "must be END_NOW or EXTEND, not '" + action + "'")));
+    }
+    String why = reason == null || reason.isBlank() ? null : reason.trim();
+    if (why != null) {
+      TextRules.check("accessReason", why).ifPresent(e -> {
+        throw new InvalidRequestException(List.of(e));
+      });
+    }
+    if (chosen == AccessAction.END_NOW) {
+      return lifecycle.recordRevokeRequest(r.getId(), caller.userId(), why == null ? "ended in Tasklist" : why);
+    }
+    if (by == null || by.isBlank()) {
+      throw new InvalidRequestException(List.of(new InvalidRequestException.FieldError("extendBy",
+          "is required: how much more time (ISO-8601, e.g. PT1H)")));
+    }
+    try {
+      extend(r.getId(), by, why, caller);
+    } catch (InvalidRequestException e) {
+      // Named as the form names them.
+      throw new InvalidRequestException(e.errors().stream().map(f -> switch (f.field()) {
+        case "by", "duration" -> new InvalidRequestException.FieldError("extendBy", f.message());
+        case "justification" -> new InvalidRequestException.FieldError("accessReason", f.message());
+        default -> f;
+      }).toList());
+    }
+    return requests.findById(r.getId()).orElseThrow();
+  }
+
   /** Starts the replacing request as the original's requester (Airlock's own start, on their behalf). */
   private AccessRequest startReplacement(AccessRequest original, SubmitRequest values, String changedBy,
       Instant chainStart) {

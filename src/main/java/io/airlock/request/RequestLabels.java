@@ -31,6 +31,18 @@ public class RequestLabels {
     return inventory.findAccount(accountId).map(a -> a.name() + " (" + accountId + ")").orElse(accountId);
   }
 
+  /**
+   * A moment as people read it in {@code zone}: "14:30 UTC" on the day of {@code now}, else with
+   * its date, "2 Dec 14:30 UTC" (and the year when it is another one).
+   */
+  public static String time(java.time.Instant at, java.time.Instant now, java.time.ZoneId zone) {
+    java.time.ZonedDateTime t = at.atZone(zone);
+    java.time.ZonedDateTime today = now.atZone(zone);
+    String pattern = t.toLocalDate().equals(today.toLocalDate()) ? "HH:mm zzz"
+        : t.getYear() == today.getYear() ? "d MMM HH:mm zzz" : "d MMM yyyy HH:mm zzz";
+    return java.time.format.DateTimeFormatter.ofPattern(pattern, java.util.Locale.ENGLISH).format(t);
+  }
+
   /** A duration as people write it: "30 min", "2 h", "1 h 30 min", "1 d 4 h", "45 s". */
   public static String human(Duration d) {
     if (d.toMinutes() == 0) {
