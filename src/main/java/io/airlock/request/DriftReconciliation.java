@@ -65,7 +65,9 @@ public class DriftReconciliation {
   DriftReconciliation(InventoryService inventory, AccessRequestMapper requests, AccessLifecycle lifecycle,
       CraftedPermissions crafted, AccessGateway gateway, CraftingGateway crafting, AccessProcess accessProcess,
       @org.springframework.context.annotation.Lazy ReconciliationProcess process, AuditLog audit,
-      TransactionTemplate tx, DriftProperties properties, AirlockProperties airlock) {
+      TransactionTemplate tx, DriftProperties properties, AirlockProperties airlock,
+      io.micrometer.core.instrument.MeterRegistry meters) {
+    this.meters = meters;
     this.inventory = inventory;
     this.requests = requests;
     this.lifecycle = lifecycle;
@@ -214,7 +216,17 @@ public class DriftReconciliation {
     Map<String, Object> details = new LinkedHashMap<>(counts);
     details.put("processInstanceId", processInstanceId);
     tx.executeWithoutResult(s -> audit.record(ACTOR, "drift.reconciled", null, details));
+    // What the run found and did, for Prometheus: airlock_drift_findings_total{kind=...}.
+    for (String kind : FINDINGS) {
+      if (counts.get(kind) instanceof Number n && n.longValue() > 0) {
+        meters.counter("airlock.drift.findings", "kind", kind).increment(n.doubleValue());
+      }
+    }
   }
+
+  private static final List<String> FINDINGS = List.of("orphansRevoked", "craftedSetsRemoved", "standingFound",
+      "standingRemoved", "requestsFailed");
+  private final io.micrometer.core.instrument.MeterRegistry meters;
 
   private boolean heldByNobody(Inventory.Assignment a) {
     return requests.findHolders(a.accountId(), a.principalId(), a.permissionSetArn()).isEmpty();
