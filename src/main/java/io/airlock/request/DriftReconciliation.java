@@ -6,6 +6,7 @@ import io.airlock.inventory.Inventory;
 import io.airlock.inventory.InventoryService;
 import io.airlock.inventory.ScanSummary;
 import io.airlock.request.AccessGateway.Assignment;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashSet;
@@ -61,12 +62,17 @@ public class DriftReconciliation {
   private final TransactionTemplate tx;
   private final DriftProperties.RemoveStanding removeStanding;
   private final List<String> starters;
+  private final MeterRegistry meters;
+
+  /** The counts of a run that are findings (metric {@code airlock.drift.findings}, tag {@code kind}). */
+  private static final List<String> FINDINGS = List.of("orphansRevoked", "craftedSetsRemoved", "standingFound",
+      "standingRemoved", "requestsFailed");
 
   DriftReconciliation(InventoryService inventory, AccessRequestMapper requests, AccessLifecycle lifecycle,
       CraftedPermissions crafted, AccessGateway gateway, CraftingGateway crafting, AccessProcess accessProcess,
       @org.springframework.context.annotation.Lazy ReconciliationProcess process, AuditLog audit,
       TransactionTemplate tx, DriftProperties properties, AirlockProperties airlock,
-      io.micrometer.core.instrument.MeterRegistry meters) {
+      MeterRegistry meters) {
     this.meters = meters;
     this.inventory = inventory;
     this.requests = requests;
@@ -223,10 +229,6 @@ public class DriftReconciliation {
       }
     }
   }
-
-  private static final List<String> FINDINGS = List.of("orphansRevoked", "craftedSetsRemoved", "standingFound",
-      "standingRemoved", "requestsFailed");
-  private final io.micrometer.core.instrument.MeterRegistry meters;
 
   private boolean heldByNobody(Inventory.Assignment a) {
     return requests.findHolders(a.accountId(), a.principalId(), a.permissionSetArn()).isEmpty();
