@@ -171,6 +171,10 @@ class DriftReconciliationIntegrationTest {
     assertThat(requested.get("actor").asText()).isEqualTo("dave");
     assertThat(requested.path("details").path("processInstanceId").asText()).isEqualTo(instance);
     assertThat(single(audit("drift.reconciled")).path("details").path("orphansRevoked").asInt()).isEqualTo(1);
+    // Prometheus counts the findings too (an operator's dashboard).
+    String metrics = api.get("dave", "/actuator/prometheus").raw();
+    assertThat(metrics).containsPattern("(?m)^airlock_drift_findings_total\\{[^}]*kind=\"orphansRevoked\"[^}]*} 1\\.0$")
+        .containsPattern("(?m)^airlock_drift_findings_total\\{[^}]*kind=\"standingRemoved\"[^}]*} 1\\.0$");
 
     // The request on the closed account failed with the reason; its review task is gone.
     JsonNode failed = api.awaitStatus(doomedRequest, "FAILED");

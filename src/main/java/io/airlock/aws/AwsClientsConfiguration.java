@@ -91,8 +91,8 @@ class AwsClientsConfiguration {
   }
 
   @Bean(destroyMethod = "close")
-  StsClient stsClient(AwsConnection connection, AirlockProperties properties, SdkHttpClient http) {
-    return configure(StsClient.builder(), connection, properties, connection.baseCredentials(), http, null).build();
+  StsClient stsClient(AwsConnection connection, AirlockProperties properties, SdkHttpClient http, AwsMetrics metrics) {
+    return configure(StsClient.builder(), connection, properties, connection.baseCredentials(), http, null, metrics).build();
   }
 
   /** The credentials every Identity Center call uses. */
@@ -120,19 +120,20 @@ class AwsClientsConfiguration {
 
   @Bean(destroyMethod = "close")
   SsoAdminClient ssoAdminClient(AwsConnection c, AirlockProperties p, AwsCredentialsProvider airlockCredentials,
-      SdkHttpClient http, IdentityCenterQuota quota) {
-    return configure(SsoAdminClient.builder(), c, p, airlockCredentials, http, quota).build();
+      SdkHttpClient http, IdentityCenterQuota quota, AwsMetrics metrics) {
+    return configure(SsoAdminClient.builder(), c, p, airlockCredentials, http, quota, metrics).build();
   }
 
   @Bean(destroyMethod = "close")
   IdentitystoreClient identitystoreClient(AwsConnection c, AirlockProperties p, AwsCredentialsProvider airlockCredentials,
-      SdkHttpClient http, IdentityCenterQuota quota) {
-    return configure(IdentitystoreClient.builder(), c, p, airlockCredentials, http, quota).build();
+      SdkHttpClient http, IdentityCenterQuota quota, AwsMetrics metrics) {
+    return configure(IdentitystoreClient.builder(), c, p, airlockCredentials, http, quota, metrics).build();
   }
 
   @Bean(destroyMethod = "close")
-  OrganizationsClient organizationsClient(AwsConnection c, AirlockProperties p, AwsCredentialsProvider airlockCredentials, SdkHttpClient http) {
-    return configure(OrganizationsClient.builder(), c, p, airlockCredentials, http, null).build();
+  OrganizationsClient organizationsClient(AwsConnection c, AirlockProperties p, AwsCredentialsProvider airlockCredentials,
+      SdkHttpClient http, AwsMetrics metrics) {
+    return configure(OrganizationsClient.builder(), c, p, airlockCredentials, http, null, metrics).build();
   }
 
   /**
@@ -141,8 +142,8 @@ class AwsClientsConfiguration {
    * with jittered backoff; the shipper backs off further between batches.
    */
   @Bean(destroyMethod = "close")
-  S3Client s3Client(AwsConnection c, AirlockProperties p, SdkHttpClient http) {
-    return configure(S3Client.builder(), c, p, c.auditCredentials(), http, null)
+  S3Client s3Client(AwsConnection c, AirlockProperties p, SdkHttpClient http, AwsMetrics metrics) {
+    return configure(S3Client.builder(), c, p, c.auditCredentials(), http, null, metrics)
         .forcePathStyle(c.endpoint() != null)
         .build();
   }
@@ -168,7 +169,7 @@ class AwsClientsConfiguration {
 
   private static <B extends AwsClientBuilder<B, ?> & software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder<B, ?>> B configure(
       B builder, AwsConnection c, AirlockProperties p, AwsCredentialsProvider credentials, SdkHttpClient http,
-      IdentityCenterQuota quota) {
+      IdentityCenterQuota quota, AwsMetrics metrics) {
     ClientOverrideConfiguration.Builder override = ClientOverrideConfiguration.builder()
         .apiCallTimeout(p.aws().callTimeout())
         .apiCallAttemptTimeout(p.aws().attemptTimeout())
@@ -176,6 +177,8 @@ class AwsClientsConfiguration {
     if (quota != null) {
       override.addExecutionInterceptor(quota);
     }
+    // After the quota: a revoke's lateness includes its wait for a slot (AwsMetrics).
+    override.addExecutionInterceptor(metrics).addMetricPublisher(metrics);
     builder.region(c.region())
         .credentialsProvider(credentials)
         .httpClient(http)

@@ -181,13 +181,25 @@ class IdentityCenterAdapter implements AccessGateway {
    */
   @Override
   public OperationResult revoke(Assignment a) {
+    return revoke(a, null, null);
+  }
+
+  /** As {@link #revoke(Assignment)}; {@code due} and {@code trigger} go to {@link AwsMetrics} with the call. */
+  @Override
+  public OperationResult revoke(Assignment a, java.time.Instant due, String trigger) {
     List<String> awsRequestIds = new ArrayList<>();
     DeleteAccountAssignmentResponse deleted;
     try {
-      deleted = ssoAdmin.deleteAccountAssignment(r -> r.instanceArn(instance().instanceArn())
-          .targetId(a.accountId()).targetType(TargetType.AWS_ACCOUNT)
-          .permissionSetArn(a.permissionSetArn())
-          .principalType(PrincipalType.USER).principalId(a.principalId()));
+      deleted = ssoAdmin.deleteAccountAssignment(r -> {
+        r.instanceArn(instance().instanceArn())
+            .targetId(a.accountId()).targetType(TargetType.AWS_ACCOUNT)
+            .permissionSetArn(a.permissionSetArn())
+            .principalType(PrincipalType.USER).principalId(a.principalId());
+        if (due != null) {
+          r.overrideConfiguration(o -> o.putExecutionAttribute(AwsMetrics.REVOKE_DUE, due)
+              .putExecutionAttribute(AwsMetrics.REVOKE_TRIGGER, trigger == null ? "expiry" : trigger));
+        }
+      });
     } catch (AwsServiceException e) {
       if (isNotFound(e)) {
         log.info("DeleteAccountAssignment: {}; nothing left to revoke", LogSafe.of(e.awsErrorDetails().errorMessage()));

@@ -24,7 +24,8 @@ class StartupBanner {
     String host = env.getProperty("server.address", "localhost");
     String port = env.getProperty("local.server.port", env.getProperty("server.port", "8080"));
     String base = "http://" + host + ":" + port;
-    boolean demo = env.getActiveProfiles().length == 0;
+    boolean sandbox = env.getProperty("airlock.aws.sandbox.enabled", Boolean.class, false);
+    boolean demo = sandbox && !env.matchesProfiles("keycloak");
     log.info("""
 
         ==========================================================================
@@ -33,8 +34,12 @@ class StartupBanner {
            Cockpit   {}/camunda/app/cockpit/    (operate: incidents, history)
            REST API  {}/api/requests            (HTTP basic; docs at /swagger-ui.html)
          {}
+         {}
         ==========================================================================""",
         base, base, base,
+        sandbox ? "AWS SANDBOX: AWS is emulated in-process; no access is granted in real AWS."
+            : "AWS: " + env.getProperty("airlock.aws.region", "") + (env.getProperty("airlock.aws.role-arn", "").isBlank()
+                ? " (default credentials)" : ", integration role " + env.getProperty("airlock.aws.role-arn")),
         demo ? "Demo users: alice (requester), bob (approver), dave (operator), carol (auditor), admin;\n"
             + "         password: the value of airlock.demo.password (AIRLOCK_DEMO_PASSWORD), 'airlock' unless set."
             : "Sign in with your organization's account.");

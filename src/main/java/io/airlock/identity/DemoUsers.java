@@ -1,6 +1,7 @@
 package io.airlock.identity;
 
 import io.airlock.config.AirlockProperties;
+import io.airlock.sandbox.AwsSandbox;
 import java.util.List;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.ProcessEngine;
@@ -9,15 +10,18 @@ import org.camunda.bpm.engine.identity.User;
 import org.camunda.bpm.engine.impl.cfg.AbstractProcessEnginePlugin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Profile;
 import org.springframework.stereotype.Component;
 
 /**
- * Demo users of the embedded default (no Spring profile active): their user names match the
- * sandbox's Identity Center users, their password is {@code airlock.demo.password}.
+ * Demo users, only when AWS is the sandbox's emulator (the embedded default, or
+ * {@code AIRLOCK_AWS_SANDBOX=true} asked for explicitly): their user names match the sandbox's
+ * Identity Center users, their password is {@code airlock.demo.password}. Never against real AWS,
+ * where a known password would be a way in; never with Keycloak, which owns the users there.
  */
 @Component
-@Profile("default")
+@Profile("!keycloak")
 class DemoUsers extends AbstractProcessEnginePlugin {
 
   private static final Logger log = LoggerFactory.getLogger(DemoUsers.class);
@@ -25,9 +29,11 @@ class DemoUsers extends AbstractProcessEnginePlugin {
   record DemoUser(String id, String first, String last, List<String> groups) {}
 
   private final AirlockProperties properties;
+  private final ObjectProvider<AwsSandbox> sandbox;
 
-  DemoUsers(AirlockProperties properties) {
+  DemoUsers(AirlockProperties properties, ObjectProvider<AwsSandbox> sandbox) {
     this.properties = properties;
+    this.sandbox = sandbox;
   }
 
   List<DemoUser> users() {
@@ -45,6 +51,9 @@ class DemoUsers extends AbstractProcessEnginePlugin {
 
   @Override
   public void postProcessEngineBuild(ProcessEngine engine) {
+    if (sandbox.getIfAvailable() == null) {
+      return; // real AWS: no demo users
+    }
     IdentityService identity = engine.getIdentityService();
     AirlockProperties.Groups g = properties.groups();
     ensureGroup(identity, g.requesters(), "Airlock requesters");

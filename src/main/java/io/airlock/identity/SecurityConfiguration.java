@@ -2,7 +2,10 @@ package io.airlock.identity;
 
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServletResponse;
+import io.airlock.config.AirlockProperties;
 import org.camunda.bpm.engine.IdentityService;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.http.HttpMethod;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
@@ -46,15 +49,28 @@ class SecurityConfiguration {
 
   @Bean
   @Order(2)
-  SecurityFilterChain api(HttpSecurity http, CamundaUserAuthenticationProvider users, IdentityService identity)
-      throws Exception {
+  SecurityFilterChain api(HttpSecurity http, CamundaUserAuthenticationProvider users, IdentityService identity,
+      AirlockProperties properties,
+      @Value("${airlock.metrics.group:airlock-monitoring}") String metricsGroup) throws Exception {
     AuthenticationEntryPoint signIn = (req, res, e) ->
         Problems.write(res, HttpServletResponse.SC_UNAUTHORIZED, "Unauthorized", SIGN_IN);
+    PathPatternRequestMatcher.Builder path = PathPatternRequestMatcher.withDefaults();
     http.authorizeHttpRequests(a -> a
             // The answer to an error that was already decided (a webapp's 404, a filter's 401):
             // keep its status rather than turn it into a 401 of this chain.
             .dispatcherTypeMatchers(DispatcherType.ERROR).permitAll()
+            // The probes a load balancer and an orchestrator ask without credentials: UP or
+            // DOWN, no components, no details (application.yaml, management.endpoint.health).
+            .requestMatchers(path.matcher(HttpMethod.GET, "/actuator/health/liveness"),
+                path.matcher(HttpMethod.GET, "/actuator/health/readiness")).permitAll()
+            // Metrics name accounts' activity: a monitoring account, operators and admins only.
+            .requestMatchers(path.matcher("/actuator/prometheus")).hasAnyAuthority(
+                CamundaUserAuthenticationProvider.GROUP_PREFIX + metricsGroup,
+                CamundaUserAuthenticationProvider.GROUP_PREFIX + properties.groups().operators(),
+                CamundaUserAuthenticationProvider.GROUP_PREFIX + properties.groups().admins())
             .anyRequest().authenticated())
+        // Actuator's health roles (GROUP_...) are matched against the authorities as they are.
+        .servletApi(s -> s.rolePrefix(""))
         .authenticationProvider(users)
         .httpBasic(b -> b.authenticationEntryPoint(signIn))
         .exceptionHandling(x -> x

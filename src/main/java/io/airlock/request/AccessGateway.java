@@ -30,6 +30,15 @@ public interface AccessGateway {
   /** Removes the assignment and waits until AWS reports SUCCEEDED. Missing is success. */
   OperationResult revoke(Assignment assignment);
 
+  /**
+   * {@link #revoke(Assignment)} of access that was due to end at {@code due}, because of
+   * {@code trigger} ({@code expiry}: its end; {@code requested}: an entitled actor asked): the
+   * adapter measures how late the removal reaches AWS (metric {@code airlock.revoke.lateness}).
+   */
+  default OperationResult revoke(Assignment assignment, java.time.Instant due, String trigger) {
+    return revoke(assignment);
+  }
+
   /** Whether the assignment exists in AWS right now. */
   boolean isAssigned(Assignment assignment);
 

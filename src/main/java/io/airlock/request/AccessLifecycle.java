@@ -729,7 +729,10 @@ public class AccessLifecycle {
     if (r.isCrafted()) {
       sessions.endBeforeDeletingCraftedSet(r, actor, ended);
     }
-    Map<String, Object> details = awsDetails(r, gateway.revoke(assignment(r)));
+    boolean asked = r.getRevokeRequestedAt() != null
+        && (r.getGrantEnd() == null || r.getRevokeRequestedAt().isBefore(r.getGrantEnd()));
+    Map<String, Object> details = awsDetails(r, gateway.revoke(assignment(r),
+        asked ? r.getRevokeRequestedAt() : r.getGrantEnd(), asked ? "requested" : "expiry"));
     if (r.isCrafted()) {
       crafted.remove(r, details);
     } else {

@@ -81,7 +81,8 @@ public class AccessReconciler implements DisposableBean {
     int cancelled = 0;
     int failed = 0;
     for (AccessRequest r : open) {
-      try {
+      // Its log lines carry the request id, as the engine's and the REST API's do (JSON logs).
+      try (org.slf4j.MDC.MDCCloseable ignored = org.slf4j.MDC.putCloseable("airlock.request", r.getId())) {
         boolean gone = r.getProcessInstanceId() == null || !running.contains(r.getProcessInstanceId());
         if (gone && r.getStatus().mayHoldAccess()) {
           String former = r.getProcessInstanceId();

@@ -6,6 +6,7 @@ import io.airlock.inventory.Inventory;
 import io.airlock.inventory.InventoryService;
 import io.airlock.inventory.ScanSummary;
 import io.airlock.request.AccessGateway.Assignment;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashSet;
@@ -61,11 +62,18 @@ public class DriftReconciliation {
   private final TransactionTemplate tx;
   private final DriftProperties.RemoveStanding removeStanding;
   private final List<String> starters;
+  private final MeterRegistry meters;
+
+  /** The counts of a run that are findings (metric {@code airlock.drift.findings}, tag {@code kind}). */
+  private static final List<String> FINDINGS = List.of("orphansRevoked", "craftedSetsRemoved", "standingFound",
+      "standingRemoved", "requestsFailed");
 
   DriftReconciliation(InventoryService inventory, AccessRequestMapper requests, AccessLifecycle lifecycle,
       CraftedPermissions crafted, AccessGateway gateway, CraftingGateway crafting, AccessProcess accessProcess,
       @org.springframework.context.annotation.Lazy ReconciliationProcess process, AuditLog audit,
-      TransactionTemplate tx, DriftProperties properties, AirlockProperties airlock) {
+      TransactionTemplate tx, DriftProperties properties, AirlockProperties airlock,
+      MeterRegistry meters) {
+    this.meters = meters;
     this.inventory = inventory;
     this.requests = requests;
     this.lifecycle = lifecycle;
@@ -214,6 +222,12 @@ public class DriftReconciliation {
     Map<String, Object> details = new LinkedHashMap<>(counts);
     details.put("processInstanceId", processInstanceId);
     tx.executeWithoutResult(s -> audit.record(ACTOR, "drift.reconciled", null, details));
+    // What the run found and did, for Prometheus: airlock_drift_findings_total{kind=...}.
+    for (String kind : FINDINGS) {
+      if (counts.get(kind) instanceof Number n && n.longValue() > 0) {
+        meters.counter("airlock.drift.findings", "kind", kind).increment(n.doubleValue());
+      }
+    }
   }
 
   private boolean heldByNobody(Inventory.Assignment a) {

@@ -1,0 +1,66 @@
+package io.airlock.identity;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.actuate.health.Health;
+import org.springframework.boot.actuate.health.HealthIndicator;
+import org.springframework.context.annotation.Profile;
+import org.springframework.stereotype.Component;
+
+/**
+ * Health component {@code keycloak} (profile {@code keycloak}), part of readiness: a node that
+ * cannot reach its identity provider cannot sign anybody in, so the load balancer should send
+ * nobody to it. Reads the realm's OpenID discovery document
+ * ({@code <issuer>/.well-known/openid-configuration}) within {@link #TIMEOUT}, at most every
+ * {@link #CACHE}. The issuer is {@code AIRLOCK_KEYCLOAK_ISSUER_URI}, or Spring's resource
+ * server issuer when only that is set.
+ */
+@Component("keycloak")
+@Profile("keycloak")
+class KeycloakHealthIndicator implements HealthIndicator {
+
+  static final Duration CACHE = Duration.ofSeconds(30);
+  static final Duration TIMEOUT = Duration.ofSeconds(3);
+
+  private final String issuer;
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT)
+      .followRedirects(HttpClient.Redirect.NEVER).build();
+  private volatile Health last;
+  private volatile long checkedAt;
+
+  KeycloakHealthIndicator(
+      @Value("${airlock.keycloak.issuer-uri:${AIRLOCK_KEYCLOAK_ISSUER_URI:${spring.security.oauth2.resourceserver.jwt.issuer-uri:}}}")
+      String issuer) {
+    this.issuer = issuer == null ? "" : issuer.replaceAll("/+$", "");
+  }
+
+  @Override
+  public synchronized Health health() {
+    if (last == null || System.nanoTime() - checkedAt >= CACHE.toNanos()) {
+      last = check();
+      checkedAt = System.nanoTime();
+    }
+    return last;
+  }
+
+  private Health check() {
+    if (issuer.isBlank()) {
+      return Health.down().withDetail("error", "no issuer configured (AIRLOCK_KEYCLOAK_ISSUER_URI)").build();
+    }
+    try {
+      HttpResponse<Void> answer = http.send(HttpRequest.newBuilder(URI.create(issuer + "/.well-known/openid-configuration"))
+          .timeout(TIMEOUT).GET().build(), HttpResponse.BodyHandlers.discarding());
+      return (answer.statusCode() == 200 ? Health.up() : Health.down())
+          .withDetail("issuer", issuer).withDetail("status", answer.statusCode()).build();
+    } catch (java.io.IOException | IllegalArgumentException e) {
+      return Health.down().withDetail("issuer", issuer).withDetail("error", e.getClass().getSimpleName()).build();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Health.down().withDetail("issuer", issuer).withDetail("error", "interrupted").build();
+    }
+  }
+}

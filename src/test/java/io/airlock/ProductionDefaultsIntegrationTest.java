@@ -1,0 +1,146 @@
+package io.airlock;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.airlock.support.ApiClient;
+import io.airlock.support.ApiClient.Reply;
+import io.airlock.support.PostgresTestConfiguration;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import org.camunda.bpm.engine.IdentityService;
+import org.camunda.bpm.engine.identity.User;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.annotation.Import;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.ActiveProfiles;
+
+/**
+ * A deployment profile (here {@code postgres}) that says nothing about the sandbox runs against
+ * real AWS: no emulator, no demo users, no sandbox header or banner. AWS is configured but
+ * unreachable (a closed loopback port), so the node is alive but not ready; the probes answer
+ * without sign-in, the metrics only to operators and the monitoring group.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+    "airlock.aws.endpoint=http://127.0.0.1:9",
+    "airlock.aws.region=us-east-1",
+    "spring.datasource.password=",
+    "airlock.inventory.scheduled=false"})
+@ActiveProfiles("postgres")
+@Import(PostgresTestConfiguration.class)
+@DirtiesContext
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ProductionDefaultsIntegrationTest {
+
+  @LocalServerPort int port;
+  @Autowired ApplicationContext context;
+  @Autowired IdentityService identity;
+
+  ApiClient api;
+  final HttpClient http = HttpClient.newHttpClient();
+
+  /** Credentials for the SDK's default chain, so that AWS fails for being unreachable, not for want of keys. */
+  @BeforeAll
+  static void awsKeys() {
+    System.setProperty("aws.accessKeyId", "AKIAOPSTEST000000000");
+    System.setProperty("aws.secretAccessKey", "not-a-secret");
+  }
+
+  @AfterAll
+  static void noAwsKeys() {
+    System.clearProperty("aws.accessKeyId");
+    System.clearProperty("aws.secretAccessKey");
+  }
+
+  @BeforeAll
+  void users() {
+    user("olga", "airlock-operators");
+    user("rita", "airlock-requesters");
+    user("mona", "airlock-monitoring");
+    api = new ApiClient(port);
+  }
+
+  @Test
+  void aProfileWithoutSandboxSettingRunsAgainstRealAwsWithoutDemoUsers() throws Exception {
+    assertThat(context.getEnvironment().getProperty("airlock.aws.sandbox.enabled")).isEqualTo("false");
+    assertThat(context.getBeanNamesForType(io.airlock.sandbox.AwsSandbox.class)).isEmpty();
+    for (String demo : new String[] {"alice", "bob", "dave", "carol", "admin", "erin", "grace", "pat"}) {
+      assertThat(identity.createUserQuery().userId(demo).count()).as(demo).isZero();
+    }
+    assertThat(identity.checkPassword("admin", "airlock")).isFalse();
+
+    HttpResponse<String> api = get("/api/requests", "olga");
+    assertThat(api.statusCode()).isEqualTo(200);
+    assertThat(api.headers().firstValue("X-Airlock-Sandbox")).isEmpty();
+    HttpResponse<String> styles = get("/camunda/app/tasklist/styles/user-styles.css", null);
+    assertThat(styles.statusCode()).isEqualTo(200);
+    assertThat(styles.body()).doesNotContain("SANDBOX");
+    assertThat(styles.headers().firstValue("X-Airlock-Sandbox")).isEmpty();
+  }
+
+  @Test
+  void probesAnswerWithoutSignInAndReadinessIsDownWhileAwsIsUnreachable() throws Exception {
+    HttpResponse<String> liveness = get("/actuator/health/liveness", null);
+    assertThat(liveness.statusCode()).isEqualTo(200);
+    assertThat(liveness.body()).isEqualTo("{\"status\":\"UP\"}");
+
+    HttpResponse<String> readiness = get("/actuator/health/readiness", null);
+    assertThat(readiness.statusCode()).isEqualTo(503);
+    assertThat(readiness.body()).as("no components or details without sign-in").isEqualTo("{\"status\":\"DOWN\"}");
+
+    // An operator sees why: the aws component, with the SDK's error.
+    Reply detailed = this.api.get("olga", "/actuator/health/readiness");
+    assertThat(detailed.status()).isEqualTo(503);
+    assertThat(detailed.body().at("/components/aws/status").asText()).isEqualTo("DOWN");
+    assertThat(detailed.body().at("/components/aws/details/error").asText()).containsIgnoringCase("connect");
+    assertThat(detailed.body().at("/components/db/status").asText()).isEqualTo("UP");
+    // A requester is signed in but sees the status only.
+    assertThat(this.api.get("rita", "/actuator/health/readiness").body().has("components")).isFalse();
+    // The full health endpoint needs sign-in, like everything but the two probes.
+    assertThat(get("/actuator/health", null).statusCode()).isEqualTo(401);
+    assertThat(get("/actuator/info", "olga").statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void prometheusNeedsAnOperatorOrTheMonitoringGroup() throws Exception {
+    assertThat(get("/actuator/prometheus", null).statusCode()).isEqualTo(401);
+    assertThat(get("/actuator/prometheus", "rita").statusCode()).isEqualTo(403);
+    HttpResponse<String> scraped = get("/actuator/prometheus", "mona");
+    assertThat(scraped.statusCode()).isEqualTo(200);
+    assertThat(scraped.body()).contains("airlock_grants_active", "airlock_reviews_pending", "airlock_incidents_open");
+    assertThat(get("/actuator/prometheus", "olga").statusCode()).isEqualTo(200);
+  }
+
+  private HttpResponse<String> get(String path, String user) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).GET();
+    if (user != null) {
+      request.header("Authorization", "Basic " + java.util.Base64.getEncoder()
+          .encodeToString((user + ":airlock").getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private void user(String id, String group) {
+    if (identity.createGroupQuery().groupId(group).count() == 0) {
+      var g = identity.newGroup(group);
+      g.setName(group);
+      g.setType("WORKFLOW");
+      identity.saveGroup(g);
+    }
+    User u = identity.newUser(id);
+    u.setFirstName(id);
+    u.setLastName("Test");
+    u.setEmail(id + "@example.com");
+    u.setPassword("airlock");
+    identity.saveUser(u);
+    identity.createMembership(id, group);
+  }
+}
