@@ -13,9 +13,13 @@ import io.airlock.request.RequestNotFoundException;
 import java.util.List;
 import java.util.Map;
 import org.camunda.bpm.engine.AuthorizationException;
+import org.camunda.bpm.engine.OptimisticLockingException;
 import org.camunda.bpm.engine.ProcessEngineException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
+import org.springframework.dao.ConcurrencyFailureException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.converter.HttpMessageNotReadableException;
@@ -29,6 +33,8 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 @RestControllerAdvice(basePackageClasses = ProblemHandler.class)
 @Order(Ordered.HIGHEST_PRECEDENCE)
 class ProblemHandler {
+
+  private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
 
   @ExceptionHandler(InvalidRequestException.class)
   ProblemDetail invalid(InvalidRequestException e) {
@@ -118,7 +124,39 @@ class ProblemHandler {
         return notFound(x);
       }
     }
+    if (lostRace(e)) {
+      return raced(e);
+    }
     throw e;
+  }
+
+  /**
+   * Two people acted on the same request at the same moment and the database let only one
+   * through (a stale engine entity, a lock wait ended by the database, a deadlock victim). The
+   * loser's transaction was rolled back whole, so nothing changed: 409, and try again.
+   */
+  @ExceptionHandler(ConcurrencyFailureException.class)
+  ProblemDetail raced(RuntimeException e) {
+    log.warn("Lost a race with a concurrent change; answered 409", e);
+    ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.CONFLICT,
+        "The request changed while this was being done (someone acted on it at the same moment); nothing was "
+            + "changed by this call: reload and try again");
+    p.setTitle("Conflict");
+    return p;
+  }
+
+  static boolean lostRace(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof OptimisticLockingException || t instanceof ConcurrencyFailureException) {
+        return true;
+      }
+      // PostgreSQL: deadlock detected, serialization failure, lock not available.
+      if (t instanceof java.sql.SQLException sql && sql.getSQLState() != null
+          && List.of("40P01", "40001", "55P03").contains(sql.getSQLState())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @ExceptionHandler(ConflictingStateException.class)
