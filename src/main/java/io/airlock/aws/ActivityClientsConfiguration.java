@@ -34,7 +34,7 @@ class ActivityClientsConfiguration {
   @Bean(destroyMethod = "close")
   CloudTrailActivitySource activitySource(AwsClientsConfiguration.AwsConnection connection, AirlockProperties airlock,
       ActivityProperties properties, SdkHttpClient http, StsClient sts, CloudTrailQuota quota,
-      ObjectProvider<AwsSandbox> sandbox) {
+      ObjectProvider<AwsSandbox> sandbox, AwsCallAudit audit) {
     AwsSandbox emulator = sandbox.getIfAvailable();
     String externalId = emulator != null ? emulator.settings().externalId() : properties.externalId();
     return new CloudTrailActivitySource((accountId, region) -> {
@@ -54,6 +54,7 @@ class ActivityClientsConfiguration {
               .apiCallAttemptTimeout(airlock.aws().attemptTimeout().plus(properties.maxWait()))
               .retryStrategy(AwsRetryStrategy.standardRetryStrategy())
               .addExecutionInterceptor(quota.interceptor(accountId, region))
+              .addExecutionInterceptor(audit)
               .build());
       if (connection.endpoint() != null) {
         builder.endpointOverride(connection.endpoint());

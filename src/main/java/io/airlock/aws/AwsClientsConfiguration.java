@@ -90,9 +90,16 @@ class AwsClientsConfiguration {
     return new AwsConnection(Region.of(aws.region()), endpoint, chain, chain);
   }
 
+  /** Every AWS call in the audit log, with AWS's request id and the outcome (not the audit archive's own). */
+  @Bean
+  AwsCallAudit awsCallAudit(io.airlock.audit.AuditLog audit,
+      org.springframework.transaction.PlatformTransactionManager transactions) {
+    return new AwsCallAudit(audit, transactions);
+  }
+
   @Bean(destroyMethod = "close")
-  StsClient stsClient(AwsConnection connection, AirlockProperties properties, SdkHttpClient http) {
-    return configure(StsClient.builder(), connection, properties, connection.baseCredentials(), http, null).build();
+  StsClient stsClient(AwsConnection connection, AirlockProperties properties, SdkHttpClient http, AwsCallAudit audit) {
+    return configure(StsClient.builder(), connection, properties, connection.baseCredentials(), http, null, audit).build();
   }
 
   /** The credentials every Identity Center call uses. */
@@ -120,19 +127,20 @@ class AwsClientsConfiguration {
 
   @Bean(destroyMethod = "close")
   SsoAdminClient ssoAdminClient(AwsConnection c, AirlockProperties p, AwsCredentialsProvider airlockCredentials,
-      SdkHttpClient http, IdentityCenterQuota quota) {
-    return configure(SsoAdminClient.builder(), c, p, airlockCredentials, http, quota).build();
+      SdkHttpClient http, IdentityCenterQuota quota, AwsCallAudit audit) {
+    return configure(SsoAdminClient.builder(), c, p, airlockCredentials, http, quota, audit).build();
   }
 
   @Bean(destroyMethod = "close")
   IdentitystoreClient identitystoreClient(AwsConnection c, AirlockProperties p, AwsCredentialsProvider airlockCredentials,
-      SdkHttpClient http, IdentityCenterQuota quota) {
-    return configure(IdentitystoreClient.builder(), c, p, airlockCredentials, http, quota).build();
+      SdkHttpClient http, IdentityCenterQuota quota, AwsCallAudit audit) {
+    return configure(IdentitystoreClient.builder(), c, p, airlockCredentials, http, quota, audit).build();
   }
 
   @Bean(destroyMethod = "close")
-  OrganizationsClient organizationsClient(AwsConnection c, AirlockProperties p, AwsCredentialsProvider airlockCredentials, SdkHttpClient http) {
-    return configure(OrganizationsClient.builder(), c, p, airlockCredentials, http, null).build();
+  OrganizationsClient organizationsClient(AwsConnection c, AirlockProperties p, AwsCredentialsProvider airlockCredentials,
+      SdkHttpClient http, AwsCallAudit audit) {
+    return configure(OrganizationsClient.builder(), c, p, airlockCredentials, http, null, audit).build();
   }
 
   /**
@@ -142,7 +150,8 @@ class AwsClientsConfiguration {
    */
   @Bean(destroyMethod = "close")
   S3Client s3Client(AwsConnection c, AirlockProperties p, SdkHttpClient http) {
-    return configure(S3Client.builder(), c, p, c.auditCredentials(), http, null)
+    // not audited per call: shipping the audit log must not write to it (it would never be idle)
+    return configure(S3Client.builder(), c, p, c.auditCredentials(), http, null, null)
         .forcePathStyle(c.endpoint() != null)
         .build();
   }
@@ -168,13 +177,16 @@ class AwsClientsConfiguration {
 
   private static <B extends AwsClientBuilder<B, ?> & software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder<B, ?>> B configure(
       B builder, AwsConnection c, AirlockProperties p, AwsCredentialsProvider credentials, SdkHttpClient http,
-      IdentityCenterQuota quota) {
+      IdentityCenterQuota quota, AwsCallAudit audit) {
     ClientOverrideConfiguration.Builder override = ClientOverrideConfiguration.builder()
         .apiCallTimeout(p.aws().callTimeout())
         .apiCallAttemptTimeout(p.aws().attemptTimeout())
         .retryStrategy(retryStrategy());
     if (quota != null) {
       override.addExecutionInterceptor(quota);
+    }
+    if (audit != null) {
+      override.addExecutionInterceptor(audit);
     }
     builder.region(c.region())
         .credentialsProvider(credentials)
