@@ -2,6 +2,7 @@ package io.airlock.process;
 
 import io.airlock.audit.AuditLog;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.camunda.bpm.engine.impl.cfg.AbstractProcessEnginePlugin;
 import org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl;
@@ -65,18 +66,31 @@ class IncidentAudit extends AbstractProcessEnginePlugin {
 
     @Override
     public void resolveIncident(IncidentContext context) {
-      delegate.resolveIncident(context);
-      Map<String, Object> d = details(context);
-      d.put("resolution", "RESOLVED");
-      audit.record(actor(), "incident.resolved", requestId(context), d);
+      ended(context, "RESOLVED", () -> delegate.resolveIncident(context));
     }
 
     @Override
     public void deleteIncident(IncidentContext context) {
-      delegate.deleteIncident(context);
-      Map<String, Object> d = details(context);
-      d.put("resolution", "DELETED");
-      audit.record(actor(), "incident.resolved", requestId(context), d);
+      ended(context, "DELETED", () -> delegate.deleteIncident(context));
+    }
+
+    /**
+     * The engine also asks to resolve or delete when there is no incident (e.g. a job that never
+     * failed completes): only the end of an open incident is recorded, with its id.
+     */
+    private void ended(IncidentContext context, String resolution, Runnable end) {
+      CommandContext command = Context.getCommandContext();
+      List<String> open = command == null || context.getConfiguration() == null ? List.of()
+          : command.getIncidentManager().findIncidentByConfigurationAndIncidentType(context.getConfiguration(),
+              delegate.getIncidentHandlerType()).stream().map(Incident::getId).toList();
+      String requestId = requestId(context);
+      end.run();
+      if (!open.isEmpty()) {
+        Map<String, Object> d = details(context);
+        d.put("incidentIds", open);
+        d.put("resolution", resolution);
+        audit.record(actor(), "incident.resolved", requestId, d);
+      }
     }
 
     private Map<String, Object> details(IncidentContext context) {
