@@ -90,9 +90,16 @@ class AwsClientsConfiguration {
     return new AwsConnection(Region.of(aws.region()), endpoint, chain, chain);
   }
 
+  /** Every AWS call in the audit log, with AWS's request id and the outcome (not the audit archive's own). */
+  @Bean
+  AwsCallAudit awsCallAudit(io.airlock.audit.AuditLog audit,
+      org.springframework.transaction.PlatformTransactionManager transactions) {
+    return new AwsCallAudit(audit, transactions);
+  }
+
   @Bean(destroyMethod = "close")
-  StsClient stsClient(AwsConnection connection, AirlockProperties properties, SdkHttpClient http, AwsMetrics metrics) {
-    return configure(StsClient.builder(), connection, properties, connection.baseCredentials(), http, null, metrics).build();
+  StsClient stsClient(AwsConnection connection, AirlockProperties properties, SdkHttpClient http, AwsMetrics metrics, AwsCallAudit audit) {
+    return configure(StsClient.builder(), connection, properties, connection.baseCredentials(), http, null, metrics, audit).build();
   }
 
   /** The credentials every Identity Center call uses. */
@@ -120,20 +127,20 @@ class AwsClientsConfiguration {
 
   @Bean(destroyMethod = "close")
   SsoAdminClient ssoAdminClient(AwsConnection c, AirlockProperties p, AwsCredentialsProvider airlockCredentials,
-      SdkHttpClient http, IdentityCenterQuota quota, AwsMetrics metrics) {
-    return configure(SsoAdminClient.builder(), c, p, airlockCredentials, http, quota, metrics).build();
+      SdkHttpClient http, IdentityCenterQuota quota, AwsMetrics metrics, AwsCallAudit audit) {
+    return configure(SsoAdminClient.builder(), c, p, airlockCredentials, http, quota, metrics, audit).build();
   }
 
   @Bean(destroyMethod = "close")
   IdentitystoreClient identitystoreClient(AwsConnection c, AirlockProperties p, AwsCredentialsProvider airlockCredentials,
-      SdkHttpClient http, IdentityCenterQuota quota, AwsMetrics metrics) {
-    return configure(IdentitystoreClient.builder(), c, p, airlockCredentials, http, quota, metrics).build();
+      SdkHttpClient http, IdentityCenterQuota quota, AwsMetrics metrics, AwsCallAudit audit) {
+    return configure(IdentitystoreClient.builder(), c, p, airlockCredentials, http, quota, metrics, audit).build();
   }
 
   @Bean(destroyMethod = "close")
   OrganizationsClient organizationsClient(AwsConnection c, AirlockProperties p, AwsCredentialsProvider airlockCredentials,
-      SdkHttpClient http, AwsMetrics metrics) {
-    return configure(OrganizationsClient.builder(), c, p, airlockCredentials, http, null, metrics).build();
+      SdkHttpClient http, AwsMetrics metrics, AwsCallAudit audit) {
+    return configure(OrganizationsClient.builder(), c, p, airlockCredentials, http, null, metrics, audit).build();
   }
 
   /**
@@ -143,7 +150,8 @@ class AwsClientsConfiguration {
    */
   @Bean(destroyMethod = "close")
   S3Client s3Client(AwsConnection c, AirlockProperties p, SdkHttpClient http, AwsMetrics metrics) {
-    return configure(S3Client.builder(), c, p, c.auditCredentials(), http, null, metrics)
+    // not audited per call: shipping the audit log must not write to it (it would never be idle)
+    return configure(S3Client.builder(), c, p, c.auditCredentials(), http, null, metrics, null)
         .forcePathStyle(c.endpoint() != null)
         .build();
   }
@@ -169,7 +177,7 @@ class AwsClientsConfiguration {
 
   private static <B extends AwsClientBuilder<B, ?> & software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder<B, ?>> B configure(
       B builder, AwsConnection c, AirlockProperties p, AwsCredentialsProvider credentials, SdkHttpClient http,
-      IdentityCenterQuota quota, AwsMetrics metrics) {
+      IdentityCenterQuota quota, AwsMetrics metrics, AwsCallAudit audit) {
     ClientOverrideConfiguration.Builder override = ClientOverrideConfiguration.builder()
         .apiCallTimeout(p.aws().callTimeout())
         .apiCallAttemptTimeout(p.aws().attemptTimeout())
@@ -179,6 +187,9 @@ class AwsClientsConfiguration {
     }
     // After the quota: a revoke's lateness includes its wait for a slot (AwsMetrics).
     override.addExecutionInterceptor(metrics).addMetricPublisher(metrics);
+    if (audit != null) {
+      override.addExecutionInterceptor(audit);
+    }
     builder.region(c.region())
         .credentialsProvider(credentials)
         .httpClient(http)

@@ -28,7 +28,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * An in-process emulator of the AWS APIs Airlock uses (sso-admin, identitystore, organizations: AWS JSON 1.1;
+ * An in-process emulator of the AWS APIs Airlock uses (sso-admin, identitystore, organizations, cloudtrail: AWS JSON 1.1;
  * sts: Query protocol; s3: REST/XML, path-style), served on 127.0.0.1 for the AWS SDK's {@code endpointOverride}.
  *
  * <p>Requests are routed by the {@code X-Amz-Target} header (JSON services), by the signature's
@@ -49,6 +49,7 @@ public final class AwsSandbox implements AutoCloseable {
     private final OrganizationsService organizations;
     private final StsService sts;
     private final S3Service s3;
+    private final CloudTrailService cloudTrail;
     private final HttpServer server;
     private final ExecutorService executor;
     private final URI endpoint;
@@ -71,6 +72,8 @@ public final class AwsSandbox implements AutoCloseable {
         this.organizations = new OrganizationsService(state);
         this.sts = new StsService(state, settings);
         this.s3 = new S3Service(Clock.systemUTC());
+        this.cloudTrail = new CloudTrailService(state, Clock.systemUTC());
+        state.onAssignmentCreated(cloudTrail::assignmentCreated);
         s3.createBucket(DemoOrganization.AUDIT_BUCKET, true);
         InetAddress loopback = InetAddress.getByName("127.0.0.1");
         this.server = HttpServer.create(new InetSocketAddress(loopback, settings.port()), 50);
@@ -108,6 +111,11 @@ public final class AwsSandbox implements AutoCloseable {
     /** The emulated S3: buckets and objects. */
     public S3Service s3() {
         return s3;
+    }
+
+    /** The emulated CloudTrail event history: seed events, read the LookupEvents calls. */
+    public CloudTrailService cloudTrail() {
+        return cloudTrail;
     }
 
     public SandboxSettings settings() {
@@ -173,6 +181,18 @@ public final class AwsSandbox implements AutoCloseable {
         return end < 0 ? "" : auth.substring(at + "Credential=".length(), end);
     }
 
+    /** The region of a SigV4 credential scope ("Credential=AKIA.../20250101/us-east-1/cloudtrail/aws4_request"). */
+    private static String signingRegion(HttpExchange exchange) {
+        String auth = exchange.getRequestHeaders().getFirst("Authorization");
+        int at = auth == null ? -1 : auth.indexOf("Credential=");
+        if (at < 0) {
+            return "us-east-1";
+        }
+        int end = auth.indexOf(',', at);
+        String[] scope = auth.substring(at, end < 0 ? auth.length() : end).split("/");
+        return scope.length >= 3 ? scope[2] : "us-east-1";
+    }
+
     /** S3 by the signature's scope (".../us-east-1/s3/aws4_request"), else by a path below "/" (STS posts to "/"). */
     private static boolean isS3(HttpExchange exchange) {
         String auth = exchange.getRequestHeaders().getFirst("Authorization");
@@ -203,6 +223,7 @@ public final class AwsSandbox implements AutoCloseable {
             boolean throttled = switch (prefix) {
                 case SsoAdminService.TARGET_PREFIX, IdentityStoreService.TARGET_PREFIX -> true;
                 case OrganizationsService.TARGET_PREFIX -> false;
+                case CloudTrailService.TARGET_PREFIX -> false; // its own quota, per account and region
                 default -> throw new SandboxException("UnknownOperationException", 400,
                         "Unknown target " + target);
             };
@@ -210,6 +231,7 @@ public final class AwsSandbox implements AutoCloseable {
             state.countAction(accessKeyId(exchange), switch (prefix) {
                 case SsoAdminService.TARGET_PREFIX -> "sso";
                 case IdentityStoreService.TARGET_PREFIX -> "identitystore";
+                case CloudTrailService.TARGET_PREFIX -> "cloudtrail";
                 default -> "organizations";
             } + ":" + operation);
             JsonRequest req = new JsonRequest(parse(body));
@@ -224,6 +246,8 @@ public final class AwsSandbox implements AutoCloseable {
             ObjectNode result = switch (prefix) {
                 case SsoAdminService.TARGET_PREFIX -> ssoAdmin.handle(operation, req);
                 case IdentityStoreService.TARGET_PREFIX -> identityStore.handle(operation, req);
+                case CloudTrailService.TARGET_PREFIX -> cloudTrail.handle(operation, req,
+                        state.accountOf(accessKeyId(exchange)), signingRegion(exchange));
                 default -> organizations.handle(operation, req);
             };
             sendJson(exchange, requestId, 200, result, null);

@@ -19,11 +19,14 @@ class SandboxConfiguration {
   private static final Logger log = LoggerFactory.getLogger(SandboxConfiguration.class);
 
   @Bean(destroyMethod = "close")
-  AwsSandbox awsSandbox(AirlockProperties properties) {
+  AwsSandbox awsSandbox(AirlockProperties properties,
+      @org.springframework.beans.factory.annotation.Value("${airlock.aws.sandbox.demo-activity:true}") boolean demoActivity) {
     AirlockProperties.Sandbox s = properties.aws().sandbox();
     SandboxSettings defaults = SandboxSettings.defaults();
     AwsSandbox sandbox = AwsSandbox.start(new SandboxSettings(s.port(), s.operationDelay(),
         defaults.maxCallsPerSecond(), defaults.maxCreationsInFlight(), defaults.externalId()));
+    // A granted user "does" a few things in the account, so that the demo has session activity to show.
+    sandbox.cloudTrail().demoEvents(demoActivity);
     log.info("AWS sandbox (emulated organization {}) listening on {}", DemoOrganization.ORGANIZATION_ID, sandbox.endpoint());
     return sandbox;
   }

@@ -163,6 +163,10 @@ public final class SandboxState {
     private final Map<String, Map<String, String>> provisionedPolicies = new LinkedHashMap<>();
     private final Map<String, AsyncRequest> requests = new LinkedHashMap<>();
     private Instant instanceCreated;
+    /** Session access key id (from AssumeRole) -> the account of the assumed role. */
+    private final Map<String, String> sessionAccounts = new ConcurrentHashMap<>();
+    /** Told of every account assignment that has just been created (the emulated CloudTrail's demo events). */
+    private volatile java.util.function.BiConsumer<Assignment, Instant> assignmentCreated = (a, at) -> { };
 
     // counters
     private final Map<String, AtomicLong> callCounts = new ConcurrentHashMap<>();
@@ -490,6 +494,20 @@ public final class SandboxState {
         return clock.instant();
     }
 
+    /** Remembers in which account a session issued by AssumeRole acts. */
+    void recordSession(String accessKeyId, String accountId) {
+        sessionAccounts.put(accessKeyId, accountId);
+    }
+
+    /** The account a call signed with that access key acts in: its role's, else the management account. */
+    String accountOf(String accessKeyId) {
+        return sessionAccounts.getOrDefault(accessKeyId, DemoOrganization.MANAGEMENT_ACCOUNT_ID);
+    }
+
+    void onAssignmentCreated(java.util.function.BiConsumer<Assignment, Instant> listener) {
+        this.assignmentCreated = listener;
+    }
+
     // ------------------------------------------------------------------ internal: organization
 
     synchronized List<Account> accountList() {
@@ -801,7 +819,9 @@ public final class SandboxState {
             }
             switch (r.operation) {
                 case CREATE -> {
-                    assignments.add(r.assignment);
+                    if (assignments.add(r.assignment)) {
+                        assignmentCreated.accept(r.assignment, r.due);
+                    }
                     Map<String, Boolean> accountsOfPs =
                             provisioned.computeIfAbsent(r.permissionSetArn, k -> new LinkedHashMap<>());
                     if (!Boolean.TRUE.equals(accountsOfPs.put(r.targetId, true))) {

@@ -75,10 +75,12 @@ final class StsService {
         }
         Instant expiration = state.now().plusSeconds(duration).truncatedTo(ChronoUnit.SECONDS);
         String roleId = "AROA" + randomId(16);
+        String accessKeyId = "ASIA" + randomId(16);
+        state.recordSession(accessKeyId, accountId);
         return "<AssumedRoleUser><AssumedRoleId>" + roleId + ":" + xml(sessionName) + "</AssumedRoleId>"
                 + "<Arn>arn:aws:sts::" + accountId + ":assumed-role/" + xml(roleName) + "/" + xml(sessionName)
                 + "</Arn></AssumedRoleUser>"
-                + "<Credentials><AccessKeyId>ASIA" + randomId(16) + "</AccessKeyId>"
+                + "<Credentials><AccessKeyId>" + accessKeyId + "</AccessKeyId>"
                 + "<SecretAccessKey>" + randomSecret(40) + "</SecretAccessKey>"
                 + "<SessionToken>" + randomSecret(120) + "</SessionToken>"
                 + "<Expiration>" + expiration + "</Expiration></Credentials>"

@@ -6,6 +6,7 @@ import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.cloudtrail.CloudTrailClient;
 import software.amazon.awssdk.services.identitystore.IdentitystoreClient;
 import software.amazon.awssdk.services.organizations.OrganizationsClient;
 import software.amazon.awssdk.services.ssoadmin.SsoAdminClient;
@@ -24,6 +25,7 @@ final class SdkClients implements AutoCloseable {
     final OrganizationsClient organizations;
     final StsClient sts;
     final S3Client s3;
+    final CloudTrailClient cloudTrail;
 
     SdkClients(AwsSandbox sandbox) {
         ssoAdmin = SsoAdminClient.builder().endpointOverride(sandbox.endpoint()).region(Region.US_EAST_1)
@@ -41,6 +43,9 @@ final class SdkClients implements AutoCloseable {
         s3 = S3Client.builder().endpointOverride(sandbox.endpoint()).region(Region.US_EAST_1).forcePathStyle(true)
                 .credentialsProvider(CREDENTIALS).httpClient(http)
                 .overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.doNotRetry())).build();
+        cloudTrail = CloudTrailClient.builder().endpointOverride(sandbox.endpoint()).region(Region.US_EAST_1)
+                .credentialsProvider(CREDENTIALS).httpClient(http)
+                .overrideConfiguration(c -> c.retryStrategy(AwsRetryStrategy.doNotRetry())).build();
     }
 
     @Override
@@ -50,6 +55,7 @@ final class SdkClients implements AutoCloseable {
         organizations.close();
         sts.close();
         s3.close();
+        cloudTrail.close();
         http.close();
     }
 }

@@ -1,0 +1,33 @@
+package io.airlock.activity;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+
+/** Fetches due session activity every {@code airlock.activity.interval}. */
+@Component
+@ConditionalOnProperty(name = "airlock.activity.enabled", havingValue = "true", matchIfMissing = true)
+class ActivitySchedule {
+
+  private static final Logger log = LoggerFactory.getLogger(ActivitySchedule.class);
+
+  private final SessionActivity activity;
+
+  ActivitySchedule(SessionActivity activity) {
+    this.activity = activity;
+  }
+
+  @Scheduled(initialDelayString = "${airlock.activity.interval:PT5M}", fixedDelayString = "${airlock.activity.interval:PT5M}")
+  void fetchDue() {
+    try {
+      int n = activity.fetchDue();
+      if (n > 0) {
+        log.info("Session activity fetched for {} grants", n);
+      }
+    } catch (RuntimeException e) {
+      log.warn("Session activity pass failed, the next one retries: {}", e.toString());
+    }
+  }
+}
