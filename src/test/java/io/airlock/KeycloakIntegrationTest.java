@@ -276,7 +276,9 @@ class KeycloakIntegrationTest {
    * identity provider").
    */
   @Test
-  @Disabled("The SAML round trip reaches Tasklist, but the webapps do not yet take the brokered user: being looked into")
+  @Disabled("Open: the SAML round trip works (company IdP sign-in, signed assertion, first broker login, "
+      + "Keycloak user created, back in Tasklist), but the webapps answer /camunda/api/admin/auth/user/default "
+      + "with 404 for the brokered user: Camunda found no user of that id when it built the webapp session")
   void aPersonOfTheCompanyIdpSignsInThroughSamlAndGetsTheGroupsTheAssertionNamed() throws Exception {
     String sam = "sam-" + UUID.randomUUID().toString().substring(0, 8);
     String company;
@@ -332,7 +334,10 @@ class KeycloakIntegrationTest {
     assertThat(tasklist.uri().toString()).as(tasklist.body())
         .startsWith("http://127.0.0.1:" + kc().appPort + "/camunda/app/tasklist/");
 
-    JsonNode me = json(browser.webappApi("GET", "/camunda/api/admin/auth/user/default", null).body());
+    HttpResponse<String> meReply = browser.webappApi("GET", "/camunda/api/admin/auth/user/default", null);
+    assertThat(meReply.statusCode()).as(meReply.body() + " / Keycloak: "
+        + kc().admin("GET", "/users?search=sam", null)).isEqualTo(200);
+    JsonNode me = json(meReply.body());
     String userId = me.get("userId").asText();
     assertThat(me.get("authorizedApps").toString()).contains("tasklist");
     // The groups the assertion named and Airlock maps (not marketing; not auditors, which sam is not in).
