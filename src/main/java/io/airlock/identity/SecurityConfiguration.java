@@ -8,6 +8,7 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.HttpMethod;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Profile;
 import org.springframework.core.annotation.Order;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
@@ -29,8 +30,11 @@ import org.springframework.security.web.util.matcher.OrRequestMatcher;
  * Scripts send their credentials preemptively ({@code curl -u}) and read the problem+json.
  * Error dispatches keep the status the webapp or endpoint chose; Spring Boot's error body
  * carries no message, exception or trace (application.yaml, {@code server.error}).
+ *
+ * <p>Not in the {@code keycloak} profile: {@link KeycloakSecurityConfiguration} signs people in there.
  */
 @Configuration(proxyBeanMethods = false)
+@Profile("!keycloak")
 class SecurityConfiguration {
 
   private static final String SIGN_IN = "Sign in: this endpoint needs HTTP basic authentication (or a bearer token)";

@@ -1,0 +1,179 @@
+package io.airlock.identity;
+
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.http.HttpServletResponse;
+import java.util.List;
+import java.util.Map;
+import org.camunda.bpm.engine.IdentityService;
+import org.camunda.bpm.webapp.impl.security.auth.ContainerBasedAuthenticationFilter;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Profile;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpMethod;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.oauth2.client.registration.ClientRegistration;
+import org.springframework.security.oauth2.client.registration.ClientRegistrationRepository;
+import org.springframework.security.oauth2.client.registration.InMemoryClientRegistrationRepository;
+import org.springframework.security.oauth2.client.web.DefaultOAuth2AuthorizationRequestResolver;
+import org.springframework.security.oauth2.client.web.OAuth2AuthorizationRequestCustomizers;
+import org.springframework.security.oauth2.client.web.OAuth2AuthorizationRequestRedirectFilter;
+import org.springframework.security.oauth2.core.AuthorizationGrantType;
+import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
+import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
+import org.springframework.security.oauth2.jwt.JwtClaimNames;
+import org.springframework.security.oauth2.jwt.JwtClaimValidator;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.jwt.JwtValidators;
+import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
+import org.springframework.security.oauth2.server.resource.web.authentication.BearerTokenAuthenticationFilter;
+import org.springframework.security.web.AuthenticationEntryPoint;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.access.intercept.AuthorizationFilter;
+import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
+import org.springframework.security.web.authentication.logout.LogoutFilter;
+import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
+import org.springframework.security.web.util.matcher.OrRequestMatcher;
+
+/**
+ * Sign-in in the {@code keycloak} profile (application-keycloak.yaml, keycloak-realm/). Nothing
+ * answers anonymously:
+ * <ul>
+ *   <li>the Camunda webapps and the root: OpenID Connect sign-in at Keycloak (authorization code
+ *       with PKCE, client {@code airlock-webapp}); the signed-in person is handed to the webapps
+ *       by their {@code ContainerBasedAuthenticationFilter} ({@link KeycloakWebappAuthenticationProvider}).
+ *       The webapps' own CSRF protection stays on; their password sign-in cannot succeed (no
+ *       client of the realm allows the password grant). Signing out, with the webapps' button or
+ *       at {@code /logout}, ends the Keycloak session too ({@link KeycloakLogout});
+ *   <li>everything else ({@code /api}, {@code /engine-rest}, API docs, actuator): OAuth2 resource
+ *       server, a JWT of the realm (issuer, signature, expiry checked) whose audience names
+ *       {@code airlock.keycloak.audience}; the person's groups are read from Keycloak at each
+ *       request ({@link EngineGroupsJwtConverter}). The Cockpit plugin's reads keep working with
+ *       the webapps' session ({@link WebappSessionAuthenticationFilter}).
+ * </ul>
+ */
+@Configuration(proxyBeanMethods = false)
+@Profile("keycloak")
+class KeycloakSecurityConfiguration {
+
+  static final String REGISTRATION = "keycloak";
+  /** The webapps' sign-out call (its button): a Spring sign-out as well, which ends the Keycloak session. */
+  static final String WEBAPP_LOGOUT = "/camunda/api/admin/auth/user/{engine}/logout";
+  private static final String SIGN_IN =
+      "Sign in: this endpoint needs a bearer token of the Keycloak realm (Authorization: Bearer ...)";
+
+  @Bean
+  ClientRegistrationRepository keycloakClientRegistrations(KeycloakProperties keycloak) {
+    // Keycloak's endpoints are fixed paths under the issuer: no discovery call, so Airlock
+    // starts whether or not Keycloak is up yet.
+    String oidc = keycloak.issuer() + "/protocol/openid-connect";
+    return new InMemoryClientRegistrationRepository(ClientRegistration.withRegistrationId(REGISTRATION)
+        .clientId(keycloak.clientId())
+        .clientSecret(keycloak.clientSecret())
+        .clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
+        .authorizationGrantType(AuthorizationGrantType.AUTHORIZATION_CODE)
+        .redirectUri("{baseUrl}/login/oauth2/code/{registrationId}")
+        .scope("openid", "profile", "email")
+        .issuerUri(keycloak.issuer())
+        .authorizationUri(oidc + "/auth")
+        .tokenUri(oidc + "/token")
+        .jwkSetUri(oidc + "/certs")
+        .userInfoUri(oidc + "/userinfo")
+        .userNameAttributeName(keycloak.userId().claim())
+        .providerConfigurationMetadata(Map.of("end_session_endpoint", oidc + "/logout"))
+        .clientName("Keycloak")
+        .build());
+  }
+
+  @Bean
+  JwtDecoder keycloakJwtDecoder(KeycloakProperties keycloak) {
+    NimbusJwtDecoder decoder = NimbusJwtDecoder
+        .withJwkSetUri(keycloak.issuer() + "/protocol/openid-connect/certs").build();
+    decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(
+        JwtValidators.createDefaultWithIssuer(keycloak.issuer()),
+        new JwtClaimValidator<List<String>>(JwtClaimNames.AUD, aud -> aud != null && aud.contains(keycloak.audience()))));
+    return decoder;
+  }
+
+  @Bean
+  KeycloakLogout keycloakLogout(ClientRegistrationRepository registrations) {
+    return new KeycloakLogout(registrations.findByRegistrationId(REGISTRATION));
+  }
+
+  @Bean
+  @Order(1)
+  SecurityFilterChain keycloakWebapps(HttpSecurity http, KeycloakLogout logout,
+      ClientRegistrationRepository registrations) throws Exception {
+    // PKCE as well as the client secret (the realm requires S256 of airlock-webapp).
+    DefaultOAuth2AuthorizationRequestResolver pkce = new DefaultOAuth2AuthorizationRequestResolver(
+        registrations, OAuth2AuthorizationRequestRedirectFilter.DEFAULT_AUTHORIZATION_REQUEST_BASE_URI);
+    pkce.setAuthorizationRequestCustomizer(OAuth2AuthorizationRequestCustomizers.withPkce());
+    PathPatternRequestMatcher.Builder path = PathPatternRequestMatcher.withDefaults();
+    AuthenticationEntryPoint toKeycloak = new LoginUrlAuthenticationEntryPoint("/oauth2/authorization/" + REGISTRATION);
+    AuthenticationEntryPoint apiSignIn = (req, res, e) -> Problems.write(res, HttpServletResponse.SC_UNAUTHORIZED,
+        "Unauthorized", "Sign in to Airlock first (your session ended)");
+    http.securityMatcher(new OrRequestMatcher(path.matcher("/camunda/**"), path.matcher("/"),
+            path.matcher("/oauth2/**"), path.matcher("/login/**"), path.matcher("/logout")))
+        .authorizeHttpRequests(a -> a
+            .dispatcherTypeMatchers(DispatcherType.ERROR).permitAll()
+            .anyRequest().authenticated())
+        .oauth2Login(o -> o.loginPage("/oauth2/authorization/" + REGISTRATION)
+            .authorizationEndpoint(a -> a.authorizationRequestResolver(pkce)))
+        .exceptionHandling(x -> x
+            // The webapps' XHR calls get a 401 (they show their sign-in prompt); pages go to Keycloak.
+            .defaultAuthenticationEntryPointFor(apiSignIn, path.matcher("/camunda/api/**"))
+            .defaultAuthenticationEntryPointFor(toKeycloak, r -> true))
+        .logout(l -> l
+            .logoutRequestMatcher(new OrRequestMatcher(path.matcher(HttpMethod.POST, "/logout"),
+                path.matcher(HttpMethod.POST, WEBAPP_LOGOUT)))
+            .logoutSuccessHandler(logout))
+        // Camunda's own CSRF filter guards the webapps' writes (its X-XSRF-TOKEN); Spring's would
+        // only refuse them. Cross-site writes (a forged sign-out included) are refused by origin.
+        .csrf(c -> c.disable())
+        .addFilterBefore(new CrossSiteWriteFilter(), LogoutFilter.class)
+        .headers(h -> h.frameOptions(f -> f.sameOrigin()));
+    return http.build();
+  }
+
+  @Bean
+  @Order(2)
+  SecurityFilterChain keycloakApi(HttpSecurity http, JwtDecoder decoder, IdentityService identity,
+      KeycloakProperties keycloak) throws Exception {
+    AuthenticationEntryPoint signIn = (req, res, e) ->
+        Problems.write(res, HttpServletResponse.SC_UNAUTHORIZED, "Unauthorized", SIGN_IN);
+    http.authorizeHttpRequests(a -> a
+            .dispatcherTypeMatchers(DispatcherType.ERROR).permitAll()
+            .anyRequest().authenticated())
+        .oauth2ResourceServer(o -> o
+            .jwt(j -> j.decoder(decoder).jwtAuthenticationConverter(
+                new EngineGroupsJwtConverter(identity, keycloak.userId().claim())))
+            .authenticationEntryPoint(signIn))
+        .exceptionHandling(x -> x
+            .authenticationEntryPoint(signIn)
+            .accessDeniedHandler((req, res, e) -> Problems.write(res, HttpServletResponse.SC_FORBIDDEN, "Forbidden",
+                "You are signed in but may not do this")))
+        .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+        .csrf(c -> c.disable())
+        .addFilterBefore(new CrossSiteWriteFilter(), BearerTokenAuthenticationFilter.class)
+        .addFilterBefore(new WebappSessionAuthenticationFilter(), BearerTokenAuthenticationFilter.class)
+        .addFilterAfter(new EngineAuthenticationFilter(identity), BearerTokenAuthenticationFilter.class)
+        .addFilterAfter(new JsonBodyFilter(), AuthorizationFilter.class);
+    return http.build();
+  }
+
+  /**
+   * The webapps take the person Spring signed in (after Spring Security's filter chain, which
+   * Spring Boot registers at order -100).
+   */
+  @Bean
+  FilterRegistrationBean<ContainerBasedAuthenticationFilter> webappContainerAuthentication() {
+    FilterRegistrationBean<ContainerBasedAuthenticationFilter> registration =
+        new FilterRegistrationBean<>(new ContainerBasedAuthenticationFilter());
+    registration.setInitParameters(Map.of("authentication-provider", KeycloakWebappAuthenticationProvider.class.getName()));
+    registration.addUrlPatterns("/camunda/app/*", "/camunda/api/*");
+    registration.setOrder(201);
+    return registration;
+  }
+}

@@ -1,0 +1,304 @@
+package io.airlock.support;
+
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * A real Keycloak for the tests: the {@code keycloak-quarkus-dist} the build unpacked into
+ * {@code target/keycloak} (pom.xml, maven-dependency-plugin), built once ({@code kc.sh build},
+ * dev-file database), started once per test run on 127.0.0.1 with free ports and a fresh
+ * database, with {@code keycloak-realm/airlock-realm.json} imported, and stopped by its process
+ * id when the run ends. Register with {@code @ExtendWith(KeycloakServer.class)}; read the running
+ * server with {@link #get()} (e.g. in {@code @DynamicPropertySource}).
+ *
+ * <p>Airlock's port is chosen here too: the realm's redirect URIs name it at import.
+ */
+public final class KeycloakServer implements BeforeAllCallback {
+
+  public static final String WEBAPP_SECRET = "test-webapp-secret-" + Long.toHexString(System.nanoTime());
+  public static final String IDENTITY_SECRET = "test-identity-secret-" + Long.toHexString(System.nanoTime());
+  public static final String PASSWORD = "demo-password-of-the-tests";
+  /** The test-only client with the password grant (the realm has none): tokens for the REST API. */
+  public static final String TEST_CLIENT = "airlock-test";
+  private static final String ADMIN = "kc-admin";
+  private static final String ADMIN_PASSWORD = "kc-admin-" + Long.toHexString(System.nanoTime());
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private static Running running;
+
+  /**
+   * The running server, started at the first call (a test class with {@code PER_CLASS}
+   * lifecycle loads its Spring context, and so its {@code @DynamicPropertySource}, before any
+   * {@code beforeAll}).
+   */
+  public static synchronized Running get() {
+    if (running == null) {
+      running = start();
+      // Stopped by the extension at the end of the run; this hook only if that never happened.
+      Running started = running;
+      Runtime.getRuntime().addShutdownHook(new Thread(started::close, "keycloak-stop"));
+    }
+    return running;
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) {
+    context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
+        .getOrComputeIfAbsent(KeycloakServer.class, k -> get(), Running.class);
+  }
+
+  /** A started Keycloak; closed (process stopped) when the test run ends. */
+  public static final class Running implements ExtensionContext.Store.CloseableResource {
+    private final Process process;
+    public final int port;
+    public final int appPort;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    Running(Process process, int port, int appPort) {
+      this.process = process;
+      this.port = port;
+      this.appPort = appPort;
+    }
+
+    public String url() {
+      return "http://127.0.0.1:" + port;
+    }
+
+    public String issuer() {
+      return url() + "/realms/airlock";
+    }
+
+    /** A token of the test client by the password grant, or the error answer's JSON. */
+    public JsonNode passwordGrant(String user, String password) {
+      return form(issuer() + "/protocol/openid-connect/token", Map.of("grant_type", "password",
+          "client_id", TEST_CLIENT, "username", user, "password", password, "scope", "openid"), null);
+    }
+
+    public String accessToken(String user) {
+      JsonNode token = passwordGrant(user, PASSWORD);
+      if (!token.has("access_token")) {
+        throw new IllegalStateException("no token for " + user + ": " + token);
+      }
+      return token.get("access_token").asText();
+    }
+
+    /** The Keycloak admin REST API of the realm, as the master realm's admin. */
+    public JsonNode admin(String method, String path, Object body) {
+      return adminApi(method, "/airlock" + path, body);
+    }
+
+    /** The Keycloak admin REST API under {@code /admin/realms} (e.g. "" to create a realm). */
+    public JsonNode adminApi(String method, String path, Object body) {
+      String token = form(url() + "/realms/master/protocol/openid-connect/token", Map.of("grant_type", "password",
+          "client_id", "admin-cli", "username", ADMIN, "password", ADMIN_PASSWORD), null).get("access_token").asText();
+      try {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url() + "/admin/realms" + path))
+            .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(30));
+        if (body == null) {
+          b.method(method, HttpRequest.BodyPublishers.noBody());
+        } else {
+          b.header("Content-Type", "application/json")
+              .method(method, HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
+        }
+        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() >= 300) {
+          throw new IllegalStateException(method + " " + path + ": " + r.statusCode() + " " + r.body());
+        }
+        return r.body().isBlank() ? JSON.nullNode() : JSON.readTree(r.body());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+
+    /** The Keycloak user id of a user name. */
+    public String userId(String username) {
+      return admin("GET", "/users?exact=true&username=" + username, null).get(0).get("id").asText();
+    }
+
+    public JsonNode form(String url, Map<String, String> fields, String bearer) {
+      String body = fields.entrySet().stream()
+          .map(e -> e.getKey() + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+          .collect(Collectors.joining("&"));
+      try {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (bearer != null) {
+          b.header("Authorization", "Bearer " + bearer);
+        }
+        return JSON.readTree(http.send(b.build(), HttpResponse.BodyHandlers.ofString()).body());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+
+    @Override
+    public void close() {
+      if (!process.isAlive()) {
+        return;
+      }
+      ProcessHandle handle = process.toHandle();
+      List<ProcessHandle> children = handle.descendants().toList();
+      handle.destroy();
+      children.forEach(ProcessHandle::destroy);
+      try {
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+          handle.destroyForcibly();
+          children.forEach(ProcessHandle::destroyForcibly);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        handle.destroyForcibly();
+      }
+    }
+  }
+
+  private static Running start() {
+    Path home = home();
+    try {
+      Path built = home.resolve(".airlock-built");
+      if (!Files.exists(built)) {
+        run(home, List.of("build", "--db=dev-file", "--health-enabled=true"), Map.of(), home.resolve("build.log"));
+        Files.writeString(built, "dev-file, health\n");
+      }
+      // A fresh database each run: the import only creates a realm that does not exist yet.
+      Path data = home.resolve("data");
+      if (Files.exists(data)) {
+        try (Stream<Path> files = Files.walk(data)) {
+          files.sorted((a, b) -> b.compareTo(a)).map(Path::toFile).forEach(File::delete);
+        }
+      }
+      Path importDir = Files.createDirectories(data.resolve("import"));
+      Files.copy(Paths.get("keycloak-realm", "airlock-realm.json"), importDir.resolve("airlock-realm.json"));
+
+      int port = freePort();
+      int management = freePort();
+      int appPort = freePort();
+      Map<String, String> env = Map.of(
+          "AIRLOCK_BASE_URL", "http://127.0.0.1:" + appPort,
+          "AIRLOCK_KEYCLOAK_CLIENT_SECRET", WEBAPP_SECRET,
+          "AIRLOCK_KEYCLOAK_IDENTITY_SECRET", IDENTITY_SECRET,
+          "AIRLOCK_DEMO_PASSWORD", PASSWORD,
+          "KC_BOOTSTRAP_ADMIN_USERNAME", ADMIN,
+          "KC_BOOTSTRAP_ADMIN_PASSWORD", ADMIN_PASSWORD,
+          // A quicker start for a short-lived server (C1 only), as Spring Boot's devtools do.
+          "JAVA_OPTS_APPEND", "-XX:TieredStopAtLevel=1");
+      Process process = launch(home, List.of("start", "--optimized", "--import-realm", "--http-enabled=true",
+          "--hostname-strict=false", "--http-host=127.0.0.1", "--http-port=" + port,
+          "--http-management-port=" + management, "--cache=local"), env, home.resolve("keycloak.log"));
+      Running started = new Running(process, port, appPort);
+      HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+      URI ready = URI.create("http://127.0.0.1:" + management + "/health/ready");
+      try {
+        // About 20 s on an idle machine, minutes when the machine is busy.
+        await("Keycloak ready (" + home.resolve("keycloak.log") + ")").atMost(Duration.ofMinutes(6))
+            .pollInterval(Duration.ofSeconds(2))
+            .failFast("Keycloak exited", () -> !process.isAlive())
+            .until(() -> {
+              try {
+                return http.send(HttpRequest.newBuilder(ready).timeout(Duration.ofSeconds(5)).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
+              } catch (IOException e) {
+                return false;
+              }
+            });
+        addTestClient(started);
+        return started;
+      } catch (RuntimeException e) {
+        started.close();
+        throw e;
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The realm has no password-grant client (by design); the tests add one to get API tokens. */
+  private static void addTestClient(Running kc) {
+    JsonNode webapp = kc.admin("GET", "/clients?clientId=airlock-webapp", null).get(0);
+    Map<String, Object> client = new java.util.LinkedHashMap<>();
+    client.put("clientId", TEST_CLIENT);
+    client.put("publicClient", true);
+    client.put("standardFlowEnabled", false);
+    client.put("directAccessGrantsEnabled", true);
+    client.put("protocolMappers", JSON.convertValue(webapp.get("protocolMappers"), List.class).stream()
+        .map(m -> {
+          @SuppressWarnings("unchecked")
+          Map<String, Object> copy = new java.util.LinkedHashMap<>((Map<String, Object>) m);
+          copy.remove("id");
+          return copy;
+        }).toList());
+    kc.admin("POST", "/clients", client);
+  }
+
+  private static Path home() {
+    try (Stream<Path> dirs = Files.list(Paths.get("target", "keycloak"))) {
+      return dirs.filter(p -> p.getFileName().toString().startsWith("keycloak-") && Files.isDirectory(p))
+          .findFirst().orElseThrow(() -> new IllegalStateException(
+              "target/keycloak/keycloak-*: run the build's process-test-resources phase (mvn test does)"))
+          .toAbsolutePath();
+    } catch (IOException e) {
+      throw new UncheckedIOException("target/keycloak missing: run mvn process-test-resources", e);
+    }
+  }
+
+  private static Process launch(Path home, List<String> args, Map<String, String> env, Path log) throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(home.resolve("bin").resolve("kc.sh").toString());
+    command.addAll(args);
+    ProcessBuilder pb = new ProcessBuilder(command).directory(home.toFile()).redirectErrorStream(true)
+        .redirectOutput(log.toFile());
+    pb.environment().putAll(env);
+    return pb.start();
+  }
+
+  private static void run(Path home, List<String> args, Map<String, String> env, Path log) throws IOException {
+    Process p = launch(home, args, env, log);
+    try {
+      if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0) {
+        p.destroyForcibly();
+        throw new IllegalStateException("kc.sh " + args + " failed, see " + log);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      p.destroyForcibly();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+}
