@@ -140,12 +140,25 @@ class KeycloakSecurityConfiguration {
   @Bean
   @Order(2)
   SecurityFilterChain keycloakApi(HttpSecurity http, JwtDecoder decoder, IdentityService identity,
-      KeycloakProperties keycloak) throws Exception {
+      KeycloakProperties keycloak, io.airlock.config.AirlockProperties properties,
+      @org.springframework.beans.factory.annotation.Value("${airlock.metrics.group:airlock-monitoring}") String metricsGroup)
+      throws Exception {
     AuthenticationEntryPoint signIn = (req, res, e) ->
         Problems.write(res, HttpServletResponse.SC_UNAUTHORIZED, "Unauthorized", SIGN_IN);
+    PathPatternRequestMatcher.Builder path = PathPatternRequestMatcher.withDefaults();
     http.authorizeHttpRequests(a -> a
             .dispatcherTypeMatchers(DispatcherType.ERROR).permitAll()
+            // As in the default profile (SecurityConfiguration): the probes answer UP or DOWN
+            // without credentials, the metrics need a bearer token of the monitoring group,
+            // operators or admins.
+            .requestMatchers(path.matcher(HttpMethod.GET, "/actuator/health/liveness"),
+                path.matcher(HttpMethod.GET, "/actuator/health/readiness")).permitAll()
+            .requestMatchers(path.matcher("/actuator/prometheus")).hasAnyAuthority(
+                CamundaUserAuthenticationProvider.GROUP_PREFIX + metricsGroup,
+                CamundaUserAuthenticationProvider.GROUP_PREFIX + properties.groups().operators(),
+                CamundaUserAuthenticationProvider.GROUP_PREFIX + properties.groups().admins())
             .anyRequest().authenticated())
+        .servletApi(s -> s.rolePrefix(""))
         .oauth2ResourceServer(o -> o
             .jwt(j -> j.decoder(decoder).jwtAuthenticationConverter(
                 new EngineGroupsJwtConverter(identity, keycloak.userId().claim())))
