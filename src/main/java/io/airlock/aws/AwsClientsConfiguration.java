@@ -12,6 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -119,10 +120,15 @@ class AwsClientsConfiguration {
         .build();
   }
 
-  /** One quota shared by both Identity Center clients (AWS counts them together). */
+  /**
+   * One quota shared by both Identity Center clients (AWS counts them together). AWS's quota is
+   * per Identity Center instance: on several nodes, each takes its share
+   * ({@code airlock.aws.calls-per-second}, README "Running several nodes").
+   */
   @Bean
-  IdentityCenterQuota identityCenterQuota() {
-    return new IdentityCenterQuota(IdentityCenterQuota.CALLS_PER_SECOND, Duration.ofSeconds(30));
+  IdentityCenterQuota identityCenterQuota(
+      @Value("${airlock.aws.calls-per-second:" + IdentityCenterQuota.CALLS_PER_SECOND + "}") int callsPerSecond) {
+    return new IdentityCenterQuota(callsPerSecond, Duration.ofSeconds(30));
   }
 
   @Bean(destroyMethod = "close")

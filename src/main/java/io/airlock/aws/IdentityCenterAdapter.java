@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 import software.amazon.awssdk.awscore.AwsResponse;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
@@ -35,7 +36,7 @@ import software.amazon.awssdk.services.ssoadmin.model.TargetType;
 /**
  * The AWS side of Airlock: IAM Identity Center through the SDK v2. Every HTTP call passes the
  * clients' {@link IdentityCenterQuota} (20 a second) and assignment creations pass a bulkhead
- * (15 in flight); asynchronous operations are polled, first after {@code airlock.aws.first-poll-delay}
+ * (15 in flight; on several nodes each takes its share, {@code airlock.aws.creations-in-flight}); asynchronous operations are polled, first after {@code airlock.aws.first-poll-delay}
  * and then with a bounded backoff, until AWS reports SUCCEEDED or FAILED, never assumed.
  *
  * <p>Grant and revoke go straight to CreateAccountAssignment and DeleteAccountAssignment, with
@@ -60,13 +61,14 @@ class IdentityCenterAdapter implements AccessGateway {
   private volatile long permissionSetsLoadedAt;
 
   IdentityCenterAdapter(SsoAdminClient ssoAdmin, IdentitystoreClient identityStore,
-      OrganizationsClient organizations, AirlockProperties properties) {
+      OrganizationsClient organizations, AirlockProperties properties,
+      @Value("${airlock.aws.creations-in-flight:15}") int creationsInFlight) {
     this.ssoAdmin = ssoAdmin;
     this.identityStore = identityStore;
     this.organizations = organizations;
     this.settings = properties.aws();
     this.creationsInFlight = Bulkhead.of("account-assignment-creations", BulkheadConfig.custom()
-        .maxConcurrentCalls(15).maxWaitDuration(Duration.ofSeconds(60)).build());
+        .maxConcurrentCalls(creationsInFlight).maxWaitDuration(Duration.ofSeconds(60)).build());
   }
 
   // ---- look-ups --------------------------------------------------------------------------

@@ -250,6 +250,11 @@ public final class AwsSandbox implements AutoCloseable {
                         state.accountOf(accessKeyId(exchange)), signingRegion(exchange));
                 default -> organizations.handle(operation, req);
             };
+            if (SsoAdminService.TARGET_PREFIX.equals(prefix)
+                    && (SandboxState.CREATE.equals(operation) || SandboxState.DELETE.equals(operation))) {
+                state.recordAssignmentCall(operation, text(req, "PrincipalId"), text(req, "PermissionSetArn"),
+                        text(req, "TargetId"), arrived);
+            }
             sendJson(exchange, requestId, 200, result, null);
         } catch (SandboxException e) {
             ObjectNode error = JsonRequest.MAPPER.createObjectNode();

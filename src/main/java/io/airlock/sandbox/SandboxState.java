@@ -75,6 +75,15 @@ public final class SandboxState {
                                   Instant at, int calls) {
     }
 
+    /**
+     * A CreateAccountAssignment or DeleteAccountAssignment call the emulator acted on (not
+     * throttled, no conflict, no validation error): which assignment, and when it arrived
+     * ({@code nanoTime} as in {@link CreationArrival}).
+     */
+    public record AssignmentCall(String operation, String principalId, String permissionSetArn, String accountId,
+                                 long nanoTime, Instant at) {
+    }
+
     static final String CREATE = "CreateAccountAssignment";
     static final String DELETE = "DeleteAccountAssignment";
     static final String PROVISION = "ProvisionPermissionSet";
@@ -184,6 +193,10 @@ public final class SandboxState {
         }
     };
 
+    // Create/DeleteAccountAssignment calls acted on (guarded by assignmentCalls), the most recent 100,000
+    private static final int MAX_ASSIGNMENT_CALLS = 100_000;
+    private final Deque<AssignmentCall> assignmentCalls = new ArrayDeque<>();
+
     SandboxState(SandboxSettings settings, SandboxFaults faults, Clock clock) {
         this.settings = settings;
         this.faults = faults;
@@ -292,13 +305,39 @@ public final class SandboxState {
         }
     }
 
-    /** Zeroes call counts, throttling count and the record of CreateAccountAssignment arrivals. */
+    /**
+     * Every CreateAccountAssignment and DeleteAccountAssignment call acted on (the most recent
+     * 100,000), oldest first: shows whether an assignment was created or deleted more than once.
+     */
+    public List<AssignmentCall> assignmentCalls() {
+        synchronized (assignmentCalls) {
+            return List.copyOf(assignmentCalls);
+        }
+    }
+
+    /** Records a Create/DeleteAccountAssignment call acted on. */
+    void recordAssignmentCall(String operation, String principalId, String permissionSetArn, String accountId,
+                              long arrivedNanos) {
+        AssignmentCall call = new AssignmentCall(operation, principalId, permissionSetArn, accountId, arrivedNanos,
+                clock.instant());
+        synchronized (assignmentCalls) {
+            assignmentCalls.addLast(call);
+            if (assignmentCalls.size() > MAX_ASSIGNMENT_CALLS) {
+                assignmentCalls.removeFirst();
+            }
+        }
+    }
+
+    /** Zeroes call counts, throttling count and the records of assignment calls. */
     public synchronized void resetCounters() {
         callCounts.clear();
         throttledCalls.set(0);
         callWindow.clear();
         synchronized (creationArrivals) {
             creationArrivals.clear();
+        }
+        synchronized (assignmentCalls) {
+            assignmentCalls.clear();
         }
     }
 

@@ -50,7 +50,7 @@ class IdentityCenterAdapterTest {
         .credentialsProvider(credentials).build();
     organizations = OrganizationsClient.builder().endpointOverride(sandbox.endpoint()).region(Region.US_EAST_1)
         .credentialsProvider(credentials).build();
-    adapter = new IdentityCenterAdapter(ssoAdmin, identityStore, organizations, properties(LATENCY));
+    adapter = new IdentityCenterAdapter(ssoAdmin, identityStore, organizations, properties(LATENCY), 15);
     assertThat(adapter.findUserId("alice")).contains(ALICE_USER_ID); // discovers the instance once
   }
 

@@ -2,6 +2,7 @@ package io.airlock.aws;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.airlock.sandbox.AwsSandbox;
 import io.airlock.sandbox.DemoOrganization;
@@ -10,6 +11,7 @@ import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -71,6 +73,71 @@ class IdentityCenterQuotaTest {
       assertThatThrownBy(() -> burst(client, 6)).hasRootCauseInstanceOf(ThrottlingException.class);
     }
     assertThat(sandbox.state().throttledCalls()).isPositive();
+  }
+
+  // ---- revokes first ------------------------------------------------------------------------
+
+  @Test
+  void otherCallsLeaveTheReservedSlotToUrgentOnes() {
+    IdentityCenterQuota quota = new IdentityCenterQuota(3, 1, Duration.ofMillis(300));
+    quota.take(false);
+    quota.take(false);
+    assertThatThrownBy(() -> quota.take(false)).hasMessageContaining("stayed saturated");
+    assertThat(quota.take(true)).isNotNull();
+    assertThatThrownBy(() -> quota.take(true)).hasMessageContaining("stayed saturated");
+  }
+
+  @Test
+  void aWaitingUrgentCallTakesTheNextFreeSlotBeforeWaitingGrants() throws Exception {
+    IdentityCenterQuota quota = new IdentityCenterQuota(3, 1, Duration.ofSeconds(30));
+    IdentityCenterQuota.Slot first = quota.take(false);
+    quota.take(false);
+    quota.take(true);
+    List<String> order = java.util.Collections.synchronizedList(new ArrayList<>());
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      Future<?> grant = pool.submit(() -> {
+        quota.take(false);
+        order.add("grant");
+      });
+      await().atMost(Duration.ofSeconds(5)).until(() -> waiting(quota) == 1);
+      Future<?> revoke = pool.submit(() -> {
+        quota.take(true);
+        order.add("revoke");
+      });
+      await().atMost(Duration.ofSeconds(5)).until(() -> waiting(quota) == 2);
+      quota.end(first); // one slot frees a second from now: the revoke's, though the grant asked first
+      revoke.get(10, TimeUnit.SECONDS);
+      assertThat(order).containsExactly("revoke");
+      assertThat(grant.isDone()).isFalse();
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void deleteAccountAssignmentIsUrgentAtTheSdkLevelToo() {
+    // 2 calls a second, 1 reserved: one listing fills the rest, a second listing waits in vain,
+    // a DeleteAccountAssignment passes at once (AWS answers it; here: not found).
+    sandbox.state().resetCounters();
+    try (SsoAdminClient client = client(new IdentityCenterQuota(2, 1, Duration.ofMillis(300)))) {
+      client.listPermissionSets(r -> r.instanceArn(DemoOrganization.INSTANCE_ARN));
+      assertThatThrownBy(() -> client.listPermissionSets(r -> r.instanceArn(DemoOrganization.INSTANCE_ARN)))
+          .hasMessageContaining("stayed saturated");
+      assertThatThrownBy(() -> client.deleteAccountAssignment(r -> r.instanceArn(DemoOrganization.INSTANCE_ARN)
+          .targetId("111111111111").targetType("AWS_ACCOUNT").principalType("USER").principalId("nobody")
+          .permissionSetArn(DemoOrganization.INSTANCE_ARN + "/ps-nothere")))
+          .isInstanceOf(software.amazon.awssdk.awscore.exception.AwsServiceException.class);
+    }
+    assertThat(sandbox.state().callCount("DeleteAccountAssignment")).isEqualTo(1);
+  }
+
+  private static int waiting(IdentityCenterQuota quota) {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getState() == Thread.State.TIMED_WAITING || t.getState() == Thread.State.WAITING)
+        .filter(t -> java.util.Arrays.stream(t.getStackTrace()).anyMatch(f -> f.getMethodName().equals("take")
+            && f.getClassName().equals(IdentityCenterQuota.class.getName())))
+        .mapToInt(t -> 1).sum();
   }
 
   /** Lists all permission sets one per page, {@code parallel} times at once; returns pages seen. */

@@ -63,7 +63,7 @@ class SessionDeniesSandboxTest {
     organizations = OrganizationsClient.builder().endpointOverride(sandbox.endpoint()).region(Region.US_EAST_1)
         .credentialsProvider(credentials).build();
     var properties = IdentityCenterAdapterTest.properties(latency);
-    IdentityCenterAdapter adapter = new IdentityCenterAdapter(ssoAdmin, identityStore, organizations, properties);
+    IdentityCenterAdapter adapter = new IdentityCenterAdapter(ssoAdmin, identityStore, organizations, properties, 15);
     denies = new SessionDenies(ssoAdmin, adapter,
         new CraftedPermissionSets(ssoAdmin, adapter, new PolicyTemplates(properties)));
   }

@@ -208,11 +208,14 @@ class AccessRequestProcessTest {
     assertThat(groups.getValueSerialized()).isEqualTo("[\"airlock-requesters\"]");
     assertThat(statuses).containsExactly(RequestStatus.GRANTING.name());
 
+    // Revokes come first in the job executor: the expiry timer and the revoke job outrank grants.
+    assertThat(job().getPriority()).isZero();
     execute(job()); // grant
     assertThat(grantAccess.calls).isEqualTo(1);
     assertThat(pi).isWaitingAt(Elements.TASK_MANAGE_ACCESS);
     Job timer = job();
     assertThat(timer.getDuedate()).isEqualTo(Date.from(Instant.parse("2025-06-02T09:30:00Z")));
+    assertThat(timer.getPriority()).isEqualTo(100);
 
     ClockUtil.setCurrentTime(timer.getDuedate());
     execute(timer); // access expired
@@ -220,6 +223,7 @@ class AccessRequestProcessTest {
         .hasNotPassed(Elements.EVENT_REVOKE_REQUESTED)
         .isWaitingAt(Elements.TASK_REVOKE_ACCESS);
     assertThat(revokeAccess.calls).isZero();
+    assertThat(job().getPriority()).isEqualTo(100);
 
     execute(job()); // revoke
     assertThat(revokeAccess.calls).isEqualTo(1);
