@@ -145,19 +145,10 @@ class KeycloakSecurityConfiguration {
       throws Exception {
     AuthenticationEntryPoint signIn = (req, res, e) ->
         Problems.write(res, HttpServletResponse.SC_UNAUTHORIZED, "Unauthorized", SIGN_IN);
-    PathPatternRequestMatcher.Builder path = PathPatternRequestMatcher.withDefaults();
-    http.authorizeHttpRequests(a -> a
-            .dispatcherTypeMatchers(DispatcherType.ERROR).permitAll()
-            // As in the default profile (SecurityConfiguration): the probes answer UP or DOWN
-            // without credentials, the metrics need a bearer token of the monitoring group,
-            // operators or admins.
-            .requestMatchers(path.matcher(HttpMethod.GET, "/actuator/health/liveness"),
-                path.matcher(HttpMethod.GET, "/actuator/health/readiness")).permitAll()
-            .requestMatchers(path.matcher("/actuator/prometheus")).hasAnyAuthority(
-                CamundaUserAuthenticationProvider.GROUP_PREFIX + metricsGroup,
-                CamundaUserAuthenticationProvider.GROUP_PREFIX + properties.groups().operators(),
-                CamundaUserAuthenticationProvider.GROUP_PREFIX + properties.groups().admins())
+    http.authorizeHttpRequests(a -> ActuatorAccess.rules(a
+            .dispatcherTypeMatchers(DispatcherType.ERROR).permitAll(), properties, metricsGroup)
             .anyRequest().authenticated())
+        // Actuator's health roles (GROUP_...) are matched against the authorities as they are.
         .servletApi(s -> s.rolePrefix(""))
         .oauth2ResourceServer(o -> o
             .jwt(j -> j.decoder(decoder).jwtAuthenticationConverter(

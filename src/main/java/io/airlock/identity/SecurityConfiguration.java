@@ -58,20 +58,10 @@ class SecurityConfiguration {
       @Value("${airlock.metrics.group:airlock-monitoring}") String metricsGroup) throws Exception {
     AuthenticationEntryPoint signIn = (req, res, e) ->
         Problems.write(res, HttpServletResponse.SC_UNAUTHORIZED, "Unauthorized", SIGN_IN);
-    PathPatternRequestMatcher.Builder path = PathPatternRequestMatcher.withDefaults();
-    http.authorizeHttpRequests(a -> a
+    http.authorizeHttpRequests(a -> ActuatorAccess.rules(a
             // The answer to an error that was already decided (a webapp's 404, a filter's 401):
             // keep its status rather than turn it into a 401 of this chain.
-            .dispatcherTypeMatchers(DispatcherType.ERROR).permitAll()
-            // The probes a load balancer and an orchestrator ask without credentials: UP or
-            // DOWN, no components, no details (application.yaml, management.endpoint.health).
-            .requestMatchers(path.matcher(HttpMethod.GET, "/actuator/health/liveness"),
-                path.matcher(HttpMethod.GET, "/actuator/health/readiness")).permitAll()
-            // Metrics name accounts' activity: a monitoring account, operators and admins only.
-            .requestMatchers(path.matcher("/actuator/prometheus")).hasAnyAuthority(
-                CamundaUserAuthenticationProvider.GROUP_PREFIX + metricsGroup,
-                CamundaUserAuthenticationProvider.GROUP_PREFIX + properties.groups().operators(),
-                CamundaUserAuthenticationProvider.GROUP_PREFIX + properties.groups().admins())
+            .dispatcherTypeMatchers(DispatcherType.ERROR).permitAll(), properties, metricsGroup)
             .anyRequest().authenticated())
         // Actuator's health roles (GROUP_...) are matched against the authorities as they are.
         .servletApi(s -> s.rolePrefix(""))
