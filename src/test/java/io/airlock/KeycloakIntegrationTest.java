@@ -46,6 +46,7 @@ import org.springframework.test.context.DynamicPropertySource;
  */
 @ExtendWith(KeycloakServer.class)
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.DEFINED_PORT, properties = {
+    "airlock.aws.sandbox.enabled=true", // a deployment profile: the emulator only when asked for
     "airlock.aws.sandbox.port=0",
     "airlock.aws.sandbox.operation-delay=PT0.3S",
     "airlock.inventory.scheduled=false"})

@@ -132,6 +132,7 @@ class TasklistBrowserTest {
         throw e;
       }
     }
+    api.awaitStatus(id, "ACTIVE");
     // alice's "My active access" lists her access with its end time; bob's (not the principal) does not.
     Instant grantEnd = Instant.parse(api.get("alice", "/api/requests/" + id).body().get("grantEnd").asText());
     String ends = RequestLabels.time(grantEnd, Instant.now(), ZoneId.of("UTC")); // airlock.policy.time-zone
