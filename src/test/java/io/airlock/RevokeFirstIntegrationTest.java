@@ -84,7 +84,7 @@ class RevokeFirstIntegrationTest {
         == RequestStatus.ACTIVE);
     Instant end = requests.get(early.getId(), alice).getGrantEnd();
 
-    // All of the burst approved with its grant jobs held back, then let go at once, 5 s before
+    // All of the burst approved with its grant jobs held back, then let go at once, 3 s before
     // the early grant's end: the queue is in place when the revoke falls due.
     List<String> grantJobs = management.createJobDefinitionQuery().activityIdIn(Elements.TASK_GRANT_ACCESS).list()
         .stream().map(org.camunda.bpm.engine.management.JobDefinition::getId).toList();
@@ -103,7 +103,7 @@ class RevokeFirstIntegrationTest {
     } finally {
       pool.shutdownNow();
     }
-    await().atMost(Duration.ofMinutes(1)).until(() -> Instant.now().isAfter(end.minusSeconds(5)));
+    await().atMost(Duration.ofMinutes(1)).until(() -> Instant.now().isAfter(end.minusSeconds(3)));
     grantJobs.forEach(id -> management.activateJobDefinitionById(id, true));
     assertThat(Instant.now()).as("the burst is let go before the early grant ends").isBefore(end);
 
