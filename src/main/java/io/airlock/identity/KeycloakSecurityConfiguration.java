@@ -13,7 +13,6 @@ import org.springframework.context.annotation.Profile;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpMethod;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
-import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.oauth2.client.registration.ClientRegistration;
 import org.springframework.security.oauth2.client.registration.ClientRegistrationRepository;
 import org.springframework.security.oauth2.client.registration.InMemoryClientRegistrationRepository;
@@ -31,7 +30,6 @@ import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 import org.springframework.security.oauth2.server.resource.web.authentication.BearerTokenAuthenticationFilter;
 import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
-import org.springframework.security.web.access.intercept.AuthorizationFilter;
 import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
 import org.springframework.security.web.authentication.logout.LogoutFilter;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
@@ -145,25 +143,11 @@ class KeycloakSecurityConfiguration {
       throws Exception {
     AuthenticationEntryPoint signIn = (req, res, e) ->
         Problems.write(res, HttpServletResponse.SC_UNAUTHORIZED, "Unauthorized", SIGN_IN);
-    http.authorizeHttpRequests(a -> ActuatorAccess.rules(a
-            .dispatcherTypeMatchers(DispatcherType.ERROR).permitAll(), properties, metricsGroup)
-            .anyRequest().authenticated())
-        // Actuator's health roles (GROUP_...) are matched against the authorities as they are.
-        .servletApi(s -> s.rolePrefix(""))
+    ApiSecurity.common(http, properties, metricsGroup, identity, signIn, BearerTokenAuthenticationFilter.class)
         .oauth2ResourceServer(o -> o
             .jwt(j -> j.decoder(decoder).jwtAuthenticationConverter(
                 new EngineGroupsJwtConverter(identity, keycloak.userId().claim())))
-            .authenticationEntryPoint(signIn))
-        .exceptionHandling(x -> x
-            .authenticationEntryPoint(signIn)
-            .accessDeniedHandler((req, res, e) -> Problems.write(res, HttpServletResponse.SC_FORBIDDEN, "Forbidden",
-                "You are signed in but may not do this")))
-        .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
-        .csrf(c -> c.disable())
-        .addFilterBefore(new CrossSiteWriteFilter(), BearerTokenAuthenticationFilter.class)
-        .addFilterBefore(new WebappSessionAuthenticationFilter(), BearerTokenAuthenticationFilter.class)
-        .addFilterAfter(new EngineAuthenticationFilter(identity), BearerTokenAuthenticationFilter.class)
-        .addFilterAfter(new JsonBodyFilter(), AuthorizationFilter.class);
+            .authenticationEntryPoint(signIn));
     return http.build();
   }
 

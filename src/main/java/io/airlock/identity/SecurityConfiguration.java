@@ -1,20 +1,16 @@
 package io.airlock.identity;
 
-import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServletResponse;
 import io.airlock.config.AirlockProperties;
 import org.camunda.bpm.engine.IdentityService;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.http.HttpMethod;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Profile;
 import org.springframework.core.annotation.Order;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
-import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
-import org.springframework.security.web.access.intercept.AuthorizationFilter;
 import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
 import org.springframework.security.web.util.matcher.OrRequestMatcher;
@@ -58,28 +54,9 @@ class SecurityConfiguration {
       @Value("${airlock.metrics.group:airlock-monitoring}") String metricsGroup) throws Exception {
     AuthenticationEntryPoint signIn = (req, res, e) ->
         Problems.write(res, HttpServletResponse.SC_UNAUTHORIZED, "Unauthorized", SIGN_IN);
-    http.authorizeHttpRequests(a -> ActuatorAccess.rules(a
-            // The answer to an error that was already decided (a webapp's 404, a filter's 401):
-            // keep its status rather than turn it into a 401 of this chain.
-            .dispatcherTypeMatchers(DispatcherType.ERROR).permitAll(), properties, metricsGroup)
-            .anyRequest().authenticated())
-        // Actuator's health roles (GROUP_...) are matched against the authorities as they are.
-        .servletApi(s -> s.rolePrefix(""))
+    ApiSecurity.common(http, properties, metricsGroup, identity, signIn, BasicAuthenticationFilter.class)
         .authenticationProvider(users)
-        .httpBasic(b -> b.authenticationEntryPoint(signIn))
-        .exceptionHandling(x -> x
-            .authenticationEntryPoint(signIn)
-            .accessDeniedHandler((req, res, e) -> Problems.write(res, HttpServletResponse.SC_FORBIDDEN, "Forbidden",
-                "You are signed in but may not do this")))
-        // Stateless clients with credentials on every call: no session, so no CSRF token;
-        // browsers' cross-site writes are refused by origin instead.
-        .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
-        .csrf(c -> c.disable())
-        .addFilterBefore(new CrossSiteWriteFilter(), BasicAuthenticationFilter.class)
-        // The Cockpit plugin reads the explorer and the audit log with the Cockpit session.
-        .addFilterBefore(new WebappSessionAuthenticationFilter(), BasicAuthenticationFilter.class)
-        .addFilterAfter(new EngineAuthenticationFilter(identity), BasicAuthenticationFilter.class)
-        .addFilterAfter(new JsonBodyFilter(), AuthorizationFilter.class);
+        .httpBasic(b -> b.authenticationEntryPoint(signIn));
     return http.build();
   }
 }
