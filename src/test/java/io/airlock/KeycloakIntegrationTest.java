@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.airlock.inventory.InventoryService;
 import io.airlock.sandbox.DemoOrganization;
 import io.airlock.support.KeycloakBrowser;
 import io.airlock.support.KeycloakServer;
@@ -59,6 +60,7 @@ class KeycloakIntegrationTest {
 
   @Autowired IdentityService identity;
   @Autowired AuthorizationService authorizations;
+  @Autowired InventoryService inventory;
 
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -88,7 +90,7 @@ class KeycloakIntegrationTest {
     assertThat(browser.webappApi("GET", "/camunda/api/admin/auth/user/default", null).statusCode()).isEqualTo(401);
 
     HttpResponse<String> tasklist = browser.signIn("alice", KeycloakServer.PASSWORD);
-    assertThat(tasklist.statusCode()).isEqualTo(200);
+    assertThat(tasklist.statusCode()).as(tasklist.uri().toString()).isEqualTo(200);
     assertThat(tasklist.uri().toString()).startsWith("http://127.0.0.1:" + kc().appPort + "/camunda/app/tasklist/");
 
     HttpResponse<String> me = browser.webappApi("GET", "/camunda/api/admin/auth/user/default", null);
@@ -278,10 +280,11 @@ class KeycloakIntegrationTest {
   @Test
   void aPersonOfTheCompanyIdpSignsInThroughSamlAndGetsTheGroupsTheAssertionNamed() throws Exception {
     String sam = "sam-" + UUID.randomUUID().toString().substring(0, 8);
+    String pam = "pam-" + UUID.randomUUID().toString().substring(0, 8);
     String company;
     try (var in = getClass().getResourceAsStream("/keycloak/company-idp-realm.json")) {
       company = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
-          .replace("${USER}", sam).replace("${PASSWORD}", KeycloakServer.PASSWORD)
+          .replace("${USER}", sam).replace("${APPROVER}", pam).replace("${PASSWORD}", KeycloakServer.PASSWORD)
           .replace("${AIRLOCK_REALM}", kc().issuer());
     }
     kc().adminApi("POST", "", JSON.readTree(company));
@@ -303,14 +306,15 @@ class KeycloakIntegrationTest {
     config.put("wantAssertionsSigned", "true");
     config.put("syncMode", "FORCE");
     kc().admin("POST", "/identity-provider/instances", Map.of("alias", "company", "displayName", "Company SSO",
-        "providerId", "saml", "enabled", true, "trustEmail", true, "config", config));
+        "providerId", "saml", "enabled", true, "trustEmail", true, "config", config,
+        "postBrokerLoginFlowAlias", "airlock post broker login"));
     for (String attribute : List.of("email", "firstName", "lastName")) {
       kc().admin("POST", "/identity-provider/instances/company/mappers", Map.of(
           "name", attribute, "identityProviderAlias", "company",
           "identityProviderMapper", "saml-user-attribute-idp-mapper",
           "config", Map.of("syncMode", "FORCE", "attribute.name", attribute, "user.attribute", attribute)));
     }
-    for (String group : List.of("airlock-requesters", "airlock-auditors")) {
+    for (String group : List.of("airlock-requesters", "airlock-auditors", "airlock-approvers")) {
       kc().admin("POST", "/identity-provider/instances/company/mappers", Map.of(
           "name", "groups contains " + group, "identityProviderAlias", "company",
           "identityProviderMapper", "saml-advanced-group-idp-mapper",
@@ -328,6 +332,7 @@ class KeycloakIntegrationTest {
     HttpResponse<String> assertion = browser.signIn(sam, KeycloakServer.PASSWORD);
     assertThat(assertion.body()).as("the IdP's POST of the SAML response").containsIgnoringCase("SAMLResponse");
     HttpResponse<String> tasklist = browser.submit(Map.of());
+    assertThat(tasklist.statusCode()).as(tasklist.uri().toString()).isEqualTo(200);
     assertThat(tasklist.uri().toString()).as(tasklist.body())
         .startsWith("http://127.0.0.1:" + kc().appPort + "/camunda/app/tasklist/");
 
@@ -337,8 +342,39 @@ class KeycloakIntegrationTest {
     assertThat(identity.createUserQuery().userId(sam).singleResult().getEmail()).isEqualTo(sam + "@company.example");
     assertThat(identity.createGroupQuery().groupMember(sam).list().stream().map(Group::getId).toList())
         .containsExactly("airlock-requesters");
-    // Open (README, Keycloak): the webapps do not take the brokered user into their session yet;
-    // /camunda/api/admin/auth/user/default answers 404 for sam, while it answers for realm users.
+    // Signed in to Tasklist as the brokered user, with the groups' rights (requesters: Tasklist).
+    HttpResponse<String> me = browser.webappApi("GET", "/camunda/api/admin/auth/user/default", null);
+    assertThat(me.statusCode()).as(me.body()).isEqualTo(200);
+    assertThat(json(me.body()).get("userId").asText()).isEqualTo(sam);
+    assertThat(json(me.body()).get("authorizedApps").toString()).contains("tasklist").doesNotContain("cockpit");
+    // Policy sees those groups: the catalog (dmn/access-scopes.dmn, evaluated with the groups the
+    // engine reads) offers sam exactly what it offers alice, a requester of Airlock's own realm,
+    // and nothing to a user in none of Airlock's groups.
+    inventory.scan("test"); // the accounts and permission sets the catalog offers (not scheduled here)
+    HttpResponse<String> catalog = browser.webappApi("GET", "/api/catalog", null);
+    assertThat(catalog.statusCode()).as(catalog.body()).isEqualTo(200);
+    List<String> offered = json(catalog.body()).findValuesAsText("permission");
+    List<String> aliceIsOffered = json(call("GET", "/api/catalog", kc().accessToken("alice"), null).body())
+        .findValuesAsText("permission");
+    List<String> outsiderIsOffered = json(call("GET", "/api/catalog", kc().accessToken(newUser("outsider")), null)
+        .body()).findValuesAsText("permission");
+    assertThat(offered).isNotEmpty().containsExactlyInAnyOrderElementsOf(aliceIsOffered);
+    assertThat(outsiderIsOffered).as("a user in none of Airlock's groups").isEmpty();
+
+    // An approver of the company IdP lands in airlock-approvers, and so must set up Airlock's
+    // second factor before the sign-in ends (the IdP's post login flow): no approving without it.
+    KeycloakBrowser approver = new KeycloakBrowser(kc().appPort);
+    java.util.regex.Matcher approverLink = java.util.regex.Pattern.compile("href=\"([^\"]*/broker/company/login[^\"]*)\"")
+        .matcher(approver.open("/camunda/app/tasklist/").body());
+    assertThat(approverLink.find()).isTrue();
+    approver.follow(approverLink.group(1));
+    approver.signIn(pam, KeycloakServer.PASSWORD);
+    HttpResponse<String> otp = approver.submit(Map.of());
+    assertThat(otp.uri().getPort()).as(otp.body()).isEqualTo(kc().port);
+    assertThat(approver.totpSecret()).as("Keycloak's OTP set-up page").isNotBlank();
+    assertThat(identity.createGroupQuery().groupMember(pam).list().stream().map(Group::getId).toList())
+        .contains("airlock-approvers");
+    assertThat(approver.webappApi("GET", "/camunda/api/admin/auth/user/default", null).statusCode()).isEqualTo(401);
   }
 
   // --- helpers -------------------------------------------------------------------------------------

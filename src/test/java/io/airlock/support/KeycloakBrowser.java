@@ -160,9 +160,24 @@ public final class KeycloakBrowser {
     }
   }
 
+  /**
+   * Sends and follows redirects as a browser does. Java's client stops after five (and returns
+   * the fifth 302 as the page); a brokered SAML sign-in takes more: Airlock → Keycloak → the
+   * company's IdP → Keycloak's broker endpoint → Airlock's callback → the saved page → Tasklist.
+   */
   private HttpResponse<String> send(HttpRequest.Builder request) {
     try {
-      return http.send(request.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response = http.send(request.timeout(Duration.ofSeconds(60)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      for (int hops = 0; hops < 15 && response.statusCode() / 100 == 3; hops++) {
+        String location = response.headers().firstValue("Location").orElse(null);
+        if (location == null) {
+          break;
+        }
+        response = http.send(HttpRequest.newBuilder(response.uri().resolve(location)).timeout(Duration.ofSeconds(60))
+            .GET().build(), HttpResponse.BodyHandlers.ofString());
+      }
+      return response;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
