@@ -145,6 +145,18 @@ class KeycloakIntegrationTest {
     assertThat(serviceToken.has("access_token")).as(serviceToken.toString()).isTrue();
     assertThat(call("GET", "/api/requests", serviceToken.get("access_token").asText(), null).statusCode())
         .isEqualTo(401);
+    // Prometheus' client (client credentials, its service account in airlock-monitoring only)
+    // reads the metrics and nothing else.
+    JsonNode metricsToken = kc().form(kc().issuer() + "/protocol/openid-connect/token", Map.of(
+        "grant_type", "client_credentials", "client_id", "airlock-metrics", "client_secret",
+        KeycloakServer.METRICS_SECRET), null);
+    assertThat(metricsToken.has("access_token")).as(metricsToken.toString()).isTrue();
+    String prometheus = metricsToken.get("access_token").asText();
+    HttpResponse<String> scrape = call("GET", "/actuator/prometheus", prometheus, null);
+    assertThat(scrape.statusCode()).isEqualTo(200);
+    assertThat(scrape.body()).contains("airlock_grants_active");
+    assertThat(call("GET", "/api/audit", prometheus, null).statusCode()).isEqualTo(403);
+    assertThat(call("GET", "/actuator/prometheus", alice, null).statusCode()).isEqualTo(403);
     // A token whose signature was tampered with is refused.
     String[] parts = alice.split("\\.");
     String forged = parts[0] + "." + parts[1] + "." + new StringBuilder(parts[2]).reverse();

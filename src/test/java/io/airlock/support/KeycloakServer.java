@@ -41,6 +41,7 @@ public final class KeycloakServer implements BeforeAllCallback {
 
   public static final String WEBAPP_SECRET = "test-webapp-secret-" + Long.toHexString(System.nanoTime());
   public static final String IDENTITY_SECRET = "test-identity-secret-" + Long.toHexString(System.nanoTime());
+  public static final String METRICS_SECRET = "test-metrics-secret-" + Long.toHexString(System.nanoTime());
   public static final String PASSWORD = "demo-password-of-the-tests";
   /** The test-only client with the password grant (the realm has none): tokens for the REST API. */
   public static final String TEST_CLIENT = "airlock-test";
@@ -200,6 +201,8 @@ public final class KeycloakServer implements BeforeAllCallback {
       }
       Path importDir = Files.createDirectories(data.resolve("import"));
       Files.copy(Paths.get("keycloak-realm", "airlock-realm.json"), importDir.resolve("airlock-realm.json"));
+      // The demo users (alice, bob, ...) live apart from the realm, so a production import has none.
+      Files.copy(Paths.get("keycloak-realm", "demo", "airlock-users-0.json"), importDir.resolve("airlock-users-0.json"));
 
       int port = freePort();
       int management = freePort();
@@ -208,6 +211,7 @@ public final class KeycloakServer implements BeforeAllCallback {
           "AIRLOCK_BASE_URL", "http://127.0.0.1:" + appPort,
           "AIRLOCK_KEYCLOAK_CLIENT_SECRET", WEBAPP_SECRET,
           "AIRLOCK_KEYCLOAK_IDENTITY_SECRET", IDENTITY_SECRET,
+          "AIRLOCK_KEYCLOAK_METRICS_SECRET", METRICS_SECRET,
           "AIRLOCK_DEMO_PASSWORD", PASSWORD,
           "KC_BOOTSTRAP_ADMIN_USERNAME", ADMIN,
           "KC_BOOTSTRAP_ADMIN_PASSWORD", ADMIN_PASSWORD,
