@@ -180,6 +180,48 @@ class SessionActivityIntegrationTest {
     assertThat(fetched.status()).as(fetched.raw()).isEqualTo(409);
   }
 
+  /**
+   * In a cluster every node schedules the pass; ShedLock lets one run it at a time. While another
+   * node holds the pass's lock this node fetches nothing, and picks the work up once it is free.
+   */
+  @Test
+  void whileAnotherNodeHoldsTheActivityPassThisNodeLeavesItAlone() {
+    String lockedBy = "SELECT locked_by FROM shedlock WHERE name = 'airlock-activity' AND lock_until > now()";
+    // Held by "node-2" for an hour; seen intact 1.5 s later, so no pass of this node that began
+    // before could have released it on finishing.
+    await().atMost(Duration.ofSeconds(15)).pollDelay(Duration.ofMillis(1500)).pollInterval(Duration.ofMillis(1500))
+        .until(() -> {
+          if (jdbc.queryForList(lockedBy, String.class).equals(List.of("node-2"))) {
+            return true;
+          }
+          jdbc.update("INSERT INTO shedlock (name, lock_until, locked_at, locked_by) VALUES ('airlock-activity', "
+              + "now() + interval '1 hour', now(), 'node-2') ON CONFLICT (name) DO UPDATE SET "
+              + "lock_until = EXCLUDED.lock_until, locked_at = EXCLUDED.locked_at, locked_by = EXCLUDED.locked_by");
+          return false;
+        });
+    try {
+      Reply submitted = api.post("alice", "/api/requests", Map.of("system", "AWS", "target", ACCOUNT,
+          "principal", "alice", "permission", "ReadOnlyAccess", "duration", "PT1H",
+          "justification", "Session activity lock test"));
+      assertThat(submitted.status()).as(submitted.raw()).isEqualTo(201);
+      String id = submitted.body().get("id").asText();
+      api.awaitStatus(id, "ACTIVE");
+      assertThat(api.post("alice", "/api/requests/" + id + "/revoke", Map.of("reason", "done")).status()).isEqualTo(200);
+      api.awaitStatus(id, "REVOKED");
+
+      // Due now, but the pass is another node's: three turns of this node's schedule fetch nothing.
+      await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(() ->
+          !api.get("carol", "/api/requests/" + id + "/activity").body().hasNonNull("summary"));
+
+      // Released as ShedLock does (the row stays: a node that has seen it only updates it).
+      jdbc.update("UPDATE shedlock SET lock_until = now() WHERE name = 'airlock-activity'");
+      await().atMost(Duration.ofSeconds(30)).until(() ->
+          api.get("carol", "/api/requests/" + id + "/activity").body().hasNonNull("summary"));
+    } finally {
+      jdbc.update("UPDATE shedlock SET lock_until = now() WHERE name = 'airlock-activity' AND locked_by = 'node-2'");
+    }
+  }
+
   private CloudTrailService.Event seed(String account, String user, String name, boolean readOnly, Instant at) {
     CloudTrailService.Event e = CloudTrailService.ssoEvent(account, user, "ReadOnlyAccess",
         name.endsWith("Instances") ? "ec2.amazonaws.com" : "s3.amazonaws.com", name, readOnly, at);

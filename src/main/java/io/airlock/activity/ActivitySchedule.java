@@ -1,5 +1,6 @@
 package io.airlock.activity;
 
+import net.javacrumbs.shedlock.spring.annotation.SchedulerLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -20,7 +21,8 @@ class ActivitySchedule {
   }
 
   @Scheduled(initialDelayString = "${airlock.activity.interval:PT5M}", fixedDelayString = "${airlock.activity.interval:PT5M}")
-  void fetchDue() {
+  @SchedulerLock(name = "airlock-activity", lockAtMostFor = "PT10M")
+  public void fetchDue() {
     try {
       int n = activity.fetchDue();
       if (n > 0) {

@@ -1,6 +1,7 @@
 package io.airlock.inventory;
 
 import io.airlock.logging.LogSafe;
+import net.javacrumbs.shedlock.spring.annotation.SchedulerLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -24,7 +25,8 @@ class InventoryScanSchedule {
   }
 
   @Scheduled(initialDelayString = "${airlock.inventory.initial-delay}", fixedDelayString = "${airlock.inventory.interval}")
-  void scan() {
+  @SchedulerLock(name = "airlock-inventory-scan", lockAtMostFor = "PT10M")
+  public void scan() {
     try {
       inventory.scan("airlock");
     } catch (RuntimeException e) {

@@ -1,6 +1,7 @@
 package io.airlock.request;
 
 import io.airlock.logging.LogSafe;
+import net.javacrumbs.shedlock.spring.annotation.SchedulerLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -21,7 +22,8 @@ class CraftCleanupSchedule {
   }
 
   @Scheduled(initialDelayString = "${airlock.craft.cleanup-interval}", fixedDelayString = "${airlock.craft.cleanup-interval}")
-  void cleanup() {
+  @SchedulerLock(name = "airlock-craft-cleanup", lockAtMostFor = "PT10M")
+  public void cleanup() {
     try {
       crafted.removeLeftovers(RequestService.SYSTEM_ACTOR);
     } catch (RuntimeException e) {

@@ -1,5 +1,6 @@
 package io.airlock.request;
 
+import net.javacrumbs.shedlock.spring.annotation.SchedulerLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
@@ -20,7 +21,8 @@ class ReconcilerSchedule {
   }
 
   @Scheduled(initialDelayString = "${airlock.reconciler.interval}", fixedDelayString = "${airlock.reconciler.interval}")
-  void reconcile() {
+  @SchedulerLock(name = "airlock-reconciler", lockAtMostFor = "PT2M")
+  public void reconcile() {
     try {
       AccessReconciler.Pass pass = reconciler.reconcile();
       if (pass.adopted() + pass.revokedOverdue() + pass.cancelled() + pass.failed() > 0) {

@@ -1,5 +1,6 @@
 package io.airlock.request;
 
+import net.javacrumbs.shedlock.spring.annotation.SchedulerLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.scheduling.annotation.Scheduled;
@@ -24,7 +25,8 @@ class SessionDenyCleanupSchedule {
 
   @Scheduled(initialDelayString = "${airlock.aws.session-deny-cleanup-interval:PT1M}",
       fixedDelayString = "${airlock.aws.session-deny-cleanup-interval:PT1M}")
-  void cleanup() {
+  @SchedulerLock(name = "airlock-session-deny-cleanup", lockAtMostFor = "PT5M")
+  public void cleanup() {
     try {
       int removed = sessions.removeExpired();
       if (removed > 0) {
