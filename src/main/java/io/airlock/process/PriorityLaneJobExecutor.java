@@ -75,8 +75,10 @@ public class PriorityLaneJobExecutor extends SpringJobExecutor {
       if (laneFree || !hasFreeThread(getTaskExecutor())) {
         try {
           lane.execute(getExecuteJobsRunnable(jobIds, processEngine));
-          log.debug("Jobs {} to the priority lane ({} running, {} queued)", jobIds, lane.getActiveCount(),
-              lane.getQueueSize());
+          if (log.isDebugEnabled()) {
+            log.debug("Jobs {} to the priority lane ({} running, {} queued)", jobIds, lane.getActiveCount(),
+                lane.getQueueSize());
+          }
           return;
         } catch (RejectedExecutionException laneFull) {
           // the lane's queue is full: Camunda's pool, as without a lane
