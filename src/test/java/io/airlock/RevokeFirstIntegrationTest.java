@@ -62,9 +62,11 @@ class RevokeFirstIntegrationTest {
    * average 8): 0.9 s with the priority lane; without it (threads 0) 3.5 s, the expiry timer
    * waiting for a thread behind grant jobs that each hold theirs for AWS's 1 s operation; with the
    * lane but the audit chain's head locked for the rest of each transaction, 2.3 s and 3.1 s, the
-   * revoke's status change waiting for the head behind the grants' transactions.
+   * revoke's status change waiting for the head behind the grants' transactions. At load average
+   * 18 (nine runnable threads per core) it took 3.9 s even with both: the bound assumes a build
+   * machine that runs one test at a time, not one starved of CPU.
    */
-  static final Duration MAX_LATE = Duration.ofMillis(1500);
+  static final Duration MAX_LATE = Duration.ofSeconds(2);
 
   @Autowired AwsSandbox sandbox;
   @Autowired RequestService requests;
