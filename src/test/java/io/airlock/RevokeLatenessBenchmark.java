@@ -142,7 +142,8 @@ class RevokeLatenessBenchmark {
     for (String key : List.of("camunda.bpm.job-execution.core-pool-size", "camunda.bpm.job-execution.queue-capacity",
         "camunda.bpm.job-execution.max-jobs-per-acquisition", "camunda.bpm.job-execution.wait-time-in-millis",
         "camunda.bpm.job-execution.max-wait", "camunda.bpm.job-execution.lock-time-in-millis",
-        "airlock.aws.first-poll-delay")) {
+        "airlock.aws.first-poll-delay", "airlock.jobs.priority-lane.min-priority",
+        "airlock.jobs.priority-lane.threads")) {
       line("- `" + key + "`: " + env.getProperty(key, "(default)"));
     }
 

@@ -11,6 +11,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +29,14 @@ import org.springframework.transaction.support.TransactionTemplate;
  * The tamper-evident audit log. Every entry is written in the caller's transaction (so it
  * commits or rolls back with the change it records) and carries the SHA-256 of its content
  * and of the previous entry; {@link #verify()} recomputes the chain.
+ *
+ * <p>The chain has one head, and appending locks it until the transaction ends, so entries are
+ * appended when the transaction commits (its last statements), not when they are recorded: a
+ * transaction holds the head only for its append and commit, not for the rest of its work. A grant
+ * job records the grant, then creates the principal's task, the expiry timer and Camunda's history
+ * in the same transaction; holding the head through all that made every other audited change (a
+ * due revoke's, a reviewer's) queue behind the grants running at the time (docs/benchmark.md,
+ * "Revoke lateness benchmark").
  */
 @Service
 public class AuditLog {
@@ -70,19 +79,67 @@ public class AuditLog {
 
   /**
    * Appends an entry. Must run inside the transaction of the change it records; fails if
-   * there is none, so no audited change can commit without its entry.
+   * there is none, so no audited change can commit without its entry. The entry joins the chain
+   * when that transaction commits (in the order recorded), and not at all if it rolls back; a
+   * failing append rolls the whole transaction back.
    */
   @Transactional(propagation = Propagation.MANDATORY)
-  public AuditEvent record(String actor, String action, String requestId, Map<String, ?> details) {
-    String detailsJson = toJson(details);
-    Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+  public void record(String actor, String action, String requestId, Map<String, ?> details) {
+    Entry entry = new Entry(clock.instant().truncatedTo(ChronoUnit.MILLIS), actor, action, requestId,
+        toJson(details));
+    if (!TransactionSynchronizationManager.isSynchronizationActive()) {
+      append(List.of(entry));
+      return;
+    }
+    PendingEntries pending = TransactionSynchronizationManager.getSynchronizations().stream()
+        .filter(s -> s instanceof PendingEntries p && p.log == this).map(PendingEntries.class::cast)
+        .findFirst().orElse(null);
+    if (pending == null) {
+      pending = new PendingEntries(this);
+      TransactionSynchronizationManager.registerSynchronization(pending);
+    } else if (pending.appended) {
+      append(List.of(entry)); // recorded while the transaction commits: the head is ours already
+      return;
+    }
+    pending.entries.add(entry);
+  }
+
+  /** Locks the head (until the transaction ends) and chains the entries after it. */
+  private void append(List<Entry> entries) {
     AuditMapper.ChainHead head = mapper.lockHead();
-    long seq = head.lastSeq() + 1;
-    String hash = hash(head.lastHash(), seq, now, actor, action, requestId, detailsJson);
-    AuditEvent event = new AuditEvent(seq, now, actor, action, requestId, detailsJson, head.lastHash(), hash);
-    mapper.insert(event);
-    mapper.moveHead(seq, hash);
-    return event;
+    long seq = head.lastSeq();
+    String prev = head.lastHash();
+    for (Entry e : entries) {
+      seq++;
+      String hash = hash(prev, seq, e.at(), e.actor(), e.action(), e.requestId(), e.details());
+      mapper.insert(new AuditEvent(seq, e.at(), e.actor(), e.action(), e.requestId(), e.details(), prev, hash));
+      prev = hash;
+    }
+    mapper.moveHead(seq, prev);
+  }
+
+  private record Entry(Instant at, String actor, String action, String requestId, String details) {}
+
+  /** The entries one transaction recorded, appended as it commits (before any other synchronization). */
+  private static final class PendingEntries implements TransactionSynchronization {
+    private final AuditLog log;
+    private final List<Entry> entries = new ArrayList<>();
+    private boolean appended;
+
+    PendingEntries(AuditLog log) {
+      this.log = log;
+    }
+
+    @Override
+    public int getOrder() {
+      return 0;
+    }
+
+    @Override
+    public void beforeCommit(boolean readOnly) {
+      appended = true;
+      log.append(entries);
+    }
   }
 
   @Transactional(readOnly = true)

@@ -1,7 +1,9 @@
 package io.airlock.process;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ThreadPoolExecutor;
+import java.util.stream.Stream;
 import org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl;
 import org.camunda.bpm.engine.impl.jobexecutor.JobExecutor;
 import org.slf4j.Logger;
@@ -30,7 +32,8 @@ import org.springframework.stereotype.Component;
  * {@link JobExecutor#shutdown()}); every acquired job not yet started is then unlocked by its
  * thread instead of executed ({@code ExecuteJobsRunnable} does so once the executor is inactive),
  * and the jobs running finish. It waits for both, up to {@code airlock.cluster.shutdown-grace};
- * what still runs after that is interrupted and retried by a node later.
+ * what still runs after that is interrupted and retried by a node later. The same holds for the
+ * priority lane's threads ({@link PriorityLaneJobExecutor}), which close on the same event.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE)
@@ -39,14 +42,16 @@ class JobExecutorShutdown implements ApplicationListener<ContextClosedEvent> {
   private static final Logger log = LoggerFactory.getLogger(JobExecutorShutdown.class);
 
   private final ProcessEngineConfigurationImpl engineConfiguration;
-  private final TaskExecutor jobThreads;
+  private final List<ThreadPoolTaskExecutor> jobThreads;
   private final Duration grace;
 
   JobExecutorShutdown(ProcessEngineConfigurationImpl engineConfiguration,
       @Qualifier("camundaTaskExecutor") ObjectProvider<TaskExecutor> jobThreads,
+      @Qualifier(PriorityLaneConfiguration.LANE_EXECUTOR) ObjectProvider<TaskExecutor> laneThreads,
       @Value("${airlock.cluster.shutdown-grace:PT30S}") Duration grace) {
     this.engineConfiguration = engineConfiguration;
-    this.jobThreads = jobThreads.getIfAvailable();
+    this.jobThreads = Stream.of(jobThreads.getIfAvailable(), laneThreads.getIfAvailable())
+        .filter(ThreadPoolTaskExecutor.class::isInstance).map(ThreadPoolTaskExecutor.class::cast).toList();
     this.grace = grace;
   }
 
@@ -57,17 +62,18 @@ class JobExecutorShutdown implements ApplicationListener<ContextClosedEvent> {
       return;
     }
     jobExecutor.shutdown();
-    if (!(jobThreads instanceof ThreadPoolTaskExecutor pool)) {
+    if (jobThreads.isEmpty()) {
       return;
     }
-    ThreadPoolExecutor threads = pool.getThreadPoolExecutor();
+    List<ThreadPoolExecutor> pools = jobThreads.stream().map(ThreadPoolTaskExecutor::getThreadPoolExecutor).toList();
     long deadline = System.nanoTime() + grace.toNanos();
     log.info("Job acquisition stopped; finishing {} running jobs and handing back {} queued batches",
-        threads.getActiveCount(), threads.getQueue().size());
-    while (threads.getActiveCount() > 0 || !threads.getQueue().isEmpty()) {
+        pools.stream().mapToInt(ThreadPoolExecutor::getActiveCount).sum(),
+        pools.stream().mapToInt(p -> p.getQueue().size()).sum());
+    while (pools.stream().anyMatch(p -> p.getActiveCount() > 0 || !p.getQueue().isEmpty())) {
       if (System.nanoTime() > deadline) {
-        log.warn("{} jobs still running after {}: they are interrupted and retried later", threads.getActiveCount(),
-            grace);
+        log.warn("{} jobs still running after {}: they are interrupted and retried later",
+            pools.stream().mapToInt(ThreadPoolExecutor::getActiveCount).sum(), grace);
         return;
       }
       try {
