@@ -91,9 +91,7 @@ public class AuditLog {
       append(List.of(entry));
       return;
     }
-    PendingEntries pending = TransactionSynchronizationManager.getSynchronizations().stream()
-        .filter(s -> s instanceof PendingEntries p && p.log == this).map(PendingEntries.class::cast)
-        .findFirst().orElse(null);
+    PendingEntries pending = pending();
     if (pending == null) {
       pending = new PendingEntries(this);
       TransactionSynchronizationManager.registerSynchronization(pending);
@@ -102,6 +100,30 @@ public class AuditLog {
       return;
     }
     pending.entries.add(entry);
+  }
+
+  /**
+   * As {@link #record}, from another synchronization's {@code beforeCommit} (the transaction is
+   * committing): with the transaction's own entries if they are not appended yet, else at once.
+   * Never registers a synchronization: one registered while Spring runs {@code beforeCommit}
+   * would not be called, and the entry would be lost.
+   */
+  @Transactional(propagation = Propagation.MANDATORY)
+  public void recordWhileCommitting(String actor, String action, String requestId, Map<String, ?> details) {
+    Entry entry = new Entry(clock.instant().truncatedTo(ChronoUnit.MILLIS), actor, action, requestId,
+        toJson(details));
+    PendingEntries pending = TransactionSynchronizationManager.isSynchronizationActive() ? pending() : null;
+    if (pending == null || pending.appended) {
+      append(List.of(entry));
+    } else {
+      pending.entries.add(entry);
+    }
+  }
+
+  private PendingEntries pending() {
+    return TransactionSynchronizationManager.getSynchronizations().stream()
+        .filter(s -> s instanceof PendingEntries p && p.log == this).map(PendingEntries.class::cast)
+        .findFirst().orElse(null);
   }
 
   /** Locks the head (until the transaction ends) and chains the entries after it. */

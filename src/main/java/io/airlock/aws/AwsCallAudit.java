@@ -122,7 +122,7 @@ final class AwsCallAudit implements ExecutionInterceptor {
     @Override
     public void beforeCommit(boolean readOnly) {
       if (!readOnly && !calls.isEmpty()) {
-        calls.forEach(d -> audit.record(ACTOR, ACTION, null, d));
+        calls.forEach(d -> audit.recordWhileCommitting(ACTOR, ACTION, null, d));
         written = true;
       }
     }

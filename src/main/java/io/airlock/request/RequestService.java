@@ -88,6 +88,10 @@ public class RequestService {
       throw new InvalidRequestException(List.of(new InvalidRequestException.FieldError("comment",
           "is required to deny: say why, the requester sees it")));
     }
+    // Two reviews of one request at once take turns here, before the engine loads its tasks and
+    // executions: the second sees the first's outcome (its task gone once the quorum is met)
+    // instead of completing against what the first has changed meanwhile.
+    r = requests.lockById(id).orElseThrow(() -> new RequestNotFoundException(id));
     if (r.getStatus() != RequestStatus.PENDING_REVIEW || process.openReviewTask(id).isEmpty()) {
       throw new ConflictingStateException("Request " + id + " is " + r.getStatus() + ", not waiting for review");
     }
