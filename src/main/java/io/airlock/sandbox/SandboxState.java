@@ -154,6 +154,8 @@ public final class SandboxState {
     private final SandboxFaults faults;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
+    /** Draws each asynchronous operation's delay when the settings give a spread; null: the fixed delay. */
+    private final DelaySpread.Sampler delays;
 
     // organization and identity store (guarded by this)
     private final Map<String, Account> accounts = new LinkedHashMap<>();
@@ -201,6 +203,7 @@ public final class SandboxState {
         this.settings = settings;
         this.faults = faults;
         this.clock = clock;
+        this.delays = settings.operationDelaySpread() == null ? null : settings.operationDelaySpread().sampler();
         seed();
     }
 
@@ -836,7 +839,7 @@ public final class SandboxState {
     private AsyncRequest submit(String operation, Assignment a, String permissionSetArn, String targetId,
                                 String targetType) {
         Instant created = clock.instant();
-        Duration delay = settings.operationDelay();
+        Duration delay = delays == null ? settings.operationDelay() : delays.next();
         AsyncRequest r = new AsyncRequest(operation, created, created.plus(delay), a, permissionSetArn, targetId,
                 targetType, faults.takeAsyncFault(operation));
         requests.put(r.requestId, r);
