@@ -173,6 +173,9 @@ public final class SandboxState {
      */
     private final Map<String, Map<String, String>> provisionedPolicies = new LinkedHashMap<>();
     private final Map<String, AsyncRequest> requests = new LinkedHashMap<>();
+    /** Delays of the creations accepted since the last resetCounters, the first 100,000 (guarded by this). */
+    private static final int MAX_CREATION_DELAYS = 100_000;
+    private final List<Long> creationDelays = new ArrayList<>();
     private Instant instanceCreated;
     /** Session access key id (from AssumeRole) -> the account of the assumed role. */
     private final Map<String, String> sessionAccounts = new ConcurrentHashMap<>();
@@ -331,8 +334,18 @@ public final class SandboxState {
         }
     }
 
+    /**
+     * How long each CreateAccountAssignment accepted since the last {@link #resetCounters()} stays
+     * (or stayed) IN_PROGRESS, in nanoseconds, in order of creation (the first 100,000): the latencies a benchmark's
+     * quota-implied maximum rests on.
+     */
+    public synchronized long[] creationDelays() {
+        return creationDelays.stream().mapToLong(Long::longValue).toArray();
+    }
+
     /** Zeroes call counts, throttling count and the records of assignment calls. */
     public synchronized void resetCounters() {
+        creationDelays.clear();
         callCounts.clear();
         throttledCalls.set(0);
         callWindow.clear();
@@ -840,6 +853,9 @@ public final class SandboxState {
                                 String targetType) {
         Instant created = clock.instant();
         Duration delay = delays == null ? settings.operationDelay() : delays.next();
+        if (CREATE.equals(operation) && creationDelays.size() < MAX_CREATION_DELAYS) {
+            creationDelays.add(delay.toNanos());
+        }
         AsyncRequest r = new AsyncRequest(operation, created, created.plus(delay), a, permissionSetArn, targetId,
                 targetType, faults.takeAsyncFault(operation));
         requests.put(r.requestId, r);
