@@ -32,8 +32,6 @@ import org.springframework.transaction.support.TransactionTemplate;
 @Service
 public class AuditLog {
 
-  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(AuditLog.class);
-
   private static final ObjectMapper JSON = JsonMapper.builder()
       .addModule(new JavaTimeModule())
       .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
@@ -73,115 +71,18 @@ public class AuditLog {
   /**
    * Appends an entry. Must run inside the transaction of the change it records; fails if
    * there is none, so no audited change can commit without its entry.
-   *
-   * <p>The entry is linked into the chain just before that transaction commits, not here: the
-   * chain's head is one row that every audited transaction locks, and a lock taken here would
-   * be held through the rest of the transaction (the engine's work, a job's other steps), so
-   * that every audited transaction on every node would wait for the one before it. Linked at
-   * the end, the head is held for a few inserts and the commit. The entry still commits or
-   * rolls back with the change (a failure to link it rolls the transaction back), its time is
-   * when it was recorded, and sequence numbers follow the order of the commits.
    */
   @Transactional(propagation = Propagation.MANDATORY)
-  public void record(String actor, String action, String requestId, Map<String, ?> details) {
-    Pending entry = new Pending(clock.instant().truncatedTo(ChronoUnit.MILLIS), actor, action, requestId,
-        toJson(details));
-    Linker linker = null;
-    if (TransactionSynchronizationManager.isSynchronizationActive()) {
-      linker = currentLinker();
-      if (linker == null) {
-        linker = new Linker(this);
-        TransactionSynchronizationManager.registerSynchronization(linker);
-      }
-    }
-    if (linker == null || linker.linked) {
-      link(List.of(entry)); // no synchronization, or recorded while the transaction commits
-    } else {
-      linker.entries.add(entry);
-    }
-  }
-
-  /**
-   * As {@link #record}, from another synchronization's {@code beforeCommit} (the transaction is
-   * committing): after the entries the transaction has recorded when they are not linked yet,
-   * else at once, in the transaction. A synchronization registered while Spring runs
-   * {@code beforeCommit} would not be called, so none is registered here.
-   */
-  @Transactional(propagation = Propagation.MANDATORY)
-  public void recordWhileCommitting(String actor, String action, String requestId, Map<String, ?> details) {
-    Pending entry = new Pending(clock.instant().truncatedTo(ChronoUnit.MILLIS), actor, action, requestId,
-        toJson(details));
-    Linker linker = TransactionSynchronizationManager.isSynchronizationActive() ? currentLinker() : null;
-    if (linker == null || linker.linked) {
-      link(List.of(entry));
-    } else {
-      linker.entries.add(entry);
-    }
-  }
-
-  /** This transaction's linker, if it has recorded anything (a REQUIRES_NEW inside has its own). */
-  private Linker currentLinker() {
-    for (TransactionSynchronization sync : TransactionSynchronizationManager.getSynchronizations()) {
-      if (sync instanceof Linker l && l.owner() == this) {
-        return l;
-      }
-    }
-    return null;
-  }
-
-  /** Links a transaction's entries into the chain just before it commits. */
-  private static final class Linker implements TransactionSynchronization {
-    private final AuditLog owner;
-    private final List<Pending> entries = new java.util.ArrayList<>();
-    private boolean linked;
-
-    Linker(AuditLog owner) {
-      this.owner = owner;
-    }
-
-    AuditLog owner() {
-      return owner;
-    }
-
-    @Override
-    public void beforeCommit(boolean readOnly) {
-      owner.link(entries);
-      linked = true;
-    }
-
-    /**
-     * Entries recorded for the first time while the transaction was already committing (by
-     * another synchronization's beforeCommit, after Spring took its list of them) missed
-     * beforeCommit: written in a transaction of their own right after the commit, so none is
-     * lost. A rolled-back transaction's entries go with it.
-     */
-    @Override
-    public void afterCompletion(int status) {
-      if (!linked && status == STATUS_COMMITTED && !entries.isEmpty()) {
-        log.warn("{} audit entries recorded while their transaction committed; written just after it", entries.size());
-        owner.ownTransaction.executeWithoutResult(s -> owner.link(entries));
-      }
-    }
-  }
-
-  /** An entry recorded in a transaction that has not yet committed. */
-  private record Pending(Instant at, String actor, String action, String requestId, String detailsJson) {}
-
-  /** Locks the chain's head and appends the entries in the order they were recorded. */
-  private void link(List<Pending> entries) {
-    if (entries.isEmpty()) {
-      return;
-    }
+  public AuditEvent record(String actor, String action, String requestId, Map<String, ?> details) {
+    String detailsJson = toJson(details);
+    Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
     AuditMapper.ChainHead head = mapper.lockHead();
-    long seq = head.lastSeq();
-    String prev = head.lastHash();
-    for (Pending p : entries) {
-      seq++;
-      String hash = hash(prev, seq, p.at(), p.actor(), p.action(), p.requestId(), p.detailsJson());
-      mapper.insert(new AuditEvent(seq, p.at(), p.actor(), p.action(), p.requestId(), p.detailsJson(), prev, hash));
-      prev = hash;
-    }
-    mapper.moveHead(seq, prev);
+    long seq = head.lastSeq() + 1;
+    String hash = hash(head.lastHash(), seq, now, actor, action, requestId, detailsJson);
+    AuditEvent event = new AuditEvent(seq, now, actor, action, requestId, detailsJson, head.lastHash(), hash);
+    mapper.insert(event);
+    mapper.moveHead(seq, hash);
+    return event;
   }
 
   @Transactional(readOnly = true)

@@ -30,7 +30,9 @@ import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
  *   <li>In a read-write transaction (a grant, a revoke, a drift step): buffered and written just
  *       before that transaction commits, in it. The call's record commits with the change it
  *       made, and a failing audit insert fails the commit (the step is retried; AWS calls are
- *       idempotent). Written at commit, after the step's own entries.</li>
+ *       idempotent). Written at commit, not at the call, because the chain head is locked by the
+ *       first entry until commit: writing at the call would hold it across the step's further AWS
+ *       calls and polling, serializing every audited change of the cluster behind AWS.</li>
  *   <li>When that transaction rolls back, or is read-only: the calls did happen in AWS, so they
  *       are written after it in a transaction of their own.</li>
  *   <li>Outside any transaction (an inventory scan, a session activity fetch, the start-up
@@ -120,7 +122,7 @@ final class AwsCallAudit implements ExecutionInterceptor {
     @Override
     public void beforeCommit(boolean readOnly) {
       if (!readOnly && !calls.isEmpty()) {
-        calls.forEach(d -> audit.recordWhileCommitting(ACTOR, ACTION, null, d));
+        calls.forEach(d -> audit.record(ACTOR, ACTION, null, d));
         written = true;
       }
     }
