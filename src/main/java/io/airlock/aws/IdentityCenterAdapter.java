@@ -66,8 +66,8 @@ class IdentityCenterAdapter implements AccessGateway {
   IdentityCenterAdapter(SsoAdminClient ssoAdmin, IdentitystoreClient identityStore,
       OrganizationsClient organizations, AirlockProperties properties,
       @Value("${airlock.aws.creations-in-flight:15}") int creationsInFlight,
-      @Value("${airlock.aws.next-poll-delay:PT0.2S}") Duration nextPollDelay,
-      @Value("${airlock.aws.max-poll-delay:PT2S}") Duration maxPollDelay) {
+      @Value("${airlock.aws.next-poll-delay:PT0.75S}") Duration nextPollDelay,
+      @Value("${airlock.aws.max-poll-delay:PT1.5S}") Duration maxPollDelay) {
     if (nextPollDelay.isNegative() || nextPollDelay.isZero() || maxPollDelay.compareTo(nextPollDelay) < 0) {
       throw new IllegalArgumentException("airlock.aws.next-poll-delay must be positive and at most"
           + " airlock.aws.max-poll-delay: " + nextPollDelay + ", " + maxPollDelay);
@@ -254,8 +254,8 @@ class IdentityCenterAdapter implements AccessGateway {
   /**
    * Polls until SUCCEEDED or FAILED, bounded by the time-out: first after the first-poll delay
    * (about as long as AWS takes, so one Describe call is usually enough), then with a backoff
-   * from {@code airlock.aws.next-poll-delay} (200 ms), doubling up to
-   * {@code airlock.aws.max-poll-delay} (2 s).
+   * from {@code airlock.aws.next-poll-delay} (0.75 s), doubling up to
+   * {@code airlock.aws.max-poll-delay} (1.5 s).
    */
   <S> S poll(String operation, S first, java.util.function.Function<S, Progress> progress, Supplier<S> describe) {
     long deadline = System.nanoTime() + settings.operationTimeout().toNanos();
