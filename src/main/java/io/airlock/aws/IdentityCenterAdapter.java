@@ -55,6 +55,9 @@ class IdentityCenterAdapter implements AccessGateway {
   private final OrganizationsClient organizations;
   private final AirlockProperties.Aws settings;
   private final Bulkhead creationsInFlight;
+  /** Wait before the second status poll; each later wait doubles, up to {@link #maxPollDelay}. */
+  private final Duration nextPollDelay;
+  private final Duration maxPollDelay;
 
   private volatile InstanceMetadata instance;
   private volatile Map<String, String> permissionSetsByName = Map.of();
@@ -62,7 +65,15 @@ class IdentityCenterAdapter implements AccessGateway {
 
   IdentityCenterAdapter(SsoAdminClient ssoAdmin, IdentitystoreClient identityStore,
       OrganizationsClient organizations, AirlockProperties properties,
-      @Value("${airlock.aws.creations-in-flight:15}") int creationsInFlight) {
+      @Value("${airlock.aws.creations-in-flight:15}") int creationsInFlight,
+      @Value("${airlock.aws.next-poll-delay:PT0.75S}") Duration nextPollDelay,
+      @Value("${airlock.aws.max-poll-delay:PT1.5S}") Duration maxPollDelay) {
+    if (nextPollDelay.isNegative() || nextPollDelay.isZero() || maxPollDelay.compareTo(nextPollDelay) < 0) {
+      throw new IllegalArgumentException("airlock.aws.next-poll-delay must be positive and at most"
+          + " airlock.aws.max-poll-delay: " + nextPollDelay + ", " + maxPollDelay);
+    }
+    this.nextPollDelay = nextPollDelay;
+    this.maxPollDelay = maxPollDelay;
     this.ssoAdmin = ssoAdmin;
     this.identityStore = identityStore;
     this.organizations = organizations;
@@ -243,12 +254,14 @@ class IdentityCenterAdapter implements AccessGateway {
   /**
    * Polls until SUCCEEDED or FAILED, bounded by the time-out: first after the first-poll delay
    * (about as long as AWS takes, so one Describe call is usually enough), then with a backoff
-   * from 200 ms to 2 s.
+   * from {@code airlock.aws.next-poll-delay} (0.75 s), doubling up to
+   * {@code airlock.aws.max-poll-delay} (1.5 s).
    */
   <S> S poll(String operation, S first, java.util.function.Function<S, Progress> progress, Supplier<S> describe) {
     long deadline = System.nanoTime() + settings.operationTimeout().toNanos();
     long waitMillis = Math.max(0, settings.firstPollDelay().toMillis());
-    long nextWaitMillis = 200;
+    long nextWaitMillis = nextPollDelay.toMillis();
+    long maxWaitMillis = maxPollDelay.toMillis();
     S status = first;
     while (true) {
       Progress p = progress.apply(status);
@@ -265,7 +278,7 @@ class IdentityCenterAdapter implements AccessGateway {
       }
       sleep(waitMillis);
       waitMillis = nextWaitMillis;
-      nextWaitMillis = Math.min(nextWaitMillis * 2, 2000);
+      nextWaitMillis = Math.min(nextWaitMillis * 2, maxWaitMillis);
       status = describe.get();
     }
   }

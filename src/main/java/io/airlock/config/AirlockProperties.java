@@ -74,7 +74,8 @@ public record AirlockProperties(
   /**
    * AWS access. Blank endpoint, role and instance mean: SDK defaults, discovered instance.
    * {@code firstPollDelay}: how long after creating or deleting an account assignment its status
-   * is first asked for (then every 0.2 s, doubling up to 2 s, until {@code operationTimeout}).
+   * is first asked for (then after {@code airlock.aws.next-poll-delay}, doubling up to
+   * {@code airlock.aws.max-poll-delay}, until {@code operationTimeout}).
    */
   public record Aws(
       @NotBlank String region,

@@ -84,6 +84,13 @@ class DecisionAuditPlugin extends AbstractProcessEnginePlugin {
       dmn = (DefaultDmnEngineConfiguration) DmnEngineConfiguration.createDefaultDmnEngineConfiguration();
       configuration.setDmnEngineConfiguration(dmn);
     }
+    // The process engine's decisions (scope and auto-approval, every request) on the FEEL engine
+    // that parses each cell once: Camunda's parses every cell of every evaluation again, which
+    // was 40 % of a node's CPU per access lifecycle (docs/benchmark.md, "Full lifecycles").
+    // The engine keeps a factory set here (it builds its default only when none is set).
+    if (dmn.getFeelEngineFactory() == null) {
+      dmn.setFeelEngineFactory(new CachingFeelEngineFactory());
+    }
     List<DmnDecisionEvaluationListener> listeners = new ArrayList<>();
     if (dmn.getCustomPostDecisionEvaluationListeners() != null) {
       listeners.addAll(dmn.getCustomPostDecisionEvaluationListeners());

@@ -3,6 +3,7 @@ package io.airlock.sandbox;
 import io.airlock.config.AirlockProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -20,11 +21,18 @@ class SandboxConfiguration {
 
   @Bean(destroyMethod = "close")
   AwsSandbox awsSandbox(AirlockProperties properties,
-      @org.springframework.beans.factory.annotation.Value("${airlock.aws.sandbox.demo-activity:true}") boolean demoActivity) {
+      @Value("${airlock.aws.sandbox.demo-activity:true}") boolean demoActivity,
+      @Value("${airlock.aws.sandbox.max-calls-per-second:20}") int maxCallsPerSecond,
+      @Value("${airlock.aws.sandbox.max-creations-in-flight:15}") int maxCreationsInFlight,
+      @Value("${airlock.aws.sandbox.operation-delay-spread:}") String operationDelaySpread,
+      @Value("${airlock.aws.sandbox.operation-delay-seed:1}") long operationDelaySeed) {
     AirlockProperties.Sandbox s = properties.aws().sandbox();
     SandboxSettings defaults = SandboxSettings.defaults();
+    // AWS's quotas by default; benchmarks lift them (max-calls-per-second, max-creations-in-flight)
+    // or draw latencies from a spread (operation-delay-spread: 0.5s..10s) instead of operation-delay.
     AwsSandbox sandbox = AwsSandbox.start(new SandboxSettings(s.port(), s.operationDelay(),
-        defaults.maxCallsPerSecond(), defaults.maxCreationsInFlight(), defaults.externalId()));
+        maxCallsPerSecond, maxCreationsInFlight, defaults.externalId(),
+        DelaySpread.parse(operationDelaySpread, operationDelaySeed)));
     // A granted user "does" a few things in the account, so that the demo has session activity to show.
     sandbox.cloudTrail().demoEvents(demoActivity);
     log.info("AWS sandbox (emulated organization {}) listening on {}", DemoOrganization.ORGANIZATION_ID, sandbox.endpoint());

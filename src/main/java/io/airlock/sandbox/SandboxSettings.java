@@ -11,9 +11,16 @@ import java.util.Objects;
  * @param maxCallsPerSecond    sso-admin + identitystore calls allowed in any one-second window
  * @param maxCreationsInFlight CreateAccountAssignment requests allowed IN_PROGRESS at once
  * @param externalId           the ExternalId AssumeRole requires
+ * @param operationDelaySpread when set, each asynchronous operation's delay is drawn from it
+ *                             instead of {@code operationDelay}; null: always {@code operationDelay}
  */
 public record SandboxSettings(int port, Duration operationDelay, int maxCallsPerSecond,
-                              int maxCreationsInFlight, String externalId) {
+                              int maxCreationsInFlight, String externalId, DelaySpread operationDelaySpread) {
+
+    public SandboxSettings(int port, Duration operationDelay, int maxCallsPerSecond, int maxCreationsInFlight,
+                           String externalId) {
+        this(port, operationDelay, maxCallsPerSecond, maxCreationsInFlight, externalId, null);
+    }
 
     public SandboxSettings {
         if (port < 0 || port > 65535) {
@@ -38,22 +45,26 @@ public record SandboxSettings(int port, Duration operationDelay, int maxCallsPer
     }
 
     public SandboxSettings withPort(int newPort) {
-        return new SandboxSettings(newPort, operationDelay, maxCallsPerSecond, maxCreationsInFlight, externalId);
+        return new SandboxSettings(newPort, operationDelay, maxCallsPerSecond, maxCreationsInFlight, externalId, operationDelaySpread);
     }
 
     public SandboxSettings withOperationDelay(Duration newDelay) {
-        return new SandboxSettings(port, newDelay, maxCallsPerSecond, maxCreationsInFlight, externalId);
+        return new SandboxSettings(port, newDelay, maxCallsPerSecond, maxCreationsInFlight, externalId, operationDelaySpread);
     }
 
     public SandboxSettings withMaxCallsPerSecond(int newMax) {
-        return new SandboxSettings(port, operationDelay, newMax, maxCreationsInFlight, externalId);
+        return new SandboxSettings(port, operationDelay, newMax, maxCreationsInFlight, externalId, operationDelaySpread);
     }
 
     public SandboxSettings withMaxCreationsInFlight(int newMax) {
-        return new SandboxSettings(port, operationDelay, maxCallsPerSecond, newMax, externalId);
+        return new SandboxSettings(port, operationDelay, maxCallsPerSecond, newMax, externalId, operationDelaySpread);
     }
 
     public SandboxSettings withExternalId(String newExternalId) {
-        return new SandboxSettings(port, operationDelay, maxCallsPerSecond, maxCreationsInFlight, newExternalId);
+        return new SandboxSettings(port, operationDelay, maxCallsPerSecond, maxCreationsInFlight, newExternalId, operationDelaySpread);
+    }
+
+    public SandboxSettings withOperationDelaySpread(DelaySpread newSpread) {
+        return new SandboxSettings(port, operationDelay, maxCallsPerSecond, maxCreationsInFlight, externalId, newSpread);
     }
 }

@@ -154,6 +154,8 @@ public final class SandboxState {
     private final SandboxFaults faults;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
+    /** Draws each asynchronous operation's delay when the settings give a spread; null: the fixed delay. */
+    private final DelaySpread.Sampler delays;
 
     // organization and identity store (guarded by this)
     private final Map<String, Account> accounts = new LinkedHashMap<>();
@@ -171,6 +173,9 @@ public final class SandboxState {
      */
     private final Map<String, Map<String, String>> provisionedPolicies = new LinkedHashMap<>();
     private final Map<String, AsyncRequest> requests = new LinkedHashMap<>();
+    /** Delays of the creations accepted since the last resetCounters, the first 100,000 (guarded by this). */
+    private static final int MAX_CREATION_DELAYS = 100_000;
+    private final List<Long> creationDelays = new ArrayList<>();
     private Instant instanceCreated;
     /** Session access key id (from AssumeRole) -> the account of the assumed role. */
     private final Map<String, String> sessionAccounts = new ConcurrentHashMap<>();
@@ -201,6 +206,7 @@ public final class SandboxState {
         this.settings = settings;
         this.faults = faults;
         this.clock = clock;
+        this.delays = settings.operationDelaySpread() == null ? null : settings.operationDelaySpread().sampler();
         seed();
     }
 
@@ -328,8 +334,18 @@ public final class SandboxState {
         }
     }
 
+    /**
+     * How long each CreateAccountAssignment accepted since the last {@link #resetCounters()} stays
+     * (or stayed) IN_PROGRESS, in nanoseconds, in order of creation (the first 100,000): the latencies a benchmark's
+     * quota-implied maximum rests on.
+     */
+    public synchronized long[] creationDelays() {
+        return creationDelays.stream().mapToLong(Long::longValue).toArray();
+    }
+
     /** Zeroes call counts, throttling count and the records of assignment calls. */
     public synchronized void resetCounters() {
+        creationDelays.clear();
         callCounts.clear();
         throttledCalls.set(0);
         callWindow.clear();
@@ -836,7 +852,10 @@ public final class SandboxState {
     private AsyncRequest submit(String operation, Assignment a, String permissionSetArn, String targetId,
                                 String targetType) {
         Instant created = clock.instant();
-        Duration delay = settings.operationDelay();
+        Duration delay = delays == null ? settings.operationDelay() : delays.next();
+        if (CREATE.equals(operation) && creationDelays.size() < MAX_CREATION_DELAYS) {
+            creationDelays.add(delay.toNanos());
+        }
         AsyncRequest r = new AsyncRequest(operation, created, created.plus(delay), a, permissionSetArn, targetId,
                 targetType, faults.takeAsyncFault(operation));
         requests.put(r.requestId, r);

@@ -50,7 +50,8 @@ class IdentityCenterAdapterTest {
         .credentialsProvider(credentials).build();
     organizations = OrganizationsClient.builder().endpointOverride(sandbox.endpoint()).region(Region.US_EAST_1)
         .credentialsProvider(credentials).build();
-    adapter = new IdentityCenterAdapter(ssoAdmin, identityStore, organizations, properties(LATENCY), 15);
+    adapter = new IdentityCenterAdapter(ssoAdmin, identityStore, organizations, properties(LATENCY), 15,
+        Duration.ofMillis(200), Duration.ofSeconds(2));
     assertThat(adapter.findUserId("alice")).contains(ALICE_USER_ID); // discovers the instance once
   }
 
