@@ -66,6 +66,16 @@ public final class Browser implements AutoCloseable {
     return wait.until(ExpectedConditions.visibilityOfElementLocated(by));
   }
 
+  /** Whether the element is visible within {@code within} (no exception when it is not). */
+  public boolean appears(By by, Duration within) {
+    try {
+      new WebDriverWait(driver, within).until(ExpectedConditions.visibilityOfElementLocated(by));
+      return true;
+    } catch (org.openqa.selenium.TimeoutException e) {
+      return false;
+    }
+  }
+
   public WebElement clickable(By by) {
     return wait.until(ExpectedConditions.elementToBeClickable(by));
   }
