@@ -85,21 +85,15 @@ public class AuditLog {
    */
   @Transactional(propagation = Propagation.MANDATORY)
   public void record(String actor, String action, String requestId, Map<String, ?> details) {
-    Entry entry = new Entry(clock.instant().truncatedTo(ChronoUnit.MILLIS), actor, action, requestId,
-        toJson(details));
-    if (!TransactionSynchronizationManager.isSynchronizationActive()) {
-      append(List.of(entry));
-      return;
+    PendingEntries pending = null;
+    if (TransactionSynchronizationManager.isSynchronizationActive()) {
+      pending = pending();
+      if (pending == null) {
+        pending = new PendingEntries(this);
+        TransactionSynchronizationManager.registerSynchronization(pending);
+      }
     }
-    PendingEntries pending = pending();
-    if (pending == null) {
-      pending = new PendingEntries(this);
-      TransactionSynchronizationManager.registerSynchronization(pending);
-    } else if (pending.appended) {
-      append(List.of(entry)); // recorded while the transaction commits: the head is ours already
-      return;
-    }
-    pending.entries.add(entry);
+    add(entry(actor, action, requestId, details), pending);
   }
 
   /**
@@ -110,9 +104,19 @@ public class AuditLog {
    */
   @Transactional(propagation = Propagation.MANDATORY)
   public void recordWhileCommitting(String actor, String action, String requestId, Map<String, ?> details) {
-    Entry entry = new Entry(clock.instant().truncatedTo(ChronoUnit.MILLIS), actor, action, requestId,
-        toJson(details));
-    PendingEntries pending = TransactionSynchronizationManager.isSynchronizationActive() ? pending() : null;
+    add(entry(actor, action, requestId, details),
+        TransactionSynchronizationManager.isSynchronizationActive() ? pending() : null);
+  }
+
+  private Entry entry(String actor, String action, String requestId, Map<String, ?> details) {
+    return new Entry(clock.instant().truncatedTo(ChronoUnit.MILLIS), actor, action, requestId, toJson(details));
+  }
+
+  /**
+   * Queued with the transaction's entries; appended at once when there is no synchronization, or
+   * when the transaction is already committing (the head is the transaction's by then).
+   */
+  private void add(Entry entry, PendingEntries pending) {
     if (pending == null || pending.appended) {
       append(List.of(entry));
     } else {
