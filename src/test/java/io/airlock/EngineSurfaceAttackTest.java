@@ -420,6 +420,27 @@ class EngineSurfaceAttackTest {
     assertThat(status(pending)).isEqualTo("CANCELLED");
   }
 
+  /**
+   * The expiry timer's priority (100) puts it in the job executor's revoke lane: a requester or
+   * an approver cannot lower it (nor raise a grant's into the lane) through /engine-rest.
+   */
+  @Test
+  void noRequesterOrApproverChangesAJobsPriority() {
+    String id = submit("erin", "erin", "ReadOnlyAccess", "PT30M", STAGING).get("id").asText();
+    api.awaitStatus(id, "ACTIVE");
+    String instance = instancesOf(id).get(0);
+    JsonNode timer = api.get("admin", ENGINE_REST + "/job?processInstanceId=" + instance + "&timers=true").body().get(0);
+    for (String user : List.of("erin", "alice", "bob")) {
+      Reply lowered = api.put(user, ENGINE_REST + "/job/" + timer.get("id").asText() + "/priority",
+          Map.of("priority", 0));
+      assertThat(lowered.status()).as(user + ": " + lowered.raw()).isIn(403, 404);
+    }
+    assertThat(api.get("admin", ENGINE_REST + "/job/" + timer.get("id").asText()).body().get("priority").asLong())
+        .isEqualTo(100);
+    assertThat(api.post("erin", "/api/requests/" + id + "/revoke", Map.of("reason", "done")).status()).isEqualTo(200);
+    api.awaitStatus(id, "REVOKED");
+  }
+
   @Test
   void reconcilerRevokesAccessWhoseProcessVanishedOrWhoseTimerWasMoved() {
     // A process lost behind Airlock's back (no listener ran): the reconciler notices.
