@@ -3,15 +3,22 @@ package io.airlock.process;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.stream.Collectors;
 import org.camunda.bpm.engine.impl.JobQueryImpl;
+import org.camunda.bpm.engine.impl.Page;
 import org.camunda.bpm.engine.impl.ProcessEngineImpl;
 import org.camunda.bpm.engine.impl.cmd.AcquireJobsCmd;
 import org.camunda.bpm.engine.impl.interceptor.CommandContext;
 import org.camunda.bpm.engine.impl.jobexecutor.AcquiredJobs;
+import org.camunda.bpm.engine.impl.jobexecutor.JobAcquisitionContext;
+import org.camunda.bpm.engine.impl.jobexecutor.JobAcquisitionStrategy;
+import org.camunda.bpm.engine.impl.jobexecutor.SequentialJobAcquisitionRunnable;
+import org.camunda.bpm.engine.impl.persistence.entity.AcquirableJobEntity;
 import org.camunda.bpm.engine.spring.components.jobexecutor.SpringJobExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +44,14 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
  * and when that is full, in Camunda's pool's queue as before. Only when that refuses too does
  * Camunda's rejected-jobs handler take it (kept locked, submitted again in the next cycle). Other
  * batches go to Camunda's pool only, exactly as with {@link SpringJobExecutor}.
+ *
+ * <p>Acquisition keeps looking for the lane's jobs while Camunda's pool is saturated. Camunda's
+ * {@code BackoffJobAcquisitionStrategy} takes the batches its pool refused off the next cycle's
+ * size, so while grants hold every thread and queue place it acquires nothing at all, and a due
+ * expiry timer would wait for grants to drain although the lane is idle. In such a cycle this
+ * executor acquires only jobs of the lane's priority, as many as the lane has room for
+ * ({@link LaneAcquisitionRunnable}); it locks no other job, so no grant is taken only to be
+ * refused.
  */
 public class PriorityLaneJobExecutor extends SpringJobExecutor {
 
@@ -63,9 +78,12 @@ public class PriorityLaneJobExecutor extends SpringJobExecutor {
   protected void ensureInitialization() {
     // The base class clears the factory at every shutdown and falls back to its own at start.
     if (lane != null) {
-      acquireJobsCmdFactory = numJobs -> new LaneAcquireJobsCmd(numJobs);
+      acquireJobsCmdFactory = numJobs -> new LaneAcquireJobsCmd(numJobs, false);
     }
     super.ensureInitialization();
+    if (lane != null) {
+      acquireJobsRunnable = new LaneAcquisitionRunnable();
+    }
   }
 
   @Override
@@ -87,6 +105,14 @@ public class PriorityLaneJobExecutor extends SpringJobExecutor {
       log.debug("Jobs {} of the priority lane to Camunda's pool (lane free: {})", jobIds, laneFree);
     }
     super.executeJobs(jobIds, processEngine);
+  }
+
+  /** How many more batches the lane takes now: free threads and free places in its queue. */
+  static int room(ThreadPoolTaskExecutor lane) {
+    if (lane == null || lane.getThreadPoolExecutor() == null) {
+      return 0;
+    }
+    return Math.max(0, lane.getMaxPoolSize() + lane.getQueueCapacity() - lane.getActiveCount() - lane.getQueueSize());
   }
 
   /** A thread that would start the job now: not all threads busy and nothing queued before it. */
@@ -133,28 +159,97 @@ public class PriorityLaneJobExecutor extends SpringJobExecutor {
     }
   }
 
-  /** Camunda's acquisition, then one query: which of the acquired jobs have the lane's priority. */
+  /**
+   * Camunda's acquisition loop; in a cycle where Camunda's strategy would acquire nothing because
+   * its pool refused the batches it holds, an acquisition of the lane's jobs alone.
+   */
+  final class LaneAcquisitionRunnable extends SequentialJobAcquisitionRunnable {
+
+    LaneAcquisitionRunnable() {
+      super(PriorityLaneJobExecutor.this);
+    }
+
+    @Override
+    protected AcquiredJobs acquireJobs(JobAcquisitionContext context, JobAcquisitionStrategy strategy,
+        ProcessEngineImpl engine) {
+      int room = room(lane);
+      if (strategy.getNumJobsToAcquire(engine.getName()) > 0 || room == 0) {
+        return super.acquireJobs(context, strategy, engine);
+      }
+      AcquiredJobs acquired = engine.getProcessEngineConfiguration().getCommandExecutorTxRequired()
+          .execute(new LaneAcquireJobsCmd(room, true));
+      context.submitAcquiredJobs(engine.getName(), acquired);
+      if (!acquired.getJobIdBatches().isEmpty()) {
+        log.debug("Pool saturated: acquired {} for the priority lane", acquired.getJobIdBatches());
+      }
+      return acquired;
+    }
+  }
+
+  /**
+   * Camunda's acquisition, then one query: which of the acquired jobs have the lane's priority.
+   * With {@code laneOnly}, the same due jobs are read (by priority first:
+   * {@code jobExecutorAcquireByPriority}) but only the lane's are locked, and the result counts as
+   * a cycle that asked for none (so Camunda's strategy neither idles nor backs off for it).
+   */
   final class LaneAcquireJobsCmd extends AcquireJobsCmd {
 
-    LaneAcquireJobsCmd(int numJobsToAcquire) {
+    private final boolean laneOnly;
+
+    LaneAcquireJobsCmd(int numJobsToAcquire, boolean laneOnly) {
       super(PriorityLaneJobExecutor.this, numJobsToAcquire);
+      this.laneOnly = laneOnly;
     }
 
     @Override
     public AcquiredJobs execute(CommandContext commandContext) {
+      if (laneOnly) {
+        return acquireLaneJobsOnly(commandContext);
+      }
       AcquiredJobs acquired = super.execute(commandContext);
-      Set<String> ids = jobIds(acquired);
+      routeToLane(acquired, laneJobIds(commandContext, jobIds(acquired)));
+      return acquired;
+    }
+
+    /** {@link AcquireJobsCmd#execute}, locking only the lane's jobs among those due. */
+    private AcquiredJobs acquireLaneJobsOnly(CommandContext commandContext) {
+      acquiredJobs = new AcquiredJobs(0);
+      List<AcquirableJobEntity> due = commandContext.getJobManager()
+          .findNextJobsToExecute(new Page(0, numJobsToAcquire));
+      Set<String> laneJobIds = laneJobIds(commandContext,
+          due.stream().map(AcquirableJobEntity::getId).collect(Collectors.toSet()));
+      boolean overHierarchies = isAcquireExclusiveOverProcessHierarchies(commandContext);
+      Map<String, List<String>> exclusiveByInstance = new LinkedHashMap<>();
+      for (AcquirableJobEntity job : due) {
+        if (!laneJobIds.contains(job.getId())) {
+          continue;
+        }
+        lockJob(job);
+        if (job.isExclusive()) {
+          exclusiveByInstance.computeIfAbsent(selectProcessInstanceId(job, overHierarchies), key -> new ArrayList<>())
+              .add(job.getId());
+        } else {
+          acquiredJobs.addJobIdBatch(job.getId());
+        }
+      }
+      exclusiveByInstance.values().forEach(acquiredJobs::addJobIdBatch);
+      // a job another node locked first leaves the list (AcquireJobsCmd#failedOperation)
+      commandContext.getDbEntityManager().registerOptimisticLockingListener(this);
+      routeToLane(acquiredJobs, laneJobIds);
+      return acquiredJobs;
+    }
+
+    /** Which of {@code ids} have the lane's priority. */
+    private Set<String> laneJobIds(CommandContext commandContext, Set<String> ids) {
       if (ids.isEmpty()) {
-        return acquired;
+        return Set.of();
       }
       JobQueryImpl laneJobs = new JobQueryImpl();
       laneJobs.jobIds(ids);
       laneJobs.priorityHigherThanOrEquals(minPriority);
       // (deployment id, job id) of each: Camunda's lightest job query by criteria, ids only.
-      Set<String> laneJobIds = commandContext.getJobManager().findDeploymentIdMappingsByQueryCriteria(laneJobs)
+      return commandContext.getJobManager().findDeploymentIdMappingsByQueryCriteria(laneJobs)
           .stream().map(mapping -> mapping.getRight()).collect(Collectors.toSet());
-      routeToLane(acquired, laneJobIds);
-      return acquired;
     }
   }
 }

@@ -19,7 +19,7 @@ import org.springframework.validation.annotation.Validated;
 @ConfigurationProperties(prefix = "airlock.jobs.priority-lane")
 public record PriorityLaneProperties(
     @DefaultValue("100") long minPriority,
-    @Min(0) @Max(50) @DefaultValue("2") int threads) {
+    @Min(0) @Max(50) @DefaultValue("10") int threads) {
 
   /** Whether the lane has any threads. */
   public boolean enabled() {

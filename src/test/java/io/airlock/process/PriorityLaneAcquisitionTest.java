@@ -1,0 +1,140 @@
+package io.airlock.process;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.camunda.bpm.engine.ProcessEngine;
+import org.camunda.bpm.engine.impl.cfg.StandaloneInMemProcessEngineConfiguration;
+import org.camunda.bpm.engine.impl.jobexecutor.NotifyAcquisitionRejectedJobsHandler;
+import org.camunda.bpm.model.bpmn.Bpmn;
+import org.camunda.bpm.model.bpmn.BpmnModelInstance;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
+
+/**
+ * The priority lane's acquisition on a real engine (in-memory H2, no Spring context): while
+ * Camunda's pool is saturated and its acquisition strategy asks for no job at all, a due job of
+ * the lane's priority is still acquired and run on the lane, and no other job is taken for it.
+ *
+ * <p>"Slow" jobs stand for grant jobs whose AWS operation hangs (they block until released); the
+ * "urgent" job stands for an expiry timer or revoke ({@code camunda:jobPriority="100"}).
+ */
+class PriorityLaneAcquisitionTest {
+
+  static final int SLOW = 8;
+
+  final CountDownLatch releaseSlow = new CountDownLatch(1);
+  final CountDownLatch urgentRan = new CountDownLatch(1);
+  final ThreadPoolTaskExecutor mainPool = pool("camunda-", 1, 1);
+  final ThreadPoolTaskExecutor lane = pool("lane-", 1, 1);
+  ProcessEngine engine;
+
+  /** The delegates' beans: {@code ${jobs.slow()}} blocks like a hanging grant, {@code ${jobs.urgent()}} counts. */
+  public class Jobs {
+    public void slow() throws InterruptedException {
+      releaseSlow.await(1, TimeUnit.MINUTES);
+    }
+
+    public void urgent() {
+      urgentRan.countDown();
+    }
+  }
+
+  @AfterEach
+  void stop() {
+    releaseSlow.countDown();
+    if (engine != null) {
+      engine.close();
+    }
+    mainPool.shutdown();
+    lane.shutdown();
+  }
+
+  @Test
+  void aDueLaneJobIsAcquiredAndRunWhileTheSaturatedPoolMakesCamundaAcquireNothing() {
+    start(lane);
+    for (int i = 0; i < SLOW; i++) {
+      engine.getRuntimeService().startProcessInstanceByKey("slow");
+    }
+    // One slow job runs, one is queued, and acquisition holds the ones the pool refused (locked,
+    // submitted again each cycle): Camunda's strategy now asks for max-jobs-per-acquisition minus
+    // those, that is nothing.
+    await().atMost(Duration.ofSeconds(20)).until(() -> lockedJobs() >= 4);
+
+    engine.getRuntimeService().startProcessInstanceByKey("urgent");
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> urgentRan.getCount() == 0);
+    assertThat(releaseSlow.getCount()).as("the slow jobs still hold Camunda's pool").isEqualTo(1);
+    assertThat(lockedJobs()).as("no slow job was locked for the urgent one's sake").isLessThanOrEqualTo(4);
+    // the lane's acquisition locked only the urgent job: the slow ones not acquired stay unlocked
+    assertThat(engine.getManagementService().createJobQuery().processDefinitionKey("slow").count()
+        - lockedJobs()).isEqualTo(SLOW - 4);
+  }
+
+  @Test
+  void withoutTheLaneTheSameJobWaitsForTheSlowOnes() throws InterruptedException {
+    start(null);
+    for (int i = 0; i < SLOW; i++) {
+      engine.getRuntimeService().startProcessInstanceByKey("slow");
+    }
+    await().atMost(Duration.ofSeconds(20)).until(() -> lockedJobs() >= 4);
+
+    engine.getRuntimeService().startProcessInstanceByKey("urgent");
+
+    // Camunda's own acquisition: the urgent job is not even acquired while the pool is saturated.
+    assertThat(urgentRan.await(2, TimeUnit.SECONDS)).isFalse();
+    releaseSlow.countDown();
+    assertThat(urgentRan.await(20, TimeUnit.SECONDS)).as("runs once the slow jobs are done").isTrue();
+  }
+
+  private long lockedJobs() {
+    return engine.getManagementService().createJobQuery().processDefinitionKey("slow").acquired().count();
+  }
+
+  private void start(ThreadPoolTaskExecutor laneThreads) {
+    PriorityLaneJobExecutor executor = new PriorityLaneJobExecutor(100, laneThreads);
+    executor.setTaskExecutor(mainPool);
+    executor.setRejectedJobsHandler(new NotifyAcquisitionRejectedJobsHandler());
+    executor.setMaxJobsPerAcquisition(2);
+    executor.setWaitTimeInMillis(50);
+    executor.setMaxWait(200);
+
+    StandaloneInMemProcessEngineConfiguration config = new StandaloneInMemProcessEngineConfiguration();
+    config.setJdbcUrl("jdbc:h2:mem:lane-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=1000");
+    config.setHistory("none");
+    config.setJobExecutor(executor);
+    config.setJobExecutorActivate(true);
+    config.setJobExecutorAcquireByPriority(true);
+    config.setBeans(Map.of("jobs", new Jobs()));
+    config.setProcessEngineName("lane-" + UUID.randomUUID());
+    engine = config.buildProcessEngine();
+    engine.getRepositoryService().createDeployment()
+        .addModelInstance("slow.bpmn", process("slow", "${jobs.slow()}", "0"))
+        .addModelInstance("urgent.bpmn", process("urgent", "${jobs.urgent()}", "100"))
+        .deploy();
+  }
+
+  private static BpmnModelInstance process(String key, String expression, String priority) {
+    return Bpmn.createExecutableProcess(key).camundaHistoryTimeToLive(1)
+        .startEvent()
+        .serviceTask("work").camundaAsyncBefore().camundaJobPriority(priority).camundaExpression(expression)
+        .endEvent()
+        .done();
+  }
+
+  private static ThreadPoolTaskExecutor pool(String prefix, int threads, int queue) {
+    ThreadPoolTaskExecutor pool = new ThreadPoolTaskExecutor();
+    pool.setCorePoolSize(threads);
+    pool.setMaxPoolSize(threads);
+    pool.setQueueCapacity(queue);
+    pool.setThreadNamePrefix(prefix);
+    pool.initialize();
+    return pool;
+  }
+}
