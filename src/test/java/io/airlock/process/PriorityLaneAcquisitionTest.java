@@ -9,11 +9,14 @@ import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.camunda.bpm.engine.ProcessEngine;
+import org.camunda.bpm.engine.impl.ProcessEngineImpl;
 import org.camunda.bpm.engine.impl.cfg.StandaloneInMemProcessEngineConfiguration;
 import org.camunda.bpm.engine.impl.jobexecutor.NotifyAcquisitionRejectedJobsHandler;
 import org.camunda.bpm.model.bpmn.Bpmn;
 import org.camunda.bpm.model.bpmn.BpmnModelInstance;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
 
@@ -29,14 +32,20 @@ class PriorityLaneAcquisitionTest {
 
   static final int SLOW = 8;
 
-  final CountDownLatch releaseSlow = new CountDownLatch(1);
-  final CountDownLatch urgentRan = new CountDownLatch(1);
-  final ThreadPoolTaskExecutor mainPool = pool("camunda-", 1, 1);
-  final ThreadPoolTaskExecutor lane = pool("lane-", 1, 1);
-  ProcessEngine engine;
+  /** One engine for both tests (building one takes seconds); each test brings its job executor. */
+  static StandaloneInMemProcessEngineConfiguration config;
+  static ProcessEngine engine;
+  static final Jobs JOBS = new Jobs();
 
-  /** The delegates' beans: {@code ${jobs.slow()}} blocks like a hanging grant, {@code ${jobs.urgent()}} counts. */
-  public class Jobs {
+  final ThreadPoolTaskExecutor mainPool = PriorityLaneJobExecutorTest.threadPool("camunda-", 1, 1);
+  final ThreadPoolTaskExecutor lane = PriorityLaneJobExecutorTest.threadPool("lane-", 1, 1);
+  PriorityLaneJobExecutor executor;
+
+  /** The delegates' bean: {@code ${jobs.slow()}} blocks like a hanging grant, {@code ${jobs.urgent()}} counts. */
+  public static class Jobs {
+    volatile CountDownLatch releaseSlow;
+    volatile CountDownLatch urgentRan;
+
     public void slow() throws InterruptedException {
       releaseSlow.await(1, TimeUnit.MINUTES);
     }
@@ -46,14 +55,37 @@ class PriorityLaneAcquisitionTest {
     }
   }
 
+  final CountDownLatch releaseSlow = JOBS.releaseSlow = new CountDownLatch(1);
+  final CountDownLatch urgentRan = JOBS.urgentRan = new CountDownLatch(1);
+
+  @BeforeAll
+  static void buildEngine() {
+    config = new StandaloneInMemProcessEngineConfiguration();
+    config.setJdbcUrl("jdbc:h2:mem:lane-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=1000");
+    config.setHistory("none");
+    config.setDmnEnabled(false); // no decisions here: spares the FEEL engine's start
+    config.setCmmnEnabled(false);
+    config.setJobExecutorActivate(false); // each test registers its own
+    config.setJobExecutorAcquireByPriority(true);
+    config.setBeans(Map.of("jobs", JOBS));
+    config.setProcessEngineName("lane-" + UUID.randomUUID());
+    engine = config.buildProcessEngine();
+  }
+
+  @AfterAll
+  static void closeEngine() {
+    engine.close();
+  }
+
   @AfterEach
   void stop() {
     releaseSlow.countDown();
-    if (engine != null) {
-      engine.close();
-    }
+    executor.shutdown();
+    executor.unregisterProcessEngine((ProcessEngineImpl) engine);
     mainPool.shutdown();
     lane.shutdown();
+    engine.getRepositoryService().createDeploymentQuery().list()
+        .forEach(d -> engine.getRepositoryService().deleteDeployment(d.getId(), true));
   }
 
   @Test
@@ -98,26 +130,19 @@ class PriorityLaneAcquisitionTest {
   }
 
   private void start(ThreadPoolTaskExecutor laneThreads) {
-    PriorityLaneJobExecutor executor = new PriorityLaneJobExecutor(100, laneThreads);
+    engine.getRepositoryService().createDeployment()
+        .addModelInstance("slow.bpmn", process("slow", "${jobs.slow()}", "0"))
+        .addModelInstance("urgent.bpmn", process("urgent", "${jobs.urgent()}", "100"))
+        .deploy();
+    executor = new PriorityLaneJobExecutor(100, laneThreads);
     executor.setTaskExecutor(mainPool);
     executor.setRejectedJobsHandler(new NotifyAcquisitionRejectedJobsHandler());
     executor.setMaxJobsPerAcquisition(2);
     executor.setWaitTimeInMillis(50);
     executor.setMaxWait(200);
-
-    StandaloneInMemProcessEngineConfiguration config = new StandaloneInMemProcessEngineConfiguration();
-    config.setJdbcUrl("jdbc:h2:mem:lane-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=1000");
-    config.setHistory("none");
-    config.setJobExecutor(executor);
-    config.setJobExecutorActivate(true);
-    config.setJobExecutorAcquireByPriority(true);
-    config.setBeans(Map.of("jobs", new Jobs()));
-    config.setProcessEngineName("lane-" + UUID.randomUUID());
-    engine = config.buildProcessEngine();
-    engine.getRepositoryService().createDeployment()
-        .addModelInstance("slow.bpmn", process("slow", "${jobs.slow()}", "0"))
-        .addModelInstance("urgent.bpmn", process("urgent", "${jobs.urgent()}", "100"))
-        .deploy();
+    config.setJobExecutor(executor); // new jobs' hints go to it
+    executor.registerProcessEngine((ProcessEngineImpl) engine);
+    executor.start();
   }
 
   private static BpmnModelInstance process(String key, String expression, String priority) {
@@ -126,15 +151,5 @@ class PriorityLaneAcquisitionTest {
         .serviceTask("work").camundaAsyncBefore().camundaJobPriority(priority).camundaExpression(expression)
         .endEvent()
         .done();
-  }
-
-  private static ThreadPoolTaskExecutor pool(String prefix, int threads, int queue) {
-    ThreadPoolTaskExecutor pool = new ThreadPoolTaskExecutor();
-    pool.setCorePoolSize(threads);
-    pool.setMaxPoolSize(threads);
-    pool.setQueueCapacity(queue);
-    pool.setThreadNamePrefix(prefix);
-    pool.initialize();
-    return pool;
   }
 }

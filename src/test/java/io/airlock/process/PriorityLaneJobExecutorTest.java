@@ -163,13 +163,19 @@ class PriorityLaneJobExecutorTest {
   }
 
   private ThreadPoolTaskExecutor pool(String prefix, int threads, int queue) {
+    ThreadPoolTaskExecutor pool = threadPool(prefix, threads, queue);
+    pools.add(pool);
+    return pool;
+  }
+
+  /** A started pool of fixed size with a bounded queue, as the job executor's pools are. */
+  static ThreadPoolTaskExecutor threadPool(String prefix, int threads, int queue) {
     ThreadPoolTaskExecutor pool = new ThreadPoolTaskExecutor();
     pool.setCorePoolSize(threads);
     pool.setMaxPoolSize(threads);
     pool.setQueueCapacity(queue);
     pool.setThreadNamePrefix(prefix);
     pool.initialize();
-    pools.add(pool);
     return pool;
   }
 }
