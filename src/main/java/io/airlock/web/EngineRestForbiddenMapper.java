@@ -21,7 +21,7 @@ import org.springframework.context.annotation.Configuration;
  * Engine REST API answers for Airlock's guards: a review refused by the review guard is 403,
  * bad review input is 400, each with the guard's message (Camunda's error JSON shape), rather
  * than the engine's generic 500 for an exception in a task listener or delegate. A conflicting
- * state is 409.
+ * state is 409, and so is a lost race (a stale entity, a deadlock victim), as on {@code /api}.
  */
 @Configuration(proxyBeanMethods = false)
 class EngineRestForbiddenMapper {
@@ -85,6 +85,11 @@ class EngineRestForbiddenMapper {
       if (t instanceof ConflictingStateException) {
         return error(Response.Status.CONFLICT, "ConflictingStateException", t.getMessage());
       }
+    }
+    if (ProblemHandler.lostRace(e)) {
+      // e.g. two approvers completing a quorum's last two tasks at once: the loser's transaction
+      // was rolled back whole. Camunda answers 500 (and the engine's message names its entities).
+      return error(Response.Status.CONFLICT, "OptimisticLockingException", ProblemHandler.RACED);
     }
     return null;
   }

@@ -138,12 +138,14 @@ class ProblemHandler {
   @ExceptionHandler(ConcurrencyFailureException.class)
   ProblemDetail raced(RuntimeException e) {
     log.warn("Lost a race with a concurrent change; answered 409", e);
-    ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.CONFLICT,
-        "The request changed while this was being done (someone acted on it at the same moment); nothing was "
-            + "changed by this call: reload and try again");
+    ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.CONFLICT, RACED);
     p.setTitle("Conflict");
     return p;
   }
+
+  /** What a lost race answers, here and on the engine REST API. */
+  static final String RACED = "The request changed while this was being done (someone acted on it at the same "
+      + "moment); nothing was changed by this call: reload and try again";
 
   static boolean lostRace(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
