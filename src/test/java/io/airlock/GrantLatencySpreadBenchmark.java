@@ -5,14 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.airlock.request.AccessRequest;
 import io.airlock.request.Caller;
 import io.airlock.request.RequestService;
-import io.airlock.request.RequestStatus;
-import io.airlock.request.ReviewDecision;
-import io.airlock.request.SubmitRequest;
 import io.airlock.sandbox.AwsSandbox;
 import io.airlock.sandbox.SandboxSettings;
+import io.airlock.support.Benchmarks;
 import io.airlock.support.PostgresTestConfiguration;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,10 +17,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.camunda.bpm.engine.HistoryService;
 import org.camunda.bpm.engine.IdentityService;
@@ -94,19 +86,7 @@ class GrantLatencySpreadBenchmark {
     String loadBefore = LifecycleThroughputBenchmark.uptime();
     Instant approvalsStart = Instant.now();
     log("approving " + ids.size() + " (job executor stopped)...");
-    ExecutorService pool = Executors.newFixedThreadPool(4);
-    try {
-      List<Future<?>> futures = new ArrayList<>();
-      for (String id : ids) {
-        futures.add(pool.submit(() -> requests.review(id,
-            new ReviewDecision(ReviewDecision.Outcome.APPROVE, "benchmark"), bob)));
-      }
-      for (Future<?> f : futures) {
-        f.get(10, TimeUnit.MINUTES);
-      }
-    } finally {
-      pool.shutdownNow();
-    }
+    Benchmarks.approveAll(requests, ids, bob);
     Duration approving = Duration.between(approvalsStart, Instant.now());
     Thread.sleep(2000); // the quota window of the approvals' calls is over
     sandbox.state().resetCounters();
@@ -199,15 +179,9 @@ class GrantLatencySpreadBenchmark {
     line("| ThrottlingException answered by the emulator | " + throttled + " |");
     line("| failed job attempts (retried) / incidents | " + failedAttempts + " / " + incidents + " |");
 
-    System.out.println();
-    System.out.println("=".repeat(100));
-    System.out.println(report);
-    System.out.println("=".repeat(100));
-    Path file = Path.of("target", "latency-spread-report-" + env.getProperty("airlock.aws.first-poll-delay") + "-"
+    Benchmarks.publish(report, "latency-spread-report-" + env.getProperty("airlock.aws.first-poll-delay") + "-"
         + env.getProperty("airlock.aws.next-poll-delay", "PT0.2S") + "-" + env.getProperty("airlock.aws.max-poll-delay", "PT2S")
         + ".md");
-    Files.createDirectories(file.getParent());
-    Files.writeString(file, report.toString());
 
     assertThat(countActive()).as("grants ACTIVE").isEqualTo(ids.size());
   }
@@ -233,29 +207,12 @@ class GrantLatencySpreadBenchmark {
       names.add(name);
     }
     log("submitting " + BURST + " requests (two GetUserId calls each, under the quota)...");
-    ExecutorService pool = Executors.newFixedThreadPool(4);
-    try {
-      List<Future<String>> futures = new ArrayList<>();
-      for (int i = 0; i < BURST; i++) {
-        String user = names.get(i / ACCOUNTS);
-        String account = accounts.get(i % ACCOUNTS);
-        futures.add(pool.submit(() -> {
-          AccessRequest r = requests.submit(new SubmitRequest("AWS", account, user, PERMISSION, "PT2H",
-              "Benchmark of grants under a spread of latencies", null), alice);
-          if (r.getStatus() != RequestStatus.PENDING_REVIEW) {
-            throw new IllegalStateException("request " + r.getId() + " is " + r.getStatus());
-          }
-          return r.getId();
-        }));
-      }
-      List<String> ids = new ArrayList<>();
-      for (Future<String> f : futures) {
-        ids.add(f.get(30, TimeUnit.MINUTES));
-      }
-      return ids;
-    } finally {
-      pool.shutdownNow();
+    List<Benchmarks.Ask> asks = new ArrayList<>();
+    for (int i = 0; i < BURST; i++) {
+      asks.add(new Benchmarks.Ask(names.get(i / ACCOUNTS), accounts.get(i % ACCOUNTS), PERMISSION, "PT2H"));
     }
+    return Benchmarks.submitForReview(requests, alice, asks, "Benchmark of grants under a spread of latencies")
+        .stream().map(AccessRequest::getId).toList();
   }
 
   private long countActive() {

@@ -6,15 +6,12 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.airlock.request.AccessRequest;
 import io.airlock.request.Caller;
 import io.airlock.request.RequestService;
-import io.airlock.request.RequestStatus;
 import io.airlock.request.ReviewDecision;
-import io.airlock.request.SubmitRequest;
 import io.airlock.sandbox.AwsSandbox;
 import io.airlock.sandbox.SandboxSettings;
 import io.airlock.sandbox.SandboxState;
+import io.airlock.support.Benchmarks;
 import io.airlock.support.PostgresTestConfiguration;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -185,14 +182,7 @@ class GrantThroughputBenchmark {
     line("| requests | " + (BURST + PACED) + " × " + PERMISSION + " " + DURATION + ", " + USERS + " users × "
         + ACCOUNTS + " accounts, requester alice, approver bob |");
 
-    System.out.println();
-    System.out.println("=".repeat(100));
-    System.out.println(report);
-    System.out.println("=".repeat(100));
-    Path file = Path.of("target", "benchmark-report.md");
-    Files.createDirectories(file.getParent());
-    Files.writeString(file, report.toString());
-    System.out.println("Written to " + file.toAbsolutePath());
+    Benchmarks.publish(report, "benchmark-report.md");
 
     // Not a timing assertion: the benchmark is only meaningful if every grant happened.
     assertThat(b.active).as("burst grants ACTIVE").isEqualTo(BURST);
@@ -231,28 +221,12 @@ class GrantThroughputBenchmark {
 
     log("submitting " + pairs.size() + " requests (two GetUserId calls each, under the same quota)...");
     long start = System.nanoTime();
-    ExecutorService pool = Executors.newFixedThreadPool(4);
-    try {
-      List<Future<Submitted>> futures = new ArrayList<>();
-      for (String[] p : pairs) {
-        futures.add(pool.submit(() -> {
-          AccessRequest r = requests.submit(new SubmitRequest("AWS", p[1], p[0], PERMISSION, DURATION,
-              "Benchmark of grant throughput", null), requester);
-          if (r.getStatus() != RequestStatus.PENDING_REVIEW) {
-            throw new IllegalStateException("request " + r.getId() + " is " + r.getStatus());
-          }
-          return new Submitted(r.getId(), r.getPrincipalId(), r.getPermissionSetArn(), r.getTarget());
-        }));
-      }
-      List<Submitted> submitted = new ArrayList<>();
-      for (Future<Submitted> f : futures) {
-        submitted.add(f.get(10, TimeUnit.MINUTES));
-      }
-      log("submitted " + submitted.size() + " in " + fmt((System.nanoTime() - start) / 1e9, 1) + " s");
-      return submitted;
-    } finally {
-      pool.shutdownNow();
-    }
+    List<Benchmarks.Ask> asks = pairs.stream().map(p -> new Benchmarks.Ask(p[0], p[1], PERMISSION, DURATION)).toList();
+    List<Submitted> submitted = Benchmarks.submitForReview(requests, requester, asks, "Benchmark of grant throughput")
+        .stream().map(r -> new Submitted(r.getId(), r.getPrincipalId(), r.getPermissionSetArn(), r.getTarget()))
+        .toList();
+    log("submitted " + submitted.size() + " in " + fmt((System.nanoTime() - start) / 1e9, 1) + " s");
+    return submitted;
   }
 
   // ---- one phase -----------------------------------------------------------------------------

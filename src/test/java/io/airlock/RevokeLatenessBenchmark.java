@@ -7,14 +7,12 @@ import io.airlock.request.AccessRequest;
 import io.airlock.request.Caller;
 import io.airlock.request.RequestService;
 import io.airlock.request.RequestStatus;
-import io.airlock.request.ReviewDecision;
 import io.airlock.request.SubmitRequest;
 import io.airlock.sandbox.AwsSandbox;
 import io.airlock.sandbox.DemoOrganization;
 import io.airlock.sandbox.SandboxState.AssignmentCall;
+import io.airlock.support.Benchmarks;
 import io.airlock.support.PostgresTestConfiguration;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,10 +20,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.camunda.bpm.engine.HistoryService;
@@ -93,7 +87,7 @@ class RevokeLatenessBenchmark {
 
     long start = System.nanoTime();
     List<String> held = submitForReview("held", HELD, alice);
-    approveAll(held, bob);
+    Benchmarks.approveAll(requests, held, bob);
     awaitStatus(held, RequestStatus.ACTIVE, Duration.ofMinutes(30));
     log(HELD + " grants held after " + seconds(start) + " s");
 
@@ -110,7 +104,7 @@ class RevokeLatenessBenchmark {
         PROBE_SPACING.multipliedBy(PROBES).plusSeconds(10));
     awaitStatus(loadedProbes, RequestStatus.ACTIVE, Duration.ofMinutes(5));
     Instant burstStart = Instant.now();
-    approveAll(burst, bob);
+    Benchmarks.approveAll(requests, burst, bob);
     Instant firstProbeEnd = loadedProbes.stream().map(id -> requests.get(id, caller("admin")).getGrantEnd())
         .min(Comparator.naturalOrder()).orElseThrow();
     awaitStatus(loadedProbes, RequestStatus.REVOKED, Duration.ofMinutes(10));
@@ -147,13 +141,7 @@ class RevokeLatenessBenchmark {
       line("- `" + key + "`: " + env.getProperty(key, "(default)"));
     }
 
-    System.out.println();
-    System.out.println("=".repeat(100));
-    System.out.println(report);
-    System.out.println("=".repeat(100));
-    Path file = Path.of("target", "revoke-lateness-report.md");
-    Files.createDirectories(file.getParent());
-    Files.writeString(file, report.toString());
+    Benchmarks.publish(report, "revoke-lateness-report.md");
 
     assertThat(idle).hasSize(PROBES);
     assertThat(loaded).hasSize(PROBES);
@@ -168,52 +156,18 @@ class RevokeLatenessBenchmark {
 
   /** Requests by alice for new users (someone else: a review is needed), two accounts per user. */
   private List<String> submitForReview(String prefix, int count, Caller alice) throws Exception {
-    List<String> users = new ArrayList<>();
-    for (int i = 0; i < (count + 1) / 2; i++) {
-      String name = String.format("%s-user-%05d", prefix, i);
-      sandbox.state().addUser(name, "Bench", name, name + "@airlock.example");
-      users.add(name);
+    List<Benchmarks.Ask> asks = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      String name = String.format("%s-user-%05d", prefix, i / 2);
+      if (i % 2 == 0) {
+        sandbox.state().addUser(name, "Bench", name, name + "@airlock.example");
+      }
+      asks.add(new Benchmarks.Ask(name, NON_PROD.get(i % 2), "ReadOnlyAccess", "PT2H"));
     }
-    ExecutorService pool = Executors.newFixedThreadPool(4);
-    try {
-      List<Future<String>> futures = new ArrayList<>();
-      for (int i = 0; i < count; i++) {
-        String user = users.get(i / 2);
-        String account = NON_PROD.get(i % 2);
-        futures.add(pool.submit(() -> {
-          AccessRequest r = requests.submit(new SubmitRequest("AWS", account, user, "ReadOnlyAccess", "PT2H",
-              "Revoke lateness benchmark", null), alice);
-          if (r.getStatus() != RequestStatus.PENDING_REVIEW) {
-            throw new IllegalStateException("request " + r.getId() + " is " + r.getStatus());
-          }
-          return r.getId();
-        }));
-      }
-      List<String> ids = new ArrayList<>();
-      for (Future<String> f : futures) {
-        ids.add(f.get(30, TimeUnit.MINUTES));
-      }
-      log(prefix + ": " + ids.size() + " submitted");
-      return ids;
-    } finally {
-      pool.shutdownNow();
-    }
-  }
-
-  private void approveAll(List<String> ids, Caller approver) throws Exception {
-    ExecutorService pool = Executors.newFixedThreadPool(4);
-    try {
-      List<Future<?>> futures = new ArrayList<>();
-      for (String id : ids) {
-        futures.add(pool.submit(() -> requests.review(id,
-            new ReviewDecision(ReviewDecision.Outcome.APPROVE, "benchmark"), approver)));
-      }
-      for (Future<?> f : futures) {
-        f.get(10, TimeUnit.MINUTES);
-      }
-    } finally {
-      pool.shutdownNow();
-    }
+    List<String> ids = Benchmarks.submitForReview(requests, alice, asks, "Revoke lateness benchmark").stream()
+        .map(AccessRequest::getId).toList();
+    log(prefix + ": " + ids.size() + " submitted");
+    return ids;
   }
 
   /** Requesters of their own short read-only access (approved at once by the policy). */

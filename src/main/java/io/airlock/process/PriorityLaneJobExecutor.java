@@ -2,6 +2,7 @@ package io.airlock.process;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Date;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,10 +16,12 @@ import org.camunda.bpm.engine.impl.ProcessEngineImpl;
 import org.camunda.bpm.engine.impl.cmd.AcquireJobsCmd;
 import org.camunda.bpm.engine.impl.interceptor.CommandContext;
 import org.camunda.bpm.engine.impl.jobexecutor.AcquiredJobs;
+import org.camunda.bpm.engine.impl.jobexecutor.BackoffJobAcquisitionStrategy;
 import org.camunda.bpm.engine.impl.jobexecutor.JobAcquisitionContext;
 import org.camunda.bpm.engine.impl.jobexecutor.JobAcquisitionStrategy;
 import org.camunda.bpm.engine.impl.jobexecutor.SequentialJobAcquisitionRunnable;
 import org.camunda.bpm.engine.impl.persistence.entity.AcquirableJobEntity;
+import org.camunda.bpm.engine.runtime.Job;
 import org.camunda.bpm.engine.spring.components.jobexecutor.SpringJobExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,11 +54,15 @@ import org.springframework.scheduling.concurrent.ThreadPoolTaskExecutor;
  * expiry timer would wait for grants to drain although the lane is idle. In such a cycle this
  * executor acquires only jobs of the lane's priority, as many as the lane has room for
  * ({@link LaneAcquisitionRunnable}); it locks no other job, so no grant is taken only to be
- * refused.
+ * refused. And an idle acquisition, whose wait Camunda grows to {@code max-wait}, sleeps no
+ * longer than until the next job of the lane's priority falls due.
  */
 public class PriorityLaneJobExecutor extends SpringJobExecutor {
 
   private static final Logger log = LoggerFactory.getLogger(PriorityLaneJobExecutor.class);
+
+  /** Wake this long after a timer's due date, so that the acquisition finds it due. */
+  static final long DUE_MARGIN_MILLIS = 10;
 
   private final long minPriority;
   private final ThreadPoolTaskExecutor lane;
@@ -167,6 +174,47 @@ public class PriorityLaneJobExecutor extends SpringJobExecutor {
 
     LaneAcquisitionRunnable() {
       super(PriorityLaneJobExecutor.this);
+    }
+
+    /**
+     * Camunda's back-off, but an idle acquisition sleeps no longer than until the next job of the
+     * lane's priority falls due (an expiry timer): idle, Camunda's wait grows to {@code max-wait}
+     * and a timer due meanwhile would wait for the end of that sleep. A timer created during a
+     * sleep is seen at the next cycle; grants last at least {@code airlock.request.min-duration}
+     * (15 minutes), far longer than a sleep.
+     */
+    @Override
+    protected JobAcquisitionStrategy initializeAcquisitionStrategy() {
+      return new BackoffJobAcquisitionStrategy(PriorityLaneJobExecutor.this) {
+        @Override
+        public long getWaitTime() {
+          long wait = super.getWaitTime();
+          return wait <= 0 ? wait : Math.min(wait, untilNextLaneJob());
+        }
+      };
+    }
+
+    /**
+     * Milliseconds from this cycle's start (from which Camunda counts the wait) until a little
+     * after the next job of the lane's priority is due, or max. Jobs due after the cycle started
+     * count: its acquisition may have missed them.
+     */
+    private long untilNextLaneJob() {
+      long cycleStart = acquisitionContext.getAcquisitionTime();
+      long until = Long.MAX_VALUE;
+      try {
+        for (java.util.Iterator<ProcessEngineImpl> engines = engineIterator(); engines.hasNext(); ) {
+          List<Job> next = engines.next().getManagementService().createJobQuery()
+              .priorityHigherThanOrEquals(minPriority).active().withRetriesLeft()
+              .duedateHigherThan(new Date(cycleStart)).orderByJobDuedate().asc().listPage(0, 1);
+          if (!next.isEmpty()) {
+            until = Math.min(until, next.get(0).getDuedate().getTime() - cycleStart + DUE_MARGIN_MILLIS);
+          }
+        }
+      } catch (RuntimeException e) {
+        log.warn("Could not read when the next expiry timer is due; the acquisition keeps Camunda's wait", e);
+      }
+      return until;
     }
 
     @Override

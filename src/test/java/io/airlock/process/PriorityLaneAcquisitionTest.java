@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.Date;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
@@ -50,7 +52,10 @@ class PriorityLaneAcquisitionTest {
       releaseSlow.await(1, TimeUnit.MINUTES);
     }
 
+    volatile java.time.Instant lastUrgent;
+
     public void urgent() {
+      lastUrgent = java.time.Instant.now();
       urgentRan.countDown();
     }
   }
@@ -82,8 +87,11 @@ class PriorityLaneAcquisitionTest {
     releaseSlow.countDown();
     executor.shutdown();
     executor.unregisterProcessEngine((ProcessEngineImpl) engine);
-    mainPool.shutdown();
-    lane.shutdown();
+    for (ThreadPoolTaskExecutor pool : List.of(mainPool, lane)) {
+      pool.setWaitForTasksToCompleteOnShutdown(true); // no job still running when the next test begins
+      pool.setAwaitTerminationSeconds(30);
+      pool.shutdown();
+    }
     engine.getRepositoryService().createDeploymentQuery().list()
         .forEach(d -> engine.getRepositoryService().deleteDeployment(d.getId(), true));
   }
@@ -125,21 +133,49 @@ class PriorityLaneAcquisitionTest {
     assertThat(urgentRan.await(20, TimeUnit.SECONDS)).as("runs once the slow jobs are done").isTrue();
   }
 
+  @Test
+  void anIdleAcquisitionWakesWhenTheNextExpiryTimerIsDueNotAtTheEndOfItsWait() throws InterruptedException {
+    deploy();
+    engine.getRuntimeService().startProcessInstanceByKey("timed");
+    Date due = engine.getManagementService().createJobQuery().timers().singleResult().getDuedate();
+
+    // Idle, Camunda's acquisition would look again only after 10 s: 8 s after the timer's due date.
+    startExecutor(lane, 10_000);
+
+    assertThat(urgentRan.await(5, TimeUnit.SECONDS)).as("the timer's job ran").isTrue();
+    assertThat(JOBS.lastUrgent.toEpochMilli() - due.getTime()).as("ms after its due date").isLessThan(1000);
+  }
+
   private long lockedJobs() {
     return engine.getManagementService().createJobQuery().processDefinitionKey("slow").acquired().count();
   }
 
   private void start(ThreadPoolTaskExecutor laneThreads) {
+    deploy();
+    startExecutor(laneThreads, 50);
+  }
+
+  private void deploy() {
     engine.getRepositoryService().createDeployment()
         .addModelInstance("slow.bpmn", process("slow", "${jobs.slow()}", "0"))
         .addModelInstance("urgent.bpmn", process("urgent", "${jobs.urgent()}", "100"))
+        .addModelInstance("timed.bpmn", Bpmn.createExecutableProcess("timed").camundaHistoryTimeToLive(1)
+            .startEvent()
+            .intermediateCatchEvent("expiry").timerWithDuration("PT2S").camundaJobPriority("100")
+            .serviceTask("revoke").camundaExpression("${jobs.urgent()}")
+            .endEvent()
+            .done())
         .deploy();
+  }
+
+  /** Camunda's job executor settings small: 2 jobs per acquisition, idle waits from {@code waitMillis}. */
+  private void startExecutor(ThreadPoolTaskExecutor laneThreads, int waitMillis) {
     executor = new PriorityLaneJobExecutor(100, laneThreads);
     executor.setTaskExecutor(mainPool);
     executor.setRejectedJobsHandler(new NotifyAcquisitionRejectedJobsHandler());
     executor.setMaxJobsPerAcquisition(2);
-    executor.setWaitTimeInMillis(50);
-    executor.setMaxWait(200);
+    executor.setWaitTimeInMillis(waitMillis);
+    executor.setMaxWait(Math.max(200, waitMillis));
     config.setJobExecutor(executor); // new jobs' hints go to it
     executor.registerProcessEngine((ProcessEngineImpl) engine);
     executor.start();
