@@ -76,7 +76,8 @@ import org.springframework.test.annotation.DirtiesContext;
  * one-hour grants active.
  *
  * <p>Scale: {@code -Dbenchmark.lifecycles=6000 -Dbenchmark.held=10000} (defaults, the issue's
- * scale); reduced, e.g. {@code -Dbenchmark.lifecycles=1000 -Dbenchmark.held=2000}.
+ * scale); reduced, e.g. {@code -Dbenchmark.lifecycles=1000 -Dbenchmark.held=2000}; {@code -Dbenchmark.users=1000}
+ * creates at least that many users (the authorization table grows with them).
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
     "airlock.aws.sandbox.port=0",
@@ -104,6 +105,8 @@ class LifecycleThroughputBenchmark {
   static final String DURATION = System.getProperty("benchmark.duration", "PT2S");
   static final boolean TWO_NODES = !Boolean.getBoolean("benchmark.one-node-only");
   static final boolean PROFILE = !Boolean.getBoolean("benchmark.no-jfr");
+  /** Users in Camunda's store (each brings an authorization row); at least what the phases need. */
+  static final int USERS = Integer.getInteger("benchmark.users", 0);
   static final List<String> ACCOUNTS = List.of(DemoOrganization.SANDBOX_ACCOUNT_ID,
       DemoOrganization.STAGING_ACCOUNT_ID);
 
@@ -161,7 +164,8 @@ class LifecycleThroughputBenchmark {
 
   @Test
   void lifecyclesPerSecondAndMemory() throws Exception {
-    int userCount = (Math.max(Math.max(LIFECYCLES, HELD), WARM_UP) + ACCOUNTS.size() - 1) / ACCOUNTS.size();
+    int userCount = Math.max(USERS,
+        (Math.max(Math.max(LIFECYCLES, HELD), WARM_UP) + ACCOUNTS.size() - 1) / ACCOUNTS.size());
     List<String> users = createUsers(userCount);
     inventory.scan("benchmark"); // the policy reads the accounts' OUs from the inventory
     ApiClient apiB = new ApiClient(port);
