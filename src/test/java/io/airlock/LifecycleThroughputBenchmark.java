@@ -8,6 +8,7 @@ import io.airlock.inventory.InventoryService;
 import io.airlock.sandbox.AwsSandbox;
 import io.airlock.sandbox.DemoOrganization;
 import io.airlock.support.ApiClient;
+import io.airlock.support.Benchmarks;
 import io.airlock.support.ApiClient.Reply;
 import io.airlock.support.PostgresTestConfiguration;
 import java.io.File;
@@ -274,14 +275,7 @@ class LifecycleThroughputBenchmark {
         + "; JVM " + ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
         .filter(a -> a.startsWith("-X")).collect(Collectors.joining(" ")) + " (both nodes' defaults otherwise)");
 
-    System.out.println();
-    System.out.println("=".repeat(100));
-    System.out.println(report);
-    System.out.println("=".repeat(100));
-    Path file = Path.of("target", "lifecycle-report.md");
-    Files.createDirectories(file.getParent());
-    Files.writeString(file, report.toString());
-    System.out.println("Written to " + file.toAbsolutePath());
+    Benchmarks.publish(report, "lifecycle-report.md");
 
     assertThat(one.revoked).as("one node: lifecycles completed").isEqualTo(LIFECYCLES);
     if (two != null) {
@@ -360,37 +354,24 @@ class LifecycleThroughputBenchmark {
   /** Each request by its principal for themselves, through the APIs in turn, SUBMITTERS at once. */
   private List<String> submit(List<String> users, int count, List<ApiClient> apis, String duration,
       String justification, AtomicInteger failures) throws Exception {
-    ExecutorService pool = Executors.newFixedThreadPool(SUBMITTERS);
-    try {
-      List<Future<String>> futures = new ArrayList<>();
-      for (int i = 0; i < count; i++) {
-        String user = users.get(i / ACCOUNTS.size());
-        String account = ACCOUNTS.get(i % ACCOUNTS.size());
-        ApiClient api = apis.get(i % apis.size());
-        futures.add(pool.submit(() -> {
-          Map<String, Object> body = new LinkedHashMap<>();
-          body.put("system", "AWS");
-          body.put("target", account);
-          body.put("principal", user);
-          body.put("permission", "ReadOnlyAccess");
-          body.put("duration", duration);
-          body.put("justification", justification);
-          Reply r = api.post(user, "/api/requests", body);
-          if (r.status() != 201 || "PENDING_REVIEW".equals(r.body().path("status").asText())) {
-            failures.incrementAndGet();
-            throw new IllegalStateException("request refused or not auto-approved: " + r.status() + " " + r.raw());
-          }
-          return r.body().get("id").asText();
-        }));
+    List<Integer> indexes = java.util.stream.IntStream.range(0, count).boxed().toList();
+    return Benchmarks.inParallel(SUBMITTERS, indexes, i -> {
+      String user = users.get(i / ACCOUNTS.size());
+      String account = ACCOUNTS.get(i % ACCOUNTS.size());
+      Map<String, Object> body = new LinkedHashMap<>();
+      body.put("system", "AWS");
+      body.put("target", account);
+      body.put("principal", user);
+      body.put("permission", "ReadOnlyAccess");
+      body.put("duration", duration);
+      body.put("justification", justification);
+      Reply r = apis.get(i % apis.size()).post(user, "/api/requests", body);
+      if (r.status() != 201 || "PENDING_REVIEW".equals(r.body().path("status").asText())) {
+        failures.incrementAndGet();
+        throw new IllegalStateException("request refused or not auto-approved: " + r.status() + " " + r.raw());
       }
-      List<String> ids = new ArrayList<>();
-      for (Future<String> f : futures) {
-        ids.add(f.get(30, TimeUnit.MINUTES));
-      }
-      return ids;
-    } finally {
-      pool.shutdownNow();
-    }
+      return r.body().get("id").asText();
+    });
   }
 
   private int awaitStatus(String justification, String status, int expected, Duration atMost) {
