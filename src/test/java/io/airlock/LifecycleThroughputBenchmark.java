@@ -41,6 +41,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordedFrame;
 import jdk.jfr.consumer.RecordingFile;
@@ -354,7 +355,7 @@ class LifecycleThroughputBenchmark {
   /** Each request by its principal for themselves, through the APIs in turn, SUBMITTERS at once. */
   private List<String> submit(List<String> users, int count, List<ApiClient> apis, String duration,
       String justification, AtomicInteger failures) throws Exception {
-    List<Integer> indexes = java.util.stream.IntStream.range(0, count).boxed().toList();
+    List<Integer> indexes = IntStream.range(0, count).boxed().toList();
     return Benchmarks.inParallel(SUBMITTERS, indexes, i -> {
       String user = users.get(i / ACCOUNTS.size());
       String account = ACCOUNTS.get(i % ACCOUNTS.size());

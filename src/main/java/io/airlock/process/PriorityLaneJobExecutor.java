@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Date;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -203,7 +204,7 @@ public class PriorityLaneJobExecutor extends SpringJobExecutor {
       long cycleStart = acquisitionContext.getAcquisitionTime();
       long until = Long.MAX_VALUE;
       try {
-        for (java.util.Iterator<ProcessEngineImpl> engines = engineIterator(); engines.hasNext(); ) {
+        for (Iterator<ProcessEngineImpl> engines = engineIterator(); engines.hasNext(); ) {
           List<Job> next = engines.next().getManagementService().createJobQuery()
               .priorityHigherThanOrEquals(minPriority).active().withRetriesLeft()
               .duedateHigherThan(new Date(cycleStart)).orderByJobDuedate().asc().listPage(0, 1);

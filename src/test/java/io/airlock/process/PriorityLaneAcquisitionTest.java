@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
@@ -52,10 +53,10 @@ class PriorityLaneAcquisitionTest {
       releaseSlow.await(1, TimeUnit.MINUTES);
     }
 
-    volatile java.time.Instant lastUrgent;
+    volatile Instant lastUrgent;
 
     public void urgent() {
-      lastUrgent = java.time.Instant.now();
+      lastUrgent = Instant.now();
       urgentRan.countDown();
     }
   }
