@@ -409,51 +409,11 @@ class LifecycleThroughputBenchmark {
     var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     cpu.put("node B JVM (+ emulator + benchmark)", os.getProcessCpuTime() / 1e9);
     if (nodeA != null && nodeA.isAlive()) {
-      cpu.put("node A JVM", procCpuSeconds(nodeA.pid()));
+      cpu.put("node A JVM", Benchmarks.processCpuSeconds(nodeA.pid()));
     }
     Integer backend = jdbc.queryForObject("SELECT pg_backend_pid()", Integer.class);
-    long postmaster = ppid(backend);
-    double pg = procCpuSeconds(postmaster);
-    for (long child : children(postmaster)) {
-      pg += procCpuSeconds(child);
-    }
-    cpu.put("PostgreSQL (all processes)", pg);
+    cpu.put("PostgreSQL (all processes)", Benchmarks.postgresCpuSeconds(backend));
     return cpu;
-  }
-
-  private static double procCpuSeconds(long pid) {
-    try {
-      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      // fields after the name: state(0) ppid(1) ... utime(11) stime(12)
-      return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
-    } catch (IOException | RuntimeException e) {
-      return 0;
-    }
-  }
-
-  private static long ppid(long pid) throws IOException {
-    String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-    return Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[1]);
-  }
-
-  private static List<Long> children(long parent) throws IOException {
-    List<Long> result = new ArrayList<>();
-    try (var dirs = Files.list(Path.of("/proc"))) {
-      for (Path d : (Iterable<Path>) dirs::iterator) {
-        String name = d.getFileName().toString();
-        if (name.chars().allMatch(Character::isDigit)) {
-          try {
-            if (ppid(Long.parseLong(name)) == parent) {
-              result.add(Long.parseLong(name));
-            }
-          } catch (IOException | RuntimeException e) {
-            // gone meanwhile
-          }
-        }
-      }
-    }
-    return result;
   }
 
   private Map<String, Long> dbCounters() {

@@ -93,4 +93,53 @@ public final class Benchmarks {
     System.out.println("Written to " + file.toAbsolutePath());
     return file;
   }
+
+  /** CPU seconds a process has used so far (user + system, from {@code /proc/<pid>/stat}); 0 when gone. */
+  public static double processCpuSeconds(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      // fields after the name: state(0) ppid(1) ... utime(11) stime(12)
+      return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / 100.0;
+    } catch (IOException | RuntimeException e) {
+      return 0;
+    }
+  }
+
+  /**
+   * CPU seconds every PostgreSQL process has used so far: the postmaster of the server process
+   * {@code backendPid} ({@code SELECT pg_backend_pid()}) and all its children.
+   */
+  public static double postgresCpuSeconds(long backendPid) throws IOException {
+    long postmaster = ppid(backendPid);
+    double cpu = processCpuSeconds(postmaster);
+    for (long child : children(postmaster)) {
+      cpu += processCpuSeconds(child);
+    }
+    return cpu;
+  }
+
+  private static long ppid(long pid) throws IOException {
+    String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+    return Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[1]);
+  }
+
+  private static List<Long> children(long parent) throws IOException {
+    List<Long> result = new ArrayList<>();
+    try (var dirs = Files.list(Path.of("/proc"))) {
+      for (Path d : (Iterable<Path>) dirs::iterator) {
+        String name = d.getFileName().toString();
+        if (name.chars().allMatch(Character::isDigit)) {
+          try {
+            if (ppid(Long.parseLong(name)) == parent) {
+              result.add(Long.parseLong(name));
+            }
+          } catch (IOException | RuntimeException e) {
+            // gone meanwhile
+          }
+        }
+      }
+    }
+    return result;
+  }
 }
