@@ -12,6 +12,7 @@ import io.airlock.sandbox.DemoOrganization;
 import io.airlock.sandbox.SandboxState.AssignmentCall;
 import io.airlock.support.ApiClient;
 import io.airlock.support.ApiClient.Reply;
+import io.airlock.support.People;
 import io.airlock.support.PostgresTestConfiguration;
 import java.io.File;
 import java.io.IOException;
@@ -36,7 +37,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.RuntimeService;
-import org.camunda.bpm.engine.identity.User;
 import org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -239,13 +239,7 @@ class ClusterIntegrationTest {
     List<String> users = new ArrayList<>();
     for (int i = 0; i < USERS; i++) {
       String name = String.format("cluster-user-%03d", i);
-      sandbox.state().addUser(name, "Cluster", "User " + i, name + "@airlock.example");
-      User user = identity.newUser(name);
-      user.setFirstName("Cluster");
-      user.setLastName("User " + i);
-      user.setPassword("airlock");
-      identity.saveUser(user);
-      identity.createMembership(name, properties.groups().requesters());
+      People.addRequester(sandbox, identity, properties.groups().requesters(), name, "Cluster", "User " + i);
       users.add(name);
     }
     return users;
@@ -271,14 +265,8 @@ class ClusterIntegrationTest {
           }
           n++;
           futures.add(pool.submit(() -> {
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("system", "AWS");
-            body.put("target", account);
-            body.put("principal", user);
-            body.put("permission", "ReadOnlyAccess");
-            body.put("duration", duration);
-            body.put("justification", "Cluster test: read-only look at the account");
-            Reply r = api.post(user, "/api/requests", body);
+            Reply r = api.post(user, "/api/requests", People.request(account, user, "ReadOnlyAccess", duration,
+                "Cluster test: read-only look at the account"));
             assertThat(r.status()).as(r.raw()).isEqualTo(201);
             assertThat(r.body().get("status").asText()).as(r.raw()).isNotIn("PENDING_REVIEW", "DENIED");
             return r.body().get("id").asText();

@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.airlock.config.AirlockProperties;
 import io.airlock.inventory.InventoryService;
+import io.airlock.process.AccessRequestProcess;
 import io.airlock.sandbox.AwsSandbox;
 import io.airlock.sandbox.DemoOrganization;
 import io.airlock.sandbox.SandboxState.AssignmentCall;
 import io.airlock.support.ApiClient;
 import io.airlock.support.ApiClient.Reply;
+import io.airlock.support.People;
 import io.airlock.support.PostgresTestConfiguration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -16,12 +18,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import io.airlock.process.AccessRequestProcess;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.authorization.Permissions;
 import org.camunda.bpm.engine.authorization.ProcessDefinitionPermissions;
 import org.camunda.bpm.engine.authorization.Resources;
-import org.camunda.bpm.engine.identity.User;
 import org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl;
 import org.camunda.bpm.engine.impl.persistence.entity.AuthorizationManager;
 import org.junit.jupiter.api.BeforeAll;
@@ -79,13 +79,7 @@ class LifecycleCostIntegrationTest {
   }
 
   private void addUser(String name) {
-    sandbox.state().addUser(name, "Cost", name, name + "@airlock.example");
-    User user = identity.newUser(name);
-    user.setFirstName("Cost");
-    user.setLastName(name);
-    user.setPassword("airlock");
-    identity.saveUser(user);
-    identity.createMembership(name, properties.groups().requesters());
+    People.addRequester(sandbox, identity, properties.groups().requesters(), name, "Cost", name);
   }
 
   @Test
@@ -172,14 +166,8 @@ class LifecycleCostIntegrationTest {
   }
 
   private String lifecycle(String user) {
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("system", "AWS");
-    body.put("target", DemoOrganization.SANDBOX_ACCOUNT_ID);
-    body.put("principal", user);
-    body.put("permission", "ReadOnlyAccess");
-    body.put("duration", "PT1S");
-    body.put("justification", "Lifecycle cost test");
-    Reply r = api.post(user, "/api/requests", body);
+    Reply r = api.post(user, "/api/requests", People.request(DemoOrganization.SANDBOX_ACCOUNT_ID, user,
+        "ReadOnlyAccess", "PT1S", "Lifecycle cost test"));
     assertThat(r.status()).as(r.raw()).isEqualTo(201);
     assertThat(r.body().path("status").asText()).isNotEqualTo("PENDING_REVIEW");
     String id = r.body().get("id").asText();

@@ -8,8 +8,9 @@ import io.airlock.inventory.InventoryService;
 import io.airlock.sandbox.AwsSandbox;
 import io.airlock.sandbox.DemoOrganization;
 import io.airlock.support.ApiClient;
-import io.airlock.support.Benchmarks;
 import io.airlock.support.ApiClient.Reply;
+import io.airlock.support.Benchmarks;
+import io.airlock.support.People;
 import io.airlock.support.PostgresTestConfiguration;
 import java.io.File;
 import java.io.IOException;
@@ -33,9 +34,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
@@ -47,7 +45,6 @@ import jdk.jfr.consumer.RecordedFrame;
 import jdk.jfr.consumer.RecordingFile;
 import org.awaitility.Awaitility;
 import org.camunda.bpm.engine.IdentityService;
-import org.camunda.bpm.engine.identity.User;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -359,14 +356,8 @@ class LifecycleThroughputBenchmark {
     return Benchmarks.inParallel(SUBMITTERS, indexes, i -> {
       String user = users.get(i / ACCOUNTS.size());
       String account = ACCOUNTS.get(i % ACCOUNTS.size());
-      Map<String, Object> body = new LinkedHashMap<>();
-      body.put("system", "AWS");
-      body.put("target", account);
-      body.put("principal", user);
-      body.put("permission", "ReadOnlyAccess");
-      body.put("duration", duration);
-      body.put("justification", justification);
-      Reply r = apis.get(i % apis.size()).post(user, "/api/requests", body);
+      Reply r = apis.get(i % apis.size()).post(user, "/api/requests",
+          People.request(account, user, "ReadOnlyAccess", duration, justification));
       if (r.status() != 201 || "PENDING_REVIEW".equals(r.body().path("status").asText())) {
         failures.incrementAndGet();
         throw new IllegalStateException("request refused or not auto-approved: " + r.status() + " " + r.raw());
@@ -551,30 +542,11 @@ class LifecycleThroughputBenchmark {
   private List<String> createUsers(int count) throws Exception {
     log("creating " + count + " users...");
     long start = System.nanoTime();
-    List<String> users = new ArrayList<>();
-    ExecutorService pool = Executors.newFixedThreadPool(4);
-    try {
-      List<Future<?>> futures = new ArrayList<>();
-      for (int i = 0; i < count; i++) {
-        String name = String.format("cycle-user-%05d", i);
-        users.add(name);
-        sandbox.state().addUser(name, "Cycle", "User " + i, name + "@airlock.example");
-        futures.add(pool.submit(() -> {
-          User user = identity.newUser(name);
-          user.setFirstName("Cycle");
-          user.setLastName(name);
-          user.setPassword("airlock");
-          identity.saveUser(user);
-          identity.createMembership(name, properties.groups().requesters());
-          return null;
-        }));
-      }
-      for (Future<?> f : futures) {
-        f.get(30, TimeUnit.MINUTES);
-      }
-    } finally {
-      pool.shutdownNow();
-    }
+    List<String> users = IntStream.range(0, count).mapToObj(i -> String.format("cycle-user-%05d", i)).toList();
+    Benchmarks.inParallel(4, users, name -> {
+      People.addRequester(sandbox, identity, properties.groups().requesters(), name, "Cycle", name);
+      return name;
+    });
     log(count + " users in " + fmt((System.nanoTime() - start) / 1e9, 0) + " s");
     return users;
   }

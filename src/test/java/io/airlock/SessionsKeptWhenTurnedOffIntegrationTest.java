@@ -7,9 +7,9 @@ import io.airlock.sandbox.AwsSandbox;
 import io.airlock.sandbox.DemoOrganization;
 import io.airlock.support.ApiClient;
 import io.airlock.support.ApiClient.Reply;
+import io.airlock.support.People;
 import io.airlock.support.PostgresTestConfiguration;
 import io.airlock.support.SandboxSso;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -46,14 +46,8 @@ class SessionsKeptWhenTurnedOffIntegrationTest {
           .resourceArn(DemoOrganization.VIEW_ONLY_PERMISSION_SET_ARN)
           .tags(Tag.builder().key("airlock:managed").value("true").build()));
       assertThat(api.post("dave", "/api/inventory/scan", null).status()).isEqualTo(200);
-      Map<String, Object> body = new LinkedHashMap<>();
-      body.put("system", "AWS");
-      body.put("target", DemoOrganization.SANDBOX_ACCOUNT_ID);
-      body.put("principal", "alice");
-      body.put("permission", "ViewOnlyAccess");
-      body.put("duration", "PT1H");
-      body.put("justification", "Investigate incident INC-43");
-      Reply submitted = api.post("alice", "/api/requests", body);
+      Reply submitted = api.post("alice", "/api/requests", People.request(DemoOrganization.SANDBOX_ACCOUNT_ID, "alice",
+          "ViewOnlyAccess", "PT1H", "Investigate incident INC-43"));
       assertThat(submitted.status()).as(submitted.raw()).isEqualTo(201);
       String id = submitted.body().get("id").asText();
       if ("PENDING_REVIEW".equals(submitted.body().get("status").asText())) {
