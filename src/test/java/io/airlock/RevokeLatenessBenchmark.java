@@ -45,7 +45,13 @@ import org.springframework.test.annotation.DirtiesContext;
  * <p>{@code benchmark.held} grants (two hours long) are active throughout; then
  * {@code benchmark.probes} short auto-approved grants end one by one on an idle node, and as
  * many again end while {@code benchmark.burst} approvals at once queue their grants behind
- * AWS's quota. The emulator enforces the quotas and answers each operation after 1 s.
+ * AWS's quota. The emulator enforces the quotas and answers each operation after 1 s, or after a
+ * delay drawn from {@code -Dairlock.aws.sandbox.operation-delay-spread=0.5s..10s}.
+ *
+ * <p>Last, with {@code -Dbenchmark.wave=N}, a wave: N approvals at once for
+ * {@code benchmark.wave-duration} (default {@code PT3M}). Their grants queue behind the quota, so
+ * they end at the pace AWS granted them, and every one of them is measured: the revoke lane must
+ * keep up with the quota's pace for as long as the wave lasts.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
     "airlock.aws.sandbox.port=0",
@@ -63,6 +69,9 @@ class RevokeLatenessBenchmark {
   static final int BURST = Integer.getInteger("benchmark.burst", 1000);
   static final int PROBES = Integer.getInteger("benchmark.probes", 40);
   static final Duration PROBE_SPACING = Duration.ofMillis(300);
+  /** Grants approved at once that end at the pace they were granted (0: no wave phase). */
+  static final int WAVE = Integer.getInteger("benchmark.wave", 0);
+  static final Duration WAVE_DURATION = Duration.parse(System.getProperty("benchmark.wave-duration", "PT3M"));
   static final List<String> NON_PROD = List.of(DemoOrganization.SANDBOX_ACCOUNT_ID,
       DemoOrganization.STAGING_ACCOUNT_ID);
 
@@ -86,7 +95,7 @@ class RevokeLatenessBenchmark {
     Caller bob = caller("bob");
 
     long start = System.nanoTime();
-    List<String> held = submitForReview("held", HELD, alice);
+    List<String> held = submitForReview("held", HELD, alice, Duration.ofHours(2));
     Benchmarks.approveAll(requests, held, bob);
     awaitStatus(held, RequestStatus.ACTIVE, Duration.ofMinutes(30));
     log(HELD + " grants held after " + seconds(start) + " s");
@@ -99,7 +108,7 @@ class RevokeLatenessBenchmark {
 
     // Loaded: the burst is waiting for review; the probes are granted, then every approval at
     // once; the probes end while the burst's grants queue behind the quota.
-    List<String> burst = submitForReview("burst", BURST, alice);
+    List<String> burst = submitForReview("burst", BURST, alice, Duration.ofHours(2));
     List<String> loadedProbes = startProbes(probeUsers.subList(PROBES, 2 * PROBES),
         PROBE_SPACING.multipliedBy(PROBES).plusSeconds(10));
     awaitStatus(loadedProbes, RequestStatus.ACTIVE, Duration.ofMinutes(5));
@@ -112,6 +121,20 @@ class RevokeLatenessBenchmark {
     Instant burstEnd = burst.stream().map(id -> requests.get(id, caller("admin")).getGrantStart())
         .max(Comparator.naturalOrder()).orElseThrow();
     List<Lateness> loaded = lateness(loadedProbes);
+    List<Lateness> wave = List.of();
+    String waveLine = null;
+    if (WAVE > 0) {
+      List<String> waveIds = submitForReview("wave", WAVE, alice, WAVE_DURATION);
+      Benchmarks.approveAll(requests, waveIds, bob);
+      awaitStatus(waveIds, RequestStatus.REVOKED, WAVE_DURATION.plusMinutes(30));
+      List<AccessRequest> waveRequests = waveIds.stream().map(this::jdbcRequest).toList();
+      Instant firstEnd = waveRequests.stream().map(AccessRequest::getGrantEnd).min(Comparator.naturalOrder()).orElseThrow();
+      Instant lastEnd = waveRequests.stream().map(AccessRequest::getGrantEnd).max(Comparator.naturalOrder()).orElseThrow();
+      wave = lateness(waveIds);
+      double endsSpan = Math.max(0.001, Duration.between(firstEnd, lastEnd).toMillis() / 1000.0);
+      waveLine = "Wave: " + WAVE + " grants of " + WAVE_DURATION + ", ending from " + firstEnd + " to " + lastEnd + " ("
+          + fmt(endsSpan, 1) + " s, " + fmt(WAVE / endsSpan, 1) + " ends a second).";
+    }
     long probesEndingInBurst = loadedProbes.stream().map(id -> requests.get(id, caller("admin")).getGrantEnd())
         .filter(end -> end.isBefore(burstEnd)).count();
 
@@ -119,7 +142,7 @@ class RevokeLatenessBenchmark {
     line("");
     line("Run " + Instant.now() + " on " + Runtime.getRuntime().availableProcessors() + " cores, Java "
         + System.getProperty("java.version") + ", PostgreSQL 15 (embedded), the AWS emulator over HTTP (quotas"
-        + " enforced, 1 s per operation). " + HELD + " grants held; " + PROBES + " probes per phase.");
+        + " enforced; its latency below). " + HELD + " grants held; " + PROBES + " probes per phase.");
     line("");
     line("Burst: " + BURST + " approvals at " + burstStart + ", last grant " + burstEnd + " ("
         + fmt(Duration.between(burstStart, burstEnd).toMillis() / 1000.0, 1) + " s); first loaded probe end "
@@ -132,6 +155,21 @@ class RevokeLatenessBenchmark {
     row("hand-over: timer → revoke job started", idle, loaded, Lateness::handOver);
     row("call: revoke job started → DeleteAccountAssignment at AWS", idle, loaded, Lateness::call);
     row("**total: end → DeleteAccountAssignment at AWS**", idle, loaded, Lateness::total);
+    if (WAVE > 0) {
+      line("");
+      line(waveLine);
+      line("");
+      line("| step | wave p50 / p99 / max |");
+      line("|---|---|");
+      line("| timer: end → expiry timer ran | " + triple(wave, Lateness::timer) + " |");
+      line("| hand-over: timer → revoke job started | " + triple(wave, Lateness::handOver) + " |");
+      line("| call: revoke job started → DeleteAccountAssignment at AWS | " + triple(wave, Lateness::call) + " |");
+      line("| **total: end → DeleteAccountAssignment at AWS** | " + triple(wave, Lateness::total) + " |");
+    }
+    line("");
+    line("AWS latency: " + (env.getProperty("airlock.aws.sandbox.operation-delay-spread", "").isBlank()
+        ? env.getProperty("airlock.aws.sandbox.operation-delay") + " per operation"
+        : "drawn from " + env.getProperty("airlock.aws.sandbox.operation-delay-spread")) + ".");
     line("");
     for (String key : List.of("camunda.bpm.job-execution.core-pool-size", "camunda.bpm.job-execution.queue-capacity",
         "camunda.bpm.job-execution.max-jobs-per-acquisition", "camunda.bpm.job-execution.wait-time-in-millis",
@@ -145,6 +183,7 @@ class RevokeLatenessBenchmark {
 
     assertThat(idle).hasSize(PROBES);
     assertThat(loaded).hasSize(PROBES);
+    assertThat(wave).hasSize(WAVE);
   }
 
   // ---- set-up --------------------------------------------------------------------------------
@@ -155,14 +194,14 @@ class RevokeLatenessBenchmark {
   }
 
   /** Requests by alice for new users (someone else: a review is needed), two accounts per user. */
-  private List<String> submitForReview(String prefix, int count, Caller alice) throws Exception {
+  private List<String> submitForReview(String prefix, int count, Caller alice, Duration duration) throws Exception {
     List<Benchmarks.Ask> asks = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       String name = String.format("%s-user-%05d", prefix, i / 2);
       if (i % 2 == 0) {
         sandbox.state().addUser(name, "Bench", name, name + "@airlock.example");
       }
-      asks.add(new Benchmarks.Ask(name, NON_PROD.get(i % 2), "ReadOnlyAccess", "PT2H"));
+      asks.add(new Benchmarks.Ask(name, NON_PROD.get(i % 2), "ReadOnlyAccess", duration.toString()));
     }
     List<String> ids = Benchmarks.submitForReview(requests, alice, asks, "Revoke lateness benchmark").stream()
         .map(AccessRequest::getId).toList();
@@ -210,9 +249,10 @@ class RevokeLatenessBenchmark {
   // ---- measuring -----------------------------------------------------------------------------
 
   private List<Lateness> lateness(List<String> ids) {
+    // A principal has one request per account here: its delete is found by principal and account.
     Map<String, AssignmentCall> deletes = sandbox.state().assignmentCalls().stream()
         .filter(c -> c.operation().equals("DeleteAccountAssignment"))
-        .collect(Collectors.toMap(AssignmentCall::principalId, c -> c, (a, b) -> a));
+        .collect(Collectors.toMap(c -> c.principalId() + "/" + c.accountId(), c -> c, (a, b) -> a));
     List<Lateness> result = new ArrayList<>();
     for (String id : ids) {
       AccessRequest r = jdbcRequest(id);
@@ -220,7 +260,7 @@ class RevokeLatenessBenchmark {
           .getId();
       Instant timer = activity(instance, Elements.EVENT_ACCESS_EXPIRED, false);
       Instant revokeJob = activity(instance, Elements.TASK_REVOKE_ACCESS, true);
-      AssignmentCall delete = deletes.get(r.getPrincipalId());
+      AssignmentCall delete = deletes.get(r.getPrincipalId() + "/" + r.getTarget());
       Instant end = r.getGrantEnd();
       result.add(new Lateness(between(end, timer), between(timer, revokeJob),
           delete == null ? -1 : between(revokeJob, delete.at()), delete == null ? -1 : between(end, delete.at())));
