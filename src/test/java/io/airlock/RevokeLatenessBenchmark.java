@@ -52,6 +52,10 @@ import org.springframework.test.annotation.DirtiesContext;
  * {@code benchmark.wave-duration} (default {@code PT3M}). Their grants queue behind the quota, so
  * they end at the pace AWS granted them, and every one of them is measured: the revoke lane must
  * keep up with the quota's pace for as long as the wave lasts.
+ *
+ * <p>With {@code -Dbenchmark.mass-revoke=M}, the last phase: the requester asks for M of the held
+ * grants to end now ({@code RequestService.requestRevoke}, four at a time, as an incident responder's
+ * script would), measured from each answer to its {@code DeleteAccountAssignment} at AWS.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
     "airlock.aws.sandbox.port=0",
@@ -72,6 +76,8 @@ class RevokeLatenessBenchmark {
   /** Grants approved at once that end at the pace they were granted (0: no wave phase). */
   static final int WAVE = Integer.getInteger("benchmark.wave", 0);
   static final Duration WAVE_DURATION = Duration.parse(System.getProperty("benchmark.wave-duration", "PT3M"));
+  /** Held grants revoked on request all at once, as an incident responder would (0: none). */
+  static final int MASS_REVOKE = Integer.getInteger("benchmark.mass-revoke", 0);
   static final List<String> NON_PROD = List.of(DemoOrganization.SANDBOX_ACCOUNT_ID,
       DemoOrganization.STAGING_ACCOUNT_ID);
 
@@ -135,6 +141,38 @@ class RevokeLatenessBenchmark {
       waveLine = "Wave: " + WAVE + " grants of " + WAVE_DURATION + ", ending from " + firstEnd + " to " + lastEnd + " ("
           + fmt(endsSpan, 1) + " s, " + fmt(WAVE / endsSpan, 1) + " ends a second).";
     }
+    long[] massRevoke = new long[0];
+    String massLine = null;
+    if (MASS_REVOKE > 0) {
+      List<String> victims = held.subList(0, Math.min(MASS_REVOKE, held.size()));
+      Map<String, Instant> asked = new java.util.concurrent.ConcurrentHashMap<>();
+      Instant first = Instant.now();
+      Benchmarks.inParallel(Benchmarks.PEOPLE, victims, id -> {
+        requests.requestRevoke(id, "Benchmark: incident response", alice);
+        asked.put(id, Instant.now()); // committed: the revoke job exists from here
+        return id;
+      });
+      Instant allAsked = Instant.now();
+      awaitStatus(victims, RequestStatus.REVOKED, Duration.ofMinutes(30));
+      Map<String, AssignmentCall> deletes = deletesByPrincipalAndAccount();
+      List<Instant> sent = new ArrayList<>();
+      massRevoke = victims.stream().mapToLong(id -> {
+        AccessRequest r = jdbcRequest(id);
+        AssignmentCall delete = deletes.get(r.getPrincipalId() + "/" + r.getTarget());
+        if (delete != null) {
+          sent.add(delete.at());
+        }
+        return delete == null ? -1 : between(asked.get(id), delete.at());
+      }).filter(v -> v >= 0).sorted().toArray();
+      Instant lastSent = sent.stream().max(Comparator.naturalOrder()).orElse(allAsked);
+      double span = Duration.between(first, lastSent).toMillis() / 1000.0;
+      massLine = "Mass revoke: " + victims.size() + " held grants, revokes asked for in "
+          + fmt(Duration.between(first, allAsked).toMillis() / 1000.0, 1) + " s, the last DeleteAccountAssignment "
+          + fmt(span, 1) + " s after the first ask (" + fmt(victims.size() / Math.max(0.001, span), 1)
+          + " revokes a second). Asked → DeleteAccountAssignment at AWS, p50 / p99 / max: "
+          + (massRevoke.length == 0 ? "n/a" : ms(massRevoke, 0.5) + " / " + ms(massRevoke, 0.99) + " / "
+          + ms(massRevoke, 1.0)) + " (" + massRevoke.length + " seen).";
+    }
     long probesEndingInBurst = loadedProbes.stream().map(id -> requests.get(id, caller("admin")).getGrantEnd())
         .filter(end -> end.isBefore(burstEnd)).count();
 
@@ -166,6 +204,10 @@ class RevokeLatenessBenchmark {
       line("| call: revoke job started → DeleteAccountAssignment at AWS | " + triple(wave, Lateness::call) + " |");
       line("| **total: end → DeleteAccountAssignment at AWS** | " + triple(wave, Lateness::total) + " |");
     }
+    if (massLine != null) {
+      line("");
+      line(massLine);
+    }
     line("");
     line("AWS latency: " + (env.getProperty("airlock.aws.sandbox.operation-delay-spread", "").isBlank()
         ? env.getProperty("airlock.aws.sandbox.operation-delay") + " per operation"
@@ -184,6 +226,7 @@ class RevokeLatenessBenchmark {
     assertThat(idle).hasSize(PROBES);
     assertThat(loaded).hasSize(PROBES);
     assertThat(wave).hasSize(WAVE);
+    assertThat(massRevoke).hasSize(Math.min(MASS_REVOKE, HELD));
   }
 
   // ---- set-up --------------------------------------------------------------------------------
@@ -249,10 +292,7 @@ class RevokeLatenessBenchmark {
   // ---- measuring -----------------------------------------------------------------------------
 
   private List<Lateness> lateness(List<String> ids) {
-    // A principal has one request per account here: its delete is found by principal and account.
-    Map<String, AssignmentCall> deletes = sandbox.state().assignmentCalls().stream()
-        .filter(c -> c.operation().equals("DeleteAccountAssignment"))
-        .collect(Collectors.toMap(c -> c.principalId() + "/" + c.accountId(), c -> c, (a, b) -> a));
+    Map<String, AssignmentCall> deletes = deletesByPrincipalAndAccount();
     List<Lateness> result = new ArrayList<>();
     for (String id : ids) {
       AccessRequest r = jdbcRequest(id);
@@ -266,6 +306,13 @@ class RevokeLatenessBenchmark {
           delete == null ? -1 : between(revokeJob, delete.at()), delete == null ? -1 : between(end, delete.at())));
     }
     return result;
+  }
+
+  /** A principal has one request per account here: its delete is found by principal and account. */
+  private Map<String, AssignmentCall> deletesByPrincipalAndAccount() {
+    return sandbox.state().assignmentCalls().stream()
+        .filter(c -> c.operation().equals("DeleteAccountAssignment"))
+        .collect(Collectors.toMap(c -> c.principalId() + "/" + c.accountId(), c -> c, (a, b) -> a));
   }
 
   private AccessRequest jdbcRequest(String id) {
