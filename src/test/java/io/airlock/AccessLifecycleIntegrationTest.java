@@ -9,12 +9,12 @@ import io.airlock.sandbox.AwsSandbox;
 import io.airlock.sandbox.DemoOrganization;
 import io.airlock.support.ApiClient;
 import io.airlock.support.ApiClient.Reply;
+import io.airlock.support.People;
 import io.airlock.support.PostgresTestConfiguration;
 import io.airlock.support.SandboxSso;
 import io.airlock.support.WebappSession;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import static org.awaitility.Awaitility.await;
@@ -974,13 +974,6 @@ class AccessLifecycleIntegrationTest {
   }
 
   private static Map<String, Object> request(String principal, String permission, String duration, String target) {
-    Map<String, Object> r = new LinkedHashMap<>();
-    r.put("system", "AWS");
-    r.put("target", target);
-    r.put("principal", principal);
-    r.put("permission", permission);
-    r.put("duration", duration);
-    r.put("justification", "Investigate incident INC-42 in the sandbox account");
-    return r;
+    return People.request(target, principal, permission, duration, "Investigate incident INC-42 in the sandbox account");
   }
 }

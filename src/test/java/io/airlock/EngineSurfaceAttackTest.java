@@ -8,6 +8,7 @@ import io.airlock.sandbox.AwsSandbox;
 import io.airlock.sandbox.DemoOrganization;
 import io.airlock.support.ApiClient;
 import io.airlock.support.ApiClient.Reply;
+import io.airlock.support.People;
 import io.airlock.support.PostgresTestConfiguration;
 import io.airlock.support.SandboxSso;
 import io.airlock.support.WebappSession;
@@ -474,14 +475,8 @@ class EngineSurfaceAttackTest {
   // ---------------------------------------------------------------------------------------------
 
   private JsonNode submit(String user, String principal, String permission, String duration, String target) {
-    Map<String, Object> r = new LinkedHashMap<>();
-    r.put("system", "AWS");
-    r.put("target", target);
-    r.put("principal", principal);
-    r.put("permission", permission);
-    r.put("duration", duration);
-    r.put("justification", "Security test " + permission + " for " + principal);
-    Reply reply = api.post(user, "/api/requests", r);
+    Reply reply = api.post(user, "/api/requests",
+        People.request(target, principal, permission, duration, "Security test " + permission + " for " + principal));
     assertThat(reply.status()).as(reply.raw()).isEqualTo(201);
     return reply.body();
   }

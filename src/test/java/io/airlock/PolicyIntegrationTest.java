@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.airlock.sandbox.DemoOrganization;
 import io.airlock.support.ApiClient;
 import io.airlock.support.ApiClient.Reply;
+import io.airlock.support.People;
 import io.airlock.support.PostgresTestConfiguration;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -353,14 +353,7 @@ class PolicyIntegrationTest {
   // ---- helpers -----------------------------------------------------------------------------
 
   private JsonNode submit(String user, String permission, String duration, String target, String justification) {
-    Map<String, Object> r = new LinkedHashMap<>();
-    r.put("system", "AWS");
-    r.put("target", target);
-    r.put("principal", user);
-    r.put("permission", permission);
-    r.put("duration", duration);
-    r.put("justification", justification);
-    Reply reply = api.post(user, "/api/requests", r);
+    Reply reply = api.post(user, "/api/requests", People.request(target, user, permission, duration, justification));
     assertThat(reply.status()).as(reply.raw()).isEqualTo(201);
     return reply.body();
   }
