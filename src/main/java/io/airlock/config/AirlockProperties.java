@@ -113,9 +113,12 @@ public record AirlockProperties(
 
   /**
    * The reconciler: every {@code interval} it revokes access whose request's process is gone
-   * or whose end passed more than {@code grace} ago.
+   * or whose end passed more than {@code grace} ago (also a grant sent to AWS and never
+   * confirmed), and asks AWS about a grant sent more than {@code unconfirmedAfter} ago and still
+   * not confirmed: confirmed (ACTIVE until its recorded end) when the assignment is there.
    */
-  public record Reconciler(boolean scheduled, @NotNull Duration interval, @NotNull Duration grace) {}
+  public record Reconciler(boolean scheduled, @NotNull Duration interval, @NotNull Duration grace,
+      @NotNull @org.springframework.boot.context.properties.bind.DefaultValue("PT3M") Duration unconfirmedAfter) {}
 
   /**
    * What the decision tables are given besides the request: {@code ticketPattern} finds a

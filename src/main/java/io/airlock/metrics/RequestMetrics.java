@@ -74,7 +74,7 @@ class RequestMetrics {
     }
     Duration latency = Duration.between(approved, r.getGrantStart());
     Timer.builder("airlock.grant.latency")
-        .description("From approval to the access being ACTIVE in AWS")
+        .description("From approval to the grant being sent to AWS (its recorded start)")
         .tag("approval", byReview ? "review" : "policy")
         .publishPercentileHistogram()
         .minimumExpectedValue(Duration.ofMillis(100))

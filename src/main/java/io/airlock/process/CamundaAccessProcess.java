@@ -18,6 +18,7 @@ import java.util.function.Supplier;
 import org.camunda.bpm.engine.AuthorizationException;
 import org.camunda.bpm.engine.HistoryService;
 import org.camunda.bpm.engine.IdentityService;
+import org.camunda.bpm.engine.ManagementService;
 import org.camunda.bpm.engine.ActivityTypes;
 import io.airlock.request.RequestService.TimelineEntry;
 import org.camunda.bpm.engine.OptimisticLockingException;
@@ -36,10 +37,12 @@ class CamundaAccessProcess implements AccessProcess {
   private final TaskService tasks;
   private final IdentityService identity;
   private final HistoryService historyService;
+  private final ManagementService management;
 
   CamundaAccessProcess(RuntimeService runtime, TaskService tasks, IdentityService identity,
-      HistoryService historyService) {
+      HistoryService historyService, ManagementService management) {
     this.historyService = historyService;
+    this.management = management;
     this.runtime = runtime;
     this.tasks = tasks;
     this.identity = identity;
@@ -126,6 +129,27 @@ class CamundaAccessProcess implements AccessProcess {
           .forEach(pi -> running.add(pi.getId()));
     }
     return running;
+  }
+
+  @Override
+  public int retryFailedJobs(String requestId) {
+    // Airlock's own step (the reconciler), not a caller's: the jobs re-check everything they do.
+    return as(null, List.of(), () -> {
+      var instances = runtime.createProcessInstanceQuery()
+          .processDefinitionKey(AccessRequestProcess.PROCESS_KEY)
+          .processInstanceBusinessKey(requestId).list();
+      int n = 0;
+      for (var pi : instances) {
+        for (var job : management.createJobQuery().processInstanceId(pi.getId()).withException().list()) {
+          if (job.getRetries() < 1) {
+            management.setJobRetries(job.getId(), 1); // resolves its incident
+          }
+          management.setJobDuedate(job.getId(), new java.util.Date());
+          n++;
+        }
+      }
+      return n;
+    });
   }
 
   @Override

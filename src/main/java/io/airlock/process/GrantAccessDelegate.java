@@ -34,6 +34,8 @@ class GrantAccessDelegate implements JavaDelegate {
   @Override
   public void execute(DelegateExecution execution) {
     try {
+      // First committed on its own: the grant's start and end, before anything reaches AWS.
+      lifecycle.recordGrantSending(Steps.of(execution, identity));
       Instant end = lifecycle.grant(Steps.of(execution, identity));
       execution.setVariable(GRANT_END, Date.from(end));
     } catch (AccessRejectedException e) {

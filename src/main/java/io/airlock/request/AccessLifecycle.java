@@ -76,11 +76,13 @@ public class AccessLifecycle {
 
   private final AccessProcess process;
   private final org.springframework.context.ApplicationEventPublisher events;
+  private final NodeClock nodeClock;
 
   public AccessLifecycle(AccessRequestMapper requests, RequestValidator validator, AccessGateway gateway,
       AccessPolicy policy, AuditLog audit, CraftedPermissions crafted, PrincipalMapping principals, Clock clock,
       SessionTermination sessions, @org.springframework.context.annotation.Lazy AccessProcess process,
-      org.springframework.context.ApplicationEventPublisher events) {
+      org.springframework.context.ApplicationEventPublisher events, NodeClock nodeClock) {
+    this.nodeClock = nodeClock;
     this.process = process;
     this.sessions = sessions;
     this.events = events;
@@ -532,30 +534,61 @@ public class AccessLifecycle {
   // ---- grant ----------------------------------------------------------------------------
 
   /**
+   * The first step of a grant, committed on its own before anything is sent to AWS: from this
+   * moment access may exist, so the grant's start is now and its end is fixed (start plus the
+   * duration), recorded and audited ({@code access.grant-sending}). A retried grant keeps the
+   * first start: time counts from the first moment access may exist. Whatever happens to the
+   * grant afterwards (AWS throttles, the node dies, the job ends in an incident), the request
+   * has an end, and the reconciler confirms or revokes it by then ({@link #confirmGrant},
+   * {@link #revokeOverdue}). Returns false when there is nothing to send: the grant completed
+   * already, or the request ended meanwhile.
+   */
+  @Transactional(propagation = org.springframework.transaction.annotation.Propagation.REQUIRES_NEW)
+  public boolean recordGrantSending(ProcessStep step) {
+    AccessRequest r = bound(step, "grant");
+    if (r.getStatus() != RequestStatus.GRANTING && r.getStatus() != RequestStatus.SCHEDULED) {
+      return false; // granted by an earlier run of this job, or ended: grant() answers it
+    }
+    List<String> approvers = requireGrantAllowed(r, step);
+    nodeClock.requireAgreement("grant request " + r.getId());
+    Instant now = clock.instant();
+    boolean first = r.getGrantStart() == null;
+    if (first) {
+      r.setGrantStart(now);
+      r.setGrantEnd(now.plus(r.parsedDuration()));
+      r.setUpdatedAt(now);
+      requests.update(r);
+    }
+    Map<String, Object> details = grantTimes(r);
+    details.put("attempt", first ? "first" : "retry (the end stays as first recorded)");
+    details.put("approvedBy", approvers == null ? List.of("policy") : approvers);
+    audit.record(SYSTEM_ACTOR, "access.grant-sending", r.getId(), details);
+    return true;
+  }
+
+  /**
    * Grants the access in AWS; returns when it ends. Only an approved request (policy APPROVE,
    * or the recorded review of an eligible approver) in GRANTING is granted. A rejection by AWS
    * is a business outcome (the request ends FAILED), so it must not doom the job's transaction.
+   * The start and end are those {@link #recordGrantSending} fixed before the call.
    */
   @Transactional(noRollbackFor = AccessRejectedException.class)
   public Instant grant(ProcessStep step) {
     AccessRequest r = bound(step, "grant");
     if (r.getStatus() == RequestStatus.ACTIVE && r.getGrantEnd() != null) {
-      return r.getGrantEnd(); // a retried job after a commit that already happened
+      return r.getGrantEnd(); // a retried job after a commit that already happened, or the reconciler confirmed it
     }
-    if (r.getStatus() == RequestStatus.SCHEDULED) {
-      if (r.getStartAt() != null && clock.instant().plus(CLOCK_TOLERANCE).isBefore(r.getStartAt())) {
-        throw refuse(step, "grant", r, "it is scheduled to start at " + r.getStartAt());
-      }
-    } else {
-      requireStatus(r, step, "grant", RequestStatus.GRANTING);
+    if ((r.getStatus() == RequestStatus.REVOKED || r.getStatus() == RequestStatus.SUPERSEDED)
+        && r.getGrantStart() != null && r.getGrantEnd() != null) {
+      return r.getGrantEnd(); // ended by the reconciler while the grant was in doubt: the instance goes on to its end
     }
-    boolean byPolicy = AccessPolicy.Approval.APPROVE.equals(r.getDecisionOutcome());
-    List<String> approvers = requests.findApprovers(r.getId());
-    boolean byReview = "APPROVE".equals(r.getReviewOutcome()) && approvers.size() >= r.quorum()
-        && approvers.stream().noneMatch(a -> a.equals(r.getRequester()) || a.equals(r.getChangedBy())
-            || principals.isSamePerson(a, r.getPrincipal()));
-    if (!byPolicy && !byReview) {
-      throw refuse(step, "grant", r, "no approval is recorded (neither the policy nor an eligible approver approved it)");
+    List<String> approvers = requireGrantAllowed(r, step);
+    boolean byReview = approvers != null;
+    if (r.getGrantEnd() != null && !clock.instant().isBefore(r.getGrantEnd())) {
+      // Its time ran out while AWS did not confirm (throttled, down, a node died): nothing is
+      // created now, and whatever an earlier attempt created goes.
+      revokeNow(r, SYSTEM_ACTOR, "its end " + r.getGrantEnd() + " passed before AWS confirmed the grant");
+      return r.getGrantEnd();
     }
     if (r.getSupersedes() != null) {
       endReplaced(r);
@@ -573,7 +606,8 @@ public class AccessLifecycle {
       moveTo(r, RequestStatus.FAILED, SYSTEM_ACTOR, Map.of("reason", String.valueOf(e.getMessage())));
       throw e;
     }
-    Instant start = clock.instant();
+    // From the moment the create was first sent (recorded before it), not from AWS's answer.
+    Instant start = r.getGrantStart() != null ? r.getGrantStart() : clock.instant();
     Instant end = start.plus(r.parsedDuration());
     r.setGrantStart(start);
     r.setGrantEnd(end);
@@ -587,6 +621,30 @@ public class AccessLifecycle {
     log.info("Granted {} on {} to {} until {} (request {})", r.getPermission(), r.getTarget(), r.getPrincipal(), end,
         r.getId());
     return end;
+  }
+
+  /**
+   * Whether this request may be granted now: SCHEDULED and due, or GRANTING, with the policy's
+   * APPROVE or the recorded approvals of enough eligible approvers. Returns those approvers
+   * (null when the policy approved it); refuses (audited) otherwise.
+   */
+  private List<String> requireGrantAllowed(AccessRequest r, ProcessStep step) {
+    if (r.getStatus() == RequestStatus.SCHEDULED) {
+      if (r.getStartAt() != null && clock.instant().plus(CLOCK_TOLERANCE).isBefore(r.getStartAt())) {
+        throw refuse(step, "grant", r, "it is scheduled to start at " + r.getStartAt());
+      }
+    } else {
+      requireStatus(r, step, "grant", RequestStatus.GRANTING);
+    }
+    boolean byPolicy = AccessPolicy.Approval.APPROVE.equals(r.getDecisionOutcome());
+    List<String> approvers = requests.findApprovers(r.getId());
+    boolean byReview = "APPROVE".equals(r.getReviewOutcome()) && approvers.size() >= r.quorum()
+        && approvers.stream().noneMatch(a -> a.equals(r.getRequester()) || a.equals(r.getChangedBy())
+            || principals.isSamePerson(a, r.getPrincipal()));
+    if (!byPolicy && !byReview) {
+      throw refuse(step, "grant", r, "no approval is recorded (neither the policy nor an eligible approver approved it)");
+    }
+    return byReview ? approvers : null;
   }
 
   /**
@@ -672,6 +730,7 @@ public class AccessLifecycle {
       return;
     }
     requireStatus(r, step, "revoke", RequestStatus.ACTIVE);
+    nodeClock.requireAgreement("revoke request " + r.getId());
     requireRevokeAllowed(r, step);
     moveTo(r, RequestStatus.REVOKING, step.actor(), Map.of("why", revokeWhy(r)));
   }
@@ -696,6 +755,7 @@ public class AccessLifecycle {
   }
 
   private void revokeNow(AccessRequest r, String actor, String why) {
+    nodeClock.requireAgreement("revoke request " + r.getId());
     Instant now = clock.instant();
     Map<String, Object> details;
     if (r.getPermissionSetArn() == null) {
@@ -829,11 +889,45 @@ public class AccessLifecycle {
   @Transactional
   public boolean revokeOverdue(String requestId, Duration grace) {
     AccessRequest r = requests.lockById(requestId).orElseThrow(() -> new RequestNotFoundException(requestId));
-    if ((r.getStatus() != RequestStatus.ACTIVE && r.getStatus() != RequestStatus.REVOKING) || r.getGrantEnd() == null
+    if (!r.getStatus().mayHoldAccess() || r.getGrantEnd() == null
         || !r.getGrantEnd().plus(grace).isBefore(clock.instant())) {
       return false;
     }
-    revokeNow(r, RECONCILER_ACTOR, "overdue: access ended at " + r.getGrantEnd() + " and was still in place");
+    revokeNow(r, RECONCILER_ACTOR, r.getStatus() == RequestStatus.GRANTING
+        ? "overdue: its grant was sent at " + r.getGrantStart() + ", never confirmed, and its end " + r.getGrantEnd()
+            + " has passed"
+        : "overdue: access ended at " + r.getGrantEnd() + " and was still in place");
+    return true;
+  }
+
+  /**
+   * A grant sent to AWS more than {@code after} ago and still not confirmed (AWS throttled or
+   * failed its status, the job is waiting for a retry or in an incident, the node died): asks
+   * AWS whether the assignment exists. If it does, the request is ACTIVE from the moment the
+   * create was first sent, with the end recorded then, audited as {@code access.granted} by the
+   * reconciler; the caller then lets the process go on to its timer. If it does not, nothing
+   * changes: the grant's job goes on retrying, and at the recorded end the reconciler revokes
+   * whatever is there ({@link #revokeOverdue}). Returns whether it was confirmed.
+   */
+  @Transactional
+  public boolean confirmGrant(String requestId, Duration after) {
+    AccessRequest r = requests.lockById(requestId).orElseThrow(() -> new RequestNotFoundException(requestId));
+    if (r.getStatus() != RequestStatus.GRANTING || r.getGrantStart() == null || r.getGrantEnd() == null
+        || r.getPermissionSetArn() == null || !r.getGrantStart().plus(after).isBefore(clock.instant())
+        || !clock.instant().isBefore(r.getGrantEnd())) {
+      return false;
+    }
+    nodeClock.requireAgreement("confirm the grant of request " + r.getId());
+    lockAssignment(r);
+    if (!gateway.isAssigned(assignment(r))) {
+      return false;
+    }
+    Map<String, Object> details = grantTimes(r);
+    details.put("confirmedBy", "the reconciler found the assignment in AWS; the grant's own step had not confirmed it");
+    audit.record(RECONCILER_ACTOR, "access.granted", r.getId(), details);
+    moveTo(r, RequestStatus.ACTIVE, RECONCILER_ACTOR, Map.of("grantEnd", r.getGrantEnd().toString()));
+    log.warn("Request {}: its grant, sent at {}, was not confirmed by its job; the assignment is in AWS, so it is"
+        + " ACTIVE until {}", r.getId(), r.getGrantStart(), r.getGrantEnd());
     return true;
   }
 
@@ -1031,6 +1125,17 @@ public class AccessLifecycle {
 
   private static Assignment assignment(AccessRequest r) {
     return new Assignment(r.getTarget(), r.getPermissionSetArn(), r.getPrincipalId());
+  }
+
+  /** The assignment and the grant's recorded start and end, for its audit entries. */
+  private static Map<String, Object> grantTimes(AccessRequest r) {
+    Map<String, Object> d = new LinkedHashMap<>();
+    d.put("accountId", r.getTarget());
+    d.put("permissionSetArn", r.getPermissionSetArn());
+    d.put("principalId", r.getPrincipalId());
+    d.put("grantStart", r.getGrantStart().toString());
+    d.put("grantEnd", r.getGrantEnd().toString());
+    return d;
   }
 
   private static Map<String, Object> awsDetails(AccessRequest r, OperationResult result) {

@@ -29,6 +29,13 @@ public interface AccessProcess {
   /** Of these process instance ids, the ones still running. */
   Set<String> running(Collection<String> processInstanceIds);
 
+  /**
+   * Lets the request's failed jobs (retries used up: a Cockpit incident, or waiting for their
+   * next retry) run again now; for the reconciler, once it has confirmed or ended a grant the
+   * job could not. Returns how many.
+   */
+  int retryFailedJobs(String requestId);
+
   /** Starts, as Airlock itself, an instance of the process that only revokes the request; returns its id. */
   String startRevocation(String requestId);
 

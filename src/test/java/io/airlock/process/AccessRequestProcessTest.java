@@ -439,6 +439,39 @@ class AccessRequestProcessTest {
     assertThat(pi).hasPassed(Elements.END_ACCESS_REVOKED).isEnded();
   }
 
+  /**
+   * A revoke that fails (AWS throttling beyond the SDK's own retries) is tried again within
+   * seconds, not minutes: 2, 4, 8, 15, 30 s, then 1, 2 and 5 minutes, twelve retries (about 30
+   * minutes) before the incident.
+   */
+  @Test
+  void failingRevokeIsRetriedWithinSecondsThenEndsAsAnIncident() {
+    ProcessInstance pi = request("alice", List.of(REQUESTERS), SANDBOX, "ReadOnlyAccess", "PT30M");
+    execute(job(pi)); // grant
+    Job timer = job(pi);
+    ClockUtil.setCurrentTime(timer.getDuedate());
+    execute(timer); // access expired
+    revokeAccess.failure = () -> new IllegalStateException("ThrottlingException: Rate exceeded");
+
+    List<Long> waits = new java.util.ArrayList<>();
+    Job revokeJob = job(pi);
+    while (revokeJob.getRetries() > 0) {
+      String jobId = revokeJob.getId();
+      Date failedAt = ClockUtil.getCurrentTime();
+      assertThatThrownBy(() -> managementService().executeJob(jobId)).hasMessageContaining("Rate exceeded");
+      revokeJob = job(pi);
+      if (revokeJob.getRetries() > 0) {
+        waits.add((revokeJob.getDuedate().getTime() - failedAt.getTime()) / 1000);
+        ClockUtil.setCurrentTime(revokeJob.getDuedate());
+      }
+    }
+
+    assertThat(waits).containsExactly(2L, 4L, 8L, 15L, 30L, 60L, 120L, 300L, 300L, 300L, 300L, 300L);
+    assertThat(revokeAccess.calls).isEqualTo(13); // the first try and twelve retries
+    Incident incident = runtimeService().createIncidentQuery().processInstanceId(pi.getId()).singleResult();
+    assertThat(incident.getActivityId()).isEqualTo(Elements.TASK_REVOKE_ACCESS);
+  }
+
   @Test
   void grantRejectedByAwsEndsTheRequestAsFailed() {
     grantAccess.failure = () -> new BpmnError(AccessRequestProcess.Errors.GRANT_REJECTED, "no such account");
@@ -690,6 +723,7 @@ class AccessRequestProcessTest {
   static class RecordingDelegate implements JavaDelegate {
     final List<String> statuses;
     int calls;
+    java.util.function.Supplier<RuntimeException> failure;
 
     RecordingDelegate(List<String> statuses) {
       this.statuses = statuses;
@@ -698,6 +732,9 @@ class AccessRequestProcessTest {
     @Override
     public void execute(DelegateExecution execution) {
       calls++;
+      if (failure != null) {
+        throw failure.get();
+      }
       statuses.add(RequestStatus.REVOKED.name());
     }
   }
