@@ -208,10 +208,13 @@ class IdentityCenterAdapter implements AccessGateway {
             .targetId(a.accountId()).targetType(TargetType.AWS_ACCOUNT)
             .permissionSetArn(a.permissionSetArn())
             .principalType(PrincipalType.USER).principalId(a.principalId());
-        if (due != null) {
-          r.overrideConfiguration(o -> o.putExecutionAttribute(AwsMetrics.REVOKE_DUE, due)
-              .putExecutionAttribute(AwsMetrics.REVOKE_TRIGGER, trigger == null ? "expiry" : trigger));
-        }
+        r.overrideConfiguration(o -> {
+          o.addPlugin(AwsClientsConfiguration.URGENT_RETRIES);
+          if (due != null) {
+            o.putExecutionAttribute(AwsMetrics.REVOKE_DUE, due)
+                .putExecutionAttribute(AwsMetrics.REVOKE_TRIGGER, trigger == null ? "expiry" : trigger);
+          }
+        });
       });
     } catch (AwsServiceException e) {
       if (isNotFound(e)) {
@@ -228,7 +231,8 @@ class IdentityCenterAdapter implements AccessGateway {
       AccountAssignmentOperationStatus status = poll("DeleteAccountAssignment", deleted.accountAssignmentDeletionStatus(),
           () -> {
             var d = ssoAdmin.describeAccountAssignmentDeletionStatus(r -> r
-                .instanceArn(instance().instanceArn()).accountAssignmentDeletionRequestId(operationId));
+                .instanceArn(instance().instanceArn()).accountAssignmentDeletionRequestId(operationId)
+                .overrideConfiguration(o -> o.addPlugin(AwsClientsConfiguration.URGENT_RETRIES)));
             awsRequestIds.add(requestId(d));
             return d.accountAssignmentDeletionStatus();
           });

@@ -35,7 +35,7 @@ import java.util.logging.Logger;
  * credential scope or a bucket path (S3), or by the form-encoded {@code Action} (STS). Signatures are not verified, but a request without {@code Authorization} is
  * rejected with 403 MissingAuthenticationToken, like AWS.
  */
-public final class AwsSandbox implements AutoCloseable {
+public final class AwsSandbox implements AutoCloseable, SandboxEndpoint {
 
     private static final Logger LOG = Logger.getLogger(AwsSandbox.class.getName());
     private static final String JSON_CONTENT_TYPE = "application/x-amz-json-1.1";
@@ -95,7 +95,13 @@ public final class AwsSandbox implements AutoCloseable {
         }
     }
 
+    @Override
+    public String externalId() {
+        return settings.externalId();
+    }
+
     /** The base URI to give the AWS SDK as {@code endpointOverride}, e.g. http://127.0.0.1:4566. */
+    @Override
     public URI endpoint() {
         return endpoint;
     }
@@ -240,6 +246,10 @@ public final class AwsSandbox implements AutoCloseable {
                         text(req, "TargetId"), arrived);
             }
             applyCallFault(operation);
+            if (throttled && faults.throttleAtRandom(operation)) {
+                state.countThrottled();
+                throw SandboxException.throttling("Rate exceeded (injected at random)");
+            }
             if (throttled && !state.tryAcquireCall()) {
                 throw SandboxException.throttling("Rate exceeded");
             }

@@ -5,7 +5,11 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.Map;
 
-/** Test-only failure injection. Operation names are the AWS operation names, e.g. "CreateAccountAssignment". */
+/**
+ * Failure injection, for tests and for operators trying Airlock against the standalone emulator
+ * ({@link SandboxMain}'s control API). Operation names are the AWS operation names, e.g.
+ * "CreateAccountAssignment".
+ */
 public final class SandboxFaults {
 
     record CallFault(String errorCode, int httpStatus) {
@@ -14,6 +18,11 @@ public final class SandboxFaults {
     private final Map<String, Deque<CallFault>> callFaults = new HashMap<>();
     private final Map<String, Deque<String>> asyncFaults = new HashMap<>();
     private final Map<String, CallFault> outages = new HashMap<>();
+    /** Share of Identity Center calls answered ThrottlingException at random (0: none). */
+    private double throttlingRate;
+    /** The same per operation, where it differs from {@link #throttlingRate}. */
+    private final Map<String, Double> operationThrottling = new HashMap<>();
+    private java.util.Random random = new java.util.Random(7223);
 
     SandboxFaults() {
     }
@@ -60,11 +69,50 @@ public final class SandboxFaults {
         }
     }
 
+    /**
+     * From now on each Identity Center call (sso-admin and identitystore) is answered
+     * {@code ThrottlingException} with probability {@code rate}, drawn from a random sequence
+     * seeded with {@code seed} (a run can be repeated), until {@link #reset()}: AWS under load.
+     */
+    public synchronized void throttle(double rate, long seed) {
+        if (rate < 0 || rate > 1) {
+            throw new IllegalArgumentException("rate must be between 0 and 1");
+        }
+        throttlingRate = rate;
+        random = new java.util.Random(seed);
+    }
+
+    /** As {@link #throttle(double, long)}, for one operation only (e.g. "DeleteAccountAssignment"). */
+    public synchronized void throttle(String operation, double rate) {
+        if (rate < 0 || rate > 1) {
+            throw new IllegalArgumentException("rate must be between 0 and 1");
+        }
+        operationThrottling.put(operation, rate);
+    }
+
+    /** What is injected now, for the standalone emulator's control API. */
+    public synchronized Map<String, Object> describe() {
+        Map<String, Object> d = new java.util.LinkedHashMap<>();
+        d.put("throttlingRate", throttlingRate);
+        d.put("operationThrottling", new java.util.TreeMap<>(operationThrottling));
+        Map<String, String> out = new java.util.TreeMap<>();
+        outages.forEach((operation, fault) -> out.put(operation, fault.errorCode() + " " + fault.httpStatus()));
+        d.put("outages", out);
+        return d;
+    }
+
     /** Removes all pending faults. */
     public synchronized void reset() {
         callFaults.clear();
         asyncFaults.clear();
         outages.clear();
+        throttlingRate = 0;
+        operationThrottling.clear();
+    }
+
+    synchronized boolean throttleAtRandom(String operation) {
+        double rate = operationThrottling.getOrDefault(operation, throttlingRate);
+        return rate > 0 && random.nextDouble() < rate;
     }
 
     synchronized CallFault takeCallFault(String operation) {
