@@ -171,6 +171,26 @@ class ClusterIntegrationTest {
     System.out.printf("Assignment calls repeated: %d (%d assignments spanning node A's death)%n", repeated,
         repeatedAfterKill);
 
+    // Time counts from the first moment access may exist: every grant's recorded start is no
+    // later than its first create reached AWS, also for the grants the dead node had sent and
+    // node B finished after the lock expired; every end is start + duration.
+    List<Long> lateMillis = new ArrayList<>();
+    jdbc.query("SELECT principal_id, target, permission_set_arn, grant_start, grant_end, duration FROM access_request"
+        + " WHERE principal_id IN (" + principalIds.stream().map(id -> "'" + id + "'").collect(Collectors.joining(","))
+        + ")", row -> {
+          java.time.Instant start = row.getTimestamp("grant_start").toInstant();
+          java.time.Instant end = row.getTimestamp("grant_end").toInstant();
+          List<String> key = List.of(row.getString("principal_id"), row.getString("permission_set_arn"),
+              row.getString("target"));
+          List<AssignmentCall> calls = byAssignment.get(key);
+          assertThat(start).as("recorded start of %s, first create at AWS", key).isBeforeOrEqualTo(calls.get(0).at());
+          assertThat(end).isEqualTo(start.plus(Duration.parse(row.getString("duration"))));
+          lateMillis.add(Duration.between(end, calls.get(calls.size() - 1).at()).toMillis());
+        });
+    assertThat(lateMillis).hasSize(REQUESTS);
+    System.out.printf("End → last DeleteAccountAssignment: max %d ms (node A's locked timers wait out its %d ms"
+        + " job lock)%n", lateMillis.stream().mapToLong(Long::longValue).max().orElseThrow(), LOCK_MILLIS);
+
     // Both nodes wrote one audit chain (its head is a locked row in the database).
     assertThat(audit.verify().intact()).isTrue();
   }
@@ -195,8 +215,9 @@ class ClusterIntegrationTest {
         "--spring.datasource.username=" + dataSource.getUsername(),
         "--spring.datasource.password=",
         "--spring.datasource.hikari.maximum-pool-size=30",
-        "--airlock.aws.sandbox.enabled=false",
-        "--airlock.aws.endpoint=" + sandbox.endpoint(),
+        // The sandbox as a process of its own (here this test's JVM): its state outlives node A.
+        "--airlock.aws.sandbox.enabled=true",
+        "--airlock.aws.sandbox.endpoint=" + sandbox.endpoint(),
         "--airlock.aws.region=" + properties.aws().region(),
         "--airlock.aws.first-poll-delay=PT0.2S",
         "--airlock.aws.calls-per-second=" + CALLS_PER_NODE,
@@ -213,9 +234,6 @@ class ClusterIntegrationTest {
     Files.createDirectories(log.getParent());
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(log.toFile());
-    // The emulator's key: the default credentials chain reads it from the environment.
-    builder.environment().put("AWS_ACCESS_KEY_ID", "AKIASANDBOX000000000");
-    builder.environment().put("AWS_SECRET_ACCESS_KEY", "sandbox-secret");
     Process process = builder.start();
     nodeA = process; // stopped after the test even if it never comes up
     HttpClient http = HttpClient.newHttpClient();

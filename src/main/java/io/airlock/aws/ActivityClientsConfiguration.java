@@ -3,7 +3,7 @@ package io.airlock.aws;
 import io.airlock.activity.ActivityProperties;
 import io.airlock.activity.ActivitySource;
 import io.airlock.config.AirlockProperties;
-import io.airlock.sandbox.AwsSandbox;
+import io.airlock.sandbox.SandboxEndpoint;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -34,9 +34,9 @@ class ActivityClientsConfiguration {
   @Bean(destroyMethod = "close")
   CloudTrailActivitySource activitySource(AwsClientsConfiguration.AwsConnection connection, AirlockProperties airlock,
       ActivityProperties properties, SdkHttpClient http, StsClient sts, CloudTrailQuota quota,
-      ObjectProvider<AwsSandbox> sandbox, AwsCallAudit audit, AwsMetrics metrics) {
-    AwsSandbox emulator = sandbox.getIfAvailable();
-    String externalId = emulator != null ? emulator.settings().externalId() : properties.externalId();
+      ObjectProvider<SandboxEndpoint> sandbox, AwsCallAudit audit, AwsMetrics metrics) {
+    SandboxEndpoint emulator = sandbox.getIfAvailable();
+    String externalId = emulator != null ? emulator.externalId() : properties.externalId();
     return new CloudTrailActivitySource((accountId, region) -> {
       StsAssumeRoleCredentialsProvider credentials = StsAssumeRoleCredentialsProvider.builder()
           .stsClient(sts)

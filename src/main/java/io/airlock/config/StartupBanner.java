@@ -37,7 +37,10 @@ class StartupBanner {
          {}
         ==========================================================================""",
         base, base, base,
-        sandbox ? "AWS SANDBOX: AWS is emulated in-process; no access is granted in real AWS."
+        sandbox ? (env.getProperty("airlock.aws.sandbox.endpoint", "").isBlank()
+            ? "AWS SANDBOX: AWS is emulated in-process; no access is granted in real AWS."
+            : "AWS SANDBOX: AWS is emulated by the standalone emulator at "
+                + env.getProperty("airlock.aws.sandbox.endpoint") + "; no access is granted in real AWS.")
             : "AWS: " + env.getProperty("airlock.aws.region", "") + (env.getProperty("airlock.aws.role-arn", "").isBlank()
                 ? " (default credentials)" : ", integration role " + env.getProperty("airlock.aws.role-arn")),
         demo ? "Demo users: alice (requester), bob (approver), dave (operator), carol (auditor), admin;\n"

@@ -1,7 +1,7 @@
 package io.airlock.identity;
 
 import io.airlock.config.AirlockProperties;
-import io.airlock.sandbox.AwsSandbox;
+import io.airlock.sandbox.SandboxEndpoint;
 import java.util.List;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.ProcessEngine;
@@ -29,9 +29,9 @@ class DemoUsers extends AbstractProcessEnginePlugin {
   record DemoUser(String id, String first, String last, List<String> groups) {}
 
   private final AirlockProperties properties;
-  private final ObjectProvider<AwsSandbox> sandbox;
+  private final ObjectProvider<SandboxEndpoint> sandbox;
 
-  DemoUsers(AirlockProperties properties, ObjectProvider<AwsSandbox> sandbox) {
+  DemoUsers(AirlockProperties properties, ObjectProvider<SandboxEndpoint> sandbox) {
     this.properties = properties;
     this.sandbox = sandbox;
   }

@@ -19,7 +19,30 @@ class SandboxConfiguration {
 
   private static final Logger log = LoggerFactory.getLogger(SandboxConfiguration.class);
 
+  /**
+   * A standalone emulator ({@link SandboxMain}) at {@code airlock.aws.sandbox.endpoint}
+   * ({@code AIRLOCK_AWS_SANDBOX_ENDPOINT}): the demo as usual, but AWS's state lives in that
+   * process and survives Airlock's restarts. Only a loopback address is accepted: the sandbox's
+   * fixed keys must never reach anything else.
+   */
+  @Bean
+  @org.springframework.boot.autoconfigure.condition.ConditionalOnExpression(
+      "!'${airlock.aws.sandbox.endpoint:}'.isBlank()")
+  SandboxEndpoint standaloneSandbox(@Value("${airlock.aws.sandbox.endpoint}") String endpoint) {
+    java.net.URI uri = java.net.URI.create(endpoint.trim());
+    String host = uri.getHost();
+    if (uri.getScheme() == null || !uri.getScheme().equals("http") || host == null
+        || !(host.equals("127.0.0.1") || host.equals("localhost") || host.equals("[::1]"))) {
+      throw new IllegalStateException("airlock.aws.sandbox.endpoint (AIRLOCK_AWS_SANDBOX_ENDPOINT) must be the"
+          + " standalone emulator on this machine, http://127.0.0.1:<port>: " + endpoint);
+    }
+    log.info("AWS sandbox: the standalone emulator at {} (its state outlives Airlock's restarts)", uri);
+    return new SandboxEndpoint.Remote(uri, SandboxSettings.defaults().externalId());
+  }
+
   @Bean(destroyMethod = "close")
+  @org.springframework.boot.autoconfigure.condition.ConditionalOnExpression(
+      "'${airlock.aws.sandbox.endpoint:}'.isBlank()")
   AwsSandbox awsSandbox(AirlockProperties properties,
       @Value("${airlock.aws.sandbox.demo-activity:true}") boolean demoActivity,
       @Value("${airlock.aws.sandbox.max-calls-per-second:20}") int maxCallsPerSecond,
