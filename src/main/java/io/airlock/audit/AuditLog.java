@@ -41,6 +41,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 @Service
 public class AuditLog {
 
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(AuditLog.class);
+
   private static final ObjectMapper JSON = JsonMapper.builder()
       .addModule(new JavaTimeModule())
       .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
@@ -50,7 +52,10 @@ public class AuditLog {
   private final Clock clock;
   private final TransactionTemplate ownTransaction;
 
-  AuditLog(AuditMapper mapper, Clock clock, PlatformTransactionManager transactions) {
+  AuditLog(AuditMapper mapper, Clock clock, PlatformTransactionManager transactions,
+      io.micrometer.core.instrument.MeterRegistry meters) {
+    io.micrometer.core.instrument.Gauge.builder("airlock.audit.held", this, AuditLog::heldEntries)
+        .description("Audit entries held in memory while the database cannot take them").register(meters);
     this.mapper = mapper;
     this.clock = clock;
     this.ownTransaction = new TransactionTemplate(transactions);
@@ -63,8 +68,7 @@ public class AuditLog {
    * ended (not before: the chain's head may be locked by it), or at once when there is none.
    */
   public void refused(String actor, String action, String requestId, Map<String, ?> details) {
-    Runnable write = () -> ownTransaction.executeWithoutResult(s -> record(actor == null ? "anonymous" : actor,
-        action, requestId, details));
+    Runnable write = () -> recordOwn(actor == null ? "anonymous" : actor, action, requestId, details);
     if (TransactionSynchronizationManager.isSynchronizationActive()) {
       TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
         @Override
@@ -74,6 +78,93 @@ public class AuditLog {
       });
     } else {
       write.run();
+    }
+  }
+
+  /**
+   * Appends an entry in a transaction of its own, now. When the database cannot take it (it is
+   * away, or the chain cannot be written), the entry is held in memory with the time it happened
+   * and written, in order, as soon as the database can take it ({@link #writeHeld}, every 5 s):
+   * an AWS call or a refusal made during a database outage is still on record once it is back.
+   * Lost only if this node dies before that; one WARN line says how many are held. Returns
+   * whether it was written now.
+   */
+  public boolean recordOwn(String actor, String action, String requestId, Map<String, ?> details) {
+    Entry entry = entry(actor, action, requestId, details);
+    if (held.isEmpty()) {
+      try {
+        ownTransaction.executeWithoutResult(s -> append(List.of(entry)));
+        return true;
+      } catch (RuntimeException e) {
+        if (!databaseAway(e)) {
+          // The database is there and refused this entry (a constraint, a trigger): holding it
+          // would only hold back every later one.
+          log.warn("Audit entry {} not written, the database refused it: {} ({})", action, e.toString(), details);
+          return false;
+        }
+        log.warn("Audit entry {} held in memory until the database can take it: {}", action, e.toString());
+      }
+    }
+    held.add(entry); // behind those already held, so the chain keeps the order they happened in
+    return false;
+  }
+
+  /** Whether {@code e} says the database cannot be reached now (as opposed to refusing the entry). */
+  static boolean databaseAway(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof org.springframework.transaction.CannotCreateTransactionException
+          || t instanceof org.springframework.dao.TransientDataAccessException
+          || t instanceof org.springframework.dao.DataAccessResourceFailureException
+          || t instanceof java.sql.SQLTransientException || t instanceof java.sql.SQLRecoverableException
+          || t instanceof java.sql.SQLNonTransientConnectionException || t instanceof java.net.ConnectException) {
+        return true;
+      }
+      // SQLSTATE class 08 (connection exception) and 57P (the server shutting down or starting)
+      if (t instanceof java.sql.SQLException sql && sql.getSQLState() != null
+          && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P"))) {
+        return true;
+      }
+      // A rollback that failed on a lost connection hides the first failure
+      if (t instanceof org.springframework.transaction.TransactionSystemException tse
+          && tse.getApplicationException() != null && databaseAway(tse.getApplicationException())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Entries {@link #recordOwn} could not write yet, oldest first. */
+  private final java.util.concurrent.ConcurrentLinkedQueue<Entry> held = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+  /** How many entries wait for the database (the gauge {@code airlock.audit.held}). */
+  public int heldEntries() {
+    return held.size();
+  }
+
+  /** Writes held entries, oldest first, each in its own transaction; stops at the first that fails. */
+  @org.springframework.scheduling.annotation.Scheduled(fixedDelayString = "PT5S", initialDelayString = "PT5S")
+  public synchronized void writeHeld() {
+    int written = 0;
+    for (Entry e = held.peek(); e != null; e = held.peek()) {
+      Entry entry = e;
+      try {
+        ownTransaction.executeWithoutResult(s -> append(List.of(entry)));
+      } catch (RuntimeException ex) {
+        if (!databaseAway(ex)) {
+          held.poll(); // refused, not away: dropping it lets the rest through
+          log.warn("Held audit entry {} not written, the database refused it: {}", entry.action(), ex.toString());
+          continue;
+        }
+        if (written > 0) {
+          log.warn("{} held audit entries written; {} still wait for the database", written, held.size());
+        }
+        return;
+      }
+      held.poll();
+      written++;
+    }
+    if (written > 0) {
+      log.warn("{} audit entries held during a database outage are written now", written);
     }
   }
 

@@ -5,13 +5,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.transaction.PlatformTransactionManager;
-import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
-import org.springframework.transaction.support.TransactionTemplate;
 import software.amazon.awssdk.awscore.AwsResponse;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.interceptor.Context;
@@ -36,9 +31,10 @@ import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
  *   <li>When that transaction rolls back, or is read-only: the calls did happen in AWS, so they
  *       are written after it in a transaction of their own.</li>
  *   <li>Outside any transaction (an inventory scan, a session activity fetch, the start-up
- *       discovery): at once, in a transaction of its own. Here a failing audit insert is logged,
- *       not thrown: the call has already happened, nothing can be rolled back, and failing it
- *       would only make the caller retry a call that succeeded.</li>
+ *       discovery): at once, in a transaction of its own. When the database cannot take it (an
+ *       outage), the audit log holds the entry in memory and writes it once the database is
+ *       back ({@link AuditLog#recordOwn}), never failing the caller: the call has already
+ *       happened, and failing it would only make the caller retry a call that succeeded.</li>
  * </ul>
  */
 final class AwsCallAudit implements ExecutionInterceptor {
@@ -46,15 +42,10 @@ final class AwsCallAudit implements ExecutionInterceptor {
   static final String ACTION = "aws.call";
   static final String ACTOR = "airlock:aws";
 
-  private static final Logger log = LoggerFactory.getLogger(AwsCallAudit.class);
-
   private final AuditLog audit;
-  private final TransactionTemplate ownTransaction;
 
-  AwsCallAudit(AuditLog audit, PlatformTransactionManager transactions) {
+  AwsCallAudit(AuditLog audit) {
     this.audit = audit;
-    this.ownTransaction = new TransactionTemplate(transactions);
-    this.ownTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
   }
 
   @Override
@@ -106,12 +97,12 @@ final class AwsCallAudit implements ExecutionInterceptor {
     pending.calls.add(details);
   }
 
+  /**
+   * In a transaction of their own; while the database cannot take them (an outage), the audit
+   * log holds them and writes them once it can ({@link AuditLog#recordOwn}).
+   */
   private void writeOwn(List<Map<String, Object>> calls) {
-    try {
-      ownTransaction.executeWithoutResult(s -> calls.forEach(d -> audit.record(ACTOR, ACTION, null, d)));
-    } catch (RuntimeException e) {
-      log.warn("{} AWS call(s) not audited: {} ({})", calls.size(), e.toString(), calls);
-    }
+    calls.forEach(d -> audit.recordOwn(ACTOR, ACTION, null, d));
   }
 
   /** The calls made in one transaction, written at its commit (or after it). */

@@ -3,7 +3,7 @@ package io.airlock.aws;
 import io.airlock.audit.AuditArchive;
 import io.airlock.audit.AuditShippingProperties;
 import io.airlock.config.AirlockProperties;
-import io.airlock.sandbox.AwsSandbox;
+import io.airlock.sandbox.SandboxEndpoint;
 import java.net.URI;
 import java.util.List;
 import java.time.Clock;
@@ -76,12 +76,12 @@ class AwsClientsConfiguration {
   }
 
   @Bean
-  AwsConnection awsConnection(AirlockProperties properties, ObjectProvider<AwsSandbox> sandbox) {
+  AwsConnection awsConnection(AirlockProperties properties, ObjectProvider<SandboxEndpoint> sandbox) {
     AirlockProperties.Aws aws = properties.aws();
-    AwsSandbox emulator = sandbox.getIfAvailable();
+    SandboxEndpoint emulator = sandbox.getIfAvailable();
     if (emulator != null) {
       refuseSandboxWithRealAws(aws);
-      log.info("AWS sandbox: the SDK talks to the in-process emulator at {}", emulator.endpoint());
+      log.info("AWS sandbox: the SDK talks to the emulator at {}", emulator.endpoint());
       return new AwsConnection(Region.of(aws.region()), emulator.endpoint(),
           StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIASANDBOX000000000", "sandbox-secret")),
           StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIASANDBOXAUDIT0000", "sandbox-secret")));
@@ -93,9 +93,8 @@ class AwsClientsConfiguration {
 
   /** Every AWS call in the audit log, with AWS's request id and the outcome (not the audit archive's own). */
   @Bean
-  AwsCallAudit awsCallAudit(io.airlock.audit.AuditLog audit,
-      org.springframework.transaction.PlatformTransactionManager transactions) {
-    return new AwsCallAudit(audit, transactions);
+  AwsCallAudit awsCallAudit(io.airlock.audit.AuditLog audit) {
+    return new AwsCallAudit(audit);
   }
 
   @Bean(destroyMethod = "close")
@@ -174,11 +173,50 @@ class AwsClientsConfiguration {
    * operation on the same permission set and account is in progress, which passes.
    */
   static software.amazon.awssdk.retries.api.RetryStrategy retryStrategy() {
+    return retryStrategy(true);
+  }
+
+  /**
+   * As {@link #retryStrategy()}; without the circuit breaker for the Identity Center clients:
+   * the SDK's retry token bucket stops retrying altogether once many calls were throttled, so
+   * under sustained throttling a grant or revoke failed at its first throttle and waited for its
+   * job's next retry (minutes). Those clients' calls, retries included, already pass
+   * {@link IdentityCenterQuota}, so retrying cannot flood AWS.
+   */
+  static software.amazon.awssdk.retries.api.RetryStrategy retryStrategy(boolean circuitBreaker) {
     return AwsRetryStrategy.standardRetryStrategy().toBuilder()
-        .retryOnException(e -> e instanceof software.amazon.awssdk.awscore.exception.AwsServiceException ase
-            && ase.awsErrorDetails() != null && "ConflictException".equals(ase.awsErrorDetails().errorCode()))
+        .retryOnException(AwsClientsConfiguration::isConflict)
         .maxAttempts(5)
+        .circuitBreakerEnabled(circuitBreaker)
         .build();
+  }
+
+  /**
+   * Calls that take access away (DeleteAccountAssignment and its status polls) under throttling:
+   * ten attempts, with full-jitter backoff from 0.2 s doubling to at most 1 s (the standard
+   * strategy's throttling backoff starts at 1 s and grows to 20 s), no circuit breaker. Half of
+   * all calls throttled still ends a revoke within seconds (IdentityCenterAdapterTest). Each
+   * attempt takes a slot of the quota's reserve for revokes, so this never exceeds AWS's rate.
+   */
+  static software.amazon.awssdk.retries.api.RetryStrategy urgentRetryStrategy() {
+    return AwsRetryStrategy.standardRetryStrategy().toBuilder()
+        .retryOnException(AwsClientsConfiguration::isConflict)
+        .maxAttempts(10)
+        .backoffStrategy(software.amazon.awssdk.retries.api.BackoffStrategy.exponentialDelay(
+            Duration.ofMillis(100), Duration.ofSeconds(1)))
+        .throttlingBackoffStrategy(software.amazon.awssdk.retries.api.BackoffStrategy.exponentialDelay(
+            Duration.ofMillis(200), Duration.ofSeconds(1)))
+        .circuitBreakerEnabled(false)
+        .build();
+  }
+
+  /** Per request: the {@link #urgentRetryStrategy()} instead of the client's. */
+  static final software.amazon.awssdk.core.SdkPlugin URGENT_RETRIES =
+      config -> config.overrideConfiguration(c -> c.retryStrategy(urgentRetryStrategy()));
+
+  private static boolean isConflict(Throwable e) {
+    return e instanceof software.amazon.awssdk.awscore.exception.AwsServiceException ase
+        && ase.awsErrorDetails() != null && "ConflictException".equals(ase.awsErrorDetails().errorCode());
   }
 
   private static <B extends AwsClientBuilder<B, ?> & software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder<B, ?>> B configure(
@@ -187,7 +225,7 @@ class AwsClientsConfiguration {
     ClientOverrideConfiguration.Builder override = ClientOverrideConfiguration.builder()
         .apiCallTimeout(p.aws().callTimeout())
         .apiCallAttemptTimeout(p.aws().attemptTimeout())
-        .retryStrategy(retryStrategy());
+        .retryStrategy(retryStrategy(quota == null));
     if (quota != null) {
       override.addExecutionInterceptor(quota);
     }
