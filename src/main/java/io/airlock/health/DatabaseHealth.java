@@ -1,5 +1,6 @@
 package io.airlock.health;
 
+import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
 import javax.sql.DataSource;
@@ -28,16 +29,43 @@ class DatabaseHealth {
   }
 
   static Health check(DataSource dataSource) {
-    try (Connection connection = dataSource.getConnection()) {
-      if (!connection.isValid(VALIDATION_TIMEOUT_SECONDS)) {
-        return Health.down().withDetail("validationQuery", "isValid()")
-            .withDetail("error", "the database did not confirm the connection within " + VALIDATION_TIMEOUT_SECONDS + " s")
-            .build();
-      }
-      return Health.up().withDetail("database", connection.getMetaData().getDatabaseProductName())
-          .withDetail("validationQuery", "isValid()").build();
+    Connection connection;
+    try {
+      connection = dataSource.getConnection();
     } catch (SQLException e) {
-      return Health.down().withDetail("error", e.getClass().getSimpleName() + ": " + e.getMessage()).build();
+      return down(e);
     }
+    try (connection) {
+      if (connection.isValid(VALIDATION_TIMEOUT_SECONDS)) {
+        return Health.up().withDetail("database", connection.getMetaData().getDatabaseProductName())
+            .withDetail("validationQuery", "isValid()").build();
+      }
+      evict(dataSource, connection);
+      return Health.down().withDetail("validationQuery", "isValid()")
+          .withDetail("error", "the database did not confirm the connection within " + VALIDATION_TIMEOUT_SECONDS + " s")
+          .build();
+    } catch (SQLException e) {
+      evict(dataSource, connection);
+      return down(e);
+    }
+  }
+
+  /**
+   * A connection that failed leaves the pool now. Hikari would hand it out again unchecked to a
+   * probe that comes within half a second (it validates only connections idle longer), and
+   * evicts on its own only for SQL states it knows to mean a broken connection.
+   */
+  private static void evict(DataSource dataSource, Connection connection) {
+    try {
+      if (dataSource.isWrapperFor(HikariDataSource.class)) {
+        dataSource.unwrap(HikariDataSource.class).evictConnection(connection);
+      }
+    } catch (SQLException e) {
+      // Then the pool's own validation finds it.
+    }
+  }
+
+  private static Health down(SQLException e) {
+    return Health.down().withDetail("error", e.getClass().getSimpleName() + ": " + e.getMessage()).build();
   }
 }
