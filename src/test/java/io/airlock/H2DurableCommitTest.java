@@ -31,8 +31,9 @@ import org.yaml.snakeyaml.Yaml;
  * the default datasource URL's settings from application.yaml, a child JVM (the H2 jar only)
  * commits rows on four connections and prints each id once its commit has returned; it is
  * killed (SIGKILL) while it writes, and every id it printed must be in the file. Without
- * WRITE_DELAY=0 thousands are lost (docs/benchmark.md, "Durable commits on the embedded H2"). A kill of the
- * process, not of the machine: H2 writes each commit to the file but does not fsync it.
+ * WRITE_DELAY=0 thousands are lost (docs/benchmark.md, "Durable commits on the embedded H2").
+ * A kill of the process, not of the machine: H2 writes each commit to the file but does not
+ * fsync it.
  */
 class H2DurableCommitTest {
 
