@@ -1,10 +1,10 @@
 package io.airlock.identity;
 
+import io.airlock.health.TimeBoundedHealthIndicator;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import io.airlock.health.TimeBoundedHealthIndicator;
 import java.time.Duration;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.actuate.health.Health;
