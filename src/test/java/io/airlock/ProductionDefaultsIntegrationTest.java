@@ -92,7 +92,10 @@ class ProductionDefaultsIntegrationTest {
     assertThat(liveness.statusCode()).isEqualTo(200);
     assertThat(liveness.body()).isEqualTo("{\"status\":\"UP\"}");
 
+    long asked = System.nanoTime();
     HttpResponse<String> readiness = get("/actuator/health/readiness", null);
+    assertThat(java.time.Duration.ofNanos(System.nanoTime() - asked)).as("readiness answers within 2 s whatever is down")
+        .isLessThan(java.time.Duration.ofSeconds(2));
     assertThat(readiness.statusCode()).isEqualTo(503);
     assertThat(readiness.body()).as("no components or details without sign-in").isEqualTo("{\"status\":\"DOWN\"}");
 

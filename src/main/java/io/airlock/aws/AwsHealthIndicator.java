@@ -1,5 +1,6 @@
 package io.airlock.aws;
 
+import io.airlock.health.TimeBoundedHealthIndicator;
 import java.time.Duration;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthIndicator;
@@ -13,7 +14,9 @@ import software.amazon.awssdk.services.ssoadmin.SsoAdminClient;
  * (endpoint reachable, credentials and integration role valid). One cheap read-only call,
  * {@code ListInstances} with a page of one, all attempts within {@link #TIMEOUT}, at most every
  * {@link #CACHE} whatever the probes ask, so a probe never waits long and spends one call of the
- * 20-a-second quota per node and half minute.
+ * 20-a-second quota per node and half minute. A probe waits at most
+ * {@link TimeBoundedHealthIndicator#DEADLINE} (1.5 s) for the call; a slower answer still lands in
+ * the cache for the probes after it.
  */
 @Component("aws")
 class AwsHealthIndicator implements HealthIndicator {
@@ -22,6 +25,8 @@ class AwsHealthIndicator implements HealthIndicator {
   static final Duration TIMEOUT = Duration.ofSeconds(3);
 
   private final SsoAdminClient ssoAdmin;
+  private final HealthIndicator bounded =
+      new TimeBoundedHealthIndicator("AWS (sso-admin:ListInstances)", this::cached);
   private volatile Health last;
   private volatile long checkedAt;
 
@@ -31,6 +36,10 @@ class AwsHealthIndicator implements HealthIndicator {
 
   @Override
   public Health health() {
+    return bounded.health();
+  }
+
+  private Health cached() {
     Health cached = last;
     if (cached != null && System.nanoTime() - checkedAt < CACHE.toNanos()) {
       return cached;

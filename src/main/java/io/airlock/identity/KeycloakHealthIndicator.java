@@ -1,5 +1,6 @@
 package io.airlock.identity;
 
+import io.airlock.health.TimeBoundedHealthIndicator;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,7 +18,9 @@ import org.springframework.stereotype.Component;
  * nobody to it. Reads the realm's OpenID discovery document
  * ({@code <issuer>/.well-known/openid-configuration}) within {@link #TIMEOUT}, at most every
  * {@link #CACHE}. The issuer is {@code AIRLOCK_KEYCLOAK_ISSUER_URI}, or Spring's resource
- * server issuer when only that is set.
+ * server issuer when only that is set. A probe waits at most
+ * {@link TimeBoundedHealthIndicator#DEADLINE} (1.5 s) for it; a slower answer still lands in the
+ * cache for the probes after it.
  */
 @Component("keycloak")
 @Profile("keycloak")
@@ -29,6 +32,7 @@ class KeycloakHealthIndicator implements HealthIndicator {
   private final String issuer;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT)
       .followRedirects(HttpClient.Redirect.NEVER).build();
+  private final HealthIndicator bounded = new TimeBoundedHealthIndicator("Keycloak", this::cached);
   private volatile Health last;
   private volatile long checkedAt;
 
@@ -39,7 +43,11 @@ class KeycloakHealthIndicator implements HealthIndicator {
   }
 
   @Override
-  public synchronized Health health() {
+  public Health health() {
+    return bounded.health();
+  }
+
+  private synchronized Health cached() {
     if (last == null || System.nanoTime() - checkedAt >= CACHE.toNanos()) {
       last = check();
       checkedAt = System.nanoTime();
