@@ -118,7 +118,7 @@ class IdentityCenterAdapterTest {
           properties(LATENCY), 15, Duration.ofMillis(200), Duration.ofSeconds(2));
       throttled.instance(); // discovered before the throttling starts, as at start-up
       List<Long> millis = new java.util.ArrayList<>();
-      for (int i = 0; i < 25; i++) {
+      for (int i = 0; i < 20; i++) {
         sandbox.state().addAssignment(SANDBOX_ACCOUNT_ID, READ_ONLY_PERMISSION_SET_ARN, "USER", ALICE_USER_ID);
         sandbox.faults().throttle(0.5, 22 + i);
         long start = System.nanoTime();
