@@ -10,22 +10,15 @@ import io.airlock.inventory.InventoryService;
 import io.airlock.sandbox.AwsSandbox;
 import io.airlock.sandbox.DemoOrganization;
 import io.airlock.sandbox.SandboxState.AssignmentCall;
+import io.airlock.support.AirlockNode;
 import io.airlock.support.ApiClient;
 import io.airlock.support.ApiClient.Reply;
 import io.airlock.support.People;
 import io.airlock.support.PostgresTestConfiguration;
-import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -102,12 +95,12 @@ class ClusterIntegrationTest {
   @Autowired ProcessEngineConfigurationImpl engine;
   @Autowired AuditLog audit;
 
-  Process nodeA;
+  AirlockNode nodeA;
 
   @AfterAll
-  void stopNodeA() throws InterruptedException {
-    if (nodeA != null && nodeA.isAlive()) {
-      nodeA.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+  void stopNodeA() {
+    if (nodeA != null) {
+      nodeA.close();
     }
   }
 
@@ -115,7 +108,7 @@ class ClusterIntegrationTest {
   void everyGrantIsRevokedOnceWhenANodeDiesInTheMiddle() throws Exception {
     List<String> users = createUsers();
     inventory.scan("cluster-test"); // the policy reads the accounts' OUs from the inventory
-    int portA = freePort();
+    int portA = AirlockNode.freePort();
     nodeA = startNodeA(portA);
     ApiClient apiA = new ApiClient(portA);
     ApiClient apiB = new ApiClient(port);
@@ -129,9 +122,8 @@ class ClusterIntegrationTest {
     String lockOwnerB = engine.getJobExecutor().getLockOwner();
     await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(50))
         .until(() -> lockedByOthers(lockOwnerB) >= 2 && count("ACTIVE") + count("REVOKED") >= REQUESTS / 4);
-    nodeA.destroyForcibly(); // SIGKILL: nothing handed back
+    nodeA.kill(); // SIGKILL: nothing handed back
     long killedAt = System.nanoTime();
-    assertThat(nodeA.waitFor(30, TimeUnit.SECONDS)).isTrue();
     int heldByDeadNode = lockedByOthers(lockOwnerB);
     System.out.printf("Node A killed holding %d jobs; %d ACTIVE, %d REVOKED of %d%n", heldByDeadNode,
         count("ACTIVE"), count("REVOKED"), REQUESTS);
@@ -199,57 +191,24 @@ class ClusterIntegrationTest {
 
   /**
    * Node A: the application's main class in a JVM of its own, on this test's database and
-   * emulator, with the same settings as node B (test classes left off its class path).
+   * emulator, with the same settings as node B.
    */
-  private Process startNodeA(int portA) throws IOException {
-    String classPath = Arrays.stream(System.getProperty("surefire.test.class.path",
-            System.getProperty("java.class.path")).split(File.pathSeparator))
-        .filter(entry -> !entry.endsWith("test-classes") && !entry.endsWith("test-classes/"))
-        .collect(Collectors.joining(File.pathSeparator));
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-        "-cp", classPath, AirlockApplication.class.getName(),
-        "--server.port=" + portA,
-        "--spring.datasource.url=" + dataSource.getJdbcUrl(),
-        "--spring.datasource.username=" + dataSource.getUsername(),
-        "--spring.datasource.password=",
-        "--spring.datasource.hikari.maximum-pool-size=30",
-        // The sandbox as a process of its own (here this test's JVM): its state outlives node A.
-        "--airlock.aws.sandbox.enabled=true",
-        "--airlock.aws.sandbox.endpoint=" + sandbox.endpoint(),
-        "--airlock.aws.region=" + properties.aws().region(),
-        "--airlock.aws.first-poll-delay=PT0.2S",
-        "--airlock.aws.calls-per-second=" + CALLS_PER_NODE,
-        "--airlock.aws.creations-in-flight=" + CREATIONS_PER_NODE,
-        "--airlock.aws.end-sessions-on-revoke=false",
-        "--airlock.request.min-duration=PT1S",
-        "--airlock.reconciler.scheduled=false",
-        "--airlock.inventory.scheduled=false",
-        "--airlock.audit.shipping.enabled=false",
-        "--camunda.bpm.job-execution.lock-time-in-millis=" + LOCK_MILLIS,
-        "--camunda.bpm.job-execution.wait-time-in-millis=200",
-        "--camunda.bpm.job-execution.max-wait=1000"));
-    Path log = Path.of("target", "cluster-node-a.log");
-    Files.createDirectories(log.getParent());
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(log.toFile());
-    Process process = builder.start();
-    nodeA = process; // stopped after the test even if it never comes up
-    HttpClient http = HttpClient.newHttpClient();
-    await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(1))
-        .failFast("node A exited; see " + log.toAbsolutePath(), () -> !process.isAlive())
-        .until(() -> {
-          try {
-            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + portA + "/actuator/health"))
-                .header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString(
-                    "admin:airlock".getBytes(java.nio.charset.StandardCharsets.UTF_8)))
-                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-          } catch (IOException e) {
-            return false;
-          }
-        });
-    return process;
+  private AirlockNode startNodeA(int portA) throws IOException {
+    return AirlockNode.start(portA, dataSource.getJdbcUrl(), dataSource.getUsername(), sandbox.endpoint(),
+        List.of("-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), List.of(
+            "--spring.datasource.hikari.maximum-pool-size=30",
+            "--airlock.aws.region=" + properties.aws().region(),
+            "--airlock.aws.first-poll-delay=PT0.2S",
+            "--airlock.aws.calls-per-second=" + CALLS_PER_NODE,
+            "--airlock.aws.creations-in-flight=" + CREATIONS_PER_NODE,
+            "--airlock.aws.end-sessions-on-revoke=false",
+            "--airlock.request.min-duration=PT1S",
+            "--airlock.reconciler.scheduled=false",
+            "--airlock.inventory.scheduled=false",
+            "--airlock.audit.shipping.enabled=false",
+            "--camunda.bpm.job-execution.lock-time-in-millis=" + LOCK_MILLIS,
+            "--camunda.bpm.job-execution.wait-time-in-millis=200",
+            "--camunda.bpm.job-execution.max-wait=1000"), Path.of("target", "cluster-node-a.log"));
   }
 
   /** Requesters in Camunda who are users in the emulator's Identity Center too. */
@@ -330,9 +289,4 @@ class ClusterIntegrationTest {
         String.class));
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
-  }
 }

@@ -102,6 +102,7 @@ class GrantFaultsIntegrationTest {
   void withHalfOfAllCallsThrottledEveryGrantHasAnEndFromItsFirstSendAndIsRevokedWithinSeconds() {
     List<Caller> people = people("throttled", 16);
     sandbox.state().resetCounters();
+    Instant from = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
     sandbox.faults().throttle(0.5, 22);
 
     Map<String, Caller> byRequest = new HashMap<>();
@@ -152,6 +153,16 @@ class GrantFaultsIntegrationTest {
         sandbox.state().throttledCalls(), sorted.get(sorted.size() / 2), sorted.get(sorted.size() - 1));
     assertThat(sorted.get(sorted.size() - 1)).as("latest end → DeleteAccountAssignment, ms")
         .isLessThan(REVOKE_BOUND.toMillis());
+    // Every create and delete AWS acted on is in the audit log, once.
+    await().atMost(Duration.ofSeconds(15)).until(() -> audit.heldEntries() == 0);
+    for (String operation : List.of("CreateAccountAssignment", "DeleteAccountAssignment")) {
+      long actedOn = sandbox.state().assignmentCalls().stream().filter(c -> c.operation().equals(operation)).count();
+      long audited = audit.range(1, 1_000_000).stream()
+          .filter(e -> e.action().equals("aws.call") && !e.occurredAt().isBefore(from)
+              && e.details().contains("\"operation\":\"" + operation + "\"") && e.details().contains("\"outcome\":\"OK\""))
+          .count();
+      assertThat(audited).as("%s calls AWS acted on, audited as OK", operation).isEqualTo(actedOn);
+    }
     assertThat(audit.verify().intact()).isTrue();
   }
 
