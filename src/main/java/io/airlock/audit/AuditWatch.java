@@ -16,8 +16,8 @@ import org.springframework.stereotype.Component;
  * Verifies the audit log without anyone asking (the schedule calls it on one node at a time):
  * {@link #verifyAll} the whole chain and the shipped anchors, {@link #verifyNew} only the entries
  * written since the last check, continuing from the hash of the last verified entry, which must
- * still be there unchanged. That hash is kept in memory: after a restart, or while the chain is
- * broken, the next check is a full one.
+ * still be there unchanged (a full check also asks for it). That hash is kept in memory: after a
+ * restart, or while the chain is broken, the next check is a full one.
  *
  * <p>A broken chain sets the gauges {@code airlock.audit.chain.intact} (0) and
  * {@code airlock.audit.chain.first.bad.seq}, the health {@code auditChain} (and
@@ -39,7 +39,7 @@ public class AuditWatch {
   private final ApplicationEventPublisher events;
   private final Clock clock;
 
-  /** The last entry verified and its hash; null: verify all next time. */
+  /** The last entry verified on this node and its hash (null: none since start). */
   private Long verifiedSeq;
   private String verifiedHash;
   private volatile Finding finding;
@@ -79,6 +79,14 @@ public class AuditWatch {
   /** Verifies the whole chain and compares it with the anchors shipped to the archive. */
   public synchronized Finding verifyAll() {
     AuditLog.Verification chain = audit.verify();
+    if (chain.intact() && verifiedSeq != null) {
+      // The chain alone verifies also when its tail was cut back and the head reset to match:
+      // the last entry this node verified must still be there.
+      AuditLog.Verification tail = audit.verifyFrom(verifiedSeq, verifiedHash);
+      if (!tail.intact()) {
+        return report(false, tail.firstBadSeq(), tail.problem(), tail, true);
+      }
+    }
     AuditVerifier.Verification withAnchors = verifier.withAnchors(chain);
     boolean anchorsUnreadable = !withAnchors.intact() && withAnchors.firstBadSeq() == null;
     if (anchorsUnreadable) {
@@ -91,7 +99,7 @@ public class AuditWatch {
 
   /** Verifies the entries written since the last check (all of them if there was none, or it failed). */
   public synchronized Finding verifyNew() {
-    if (verifiedSeq == null) {
+    if (verifiedSeq == null || finding == null || !finding.intact()) {
       return verifyAll();
     }
     AuditLog.Verification chain = audit.verifyFrom(verifiedSeq, verifiedHash);
@@ -104,10 +112,7 @@ public class AuditWatch {
     if (intact) {
       verifiedSeq = chain.verifiedThrough();
       verifiedHash = chain.verifiedHash();
-    } else {
-      verifiedSeq = null; // check all next time: also notices when it is repaired
-      verifiedHash = null;
-    }
+    } // else: kept, and the next check is a full one (it also notices when the log is repaired)
     finding = now;
     if (!intact && (before == null || before.intact() || !Objects.equals(before.firstBadSeq(), firstBadSeq)
         || !Objects.equals(before.problem(), problem))) {
