@@ -33,15 +33,21 @@ import org.springframework.test.annotation.DirtiesContext;
  * The audit rows an auditor expects beyond requests and decisions, on PostgreSQL with the
  * emulator over HTTP: every AWS call with AWS's request id and outcome (and a failing audit
  * insert does not fail a call made outside a transaction), incidents created and resolved,
- * sign-ins of approvers and admins to the webapps (not of requesters).
+ * sign-ins of approvers and admins to the webapps (not of requesters). And the audit log watching
+ * itself: an entry changed, deleted, or the tail cut back with the head reset is found by the
+ * scheduled check, without anyone calling verify.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
     "airlock.aws.sandbox.port=0",
     "airlock.aws.sandbox.operation-delay=PT0.3S",
-    "airlock.inventory.scheduled=false"})
+    "airlock.inventory.scheduled=false",
+    // the first check (in full) at once; the test runs the later ones itself
+    "airlock.audit.verify.initial-delay=PT0S",
+    "airlock.audit.verify.interval=PT1H"})
 @Import(PostgresTestConfiguration.class)
 @DirtiesContext
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@org.springframework.test.context.event.RecordApplicationEvents
 class AuditCoverageIntegrationTest {
 
   static final ObjectMapper JSON = new ObjectMapper();
@@ -52,6 +58,15 @@ class AuditCoverageIntegrationTest {
   @Autowired RuntimeService runtime;
   @Autowired ManagementService management;
   @Autowired IdentityService identity;
+
+  @Autowired io.airlock.audit.AuditLog auditLog;
+  @Autowired io.airlock.audit.AuditWatch watch;
+  @Autowired io.micrometer.core.instrument.MeterRegistry meters;
+  @Autowired org.springframework.transaction.PlatformTransactionManager transactions;
+  @Autowired @org.springframework.beans.factory.annotation.Qualifier("auditChainHealthIndicator")
+  org.springframework.boot.actuate.health.HealthIndicator chainHealth;
+  @Autowired @org.springframework.beans.factory.annotation.Qualifier("auditShippingHealthIndicator")
+  org.springframework.boot.actuate.health.HealthIndicator shippingHealth;
 
   ApiClient api;
 
@@ -178,6 +193,98 @@ class AuditCoverageIntegrationTest {
     // API calls with credentials are not sign-ins
     assertThat(api.get("bob", "/api/requests").status()).isEqualTo(200);
     assertThat(count("SELECT count(*) FROM audit_event WHERE action = 'signin'")).isEqualTo(2);
+  }
+
+  @Test
+  void theAuditLogFindsAChangedADeletedAndACutBackEntryByItself(
+      @Autowired org.springframework.test.context.event.ApplicationEvents events) {
+    // It checked in full at start, without anyone asking.
+    await().atMost(Duration.ofSeconds(60)).until(() -> watch.finding() != null);
+    assertThat(watch.finding().full()).isTrue();
+    assertThat(gauge("airlock.audit.chain.intact")).isEqualTo(1.0);
+    for (int i = 0; i < 3; i++) {
+      auditLog.recordOwn("watch-test", "test.entry", null, Map.of("n", i));
+    }
+    assertThat(watch.verifyNew().intact()).isTrue();
+    List<Long> mine = jdbc.queryForList("SELECT seq FROM audit_event WHERE actor = 'watch-test' ORDER BY seq",
+        Long.class);
+
+    ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+        .getLogger(io.airlock.audit.AuditWatch.class);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
+        new ch.qos.logback.core.read.ListAppender<>();
+    lines.start();
+    logger.addAppender(lines);
+    try {
+      // An entry changed in the database: found by the full check (the daily one).
+      long changed = mine.get(0);
+      assertFoundAndRepaired(changed, "entry " + changed + " was changed after it was written", lines, events, () -> {
+        jdbc.update("UPDATE audit_event SET details = '{\"n\":7}' WHERE seq = ?", changed);
+        return watch.verifyAll();
+      });
+      // An entry deleted.
+      long deleted = mine.get(1);
+      assertFoundAndRepaired(deleted, "entry " + deleted + " is missing", lines, events, () -> {
+        jdbc.update("DELETE FROM audit_event WHERE seq = ?", deleted);
+        return watch.verifyAll();
+      });
+      // The tail cut back and the chain head reset to match: the chain alone verifies, but the
+      // last entry verified is gone; found by the next check of the new entries.
+      long verified = watch.verifyNew().verifiedThrough();
+      assertFoundAndRepaired(verified, "entry " + verified + " is missing (it was there when the log was last "
+          + "verified)", lines, events, () -> {
+        jdbc.update("DELETE FROM audit_event WHERE seq >= ?", verified - 1);
+        jdbc.update("UPDATE audit_chain SET last_seq = seq, last_hash = hash FROM audit_event WHERE id = 1 AND seq = ?",
+            verified - 2);
+        return watch.verifyNew();
+      });
+    } finally {
+      logger.detachAppender(lines);
+    }
+  }
+
+  /**
+   * Tampers and checks in a transaction that then rolls back (the log is whole again for
+   * everyone): the finding is on the gauges and the health, in one ERROR line however often it is
+   * found, in the event the security group is notified by, and (once the transaction has ended)
+   * in the log itself. The next check finds the log whole again.
+   */
+  private void assertFoundAndRepaired(long seq, String problem,
+      ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines,
+      org.springframework.test.context.event.ApplicationEvents events,
+      java.util.function.Supplier<io.airlock.audit.AuditWatch.Finding> tamperAndCheck) {
+    lines.list.clear();
+    events.clear();
+    new org.springframework.transaction.support.TransactionTemplate(transactions).executeWithoutResult(tx -> {
+      io.airlock.audit.AuditWatch.Finding found = tamperAndCheck.get();
+      assertThat(found.intact()).isFalse();
+      assertThat(found.firstBadSeq()).isEqualTo(seq);
+      assertThat(found.problem()).startsWith(problem);
+      watch.verifyAll(); // found again: not said again
+      tx.setRollbackOnly();
+    });
+    assertThat(gauge("airlock.audit.chain.intact")).isEqualTo(0.0);
+    assertThat(gauge("airlock.audit.chain.first.bad.seq")).isEqualTo((double) seq);
+    assertThat(chainHealth.health().getStatus().getCode()).isEqualTo("WARNING");
+    assertThat(chainHealth.health().getDetails()).containsEntry("firstBadSeq", seq);
+    assertThat(shippingHealth.health().getStatus().getCode()).isEqualTo("WARNING");
+    assertThat(lines.list).filteredOn(e -> e.getLevel() == ch.qos.logback.classic.Level.ERROR).singleElement()
+        .satisfies(e -> assertThat(e.getFormattedMessage()).startsWith("Audit log broken at entry " + seq + ": "
+            + problem));
+    assertThat(events.stream(io.airlock.audit.AuditChainBroken.class)).singleElement()
+        .satisfies(e -> assertThat(e.firstBadSeq()).isEqualTo(seq));
+    assertThat(count("SELECT count(*) FROM audit_event WHERE action = 'audit.chain-broken' AND details LIKE ?",
+        "%\"firstBadSeq\":" + seq + ",%")).isEqualTo(1);
+
+    assertThat(watch.verifyAll().intact()).isTrue();
+    assertThat(gauge("airlock.audit.chain.intact")).isEqualTo(1.0);
+    assertThat(chainHealth.health().getStatus().getCode()).isEqualTo("UP");
+    assertThat(lines.list).filteredOn(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN).singleElement()
+        .satisfies(e -> assertThat(e.getFormattedMessage()).startsWith("Audit log verifies again"));
+  }
+
+  private double gauge(String name) {
+    return meters.get(name).gauge().value();
   }
 
   private List<JsonNode> calls(String operation, String outcome) {

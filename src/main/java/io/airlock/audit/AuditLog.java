@@ -68,6 +68,15 @@ public class AuditLog {
    * ended (not before: the chain's head may be locked by it), or at once when there is none.
    */
   public void refused(String actor, String action, String requestId, Map<String, ?> details) {
+    recordWhenTransactionEnds(actor, action, requestId, details);
+  }
+
+  /**
+   * Appends an entry in a transaction of its own once the current transaction has ended (it may
+   * hold the chain's head), or at once when there is none: for what is true whatever that
+   * transaction does (a refusal, a finding of the audit watch).
+   */
+  public void recordWhenTransactionEnds(String actor, String action, String requestId, Map<String, ?> details) {
     Runnable write = () -> recordOwn(actor == null ? "anonymous" : actor, action, requestId, details);
     if (TransactionSynchronizationManager.isSynchronizationActive()) {
       TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
@@ -286,24 +295,47 @@ public class AuditLog {
   /** Recomputes the whole chain; reports the first entry that does not match. */
   @Transactional(readOnly = true)
   public Verification verify() {
-    String expectedPrev = "0".repeat(64);
-    long next = 1;
+    return verifyFrom(0, GENESIS);
+  }
+
+  /**
+   * Recomputes the chain after entry {@code afterSeq}, which had the hash {@code afterHash} when
+   * it was last verified (0 and {@link #GENESIS}: the whole chain). That entry must still be there
+   * with that hash: a log cut back below it, or rewritten from there, does not verify.
+   */
+  @Transactional(readOnly = true)
+  public Verification verifyFrom(long afterSeq, String afterHash) {
+    if (afterSeq > 0) {
+      List<AuditEvent> verified = mapper.findRange(afterSeq, 1);
+      if (verified.isEmpty() || verified.get(0).seq() != afterSeq) {
+        return new Verification(false, 0, afterSeq, "entry " + afterSeq + " is missing (it was there when the log "
+            + "was last verified)", afterSeq - 1, null);
+      }
+      if (!verified.get(0).hash().equals(afterHash)) {
+        return new Verification(false, 0, afterSeq, "entry " + afterSeq + " was changed after it was last verified",
+            afterSeq - 1, null);
+      }
+    }
+    String expectedPrev = afterHash;
+    long next = afterSeq + 1;
     long checked = 0;
     while (true) {
       List<AuditEvent> page = mapper.findRange(next, 500);
       if (page.isEmpty()) {
-        return new Verification(true, checked, null, null);
+        return new Verification(true, checked, null, null, next - 1, expectedPrev);
       }
       for (AuditEvent e : page) {
+        String problem = null;
         if (e.seq() != next) {
-          return new Verification(false, checked, next, "entry " + next + " is missing");
+          return new Verification(false, checked, next, "entry " + next + " is missing", next - 1, expectedPrev);
+        } else if (!e.prevHash().equals(expectedPrev)) {
+          problem = "entry " + e.seq() + " does not link to the previous entry";
+        } else if (!hash(e.prevHash(), e.seq(), e.occurredAt(), e.actor(), e.action(), e.requestId(), e.details())
+            .equals(e.hash())) {
+          problem = "entry " + e.seq() + " was changed after it was written";
         }
-        if (!e.prevHash().equals(expectedPrev)) {
-          return new Verification(false, checked, e.seq(), "entry " + e.seq() + " does not link to the previous entry");
-        }
-        String recomputed = hash(e.prevHash(), e.seq(), e.occurredAt(), e.actor(), e.action(), e.requestId(), e.details());
-        if (!recomputed.equals(e.hash())) {
-          return new Verification(false, checked, e.seq(), "entry " + e.seq() + " was changed after it was written");
+        if (problem != null) {
+          return new Verification(false, checked, e.seq(), problem, next - 1, expectedPrev);
         }
         expectedPrev = e.hash();
         next++;
@@ -312,8 +344,15 @@ public class AuditLog {
     }
   }
 
-  /** Result of {@link #verify()}. */
-  public record Verification(boolean intact, long entriesChecked, Long firstBadSeq, String problem) {}
+  /** The hash the first entry links to. */
+  public static final String GENESIS = "0".repeat(64);
+
+  /**
+   * Result of {@link #verify()}: {@code verifiedThrough} is the last entry that verified, and
+   * {@code verifiedHash} its hash (where a later check can continue from).
+   */
+  public record Verification(boolean intact, long entriesChecked, Long firstBadSeq, String problem,
+      long verifiedThrough, String verifiedHash) {}
 
   static String hash(String prevHash, long seq, Instant at, String actor, String action, String requestId, String details) {
     String content = String.join("\n", prevHash, Long.toString(seq), at.toString(), actor, action,

@@ -52,7 +52,7 @@ public class AuditShipper {
 
   private static final Logger log = LoggerFactory.getLogger(AuditShipper.class);
   private static final ObjectMapper JSON = new ObjectMapper();
-  static final String GENESIS = "0".repeat(64);
+  static final String GENESIS = AuditLog.GENESIS;
 
   private final AuditMapper mapper;
   private final AuditArchive archive;

@@ -16,14 +16,15 @@ import org.springframework.transaction.PlatformTransactionManager;
 /**
  * Shipping the audit log to the archive, when {@code airlock.audit.shipping.enabled}: the
  * shipper, its schedule and its health ({@code auditShipping}: UP while it keeps up, WARNING
- * when the oldest unshipped entry is older than {@code max-lag} or the chain is broken).
+ * when the oldest unshipped entry is older than {@code max-lag}, or the chain is broken: shipping
+ * stopped at it, or the audit watch found it).
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnProperty(name = "airlock.audit.shipping.enabled", havingValue = "true")
 class AuditShippingConfiguration {
 
   /** A health status between UP and DOWN: Airlock works, but an auditor should look. */
-  static final Status WARNING = new Status("WARNING", "Audit shipping is behind");
+  static final Status WARNING = new Status("WARNING", "Airlock works, but an auditor should look");
 
   @Bean
   AuditShipper auditShipper(AuditMapper mapper, AuditArchive archive, AuditShippingProperties properties, Clock clock,
@@ -37,7 +38,8 @@ class AuditShippingConfiguration {
   }
 
   @Bean
-  HealthIndicator auditShippingHealthIndicator(AuditShipper shipper, AuditShippingProperties properties) {
+  HealthIndicator auditShippingHealthIndicator(AuditShipper shipper, AuditShippingProperties properties,
+      AuditWatch watch) {
     return () -> {
       AuditShipper.Status s = shipper.status();
       Map<String, Object> details = new LinkedHashMap<>();
@@ -53,10 +55,13 @@ class AuditShippingConfiguration {
         details.put("lastError", s.lastError());
         details.put("nextAttempt", String.valueOf(s.nextAttempt()));
       }
-      if (s.chainProblem() != null) {
-        details.put("chainProblem", s.chainProblem());
+      AuditWatch.Finding found = watch.finding();
+      String chainProblem = s.chainProblem() != null ? s.chainProblem()
+          : found != null && !found.intact() ? found.problem() : null;
+      if (chainProblem != null) {
+        details.put("chainProblem", chainProblem);
       }
-      boolean behind = s.lagSeconds() > properties.maxLag().toSeconds() || s.chainProblem() != null;
+      boolean behind = s.lagSeconds() > properties.maxLag().toSeconds() || chainProblem != null;
       return Health.status(behind ? WARNING : Status.UP).withDetails(details).build();
     };
   }

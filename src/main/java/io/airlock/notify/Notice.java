@@ -3,7 +3,8 @@ package io.airlock.notify;
 import java.util.List;
 
 /**
- * One message about one request, and who it is for: users by id, and every member of groups.
+ * One message about one request (or, without a request id, about Airlock itself: the audit log
+ * found broken), and who it is for: users by id, and every member of groups.
  *
  * @param kind a short name of what happened, e.g. review.waiting, access.granted (for metrics and audit)
  */

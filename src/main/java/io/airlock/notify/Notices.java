@@ -1,5 +1,6 @@
 package io.airlock.notify;
 
+import io.airlock.audit.AuditChainBroken;
 import io.airlock.request.AccessRequest;
 import io.airlock.request.RequestEvent;
 import io.airlock.request.RequestLabels;
@@ -16,7 +17,8 @@ import org.springframework.stereotype.Component;
 /**
  * What people are told about a request event, and whom: approvers when a review waits (and
  * again at a reminder or an escalation), the requester on every decision and outcome, the
- * principal when their access starts and ends, the security group on break-glass.
+ * principal when their access starts and ends, the security group on break-glass and when the
+ * audit log is found broken.
  */
 @Component
 class Notices {
@@ -83,6 +85,21 @@ class Notices {
           "Airlock could not grant this access." + reason(r)));
       default -> { } // SUBMITTED, GRANTING, REVOKING, CANCELLED, SUPERSEDED: nothing anybody must act on
     }
+  }
+
+  /** The security group, when the audit watch finds the log broken: which entry, what is wrong, what to do. */
+  Notice of(AuditChainBroken broken) {
+    long seq = broken.firstBadSeq();
+    return new Notice(null, "audit.chain-broken", "Audit log tampered with: entry " + seq,
+        "Airlock's audit log does not verify from entry " + seq + " on: " + broken.problem() + ".\n"
+            + "Found at " + when(broken.foundAt()) + " by Airlock's own check.\n\n"
+            + "Each entry is chained to the one before it, so someone changed, deleted or cut back entries in "
+            + "the database, or restored an older copy of it. Airlock keeps working and keeps recording; what the "
+            + "log says from entry " + seq + " on cannot be trusted until this is explained.\n\n"
+            + "What to do now: treat it as a security incident. Keep the database and its logs as they are; "
+            + "compare the log with the copy shipped to S3 (the link below names the first entry that differs); "
+            + "find who could write to the database at that time.",
+        properties.baseUrl() + "/api/audit/verify", List.of(), List.of(properties.securityGroup()));
   }
 
   private Notice forApprovers(AccessRequest r, String kind, String what, String text, List<String> groups) {

@@ -1,5 +1,6 @@
 package io.airlock.notify;
 
+import io.airlock.audit.AuditChainBroken;
 import io.airlock.audit.AuditLog;
 import io.airlock.request.RequestEvent;
 import io.github.resilience4j.core.IntervalFunction;
@@ -16,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.context.event.EventListener;
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -66,7 +68,23 @@ class Notifications implements DisposableBean {
     if (channels.stream().noneMatch(Channel::enabled)) {
       return;
     }
-    for (Notice notice : notices.of(event)) {
+    send(notices.of(event));
+  }
+
+  /**
+   * When the audit watch finds the log broken: at once (the finding is not part of a change that
+   * might roll back), on the same threads.
+   */
+  @EventListener
+  void on(AuditChainBroken broken) {
+    send(List.of(notices.of(broken)));
+  }
+
+  private void send(List<Notice> list) {
+    if (channels.stream().noneMatch(Channel::enabled)) {
+      return;
+    }
+    for (Notice notice : list) {
       for (Channel channel : channels) {
         if (channel.enabled()) {
           executor.execute(() -> deliver(channel, notice));

@@ -2,6 +2,7 @@ package io.airlock.notify;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.airlock.audit.AuditChainBroken;
 import io.airlock.inventory.Inventory;
 import io.airlock.inventory.InventoryService;
 import io.airlock.request.AccessRequest;
@@ -80,5 +81,45 @@ class NoticesTest {
     r.setJustification("Patch the fleet");
     r.setApproverGroups("approvers,leads");
     return r;
+  }
+
+  @Test
+  void aBrokenAuditLogAlertsTheSecurityGroupSayingWhichEntryWhatIsWrongAndWhatToDo() throws Exception {
+    AuditChainBroken broken = new AuditChainBroken(58, "entry 58 was changed after it was written",
+        Instant.parse("2025-03-01T10:15:00Z"));
+    List<Notice> sent = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Channel chat = new Channel() {
+      public String name() {
+        return "chat";
+      }
+
+      public boolean enabled() {
+        return true;
+      }
+
+      public void send(Notice notice) {
+        sent.add(notice);
+      }
+    };
+    Notifications notifications = new Notifications(notices, List.of(chat), null,
+        new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), null, new NotifyProperties(
+            "https://airlock.example", "security", 1, Duration.ofMillis(1), Duration.ofMinutes(15),
+            new NotifyProperties.Mail(false, "airlock@example"), new NotifyProperties.Webhook(null)));
+    try {
+      notifications.on(broken);
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !sent.isEmpty());
+    } finally {
+      notifications.destroy();
+    }
+
+    assertThat(sent).singleElement().satisfies(n -> {
+      assertThat(n.kind()).isEqualTo("audit.chain-broken");
+      assertThat(n.groups()).containsExactly("security");
+      assertThat(n.users()).isEmpty();
+      assertThat(n.subject()).isEqualTo("Audit log tampered with: entry 58");
+      assertThat(n.body()).contains("does not verify from entry 58 on: entry 58 was changed after it was written.",
+          "Found at 2025-03-01 10:15 UTC", "What to do now: treat it as a security incident",
+          "https://airlock.example/api/audit/verify");
+    });
   }
 }
