@@ -114,6 +114,11 @@ public class AuditLog {
         log.warn("Audit entry {} held in memory until the database can take it: {}", action, e.toString());
       }
     }
+    if (held.size() >= MAX_HELD) {
+      log.error("Audit entry {} not written: the database has been away while {} entries were held, the most this"
+          + " node keeps ({})", action, MAX_HELD, details);
+      return false;
+    }
     held.add(entry); // behind those already held, so the chain keeps the order they happened in
     return false;
   }
@@ -142,8 +147,11 @@ public class AuditLog {
     return false;
   }
 
+  /** The most entries held in memory during an outage (a few hundred bytes each). */
+  static final int MAX_HELD = 100_000;
+
   /** Entries {@link #recordOwn} could not write yet, oldest first. */
-  private final java.util.concurrent.ConcurrentLinkedQueue<Entry> held = new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private final java.util.concurrent.LinkedBlockingQueue<Entry> held = new java.util.concurrent.LinkedBlockingQueue<>();
 
   /** How many entries wait for the database (the gauge {@code airlock.audit.held}). */
   public int heldEntries() {

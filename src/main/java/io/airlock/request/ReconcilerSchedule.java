@@ -25,7 +25,7 @@ class ReconcilerSchedule {
   public void reconcile() {
     try {
       AccessReconciler.Pass pass = reconciler.reconcile();
-      if (pass.adopted() + pass.revokedOverdue() + pass.cancelled() + pass.failed() > 0) {
+      if (pass.adopted() + pass.revokedOverdue() + pass.cancelled() + pass.failed() + pass.confirmed() > 0) {
         log.info("Reconciler: {}", pass);
       }
     } catch (RuntimeException e) {
