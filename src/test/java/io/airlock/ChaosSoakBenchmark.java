@@ -14,12 +14,10 @@ import io.airlock.support.AirlockNode;
 import io.airlock.support.ApiClient;
 import io.airlock.support.ApiClient.Reply;
 import io.airlock.support.Benchmarks;
+import io.airlock.support.DatabaseOutage;
 import io.airlock.support.People;
 import io.airlock.support.PostgresTestConfiguration;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -150,9 +148,9 @@ class ChaosSoakBenchmark {
     await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofSeconds(1))
         .until(() -> count("REVOKED") >= REQUESTS / 2);
     awayAt.set(Instant.now());
-    databaseAway(true);
+    DatabaseOutage.set(dataSource.getJdbcUrl(), true);
     Thread.sleep(OUTAGE.toMillis());
-    databaseAway(false);
+    DatabaseOutage.set(dataSource.getJdbcUrl(), false);
     report.append(String.format("- database away from %s for %d s%n", since(started, awayAt.get()),
         OUTAGE.toSeconds()));
 
@@ -251,18 +249,6 @@ class ChaosSoakBenchmark {
             "--camunda.bpm.job-execution.lock-time-in-millis=15000",
             "--camunda.bpm.job-execution.wait-time-in-millis=200",
             "--camunda.bpm.job-execution.max-wait=1000"), Path.of("target", "chaos-soak-node-a.log"));
-  }
-
-  /** Refuses (or allows again) every new connection to the database and ends those open. */
-  private void databaseAway(boolean away) throws Exception {
-    String otherDatabase = dataSource.getJdbcUrl().replace("/postgres?", "/template1?");
-    try (Connection admin = DriverManager.getConnection(otherDatabase, "postgres", "");
-        Statement sql = admin.createStatement()) {
-      sql.execute("ALTER DATABASE postgres WITH ALLOW_CONNECTIONS " + !away);
-      if (away) {
-        sql.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'postgres'");
-      }
-    }
   }
 
   private long count(String status) {

@@ -227,7 +227,9 @@ class EngineSurfaceAttackTest {
         "initialVariables", true, "skipCustomListeners", true));
     assertThat(restart.status()).as(restart.raw()).isEqualTo(403);
     assertThat(status(id)).isEqualTo("DENIED");
-    assertThat(actions(id)).doesNotContain("access.granted");
+    assertThat(actions(id)).doesNotContain("access.grant-sending", "access.granted");
+    assertThat(api.get("admin", "/api/requests/" + id).body().path("grantStart").isMissingNode())
+        .as("no grant start recorded for a refused grant").isTrue();
     assertThat(hasAssignment(STAGING, DemoOrganization.READ_ONLY_PERMISSION_SET_ARN, DemoOrganization.ALICE_USER_ID))
         .isFalse();
   }

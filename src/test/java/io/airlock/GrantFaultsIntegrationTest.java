@@ -17,6 +17,7 @@ import io.airlock.sandbox.DemoOrganization;
 import io.airlock.sandbox.SandboxState.AssignmentCall;
 import io.airlock.sandbox.SandboxState.CreationArrival;
 import io.airlock.support.AdjustableClock;
+import io.airlock.support.DatabaseOutage;
 import io.airlock.support.People;
 import io.airlock.support.PostgresTestConfiguration;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -275,17 +276,13 @@ class GrantFaultsIntegrationTest {
   @Test
   void anAwsCallMadeWhileTheDatabaseIsAwayIsAuditedOnceItIsBack() throws Exception {
     Instant before = Instant.now();
-    // From another database: PostgreSQL refuses to disallow connections to the one it is connected to.
-    String otherDatabase = dataSource.getJdbcUrl().replace("/postgres?", "/template1?");
-    try (java.sql.Connection admin = java.sql.DriverManager.getConnection(otherDatabase, "postgres", "")) {
-      databaseAway(admin, true);
-      try {
-        // An AWS call outside any transaction, as the inventory scan and the start-up discovery make.
-        assertThat(ssoAdmin.listInstances(r -> {}).instances()).hasSize(1);
-        assertThat(audit.heldEntries()).as("entries waiting for the database").isPositive();
-      } finally {
-        databaseAway(admin, false);
-      }
+    DatabaseOutage.set(dataSource.getJdbcUrl(), true);
+    try {
+      // An AWS call outside any transaction, as the inventory scan and the start-up discovery make.
+      assertThat(ssoAdmin.listInstances(r -> {}).instances()).hasSize(1);
+      assertThat(audit.heldEntries()).as("entries waiting for the database").isPositive();
+    } finally {
+      DatabaseOutage.set(dataSource.getJdbcUrl(), false);
     }
     await().atMost(Duration.ofSeconds(30)).until(() -> audit.heldEntries() == 0);
     List<AuditEvent> written = audit.range(1, 1_000_000).stream()
@@ -294,17 +291,6 @@ class GrantFaultsIntegrationTest {
         .toList();
     assertThat(written).as("the call made while the database was away").isNotEmpty();
     assertThat(audit.verify().intact()).isTrue();
-  }
-
-  /** Refuses (or allows again) every new connection to the database, and ends those open but {@code admin}. */
-  private static void databaseAway(java.sql.Connection admin, boolean away) throws java.sql.SQLException {
-    try (java.sql.Statement sql = admin.createStatement()) {
-      sql.execute("ALTER DATABASE postgres WITH ALLOW_CONNECTIONS " + !away);
-      if (away) {
-        sql.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'postgres'"
-            + " AND pid <> pg_backend_pid()");
-      }
-    }
   }
 
   private Job failedJob(String processInstanceId) {
