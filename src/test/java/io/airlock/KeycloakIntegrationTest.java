@@ -98,6 +98,11 @@ class KeycloakIntegrationTest {
     JsonNode user = json(me.body());
     assertThat(user.get("userId").asText()).isEqualTo("alice");
     assertThat(user.get("authorizedApps").toString()).contains("tasklist").doesNotContain("cockpit", "admin");
+    // Airlock's own pages: the same sign-in, no second one.
+    HttpResponse<String> portal = browser.open("/");
+    assertThat(portal.uri().getPort()).isEqualTo(kc().appPort);
+    assertThat(portal.statusCode()).isEqualTo(200);
+    assertThat(portal.body()).contains("Hello, alice", "New request").doesNotContain("Waiting for me");
 
     // The webapps' sign-out button: Airlock's session and Keycloak's end, the next visit asks again.
     HttpResponse<String> logout = browser.webappApi("POST", "/camunda/api/admin/auth/user/default/logout", null);
@@ -106,6 +111,7 @@ class KeycloakIntegrationTest {
     HttpResponse<String> again = browser.open("/camunda/app/tasklist/");
     assertThat(again.uri().getPort()).isEqualTo(kc().port);
     assertThat(again.body()).contains("kc-form-login");
+    assertThat(browser.open("/requests").uri().getPort()).as("Airlock's pages ask Keycloak again").isEqualTo(kc().port);
   }
 
   @Test

@@ -180,16 +180,19 @@ class TasklistBrowserTest {
   }
 
   @Test
-  void theFrontDoorLeadsToTasklistAndTheWelcomePageShowsTheProfile() {
+  void theFrontDoorSignsInOnceForAirlockTasklistAndTheWelcomePage() {
     try (Browser erin = new Browser()) {
       try {
-        // Signed out: / leads to Tasklist's own sign-in page (no browser dialog: no WWW-Authenticate anywhere).
+        // Signed out: / is Airlock's sign-in page (no browser dialog: no WWW-Authenticate anywhere).
         erin.open(base + "/");
-        erin.visible(By.cssSelector("input[type='password']"));
-        erin.waitFor(d -> d.getCurrentUrl().contains("/camunda/app/tasklist/"));
-        erin.type(By.cssSelector("input[type='text']"), "erin");
-        erin.type(By.cssSelector("input[type='password']"), "airlock");
-        erin.click(By.cssSelector("button[type='submit']"));
+        erin.visible(By.cssSelector("input#password"));
+        erin.waitFor(d -> d.getCurrentUrl().endsWith("/sign-in"));
+        erin.type(By.id("username"), "erin");
+        erin.type(By.id("password"), "airlock");
+        erin.click(By.xpath("//button[normalize-space(.)='Sign in']"));
+        erin.visible(By.xpath("//h1[contains(., 'Hello, erin')]"));
+        // Tasklist is one click away and already signed in.
+        erin.click(By.xpath("//header//a[normalize-space(.)='Tasklist']"));
         By startProcess = By.xpath("//a[contains(., 'Start process')]");
         if (!erin.appears(startProcess, Duration.ofSeconds(20))) {
           // Once in CI Tasklist's first page after signing in stayed on its loading spinner for
@@ -199,9 +202,6 @@ class TasklistBrowserTest {
           erin.open(base + "/camunda/app/tasklist/default/");
         }
         erin.visible(startProcess);
-        // Signed in: / is Tasklist again, not a sign-in page.
-        erin.open(base + "/");
-        erin.visible(By.xpath("//a[contains(., 'Start process')]"));
         assertThat(erin.all(By.cssSelector("input[type='password']"))).isEmpty();
         // The Welcome page: erin's applications and her profile.
         erin.open(base + "/camunda/app/welcome/default/");

@@ -112,7 +112,7 @@ class KeycloakSecurityConfiguration {
     AuthenticationEntryPoint toKeycloak = new LoginUrlAuthenticationEntryPoint("/oauth2/authorization/" + REGISTRATION);
     AuthenticationEntryPoint apiSignIn = (req, res, e) -> Problems.write(res, HttpServletResponse.SC_UNAUTHORIZED,
         "Unauthorized", "Sign in to Airlock first (your session ended)");
-    http.securityMatcher(new OrRequestMatcher(path.matcher("/camunda/**"), path.matcher("/"),
+    http.securityMatcher(new OrRequestMatcher(path.matcher("/camunda/**"),
             path.matcher("/oauth2/**"), path.matcher("/login/**"), path.matcher("/logout")))
         .authorizeHttpRequests(a -> a
             .dispatcherTypeMatchers(DispatcherType.ERROR).permitAll()
@@ -132,6 +132,23 @@ class KeycloakSecurityConfiguration {
         .csrf(c -> c.disable())
         .addFilterBefore(new CrossSiteWriteFilter(), LogoutFilter.class)
         .headers(h -> h.frameOptions(f -> f.sameOrigin()));
+    return http.build();
+  }
+
+  /**
+   * Airlock's own pages: signed in through Keycloak like the webapps (the same session), with
+   * Spring's CSRF tokens on the portal's forms; signing out ends the Keycloak session too.
+   */
+  @Bean
+  @Order(0)
+  SecurityFilterChain keycloakPortal(HttpSecurity http, KeycloakLogout logout, KeycloakProperties keycloak)
+      throws Exception {
+    java.net.URI issuer = java.net.URI.create(keycloak.issuer());
+    String keycloakOrigin = issuer.getScheme() + "://" + issuer.getAuthority();
+    PortalSecurity.common(http, keycloakOrigin)
+        .exceptionHandling(x -> x.authenticationEntryPoint(
+            new LoginUrlAuthenticationEntryPoint("/oauth2/authorization/" + REGISTRATION)))
+        .logout(l -> l.logoutUrl("/sign-out").logoutSuccessHandler(logout));
     return http.build();
   }
 

@@ -13,7 +13,6 @@ import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
-import org.springframework.security.web.util.matcher.OrRequestMatcher;
 
 /**
  * Nothing answers without sign-in. Airlock's REST API, the engine REST API (Camunda Modeler
@@ -40,11 +39,46 @@ class SecurityConfiguration {
   SecurityFilterChain webapps(HttpSecurity http) throws Exception {
     // Whole-path matchers: the webapps are not served by Spring MVC's DispatcherServlet.
     PathPatternRequestMatcher.Builder path = PathPatternRequestMatcher.withDefaults();
-    http.securityMatcher(new OrRequestMatcher(path.matcher("/camunda/**"), path.matcher("/")))
+    http.securityMatcher(path.matcher("/camunda/**"))
         .authorizeHttpRequests(a -> a.anyRequest().permitAll())
         .csrf(c -> c.disable())
         .headers(h -> h.frameOptions(f -> f.sameOrigin()));
     return http.build();
+  }
+
+  /**
+   * Airlock's own pages: its sign-in page (the Camunda users' passwords), which also signs the
+   * person in to the webapps, and a session with CSRF tokens ({@link PortalSecurity}).
+   */
+  @Bean
+  @Order(0)
+  SecurityFilterChain portal(HttpSecurity http, CamundaUserAuthenticationProvider users,
+      org.camunda.bpm.engine.ProcessEngine engine) throws Exception {
+    PortalSecurity.common(http)
+        .authenticationProvider(users)
+        .formLogin(f -> f.loginPage("/sign-in").failureUrl("/sign-in?failed")
+            .successHandler(new SignInSuccess(engine)))
+        .logout(l -> l.logoutUrl("/sign-out").logoutSuccessUrl("/sign-in?signed-out"));
+    return http.build();
+  }
+
+  /** After the portal's sign-in: the webapps hold the person too, then back to the page that was asked for. */
+  private static final class SignInSuccess
+      extends org.springframework.security.web.authentication.SavedRequestAwareAuthenticationSuccessHandler {
+    private final org.camunda.bpm.engine.ProcessEngine engine;
+
+    SignInSuccess(org.camunda.bpm.engine.ProcessEngine engine) {
+      this.engine = engine;
+      setDefaultTargetUrl("/");
+    }
+
+    @Override
+    public void onAuthenticationSuccess(jakarta.servlet.http.HttpServletRequest request, HttpServletResponse response,
+        org.springframework.security.core.Authentication authentication)
+        throws java.io.IOException, jakarta.servlet.ServletException {
+      PortalSecurity.signInToWebapps(request, engine, authentication.getName());
+      super.onAuthenticationSuccess(request, response, authentication);
+    }
   }
 
   @Bean

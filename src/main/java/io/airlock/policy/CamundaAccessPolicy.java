@@ -45,9 +45,12 @@ class CamundaAccessPolicy implements AccessPolicy {
   private final Map<String, String> groups;
   private final Pattern ticketPattern;
   private final java.time.ZoneId zone;
+  private final PolicyTables tables;
 
   CamundaAccessPolicy(DecisionService decisions, IdentityService identity, InventoryService inventory,
-      PrincipalMapping principals, PolicyDecisions records, Clock clock, AirlockProperties properties) {
+      PrincipalMapping principals, PolicyDecisions records, Clock clock, AirlockProperties properties,
+      PolicyTables tables) {
+    this.tables = tables;
     this.decisions = decisions;
     this.identity = identity;
     this.inventory = inventory;
@@ -79,6 +82,22 @@ class CamundaAccessPolicy implements AccessPolicy {
       reason = reason.substring(0, MAX_REASON - 1) + "…";
     }
     return new Approval(row.getEntry("approvalOutcome"), reason);
+  }
+
+  @Override
+  public Preview preview(AccessRequest draft, boolean principalIsRequester) {
+    // The deployed tables on the DMN engine alone: no history, no audit, nothing stored.
+    Map<String, Object> in = inputs(draft, principalIsRequester);
+    Scope scope = PolicyInputs.scope(tables.evaluate(tables.latest(AccessRequestProcess.Decisions.ACCESS_SCOPES), in)
+        .outputs());
+    if (scope == null) {
+      return new Preview(null, null);
+    }
+    Map<String, Object> row = tables.evaluate(tables.latest(AccessRequestProcess.Decisions.AUTO_APPROVAL),
+        PolicyInputs.withScope(in, scope.name(), scope.maxDurationMinutes())).outputs();
+    Approval approval = row.isEmpty() ? null
+        : new Approval((String) row.get("approvalOutcome"), (String) row.get("approvalReason"));
+    return new Preview(scope, approval);
   }
 
   private Map<String, Object> inputs(AccessRequest r, boolean principalIsRequester) {

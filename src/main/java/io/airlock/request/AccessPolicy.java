@@ -15,6 +15,16 @@ public interface AccessPolicy {
   /** APPROVE, DENY or MANUAL (an approver reviews), with the reason shown to people. */
   Approval approval(AccessRequest request, Scope scope, boolean principalIsRequester);
 
+  /**
+   * Both tables on a draft that is not stored: what policy would decide, with nothing recorded
+   * (no audit entry, no decision history). The scope is null when none allows the draft; the
+   * approval is null then too.
+   */
+  Preview preview(AccessRequest draft, boolean principalIsRequester);
+
+  /** What {@link #preview} found. */
+  record Preview(Scope scope, Approval approval) {}
+
   /** A row of the scopes table. */
   record Scope(String name, List<String> approverGroups, long maxDurationMinutes, boolean mayRequestForOthers,
       int approvalsRequired, String escalationGroup, boolean breakGlassAllowed) {

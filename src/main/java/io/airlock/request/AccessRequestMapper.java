@@ -20,6 +20,10 @@ interface AccessRequestMapper {
 
   void update(AccessRequest request);
 
+  /** Requests filed by {@code requester} or for {@code principal} (an Identity Center user name), in these states. */
+  List<AccessRequest> findForPerson(@Param("requester") String requester, @Param("principal") String principal,
+      @Param("statuses") java.util.Collection<RequestStatus> statuses, @Param("limit") int limit);
+
   /** ACTIVE requests ending before {@code before} whose principal was not told yet. */
   List<AccessRequest> findEndingUntold(@Param("before") java.time.Instant before);
 

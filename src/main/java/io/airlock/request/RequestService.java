@@ -24,9 +24,11 @@ public class RequestService {
   private final AccessLifecycle lifecycle;
   private final AuditLog audit;
   private final AirlockProperties.Groups groups;
+  private final PrincipalMapping principals;
 
   public RequestService(AccessRequestMapper requests, RequestValidator validator, AccessProcess process,
-      AccessLifecycle lifecycle, AuditLog audit, AirlockProperties properties) {
+      AccessLifecycle lifecycle, AuditLog audit, AirlockProperties properties, PrincipalMapping principals) {
+    this.principals = principals;
     this.requests = requests;
     this.validator = validator;
     this.process = process;
@@ -68,6 +70,34 @@ public class RequestService {
   public List<AccessRequest> list(Caller caller, boolean mineOnly, int limit) {
     boolean all = !mineOnly && caller.inAnyGroup(groups.readAll());
     return requests.findAll(all ? null : caller.userId(), Math.max(1, Math.min(limit, 1000)));
+  }
+
+  /**
+   * The caller's access: requests they filed or that grant them access, that hold access in AWS
+   * now or will (approved for a later start), the one ending first on top.
+   */
+  @Transactional(readOnly = true)
+  public List<AccessRequest> access(Caller caller) {
+    List<AccessRequest> mine = new java.util.ArrayList<>(requests.findForPerson(caller.userId(),
+        principals.identityCenterNameOf(caller.userId()),
+        java.util.EnumSet.of(RequestStatus.SCHEDULED, RequestStatus.GRANTING, RequestStatus.ACTIVE,
+            RequestStatus.REVOKING), 500));
+    mine.sort(java.util.Comparator.comparing((AccessRequest r) -> r.getGrantEnd() == null ? java.time.Instant.MAX
+        : r.getGrantEnd()));
+    return mine;
+  }
+
+  /** Requests waiting for a review that {@code caller} may give (never their own), oldest first. */
+  @Transactional(readOnly = true)
+  public List<AccessRequest> waitingFor(Caller caller) {
+    return requests.findByStatus(java.util.EnumSet.of(RequestStatus.PENDING_REVIEW)).stream()
+        .filter(r -> lifecycle.reviewRefusal(r, caller).isEmpty())
+        .toList();
+  }
+
+  /** The Tasklist task where the request's review waits, if it does. */
+  public java.util.Optional<String> reviewTask(String id) {
+    return process.openReviewTask(id);
   }
 
   // ---- approver -------------------------------------------------------------------------

@@ -31,7 +31,7 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
  * details handler, which would answer an unreadable body with a bare "Failed to read request".
  */
 @RestControllerAdvice(basePackageClasses = ProblemHandler.class)
-@Order(Ordered.HIGHEST_PRECEDENCE)
+@Order(Ordered.HIGHEST_PRECEDENCE + 1) // after the pages' own (web.pages.PortalAdvice), which answer with a page
 class ProblemHandler {
 
   private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);

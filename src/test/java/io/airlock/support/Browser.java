@@ -45,6 +45,8 @@ public final class Browser implements AutoCloseable {
     options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
         "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--window-size=1400,1000", "--user-data-dir=" + profile);
+    // The page's console, for tests that fail on an error there.
+    options.setCapability("goog:loggingPrefs", java.util.Map.of("browser", "ALL"));
     driver = new ChromeDriver(service, options);
     wait = new WebDriverWait(driver, Duration.ofSeconds(30));
   }
@@ -130,6 +132,24 @@ public final class Browser implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       return null;
     }
+  }
+
+  /** The browser console's errors since the last call (SEVERE entries: script errors, CSP refusals, failed loads). */
+  public List<String> consoleErrors() {
+    return driver.manage().logs().get(org.openqa.selenium.logging.LogType.BROWSER).getAll().stream()
+        .filter(e -> e.getLevel().intValue() >= java.util.logging.Level.SEVERE.intValue())
+        .map(org.openqa.selenium.logging.LogEntry::getMessage).toList();
+  }
+
+  /** axe-core's serious and critical accessibility violations on the page as it is now (rule: what, where). */
+  public List<String> seriousAccessibilityViolations() {
+    com.deque.html.axecore.results.Results results = new com.deque.html.axecore.selenium.AxeBuilder()
+        .withTags(List.of("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")).analyze(driver);
+    return results.getViolations().stream()
+        .filter(v -> "serious".equals(v.getImpact()) || "critical".equals(v.getImpact()))
+        .map(v -> v.getId() + " (" + v.getImpact() + "): " + v.getHelp() + " at " + v.getNodes().stream()
+            .map(n -> String.valueOf(n.getTarget())).toList())
+        .toList();
   }
 
   /** Signs in to a Camunda webapp (tasklist, cockpit, admin) through its login form. */
