@@ -21,7 +21,23 @@ record Choices(List<Account> accounts, Account account, List<Permission> permiss
   record Account(String id, String name, String ouPath, String environment, boolean production, String label) {}
 
   record Permission(String name, Duration max, List<String> approverGroups, int approvalsRequired,
-      boolean breakGlassAllowed, boolean forOthers, String label) {}
+      boolean breakGlassAllowed, boolean forOthers, String label) {
+
+    /** The craft template ("S3_READ_ONLY") when Airlock crafts a permission set for the request; else null. */
+    public String craft() {
+      return name.startsWith("craft:") ? name.substring("craft:".length()) : null;
+    }
+  }
+
+  /** How a crafted permission reads. */
+  static String craftLabel(String name) {
+    return switch (name) {
+      case "craft:S3_READ_ONLY" -> "Read-only on S3 buckets you name (crafted for this request)";
+      case "craft:SERVICES_READ_ONLY" -> "Read-only on AWS services you name (crafted for this request)";
+      case "craft:CUSTOM" -> "Your own IAM policy (crafted for this request)";
+      default -> name;
+    };
+  }
 
   record Option(String value, String label) {}
 
@@ -30,8 +46,7 @@ record Choices(List<Account> accounts, Account account, List<Permission> permiss
     Account chosen = null;
     List<Permission> permissions = new ArrayList<>();
     for (PolicyCatalog.Target t : catalog.targets()) {
-      List<Permission> here = t.permissions().stream().filter(p -> !"CRAFTED".equals(p.kind()))
-          .map(Choices::permission).toList();
+      List<Permission> here = t.permissions().stream().map(Choices::permission).toList();
       if (here.isEmpty()) {
         continue;
       }
@@ -71,6 +86,6 @@ record Choices(List<Account> accounts, Account account, List<Permission> permiss
         : (p.approvalsRequired() > 1 ? p.approvalsRequired() + " approvals from " : "approved by ")
             + String.join(", ", p.approverGroups());
     return new Permission(p.permission(), max, p.approverGroups(), p.approvalsRequired(), p.breakGlassAllowed(),
-        p.mayRequestForOthers(), p.permission() + " · up to " + io.airlock.request.RequestLabels.human(max) + " · " + who);
+        p.mayRequestForOthers(), craftLabel(p.permission()) + " · up to " + io.airlock.request.RequestLabels.human(max) + " · " + who);
   }
 }

@@ -21,16 +21,37 @@ public class RequestForm {
   private String startAtLocal;
   private Integer zoneOffset;
   private boolean breakGlass;
+  private String buckets;
+  private String services;
+  private String policy;
 
   SubmitRequest toSubmit() {
-    return new SubmitRequest("AWS", blankToNull(target), blankToNull(principal), blankToNull(permission),
-        blankToNull(duration), justification, blankToNull(ticket), null, startAt(), breakGlass ? Boolean.TRUE : null);
+    String p = blankToNull(permission);
+    io.airlock.request.CraftSpec craft = null;
+    if (p != null && p.startsWith("craft:")) {
+      // A crafted permission: Airlock builds the permission set from the template and these values.
+      craft = new io.airlock.request.CraftSpec(p.substring("craft:".length()), list(buckets), list(services),
+          blankToNull(policy));
+      p = null;
+    }
+    return new SubmitRequest("AWS", blankToNull(target), blankToNull(principal), p,
+        blankToNull(duration), justification, blankToNull(ticket), craft, startAt(), breakGlass ? Boolean.TRUE : null);
+  }
+
+  /** Names given one a line or separated by commas. */
+  private static java.util.List<String> list(String text) {
+    return text == null ? java.util.List.of() : java.util.Arrays.stream(text.split("[,\\s]+"))
+        .filter(x -> !x.isBlank()).toList();
   }
 
   /** The start as the API takes it (an ISO instant), null for "now"; the text as it is when it is no date. */
   String startAt() {
-    if (!"later".equals(when) || startAtLocal == null || startAtLocal.isBlank()) {
-      return "later".equals(when) ? "" : null;
+    if (!"later".equals(when)) {
+      return null;
+    }
+    if (startAtLocal == null || startAtLocal.isBlank()) {
+      throw new io.airlock.request.InvalidRequestException(java.util.List.of(new io.airlock.request.InvalidRequestException
+          .FieldError("startAt", "choose the date and time the access should start, or choose “As soon as it is approved”")));
     }
     try {
       int offset = zoneOffset == null ? 0 : Math.max(-18 * 60, Math.min(18 * 60, zoneOffset));
@@ -63,5 +84,11 @@ public class RequestForm {
   public Integer getZoneOffset() { return zoneOffset; }
   public void setZoneOffset(Integer zoneOffset) { this.zoneOffset = zoneOffset; }
   public boolean isBreakGlass() { return breakGlass; }
+  public String getBuckets() { return buckets; }
+  public void setBuckets(String buckets) { this.buckets = buckets; }
+  public String getServices() { return services; }
+  public void setServices(String services) { this.services = services; }
+  public String getPolicy() { return policy; }
+  public void setPolicy(String policy) { this.policy = policy; }
   public void setBreakGlass(boolean breakGlass) { this.breakGlass = breakGlass; }
 }

@@ -183,7 +183,7 @@ class RequestPages {
   static Map<String, String> errors(InvalidRequestException e) {
     Map<String, String> out = new LinkedHashMap<>();
     for (InvalidRequestException.FieldError f : e.errors()) {
-      out.merge(f.field(), f.message(), (a, b) -> a + "; " + b);
+      out.merge(f.field().replaceAll("\\[\\d+]$", ""), f.message(), (a, b) -> a + "; " + b); // craft.buckets[2] → craft.buckets
     }
     return out;
   }
