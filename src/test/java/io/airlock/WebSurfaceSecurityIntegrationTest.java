@@ -146,6 +146,35 @@ class WebSurfaceSecurityIntegrationTest {
     assertThat(tasks.statusCode()).as(tasks.body()).isEqualTo(200);
   }
 
+  @Test
+  void airlocksPagesNeedSignInShareTheWebappsSessionRefuseFormsWithoutTheirTokenAndSignOutWithTheWebapps() {
+    // Not signed in: the sign-in page, never a Basic challenge.
+    HttpResponse<String> anonymous = send(get("/requests"), null);
+    assertThat(anonymous.statusCode()).isEqualTo(302);
+    assertThat(anonymous.headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l).endsWith("/sign-in"));
+    assertThat(anonymous.headers().allValues("WWW-Authenticate")).isEmpty();
+
+    WebappSession browser = new WebappSession(port);
+    assertThat(browser.login("alice", "airlock")).isEqualTo(200);
+    HttpResponse<String> home = browser.get("/");
+    assertThat(home.statusCode()).as("a Tasklist sign-in counts on Airlock's pages").isEqualTo(200);
+    assertThat(home.body()).contains("Hello, alice");
+    assertThat(home.headers().firstValue("Content-Security-Policy")).hasValueSatisfying(csp -> assertThat(csp)
+        .contains("script-src 'self'", "style-src 'self'", "frame-ancestors 'none'", "object-src 'none'")
+        .doesNotContain("unsafe-inline", "unsafe-eval"));
+    assertThat(home.body()).doesNotContain("<script>", "style=\"");
+
+    // A form posted without the page's CSRF token (as another site would make the browser do): refused.
+    HttpResponse<String> forged = browser.postJsonWithoutXsrfToken("/requests/some-request/withdraw", Map.of());
+    assertThat(forged.statusCode()).isEqualTo(403);
+
+    // The webapps' sign-out ends Airlock's pages too: one session, one sign-out.
+    assertThat(browser.postJson("/camunda/api/admin/auth/user/default/logout", Map.of()).statusCode()).isIn(200, 204);
+    HttpResponse<String> after = browser.get("/");
+    assertThat(after.statusCode()).isEqualTo(302);
+    assertThat(after.headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l).endsWith("/sign-in"));
+  }
+
   // --- 2. No cross-site writes ---------------------------------------------------------------
 
   @Test

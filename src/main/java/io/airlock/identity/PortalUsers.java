@@ -8,9 +8,10 @@ import org.springframework.security.core.Authentication;
 import org.springframework.stereotype.Component;
 
 /**
- * The person signed in to the portal as a use-case {@link Caller}: with the password sign-in the
- * groups came with the sign-in; with Keycloak they are read from the identity provider (as the
- * webapps read them), so a group removed there counts at once.
+ * The person signed in to the portal as a use-case {@link Caller}, with their groups as the
+ * identity service has them now (Camunda's users, or Keycloak's through its plugin), not as they
+ * were at sign-in: a person removed from the approvers loses what approvers may do at their next
+ * click, not at their next sign-in.
  */
 @Component
 public class PortalUsers {
@@ -22,10 +23,8 @@ public class PortalUsers {
   }
 
   public Caller caller(Authentication auth) {
-    List<String> groups = CurrentUser.groups(auth);
-    if (groups.isEmpty() && auth instanceof org.springframework.security.oauth2.client.authentication.OAuth2AuthenticationToken) {
-      groups = identity.createGroupQuery().groupMember(auth.getName()).list().stream().map(Group::getId).toList();
-    }
+    List<String> groups = identity.createGroupQuery().groupMember(auth.getName()).list().stream().map(Group::getId)
+        .toList();
     return new Caller(auth.getName(), groups);
   }
 }

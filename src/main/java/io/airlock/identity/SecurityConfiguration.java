@@ -41,6 +41,13 @@ class SecurityConfiguration {
     PathPatternRequestMatcher.Builder path = PathPatternRequestMatcher.withDefaults();
     http.securityMatcher(path.matcher("/camunda/**"))
         .authorizeHttpRequests(a -> a.anyRequest().permitAll())
+        // The webapps' sign-out button ends the whole session: Airlock's pages sign out with it
+        // (they share the session, as they share the sign-in). Forged from another site: refused.
+        .logout(l -> l.logoutRequestMatcher(path.matcher(org.springframework.http.HttpMethod.POST,
+                "/camunda/api/admin/auth/user/{engine}/logout"))
+            .logoutSuccessHandler(new org.springframework.security.web.authentication.logout
+                .HttpStatusReturningLogoutSuccessHandler(org.springframework.http.HttpStatus.NO_CONTENT)))
+        .addFilterBefore(new CrossSiteWriteFilter(), org.springframework.security.web.authentication.logout.LogoutFilter.class)
         .csrf(c -> c.disable())
         .headers(h -> h.frameOptions(f -> f.sameOrigin()));
     return http.build();
