@@ -105,19 +105,28 @@ async function render(out, accounts) {
       const account = accounts[r.target] ? accounts[r.target] + " (" + r.target + ")" : r.target;
       const actions = el("td", {});
       if (WAITING.includes(r.status)) {
-        const withdraw = el("button", { type: "button", class: "btn btn-default btn-xs airlock-withdraw" }, "Withdraw");
-        withdraw.addEventListener("click", async () => {
-          withdraw.disabled = true;
+        // Withdraw asks once more before it acts: a stray click must not cancel a request.
+        const withdraw = el("button", { type: "button", class: "btn btn-default btn-xs airlock-withdraw" }, "Withdraw…");
+        const confirm = el("button", { type: "button", class: "btn btn-danger btn-xs airlock-withdraw-confirm" },
+          "Yes, withdraw it");
+        const keep = el("button", { type: "button", class: "btn btn-link btn-xs" }, "Keep it");
+        const ask = el("span", { class: "airlock-withdraw-ask", hidden: "" }, "Withdraw this request? ", confirm, " ", keep);
+        withdraw.addEventListener("click", () => { withdraw.hidden = true; ask.hidden = false; confirm.focus(); });
+        keep.addEventListener("click", () => { ask.hidden = true; withdraw.hidden = false; withdraw.focus(); });
+        confirm.addEventListener("click", async () => {
+          confirm.disabled = true;
           try {
             await call("POST", "/api/requests/" + encodeURIComponent(r.id) + "/withdraw", { reason: "withdrawn in Tasklist" });
             render(out, accounts);
           } catch (e) {
-            withdraw.disabled = false;
+            confirm.disabled = false;
             actions.append(el("div", { class: "text-danger" }, e.message));
           }
         });
-        actions.append(withdraw);
+        actions.append(withdraw, ask);
       }
+      actions.append(el("a", { href: "/requests/" + encodeURIComponent(r.id), class: "btn btn-link btn-xs",
+        target: "_blank", rel: "noopener" }, "Open in Airlock"));
       return el("tr", { "data-request-id": r.id, "data-status": r.status },
         el("td", {}, STATUS[r.status] || r.status),
         el("td", {}, account),
