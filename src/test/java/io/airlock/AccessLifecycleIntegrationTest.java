@@ -729,6 +729,14 @@ class AccessLifecycleIntegrationTest {
     assertThat(longer.body().get("status").asText()).isEqualTo("PENDING_REVIEW");
     assertThat(longer.body().get("justification").asText()).isEqualTo("Still rotating certificates");
     assertThat(api.get("bob", "/api/requests/" + second).body().get("status").asText()).isEqualTo("ACTIVE");
+    // The approver reads it as an extension of live access, not as a raw remaining duration.
+    await().atMost(Duration.ofSeconds(10)).until(() ->
+        api.get("dave", "/engine-rest/task?processInstanceBusinessKey=" + third).body().size() == 1);
+    JsonNode review = api.get("dave", "/engine-rest/task?processInstanceBusinessKey=" + third).body().get(0);
+    assertThat(review.get("name").asText())
+        .startsWith("Review: extend bob · ReadOnlyAccess · sandbox (222222222222) · +30 min to ");
+    assertThat(review.get("description").asText()).startsWith("bob asks to extend live access from ")
+        .contains("(+30 min): ReadOnlyAccess on sandbox (222222222222) for bob.");
     assertThat(api.post("dave", "/api/requests/" + third + "/review", Map.of("outcome", "APPROVE")).status())
         .isEqualTo(200);
     JsonNode thirdActive = api.awaitStatus(third, "ACTIVE");

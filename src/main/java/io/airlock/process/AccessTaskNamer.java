@@ -91,7 +91,7 @@ class AccessTaskNamer implements TaskListener {
     }
     task.setVariableLocal(ACCESS_ACCOUNT, account);
     task.setVariableLocal(ACCESS_ENDS, end == null ? null : RequestLabels.time(end, now, zone));
-    ExtensionOptions options = ExtensionOptions.of(r, now);
+    ExtensionOptions options = ExtensionOptions.forGrant(r, now);
     task.setVariableLocal(EXTEND_CHOICES, SpinValues.jsonValue(choices(options, now)).create());
     task.setVariableLocal(EXTEND_LIMIT, limit(options, now));
     String assignee = lifecycle.accessTaskAssignee(step);

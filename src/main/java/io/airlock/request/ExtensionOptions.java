@@ -51,7 +51,7 @@ public record ExtensionOptions(String requestId, Instant currentEnd, Instant lat
 
   /** Nothing can be added, because {@code reason}. */
   public static ExtensionOptions none(AccessRequest r, String reason) {
-    return new ExtensionOptions(r.getId(), r.getStatus() == RequestStatus.ACTIVE ? r.getGrantEnd() : null, null,
+    return new ExtensionOptions(r.getId(), r.getStatus() != null && r.getStatus().mayHoldAccess() ? r.getGrantEnd() : null, null,
         Duration.ZERO, List.of(), reason);
   }
 
@@ -62,6 +62,19 @@ public record ExtensionOptions(String requestId, Instant currentEnd, Instant lat
    */
   public static ExtensionOptions of(AccessRequest r, Instant now) {
     if (r.getStatus() != RequestStatus.ACTIVE || r.getGrantEnd() == null || r.getGrantStart() == null) {
+      return none(r, "Only active access can be extended; this request is " + words(r.getStatus()));
+    }
+    return forGrant(r, now);
+  }
+
+  /**
+   * {@link #of} for a grant on its way: the "Your access" task is created as the grant is sent,
+   * before AWS confirms it (GRANTING with its start and end on record). The arithmetic is the
+   * same; {@link RequestChanges#extend} still needs the access ACTIVE.
+   */
+  public static ExtensionOptions forGrant(AccessRequest r, Instant now) {
+    if (r.getStatus() == null || !r.getStatus().mayHoldAccess() || r.getGrantEnd() == null
+        || r.getGrantStart() == null) {
       return none(r, "Only active access can be extended; this request is " + words(r.getStatus()));
     }
     if (!now.isBefore(r.getGrantEnd())) {

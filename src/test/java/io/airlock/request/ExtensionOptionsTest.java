@@ -76,6 +76,11 @@ class ExtensionOptionsTest {
         .isEqualTo("Only active access can be extended; this request is pending review");
     AccessRequest over = active(T0, T0.plus(Duration.ofMinutes(30)), null, 240);
     assertThat(ExtensionOptions.of(over, T0.plus(Duration.ofMinutes(30))).reason()).isEqualTo("This access has ended");
+    // The task "Your access" is created as the grant is sent: the same choices before AWS confirms it.
+    AccessRequest granting = active(T0, T0.plus(Duration.ofMinutes(30)), null, 240);
+    granting.setStatus(RequestStatus.GRANTING);
+    assertThat(ExtensionOptions.of(granting, T0).possible()).isFalse();
+    assertThat(ExtensionOptions.forGrant(granting, T0).maximum()).isEqualTo(Duration.ofMinutes(210));
     AccessRequest unbounded = active(T0, T0.plus(Duration.ofMinutes(30)), null, 0);
     assertThat(ExtensionOptions.of(unbounded, T0).possible()).isFalse();
   }
