@@ -754,6 +754,9 @@ class AccessLifecycleIntegrationTest {
     assertThat(api.get("bob", "/api/requests?mine=true").body().findValuesAsText("justification"))
         .doesNotContain("All day");
     assertThat(api.get("bob", "/api/requests/" + third).body().get("status").asText()).isEqualTo("ACTIVE");
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(audit.forRequest(third))
+        .filteredOn(e -> e.action().equals("refused.extend")).singleElement()
+        .satisfies(e -> assertThat(e.details()).contains("PT8H", "PT6H50M")));
     assertThat(api.get("bob", "/api/requests/" + third + "/extensions").body().get("maximum").asText())
         .isEqualTo("PT6H50M");
     assertThat(api.post("bob", "/api/requests/" + first + "/extend", Map.of("by", "PT1H",
