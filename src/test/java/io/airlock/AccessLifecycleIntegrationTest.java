@@ -387,7 +387,8 @@ class AccessLifecycleIntegrationTest {
             return call.get();
           });
       var revoke = atOnce.apply(() -> api.post("dave", "/api/requests/" + id + "/revoke", null));
-      var extend = atOnce.apply(() -> api.post("dave", "/api/requests/" + id + "/extend", Map.of("by", "PT10M")));
+      var extend = atOnce.apply(() -> api.post("dave", "/api/requests/" + id + "/extend", Map.of("by", "PT10M",
+          "justification", "Race: a little longer")));
       assertThat(revoke.join().status()).isIn(200, 409);
       Reply extended = extend.join();
       assertThat(extended.status()).isIn(201, 409);
@@ -682,17 +683,38 @@ class AccessLifecycleIntegrationTest {
     Reply submitted = api.post("bob", "/api/requests", request("bob", "ReadOnlyAccess", "PT20M"));
     String first = submitted.body().get("id").asText();
     JsonNode firstActive = api.awaitStatus(first, "ACTIVE");
+    Instant firstStart = Instant.parse(firstActive.get("grantStart").asText());
     Instant firstEnd = Instant.parse(firstActive.get("grantEnd").asText());
 
+    // What policy can allow: the usual steps up to the scope's eight hours from the first grant, and the rest.
+    JsonNode offered = api.get("bob", "/api/requests/" + first + "/extensions").body();
+    assertThat(offered.get("options").findValuesAsText("label"))
+        .containsExactly("15 min", "30 min", "1 h", "2 h", "4 h", "7 h 40 min");
+    assertThat(offered.get("options").get(2).get("newEnd").asText()).isEqualTo(firstEnd.plus(Duration.ofHours(1)).toString());
+    assertThat(Instant.parse(offered.get("latestEnd").asText())).isEqualTo(firstStart.plus(Duration.ofHours(8)));
+
+    // Every extension needs its own reason: the request's is not reused.
+    Reply noReason = api.post("bob", "/api/requests/" + first + "/extend", Map.of("by", "PT20M"));
+    assertThat(noReason.status()).as(noReason.raw()).isEqualTo(400);
+    assertThat(noReason.body().get("errors").findValuesAsText("field")).containsExactly("justification");
+
     // 40 minutes in all: read-only outside production for up to an hour is approved at once.
-    assertThat(api.post("alice", "/api/requests/" + first + "/extend", Map.of("by", "PT20M")).status()).isEqualTo(404);
-    Reply extended = api.post("bob", "/api/requests/" + first + "/extend", Map.of("by", "PT20M"));
+    assertThat(api.post("alice", "/api/requests/" + first + "/extend", Map.of("by", "PT20M",
+        "justification", "not mine")).status()).isEqualTo(404);
+    Reply extended = api.post("bob", "/api/requests/" + first + "/extend", Map.of("by", "PT20M",
+        "justification", "The migration needs another 20 minutes"));
     assertThat(extended.status()).as(extended.raw()).isEqualTo(201);
     String second = extended.body().get("id").asText();
     assertThat(extended.body().get("decision").asText()).isEqualTo("APPROVE");
+    assertThat(extended.body().get("justification").asText()).isEqualTo("The migration needs another 20 minutes");
+    // It says what it extends: live access from its end to 20 minutes later.
+    JsonNode extension = extended.body().get("extension");
+    assertThat(extension.get("extendsRequest").asText()).isEqualTo(first);
+    assertThat(Instant.parse(extension.get("from").asText())).isEqualTo(firstEnd);
+    assertThat(Instant.parse(extension.get("to").asText())).isEqualTo(firstEnd.plus(Duration.ofMinutes(20)));
+    assertThat(extension.get("byText").asText()).isEqualTo("20 min");
     JsonNode secondActive = api.awaitStatus(second, "ACTIVE");
-    assertThat(Instant.parse(secondActive.get("grantEnd").asText()))
-        .isBetween(firstEnd.plus(Duration.ofMinutes(19)), firstEnd.plus(Duration.ofMinutes(21)));
+    assertThat(Instant.parse(secondActive.get("grantEnd").asText())).isEqualTo(firstEnd.plus(Duration.ofMinutes(20)));
     JsonNode superseded = api.awaitStatus(first, "SUPERSEDED");
     assertThat(superseded.get("supersededBy").asText()).isEqualTo(second);
     assertThat(assignments(DemoOrganization.READ_ONLY_PERMISSION_SET_ARN))
@@ -700,22 +722,49 @@ class AccessLifecycleIntegrationTest {
     assertThat(audit.forRequest(first)).filteredOn(e -> e.action().equals("access.revoked")).singleElement()
         .satisfies(e -> assertThat(e.details()).contains("keptForRequests").contains(second));
 
-    // Past the hour in all: an approver reviews it, and the end moves only then.
-    Reply longer = api.post("bob", "/api/requests/" + second + "/extend", Map.of("by", "PT30M"));
+    // Past the hour in all: an approver reviews it, and the end moves only then, to what was asked.
+    Reply longer = api.post("bob", "/api/requests/" + second + "/extend", Map.of("by", "PT30M",
+        "justification", "Still rotating certificates"));
     String third = longer.body().get("id").asText();
     assertThat(longer.body().get("status").asText()).isEqualTo("PENDING_REVIEW");
+    assertThat(longer.body().get("justification").asText()).isEqualTo("Still rotating certificates");
     assertThat(api.get("bob", "/api/requests/" + second).body().get("status").asText()).isEqualTo("ACTIVE");
+    // The approver reads it as an extension of live access, not as a raw remaining duration.
+    await().atMost(Duration.ofSeconds(10)).until(() ->
+        api.get("dave", "/engine-rest/task?processInstanceBusinessKey=" + third).body().size() == 1);
+    JsonNode review = api.get("dave", "/engine-rest/task?processInstanceBusinessKey=" + third).body().get(0);
+    assertThat(review.get("name").asText())
+        .startsWith("Review: extend bob · ReadOnlyAccess · sandbox (222222222222) · +30 min to ");
+    assertThat(review.get("description").asText()).startsWith("bob asks to extend live access from ")
+        .contains("(+30 min): ReadOnlyAccess on sandbox (222222222222) for bob.");
     assertThat(api.post("dave", "/api/requests/" + third + "/review", Map.of("outcome", "APPROVE")).status())
         .isEqualTo(200);
-    api.awaitStatus(third, "ACTIVE");
+    JsonNode thirdActive = api.awaitStatus(third, "ACTIVE");
+    assertThat(Instant.parse(thirdActive.get("grantEnd").asText())).isEqualTo(firstEnd.plus(Duration.ofMinutes(50)));
     api.awaitStatus(second, "SUPERSEDED");
 
-    // Beyond the scope's eight hours since the first grant: denied, the access stays as it is.
-    Reply tooLong = api.post("bob", "/api/requests/" + third + "/extend", Map.of("by", "PT8H"));
-    assertThat(tooLong.body().get("status").asText()).isEqualTo("DENIED");
+    // Beyond the scope's eight hours since the first grant: refused at once, naming by and the
+    // most it allows; nothing is filed and the access stays as it is.
+    Reply tooLong = api.post("bob", "/api/requests/" + third + "/extend", Map.of("by", "PT8H",
+        "justification", "All day"));
+    assertThat(tooLong.status()).as(tooLong.raw()).isEqualTo(422);
+    assertThat(tooLong.body().get("errors").findValuesAsText("field")).containsExactly("by");
+    assertThat(tooLong.body().get("maximum").asText()).isEqualTo("PT6H50M");
+    assertThat(tooLong.body().get("errors").get(0).get("message").asText()).contains("at most 6 h 50 min more");
+    assertThat(api.get("bob", "/api/requests?mine=true").body().findValuesAsText("justification"))
+        .doesNotContain("All day");
     assertThat(api.get("bob", "/api/requests/" + third).body().get("status").asText()).isEqualTo("ACTIVE");
-    assertThat(api.post("bob", "/api/requests/" + first + "/extend", Map.of("by", "PT1H")).status()).isEqualTo(409);
-    assertThat(api.post("bob", "/api/requests/" + third + "/extend", Map.of("by", "soon")).status()).isEqualTo(400);
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(audit.forRequest(third))
+        .filteredOn(e -> e.action().equals("refused.extend")).singleElement()
+        .satisfies(e -> assertThat(e.details()).contains("PT8H", "PT6H50M")));
+    assertThat(api.get("bob", "/api/requests/" + third + "/extensions").body().get("maximum").asText())
+        .isEqualTo("PT6H50M");
+    assertThat(api.post("bob", "/api/requests/" + first + "/extend", Map.of("by", "PT1H",
+        "justification", "the old one")).status()).isEqualTo(409);
+    assertThat(api.get("bob", "/api/requests/" + first + "/extensions").body().get("reason").asText())
+        .isEqualTo("Only active access can be extended; this request is superseded");
+    assertThat(api.post("bob", "/api/requests/" + third + "/extend", Map.of("by", "soon",
+        "justification", "soon")).status()).isEqualTo(400);
 
     assertThat(api.post("bob", "/api/requests/" + third + "/revoke", null).status()).isEqualTo(200);
     api.awaitStatus(third, "REVOKED");

@@ -219,6 +219,85 @@ class AuditAndExplorerIntegrationTest {
     assertThat(bad.body().get("errors").findValuesAsText("field")).containsExactlyInAnyOrder("account", "source", "format");
   }
 
+  @Test
+  @Order(5)
+  void airlocksOwnGrantsAreLiveInTheExplorerExtendedOnesStayAirlockAndBreakGlassIsMarked() {
+    // Granted (policy approves read-only outside production for an hour at once): listed within
+    // seconds, with no scan in between.
+    Reply submitted = api.post("bob", "/api/requests", Map.of("system", "AWS", "target",
+        DemoOrganization.STAGING_ACCOUNT_ID, "principal", "bob", "permission", "ReadOnlyAccess", "duration", "PT20M",
+        "justification", "Explorer: live grant"));
+    assertThat(submitted.status()).as(submitted.raw()).isEqualTo(201);
+    String id = submitted.body().get("id").asText();
+    JsonNode active = api.awaitStatus(id, "ACTIVE");
+    JsonNode live = awaitMapping("bob", DemoOrganization.STAGING_ACCOUNT_ID, "ReadOnlyAccess", id);
+    assertThat(live.get("source").asText()).isEqualTo("AIRLOCK");
+    assertThat(live.get("accountName").asText()).isEqualTo("staging");
+    assertThat(live.get("endsAt").asText()).isEqualTo(active.get("grantEnd").asText());
+    assertThat(live.get("breakGlass").asBoolean()).isFalse();
+
+    // Extended: the extension holds the same assignment; after a scan it is still Airlock's, once.
+    Reply extended = api.post("bob", "/api/requests/" + id + "/extend", Map.of("by", "PT15M",
+        "justification", "Explorer: the rotation takes longer"));
+    assertThat(extended.status()).as(extended.raw()).isEqualTo(201);
+    String extension = extended.body().get("id").asText();
+    JsonNode extendedActive = api.awaitStatus(extension, "ACTIVE");
+    api.awaitStatus(id, "SUPERSEDED");
+    assertThat(api.post("dave", "/api/inventory/scan", null).status()).isEqualTo(200);
+    JsonNode afterScan = api.get("carol", "/api/explorer?principal=bob&account=" + DemoOrganization.STAGING_ACCOUNT_ID
+        + "&permission=ReadOnlyAccess").body();
+    assertThat(afterScan.get("mappings")).singleElement().satisfies(m -> {
+      assertThat(m.get("source").asText()).isEqualTo("AIRLOCK");
+      assertThat(m.get("requestId").asText()).isEqualTo(extension);
+      assertThat(m.get("endsAt").asText()).isEqualTo(extendedActive.get("grantEnd").asText());
+      assertThat(m.get("scannedAt").asText()).isEqualTo(afterScan.get("scannedAt").asText());
+    });
+    assertThat(api.get("carol", "/api/explorer?source=STANDING&principal=bob").body().get("mappings")
+        .findValuesAsText("accountId")).doesNotContain(DemoOrganization.STAGING_ACCOUNT_ID);
+
+    // Break-glass in production: listed at once, and marked.
+    Reply glass = api.post("bob", "/api/requests", Map.of("system", "AWS", "target",
+        DemoOrganization.PRODUCTION_ACCOUNT_ID, "principal", "bob", "permission", "PowerUserAccess", "duration", "PT30M",
+        "justification", "Incident 7: orders failing", "breakGlass", true));
+    assertThat(glass.status()).as(glass.raw()).isEqualTo(201);
+    String glassId = glass.body().get("id").asText();
+    api.awaitStatus(glassId, "ACTIVE");
+    JsonNode broken = awaitMapping("bob", DemoOrganization.PRODUCTION_ACCOUNT_ID, "PowerUserAccess", glassId);
+    assertThat(broken.get("source").asText()).isEqualTo("AIRLOCK");
+    assertThat(broken.get("breakGlass").asBoolean()).isTrue();
+    assertThat(api.get("carol", "/api/explorer?source=AIRLOCK&principal=bob").body().get("mappings")
+        .findValuesAsText("requestId")).containsExactlyInAnyOrder(extension, glassId);
+
+    // CSV through the Accept header too.
+    Reply csv = api.getAccepting("carol", "/api/explorer?principal=bob", "text/csv");
+    assertThat(csv.contentType()).contains("text/csv");
+    assertThat(csv.raw().lines().findFirst()).hasValueSatisfying(h -> assertThat(h).endsWith(",breakGlass,scannedAt"));
+    assertThat(csv.raw()).contains("\"" + glassId + "\"", "true");
+
+    // Revoked: gone within seconds, again without a scan (the last one still saw the extension).
+    assertThat(api.post("bob", "/api/requests/" + extension + "/revoke", Map.of("reason", "done")).status())
+        .isEqualTo(200);
+    assertThat(api.post("bob", "/api/requests/" + glassId + "/revoke", Map.of("reason", "incident over")).status())
+        .isEqualTo(200);
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(api.get("carol",
+        "/api/explorer?principal=bob").body().get("mappings").findValuesAsText("requestId")).isEmpty());
+    JsonNode bobs = api.get("carol", "/api/explorer?principal=bob").body().get("mappings");
+    assertThat(bobs).noneMatch(m -> m.get("accountId").asText().equals(DemoOrganization.STAGING_ACCOUNT_ID)
+        && m.get("permissionSetName").asText().equals("ReadOnlyAccess"));
+    assertThat(bobs).noneMatch(m -> m.get("accountId").asText().equals(DemoOrganization.PRODUCTION_ACCOUNT_ID)
+        && m.get("permissionSetName").asText().equals("PowerUserAccess"));
+  }
+
+  /** Waits (a few seconds at most, no scan) until the explorer lists the request's grant. */
+  private JsonNode awaitMapping(String principal, String account, String permission, String requestId) {
+    JsonNode[] found = new JsonNode[1];
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+      found[0] = find(api.get("carol", "/api/explorer?principal=" + principal).body(), principal, account, permission);
+      assertThat(found[0].path("requestId").asText()).isEqualTo(requestId);
+    });
+    return found[0];
+  }
+
   private static JsonNode find(JsonNode result, String principal, String account, String permission) {
     for (JsonNode m : result.get("mappings")) {
       if (m.get("principalName").asText().equals(principal) && m.get("accountId").asText().equals(account)
@@ -230,7 +309,7 @@ class AuditAndExplorerIntegrationTest {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void verifyFindsAChainRewrittenInTheDatabaseThroughTheAnchorsInS3() {
     long shippedThrough = awaitAllShipped();
     long from = jdbc.queryForObject("SELECT min(seq) FROM audit_event WHERE action = 'request.submitted' AND actor = 'alice'",

@@ -157,6 +157,19 @@ class DriftReconciliationIntegrationTest {
       assertThat(a.get("removed").asBoolean()).isTrue();
     });
 
+    // What the run removed is gone from the explorer at once, though its scan saw it; erin's stays, with the scan's time.
+    JsonNode now = api.get("carol", "/api/explorer").body();
+    assertThat(now.get("mappings")).noneMatch(m -> m.get("principalId").asText().equals(DemoOrganization.ALICE_USER_ID)
+        && m.get("accountId").asText().equals(SANDBOX) && m.get("permissionSetName").asText().equals("ReadOnlyAccess"));
+    assertThat(now.get("mappings")).noneMatch(m -> m.get("principalId").asText().equals(DemoOrganization.BOB_USER_ID)
+        && m.get("accountId").asText().equals(PRODUCTION) && m.get("permissionSetName").asText().equals("ViewOnlyAccess"));
+    assertThat(now.get("mappings")).anySatisfy(m -> {
+      assertThat(m.get("principalId").asText()).isEqualTo(DemoOrganization.ERIN_USER_ID);
+      assertThat(m.get("accountId").asText()).isEqualTo(STAGING);
+      assertThat(m.get("source").asText()).isEqualTo("STANDING");
+      assertThat(m.get("scannedAt").asText()).isEqualTo(now.get("scannedAt").asText());
+    });
+
     // Cockpit shows the run with its counts; the audit log has who asked and the summary.
     Map<String, JsonNode> variables = new java.util.HashMap<>();
     api.get("admin", "/engine-rest/history/variable-instance?processInstanceId=" + instance).body()

@@ -148,6 +148,16 @@ class EngineSurfaceAttackTest {
     assertThat(task.get("name").asText()).startsWith("Your access: ReadOnlyAccess · sandbox (222222222222) · ends ");
     assertThat(Instant.parse(task.get("due").asText().replace("+0000", "Z"))).isEqualTo(grantEnd.truncatedTo(
         java.time.temporal.ChronoUnit.MILLIS));
+    // The form offers only what policy can allow: the steps up to the scope's eight hours from the
+    // first grant (7 h 30 min left after these 30 minutes), each with its new end.
+    // Read as Tasklist reads a Camunda Form's variables (its select parses Json values).
+    JsonNode form = api.get("erin", ENGINE_REST + "/task/" + taskId + "/form-variables?deserializeValues=false").body();
+    assertThat(form.path("extendChoices").path("type").asText()).isEqualTo("Json");
+    JsonNode choices = parse(form.path("extendChoices").path("value").asText());
+    assertThat(choices.findValuesAsText("value")).as(form.toString()).containsExactly("PT15M", "PT30M", "PT1H", "PT2H", "PT4H", "PT7H30M");
+    assertThat(choices.get(0).get("label").asText()).startsWith("15 min · until ");
+    assertThat(choices.get(5).get("label").asText()).startsWith("7 h 30 min, the most policy allows · until ");
+    assertThat(form.path("extendLimit").path("value").asText()).startsWith("Up to 7 h 30 min more, until ");
     long mark = auditHead();
     Map<String, Object> endNow = Map.of("variables", vars("accessAction", "END_NOW", "accessReason", "not mine"));
 
@@ -182,6 +192,16 @@ class EngineSurfaceAttackTest {
         Map.of("variables", vars("accessAction", "KEEP_FOREVER")));
     assertThat(keep.status()).as(keep.raw()).isEqualTo(400);
     assertThat(keep.raw()).contains("accessAction");
+    // More than policy can allow, or no reason of its own: refused at the field, nothing filed.
+    Reply tooMuch = api.post("erin", ENGINE_REST + "/task/" + taskId + "/complete", Map.of("variables",
+        vars("accessAction", "EXTEND", "extendBy", "PT8H", "accessReason", "all day")));
+    assertThat(tooMuch.status()).as(tooMuch.raw()).isIn(400, 422);
+    assertThat(tooMuch.raw()).contains("extendBy", "at most 7 h 30 min more");
+    Reply noReason = api.post("erin", ENGINE_REST + "/task/" + taskId + "/complete", Map.of("variables",
+        vars("accessAction", "EXTEND", "extendBy", "PT1H")));
+    assertThat(noReason.status()).as(noReason.raw()).isIn(400, 422);
+    assertThat(noReason.raw()).contains("accessReason");
+    assertThat(api.get("erin", "/api/requests").body().findValuesAsText("supersedes")).doesNotContain(id);
     Map<String, Object> forged = new LinkedHashMap<>(vars("accessAction", "EXTEND", "extendBy", "PT1H",
         "accessReason", "longer", "permission", "AdministratorAccess"));
     forged.put("grantEnd", Map.of("value", "2099-01-01T00:00:00.000+0000", "type", "Date"));
@@ -481,6 +501,14 @@ class EngineSurfaceAttackTest {
         People.request(target, principal, permission, duration, "Security test " + permission + " for " + principal));
     assertThat(reply.status()).as(reply.raw()).isEqualTo(201);
     return reply.body();
+  }
+
+  private static JsonNode parse(String json) {
+    try {
+      return new com.fasterxml.jackson.databind.ObjectMapper().readTree(json);
+    } catch (java.io.IOException e) {
+      throw new AssertionError("not JSON: " + json, e);
+    }
   }
 
   private static Map<String, Object> vars(String... nameValue) {

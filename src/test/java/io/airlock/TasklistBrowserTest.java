@@ -157,6 +157,16 @@ class TasklistBrowserTest {
         assertThat(alice.visible(By.cssSelector("input[id$='Field_accessAccount']")).getAttribute("value"))
             .isEqualTo("staging (333333333333)");
         alice.screenshot("06-alice-my-active-access");
+        // More time: only what policy can allow (the scope's 4 h from the first grant leave 3 h 30 min), each with its end.
+        alice.click(By.cssSelector("input[id$='Field_accessAction-1']")); // Ask for more time
+        assertThat(alice.visible(By.cssSelector("input[id$='Field_extendLimit']")).getAttribute("value"))
+            .startsWith("Up to 3 h 30 min more, until ");
+        java.util.List<String> more = options(alice, "Field_extendBy");
+        assertThat(more).hasSize(5);
+        assertThat(more.get(0)).startsWith("15 min · until ");
+        assertThat(more.get(3)).startsWith("2 h · until ");
+        assertThat(more.get(4)).startsWith("3 h 30 min, the most policy allows · until ");
+        alice.screenshot("06b-alice-more-time-choices");
         alice.click(By.cssSelector("input[id$='Field_accessAction-0']")); // End now
         alice.type(By.cssSelector("textarea[id$='Field_accessReason']"), "Certificates rotated");
         alice.click(By.xpath("//button[normalize-space(.)='Complete']"));

@@ -36,6 +36,8 @@ interface InventoryMapper {
 
   void insertAssignment(Assignment a);
 
+  int deleteAssignment(Assignment a);
+
   List<AccountRow> accounts();
 
   List<Inventory.AccountTag> accountTags(@Param("accountId") String accountId);

@@ -80,6 +80,15 @@ public class InventoryService {
     return summary;
   }
 
+  /**
+   * An assignment Airlock removed from AWS since the last scan (a drift run): gone from the
+   * stored inventory at once, in the caller's transaction, so that the explorer no longer lists
+   * it. Returns whether the inventory held it.
+   */
+  public boolean forgetAssignment(Inventory.Assignment assignment) {
+    return mapper.deleteAssignment(assignment) > 0;
+  }
+
   public ScanSummary summary() {
     return mapper.summary();
   }

@@ -206,6 +206,14 @@ public final class AccessRequestProcess {
     /** Task-local String, for the form of "Your access": when the access ends, in the organization's time zone. */
     public static final String ACCESS_ENDS = "accessEnds";
 
+    /**
+     * Task-local Json (Spin), for the form of "Your access": the choices of {@code extendBy} that
+     * policy can allow now, {@code [{label: "1 h · until 15:30 UTC", value: "PT1H"}, …]}, empty when none.
+     */
+    public static final String EXTEND_CHOICES = "extendChoices";
+    /** Task-local String, for the form of "Your access": how much more policy allows, or why nothing, in words. */
+    public static final String EXTEND_LIMIT = "extendLimit";
+
     /** java.util.Date, when the grant ends; the expiry timer fires then. */
     public static final String GRANT_END = "grantEnd";
 

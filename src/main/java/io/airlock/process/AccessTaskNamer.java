@@ -2,10 +2,13 @@ package io.airlock.process;
 
 import static io.airlock.process.AccessRequestProcess.Variables.ACCESS_ACCOUNT;
 import static io.airlock.process.AccessRequestProcess.Variables.ACCESS_ENDS;
+import static io.airlock.process.AccessRequestProcess.Variables.EXTEND_CHOICES;
+import static io.airlock.process.AccessRequestProcess.Variables.EXTEND_LIMIT;
 
 import io.airlock.config.AirlockProperties;
 import io.airlock.request.AccessLifecycle;
 import io.airlock.request.AccessRequest;
+import io.airlock.request.ExtensionOptions;
 import io.airlock.request.ProcessStep;
 import io.airlock.request.RequestLabels;
 import java.time.Clock;
@@ -15,14 +18,16 @@ import java.time.ZoneId;
 import java.util.Date;
 import org.camunda.bpm.engine.delegate.DelegateTask;
 import org.camunda.bpm.engine.delegate.TaskListener;
+import org.camunda.spin.plugin.variable.SpinValues;
 import org.springframework.stereotype.Component;
 
 /**
  * Create listener of "Manage active access": the principal's task while the access is active,
  * "Your access: PowerUserAccess · staging (333333333333) · ends 14:30 UTC", assigned to the
  * principal's sign-in name, due at the grant's end, follow-up 15 minutes before it (when there is
- * still time to ask for more). Read from the stored request, never from variables; the account
- * and end time also go into task-local variables for the form.
+ * still time to ask for more). Read from the stored request, never from variables; the account,
+ * the end time and what more time policy can allow ({@link ExtensionOptions}: the choices of
+ * {@code extendBy} and a line in words) also go into task-local variables for the form.
  */
 @Component("accessTaskNamer")
 class AccessTaskNamer implements TaskListener {
@@ -41,6 +46,26 @@ class AccessTaskNamer implements TaskListener {
     this.zone = properties.policy().timeZone();
     this.clock = clock;
   }
+
+  /** The choices as the form's select reads them ({@code valuesKey}): {@code [{label, value}]}, JSON. */
+  String choices(ExtensionOptions options, Instant now) {
+    com.fasterxml.jackson.databind.node.ArrayNode list = JSON.createArrayNode();
+    for (ExtensionOptions.Option o : options.options()) {
+      list.addObject().put("label", o.describe(zone, now)).put("value", o.by().toString());
+    }
+    return list.toString();
+  }
+
+  /** "Up to 3 h 30 min more, until 18:00 UTC (the scope's maximum counts from the first grant)", or why none. */
+  String limit(ExtensionOptions options, Instant now) {
+    if (!options.possible()) {
+      return options.reason();
+    }
+    return "Up to " + RequestLabels.human(options.maximum()) + " more, until "
+        + RequestLabels.time(options.latestEnd(), now, zone) + " (the scope's maximum counts from the first grant)";
+  }
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
   @Override
   public void notify(DelegateTask task) {
@@ -66,6 +91,9 @@ class AccessTaskNamer implements TaskListener {
     }
     task.setVariableLocal(ACCESS_ACCOUNT, account);
     task.setVariableLocal(ACCESS_ENDS, end == null ? null : RequestLabels.time(end, now, zone));
+    ExtensionOptions options = ExtensionOptions.forGrant(r, now);
+    task.setVariableLocal(EXTEND_CHOICES, SpinValues.jsonValue(choices(options, now)).create());
+    task.setVariableLocal(EXTEND_LIMIT, limit(options, now));
     String assignee = lifecycle.accessTaskAssignee(step);
     if (assignee != null) {
       task.setAssignee(assignee);

@@ -21,10 +21,15 @@ class ReviewTaskNamer implements TaskListener {
 
   private final AccessLifecycle lifecycle;
   private final RequestLabels labels;
+  private final java.time.ZoneId zone;
+  private final java.time.Clock clock;
 
-  ReviewTaskNamer(AccessLifecycle lifecycle, RequestLabels labels) {
+  ReviewTaskNamer(AccessLifecycle lifecycle, RequestLabels labels, io.airlock.config.AirlockProperties properties,
+      java.time.Clock clock) {
     this.lifecycle = lifecycle;
     this.labels = labels;
+    this.zone = properties.policy().timeZone();
+    this.clock = clock;
   }
 
   @Override
@@ -32,11 +37,23 @@ class ReviewTaskNamer implements TaskListener {
     ProcessStep step = new ProcessStep(task.getExecution().getProcessBusinessKey(), task.getProcessInstanceId(), null);
     AccessRequest r = lifecycle.read(step);
     boolean breakGlass = AccessRequestProcess.Elements.TASK_REVIEW_BREAK_GLASS.equals(task.getTaskDefinitionKey());
-    task.setName((breakGlass ? "Break-glass review: " : "Review: ") + labels.title(r));
+    AccessRequest.Extension extension = r.extension();
+    java.time.Instant now = clock.instant();
     StringBuilder d = new StringBuilder();
-    d.append(r.getRequester()).append(" asks for ").append(r.getPermission()).append(" on ")
-        .append(labels.account(r.getTarget())).append(" for ").append(r.getPrincipal()).append(", ")
-        .append(RequestLabels.human(r.parsedDuration())).append(".");
+    if (extension != null) {
+      // An extension of live access reads as one: "+42 min, to 15:12 UTC", never its raw remaining duration.
+      task.setName("Review: extend " + r.getPrincipal() + " · " + r.getPermission() + " · "
+          + labels.account(r.getTarget()) + " · +" + RequestLabels.human(extension.by()) + " to "
+          + RequestLabels.time(extension.to(), now, zone));
+      d.append(r.getRequester()).append(" asks to ").append(extension.describe(zone, now)).append(": ")
+          .append(r.getPermission()).append(" on ").append(labels.account(r.getTarget())).append(" for ")
+          .append(r.getPrincipal()).append(".");
+    } else {
+      task.setName((breakGlass ? "Break-glass review: " : "Review: ") + labels.title(r));
+      d.append(r.getRequester()).append(" asks for ").append(r.getPermission()).append(" on ")
+          .append(labels.account(r.getTarget())).append(" for ").append(r.getPrincipal()).append(", ")
+          .append(RequestLabels.human(r.parsedDuration())).append(".");
+    }
     if (r.getScopeName() != null) {
       d.append(" Scope: ").append(r.getScopeName());
       if (r.getMaxDurationMinutes() != null) {

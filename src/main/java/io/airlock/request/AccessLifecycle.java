@@ -51,8 +51,16 @@ public class AccessLifecycle {
    */
   private static final ThreadLocal<Replacement> REPLACING = new ThreadLocal<>();
 
-  /** What an edit or a rework replaces, and who changed it. */
-  record Replacement(String originalId, String changedBy, Instant chainStart) {}
+  /**
+   * What an edit or a rework replaces, and who changed it; for an extension also the end it
+   * extends and by how much (null otherwise).
+   */
+  record Replacement(String originalId, String changedBy, Instant chainStart, Instant extendsEnd, Duration extendBy) {
+
+    Replacement(String originalId, String changedBy, Instant chainStart) {
+      this(originalId, changedBy, chainStart, null, null);
+    }
+  }
 
   /** Runs {@code start} (which registers one request) as the replacement of {@code replacement.originalId}. */
   static <T> T replacing(Replacement replacement, java.util.function.Supplier<T> start) {
@@ -146,6 +154,8 @@ public class AccessLifecycle {
       r.setSupersedes(replacing.originalId());
       r.setChangedBy(replacing.changedBy());
       r.setChainStart(replacing.chainStart());
+      r.setExtendsEnd(replacing.extendsEnd());
+      r.setExtendBy(replacing.extendBy() == null ? null : replacing.extendBy().toString());
     }
     requests.insert(r);
     Map<String, Object> details = new LinkedHashMap<>();
@@ -164,6 +174,11 @@ public class AccessLifecycle {
     if (replacing != null) {
       details.put("supersedes", replacing.originalId());
       details.put("changedBy", replacing.changedBy());
+      if (r.extension() != null) {
+        details.put("extendsEnd", r.extension().from().toString());
+        details.put("extendsTo", r.extension().to().toString());
+        details.put("extendBy", r.getExtendBy());
+      }
     }
     if (r.isCrafted()) {
       details.put("craftTemplate", r.getCraftTemplate());
@@ -555,7 +570,7 @@ public class AccessLifecycle {
     boolean first = r.getGrantStart() == null;
     if (first) {
       r.setGrantStart(now);
-      r.setGrantEnd(now.plus(r.parsedDuration()));
+      r.setGrantEnd(r.endFrom(now));
       r.setUpdatedAt(now);
       requests.update(r);
     }
@@ -608,7 +623,7 @@ public class AccessLifecycle {
     }
     // From the moment the create was first sent (recorded before it), not from AWS's answer.
     Instant start = r.getGrantStart() != null ? r.getGrantStart() : clock.instant();
-    Instant end = start.plus(r.parsedDuration());
+    Instant end = r.endFrom(start);
     r.setGrantStart(start);
     r.setGrantEnd(end);
     Map<String, Object> details = awsDetails(r, result);

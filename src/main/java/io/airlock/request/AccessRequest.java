@@ -51,6 +51,8 @@ public class AccessRequest implements Cloneable {
   private String escalationGroup;
   private Boolean breakGlass;
   private String craftSpec;
+  private Instant extendsEnd;
+  private String extendBy;
 
   /** A shallow copy (every field is immutable): a snapshot for events and listeners. */
   public AccessRequest copy() {
@@ -79,6 +81,41 @@ public class AccessRequest implements Cloneable {
 
   public java.time.Duration parsedDuration() {
     return java.time.Duration.parse(duration);
+  }
+
+  /**
+   * What this request extends, when it is an extension of live access ("extend live access from
+   * 14:30 to 15:12, +42 min"); null for any other request.
+   */
+  public Extension extension() {
+    if (extendsEnd == null || extendBy == null) {
+      return null;
+    }
+    java.time.Duration by = java.time.Duration.parse(extendBy);
+    return new Extension(supersedes, extendsEnd, extendsEnd.plus(by), by);
+  }
+
+  /**
+   * When access granted at {@code start} ends: an extension at the end it asked for (the end
+   * of what it extends plus its time, as policy judged it, however long its review took); any
+   * other request {@code start} plus its duration.
+   */
+  public Instant endFrom(Instant start) {
+    Extension e = extension();
+    return e != null ? e.to() : start.plus(parsedDuration());
+  }
+
+  /**
+   * An extension of live access: request {@code extendsRequest} ends at {@code from}; this one
+   * would hold the same access until {@code to}, {@code by} more.
+   */
+  public record Extension(String extendsRequest, Instant from, Instant to, java.time.Duration by) {
+
+    /** "extend live access from 14:30 UTC to 15:12 UTC (+42 min)", times as people read them in {@code zone}. */
+    public String describe(java.time.ZoneId zone, Instant now) {
+      return "extend live access from " + RequestLabels.time(from, now, zone) + " to " + RequestLabels.time(to, now, zone)
+          + " (+" + RequestLabels.human(by) + ")";
+    }
   }
 
   public String getId() { return id; }
@@ -158,6 +195,11 @@ public class AccessRequest implements Cloneable {
   public void setChangedBy(String changedBy) { this.changedBy = changedBy; }
   public Instant getChainStart() { return chainStart; }
   public void setChainStart(Instant chainStart) { this.chainStart = chainStart; }
+
+  public Instant getExtendsEnd() { return extendsEnd; }
+  public void setExtendsEnd(Instant extendsEnd) { this.extendsEnd = extendsEnd; }
+  public String getExtendBy() { return extendBy; }
+  public void setExtendBy(String extendBy) { this.extendBy = extendBy; }
 
   public Boolean getBreakGlass() { return breakGlass; }
   public void setBreakGlass(Boolean breakGlass) { this.breakGlass = breakGlass; }

@@ -117,8 +117,16 @@ public class DriftReconciliation {
       if (!"USER".equals(a.principalType()) || !heldByNobody(a) || endedGrant(a).isEmpty()) {
         continue;
       }
-      if (lifecycle.revokeOrphan(new Assignment(a.accountId(), a.permissionSetArn(), a.principalId()), ACTOR)
-          .isPresent()) {
+      // The inventory forgets it in the revoke's transaction: the explorer no longer lists it.
+      Boolean done = tx.execute(s -> {
+        boolean gone = lifecycle.revokeOrphan(new Assignment(a.accountId(), a.permissionSetArn(), a.principalId()),
+            ACTOR).isPresent();
+        if (gone) {
+          inventory.forgetAssignment(a);
+        }
+        return gone;
+      });
+      if (Boolean.TRUE.equals(done)) {
         revoked++;
       }
     }
@@ -149,8 +157,14 @@ public class DriftReconciliation {
       String setName = set == null ? null : set.name();
       boolean remove = "USER".equals(a.principalType())
           && removeStanding.covers(a.accountId(), a.permissionSetArn(), setName);
-      boolean wasRemoved = remove && lifecycle.removeStanding(
-          new Assignment(a.accountId(), a.permissionSetArn(), a.principalId()), setName, ACTOR);
+      boolean wasRemoved = remove && Boolean.TRUE.equals(tx.execute(s -> {
+        boolean gone = lifecycle.removeStanding(new Assignment(a.accountId(), a.permissionSetArn(), a.principalId()),
+            setName, ACTOR);
+        if (gone) {
+          inventory.forgetAssignment(a);
+        }
+        return gone;
+      }));
       if (wasRemoved) {
         removed++;
       }

@@ -25,6 +25,7 @@ public class RequestChanges {
   private final AuditLog audit;
   private final AirlockProperties.Groups groups;
   private final Clock clock;
+  private final java.time.ZoneId zone;
 
   RequestChanges(RequestService service, AccessRequestMapper requests, AccessProcess process, AccessLifecycle lifecycle,
       AuditLog audit, AirlockProperties properties, Clock clock) {
@@ -35,6 +36,7 @@ public class RequestChanges {
     this.audit = audit;
     this.groups = properties.groups();
     this.clock = clock;
+    this.zone = properties.policy().timeZone();
   }
 
   /**
@@ -105,7 +107,7 @@ public class RequestChanges {
           "is required: say what you changed and why, the requester sees it")));
     }
     SubmitRequest edited = changed(r.submitValues(), target, permission, duration, null);
-    AccessRequest replacement = startReplacement(r, edited, caller.userId(), null);
+    AccessRequest replacement = startReplacement(r, edited, new AccessLifecycle.Replacement(id, caller.userId(), null));
     lifecycle.supersedePending(id, replacement.getId(), caller.userId());
     audit.record(caller.userId(), "request.edited", id, Map.of("by", replacement.getId(), "comment", comment,
         "target", edited.target(), "permission", replacement.getPermission(), "duration", edited.duration()));
@@ -132,13 +134,7 @@ public class RequestChanges {
   @Transactional
   public AccessRequest rework(String id, String duration, String permission, String justification, Caller caller) {
     AccessRequest r = service.get(id, caller);
-    boolean allowed = r.getRequester().equals(caller.userId()) || lifecycle.isPrincipal(caller.userId(), r)
-        || caller.inAnyGroup(List.of(groups.admins())) || caller.inAnyGroup(r.approverGroupList());
-    if (!allowed) {
-      String why = "Only the requester, the principal, an approver of the scope or an admin may change request " + id;
-      audit.refused(caller.userId(), "refused.rework", id, Map.of("reason", why));
-      throw new ForbiddenActionException(why);
-    }
+    requireMayChange(r, caller, "rework");
     if (r.getStatus() != RequestStatus.ACTIVE) {
       throw new ConflictingStateException("Request " + id + " is " + r.getStatus() + "; only ACTIVE access can be changed");
     }
@@ -148,33 +144,102 @@ public class RequestChanges {
           "is required: how long the changed access lasts from now (ISO-8601, e.g. PT1H)")));
     }
     Instant chainStart = r.getChainStart() != null ? r.getChainStart() : r.getGrantStart();
-    AccessRequest replacement = startReplacement(r, changed, caller.userId(), chainStart);
+    AccessRequest replacement = startReplacement(r, changed,
+        new AccessLifecycle.Replacement(id, caller.userId(), chainStart));
     audit.record(caller.userId(), "request.reworked", id, Map.of("by", replacement.getId(), "duration",
         String.valueOf(duration), "permission", replacement.getPermission()));
     return replacement;
   }
 
-  /** {@link #rework} with the remaining time plus {@code by} (ISO-8601). */
+  /**
+   * What extensions policy can allow request {@code id} now, for {@code caller}: the choices
+   * (15 min, 30 min, 1 h, 2 h, 4 h … up to what the scope's maximum leaves after the current end,
+   * counted from the first grant, and that rest), each with its new end; or none, with the reason
+   * in words ("This access already runs for its scope's maximum of 4 h …", "Only the requester,
+   * the principal, an approver of the scope or an admin may extend this access"). A request the
+   * caller may not see is a 404, as everywhere.
+   */
+  @Transactional(readOnly = true)
+  public ExtensionOptions extensionOptions(String id, Caller caller) {
+    AccessRequest r = service.get(id, caller);
+    if (!mayChange(r, caller)) {
+      return ExtensionOptions.none(r, "Only the requester, the principal, an approver of the scope or an admin may "
+          + "extend this access");
+    }
+    return ExtensionOptions.of(r, clock.instant());
+  }
+
+  /**
+   * Asks for {@code by} (ISO-8601) more on active access: a rework whose duration is the
+   * remaining time plus {@code by}, which carries what it extends (the current end and
+   * {@code by}) and, once approved, ends exactly at the current end plus {@code by}. It needs
+   * its own justification (400 naming {@code justification}: never the earlier one's), and
+   * {@code by} within what policy can allow now ({@link #extensionOptions}; 422 naming
+   * {@code by} and the maximum otherwise). The requester, the principal, an approver of the
+   * scope or an admin may.
+   */
   @Transactional
   public AccessRequest extend(String id, String by, String justification, Caller caller) {
     AccessRequest r = service.get(id, caller);
-    java.time.Duration more;
-    try {
-      more = java.time.Duration.parse(String.valueOf(by).trim());
-    } catch (java.time.format.DateTimeParseException e) {
-      throw new InvalidRequestException(List.of(new InvalidRequestException.FieldError("by",
-          "'" + by + "' is not an ISO-8601 duration (e.g. PT1H)")));
+    List<InvalidRequestException.FieldError> errors = new java.util.ArrayList<>();
+    java.time.Duration more = null;
+    if (by == null || by.isBlank()) {
+      errors.add(new InvalidRequestException.FieldError("by", "is required: how much more time (ISO-8601, e.g. PT1H)"));
+    } else {
+      try {
+        more = java.time.Duration.parse(by.trim());
+        if (more.isNegative() || more.isZero()) {
+          errors.add(new InvalidRequestException.FieldError("by", "must be positive"));
+        }
+      } catch (java.time.format.DateTimeParseException e) {
+        errors.add(new InvalidRequestException.FieldError("by", "'" + by + "' is not an ISO-8601 duration (e.g. PT1H)"));
+      }
     }
-    if (more.isNegative() || more.isZero()) {
-      throw new InvalidRequestException(List.of(new InvalidRequestException.FieldError("by", "must be positive")));
+    if (justification == null || justification.isBlank()) {
+      errors.add(new InvalidRequestException.FieldError("justification",
+          "is required: say why this access needs more time (the approver reads it; the request's own is not reused)"));
+    } else {
+      TextRules.check("justification", justification.trim()).ifPresent(errors::add);
     }
+    if (!errors.isEmpty()) {
+      throw new InvalidRequestException(errors);
+    }
+    requireMayChange(r, caller, "extend");
     if (r.getStatus() != RequestStatus.ACTIVE || r.getGrantEnd() == null) {
       throw new ConflictingStateException("Request " + id + " is " + r.getStatus() + "; only ACTIVE access can be extended");
     }
-    java.time.Duration remaining = java.time.Duration.between(clock.instant(), r.getGrantEnd());
-    java.time.Duration total = (remaining.isNegative() ? java.time.Duration.ZERO : remaining).plus(more)
-        .withNanos(0);
-    return rework(id, total.toString(), justification, caller);
+    Instant now = clock.instant();
+    ExtensionOptions options = ExtensionOptions.of(r, now);
+    java.time.Duration asked = more;
+    java.util.Optional<String> beyond = options.refusal(asked, zone, now);
+    if (beyond.isPresent()) {
+      audit.refused(caller.userId(), "refused.extend", id, Map.of("by", asked.toString(),
+          "maximum", options.maximum().toString(), "reason", beyond.get()));
+      throw new BeyondPolicyException("by", beyond.get(), options.maximum());
+    }
+    java.time.Duration remaining = java.time.Duration.between(now, r.getGrantEnd());
+    java.time.Duration total = (remaining.isNegative() ? java.time.Duration.ZERO : remaining).plus(asked).withNanos(0);
+    SubmitRequest changed = changed(refileable(r).submitValues(), null, null, total.toString(), justification.trim());
+    Instant chainStart = r.getChainStart() != null ? r.getChainStart() : r.getGrantStart();
+    AccessRequest replacement = startReplacement(r, changed,
+        new AccessLifecycle.Replacement(id, caller.userId(), chainStart, r.getGrantEnd(), asked));
+    audit.record(caller.userId(), "request.extended", id, Map.of("by", replacement.getId(), "extendBy",
+        asked.toString(), "from", r.getGrantEnd().toString(), "to", r.getGrantEnd().plus(asked).toString()));
+    return replacement;
+  }
+
+  private boolean mayChange(AccessRequest r, Caller caller) {
+    return r.getRequester().equals(caller.userId()) || lifecycle.isPrincipal(caller.userId(), r)
+        || caller.inAnyGroup(List.of(groups.admins())) || caller.inAnyGroup(r.approverGroupList());
+  }
+
+  private void requireMayChange(AccessRequest r, Caller caller, String action) {
+    if (!mayChange(r, caller)) {
+      String why = "Only the requester, the principal, an approver of the scope or an admin may change request "
+          + r.getId();
+      audit.refused(caller.userId(), "refused." + action, r.getId(), Map.of("reason", why));
+      throw new ForbiddenActionException(why);
+    }
   }
 
   /** What the principal chose in the task "Your access" (the variable {@code accessAction}). */
@@ -213,6 +278,8 @@ public class RequestChanges {
     }
     try {
       extend(r.getId(), by, why, caller);
+    } catch (BeyondPolicyException e) {
+      throw new BeyondPolicyException("extendBy", e.errors().get(0).message(), e.maximum());
     } catch (InvalidRequestException e) {
       // Named as the form names them.
       throw new InvalidRequestException(e.errors().stream().map(f -> switch (f.field()) {
@@ -225,9 +292,9 @@ public class RequestChanges {
   }
 
   /** Starts the replacing request as the original's requester (Airlock's own start, on their behalf). */
-  private AccessRequest startReplacement(AccessRequest original, SubmitRequest values, String changedBy,
-      Instant chainStart) {
-    String newId = AccessLifecycle.replacing(new AccessLifecycle.Replacement(original.getId(), changedBy, chainStart),
+  private AccessRequest startReplacement(AccessRequest original, SubmitRequest values,
+      AccessLifecycle.Replacement replacement) {
+    String newId = AccessLifecycle.replacing(replacement,
         () -> process.start(original.getRequester(), original.requesterGroupList(), values));
     return requests.findById(newId).orElseThrow();
   }

@@ -6,9 +6,11 @@ import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import io.airlock.request.BeyondPolicyException;
 import io.airlock.request.ConflictingStateException;
 import io.airlock.request.ForbiddenActionException;
 import io.airlock.request.InvalidRequestException;
+import io.airlock.request.RequestLabels;
 import io.airlock.request.RequestNotFoundException;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +43,17 @@ class ProblemHandler {
     ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, e.getMessage());
     p.setTitle("Invalid request");
     p.setProperty("errors", e.errors().stream().map(f -> Map.of("field", f.field(), "message", f.message())).toList());
+    return p;
+  }
+
+  /** Well-formed but beyond what policy allows: 422, naming the field and the allowed maximum. */
+  @ExceptionHandler(BeyondPolicyException.class)
+  ProblemDetail beyondPolicy(BeyondPolicyException e) {
+    ProblemDetail p = invalid(e);
+    p.setStatus(422);
+    p.setTitle("Beyond what policy allows");
+    p.setProperty("maximum", e.maximum().toString());
+    p.setProperty("maximumText", RequestLabels.human(e.maximum()));
     return p;
   }
 
@@ -111,6 +124,9 @@ class ProblemHandler {
   @ExceptionHandler(ProcessEngineException.class)
   ProblemDetail engine(ProcessEngineException e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof BeyondPolicyException x) {
+        return beyondPolicy(x);
+      }
       if (t instanceof InvalidRequestException x) {
         return invalid(x);
       }

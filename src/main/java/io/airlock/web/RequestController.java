@@ -2,6 +2,7 @@ package io.airlock.web;
 
 import io.airlock.identity.CurrentUser;
 import io.airlock.request.AccessRequest;
+import io.airlock.request.ExtensionOptions;
 import io.airlock.request.RequestChanges;
 import io.airlock.request.RequestService;
 import io.airlock.request.ReviewDecision;
@@ -113,9 +114,20 @@ class RequestController {
     return ResponseEntity.created(URI.create("/api/requests/" + r.getId())).body(RequestView.of(r));
   }
 
+  @GetMapping("/{id}/extensions")
+  @Operation(summary = "What more time policy can allow this active access now, for you",
+      description = "The choices (15 min, 30 min, 1 h, 2 h, 4 h … up to what the scope's maximum, counted from the "
+          + "first grant, leaves after the current end, and that rest), each with its new end; or none, with the "
+          + "reason in words. POST /extend with one of them.")
+  ExtensionOptions extensions(@PathVariable String id, Authentication auth) {
+    return changes.extensionOptions(id, CurrentUser.of(auth));
+  }
+
   @PostMapping("/{id}/extend")
-  @Operation(summary = "Ask for more time on active access: {by: PT1H}",
-      description = "A rework whose duration is the remaining time plus 'by'; the end moves only when approved.")
+  @Operation(summary = "Ask for more time on active access: {by: PT1H, justification: why}",
+      description = "A rework whose duration is the remaining time plus 'by', ending once approved at the current end "
+          + "plus 'by' (extension: from, to, by). Its own justification is required (400 naming justification); "
+          + "'by' beyond what GET /extensions offers is a 422 naming by, with the allowed maximum.")
   ResponseEntity<RequestView> extend(@PathVariable String id, @RequestBody(required = false) ExtendBody body,
       Authentication auth) {
     AccessRequest r = changes.extend(id, body == null ? null : body.by(), body == null ? null : body.justification(),

@@ -39,8 +39,21 @@ record RequestView(
     Integer approvalsRequired,
     Long maxDurationMinutes,
     Boolean breakGlass,
+    ExtensionView extension,
     java.util.List<io.airlock.request.RequestService.TimelineEntry> timeline,
     java.util.List<io.airlock.policy.PolicyDecisions.DecisionRecord> policyDecisions) {
+
+  /**
+   * What an extension extends: the live access of request {@code extendsRequest} that ends at
+   * {@code from}, held until {@code to} once approved, {@code by} more ("PT42M", "42 min").
+   */
+  record ExtensionView(String extendsRequest, Instant from, Instant to, String by, String byText) {
+
+    static ExtensionView of(AccessRequest.Extension e) {
+      return e == null ? null : new ExtensionView(e.extendsRequest(), e.from(), e.to(), e.by().toString(),
+          io.airlock.request.RequestLabels.human(e.by()));
+    }
+  }
 
   static RequestView of(AccessRequest r) {
     return new RequestView(r.getId(), r.getStatus().name(), r.getSystem(), r.getTarget(), r.getPrincipal(),
@@ -49,7 +62,7 @@ record RequestView(
         r.getReviewComment(), r.getGrantStart(), r.getGrantEnd(), r.getRevokedAt(), r.getCreatedAt(), r.getUpdatedAt(),
         r.getPermissionSetArn(), r.getCraftTemplate(), r.getCraftPolicy(), r.getReviewOutcome(),
         r.getRevokeRequestedBy(), r.getRevokeReason(), r.getSupersedes(), r.getSupersededBy(), r.getChangedBy(),
-        r.getStartAt(), r.getApprovalsRequired(), r.getMaxDurationMinutes(), r.getBreakGlass(), null, null);
+        r.getStartAt(), r.getApprovalsRequired(), r.getMaxDurationMinutes(), r.getBreakGlass(), ExtensionView.of(r.extension()), null, null);
   }
 
   /** The same view with the request's timeline (only the single-request answer carries it). */
@@ -58,7 +71,7 @@ record RequestView(
         requester, scope, approverGroups, decision, reason, reviewer, reviewComment, grantStart, grantEnd, revokedAt,
         createdAt, updatedAt, permissionSetArn, craftTemplate, craftPolicy, reviewOutcome, revokeRequestedBy,
         revokeReason, supersedes, supersededBy, changedBy, startAt, approvalsRequired, maxDurationMinutes, breakGlass,
-        entries, policyDecisions);
+        extension, entries, policyDecisions);
   }
 
   /**
@@ -70,6 +83,6 @@ record RequestView(
         requester, scope, approverGroups, decision, reason, reviewer, reviewComment, grantStart, grantEnd, revokedAt,
         createdAt, updatedAt, permissionSetArn, craftTemplate, craftPolicy, reviewOutcome, revokeRequestedBy,
         revokeReason, supersedes, supersededBy, changedBy, startAt, approvalsRequired, maxDurationMinutes, breakGlass,
-        timeline, records);
+        extension, timeline, records);
   }
 }

@@ -30,6 +30,11 @@ public final class ApiClient {
     return send(user, HttpRequest.newBuilder(URI.create(base + path)).GET());
   }
 
+  /** A GET with an Accept header (content negotiation). */
+  public Reply getAccepting(String user, String path, String accept) {
+    return send(user, HttpRequest.newBuilder(URI.create(base + path)).header("Accept", accept).GET());
+  }
+
   public Reply post(String user, String path, Object body) {
     try {
       String json = body == null ? "" : JSON.writeValueAsString(body);
