@@ -108,6 +108,19 @@ class PortalBrowserTest {
         alice.screenshot("portal-02-alice-submitted");
         checkPage(alice, "request");
         id = alice.driver().getCurrentUrl().replaceAll(".*/requests/", "");
+
+        // Ask again with the same values, then withdraw the copy: each action is confirmed first.
+        alice.click(By.xpath("//button[normalize-space(.)='Ask again with the same values']"));
+        alice.waitFor(d -> !d.getCurrentUrl().endsWith(id));
+        String copy = alice.driver().getCurrentUrl().replaceAll(".*/requests/", "");
+        alice.visible(By.xpath("//*[@id='outcome']//strong[contains(., 'Waiting for review')]"));
+        alice.click(By.xpath("//summary[contains(., 'Withdraw this request')]"));
+        alice.type(By.id("withdraw-reason"), "Filed twice");
+        alice.click(By.xpath("//button[normalize-space(.)='Withdraw the request']"));
+        alice.visible(By.xpath("//*[@id='outcome']//strong[normalize-space(.)='Withdrawn.']"));
+        assertThat(api.get("alice", "/api/requests/" + copy).body().get("status").asText()).isEqualTo("CANCELLED");
+        assertThat(api.get("alice", "/api/requests/" + id).body().get("status").asText()).isEqualTo("PENDING_REVIEW");
+        checkPage(alice, "withdrawn");
       } catch (RuntimeException | Error e) {
         alice.screenshot("FAILED-portal-alice");
         throw e;
@@ -149,6 +162,22 @@ class PortalBrowserTest {
             .isEqualTo("https://d-9067000001.awsapps.com/start/#/console?account_id=333333333333&role_name=PowerUserAccess");
         checkPage(alice, "access");
         alice.click(By.xpath("//a[contains(., 'End now or ask for more time')]"));
+        // More time: only what policy can allow (the scope's 4 h counted from the first grant), each with its new end.
+        alice.click(By.xpath("//summary[contains(., 'Ask for more time')]"));
+        java.util.List<String> choices = new Select(alice.visible(By.id("extend-by"))).getOptions().stream()
+            .map(e -> e.getText()).toList();
+        assertThat(choices).first().asString().startsWith("15 min · until");
+        assertThat(choices).last().asString().contains("the most policy allows");
+        assertThat(choices).noneMatch(c -> c.startsWith("4 h"));
+        alice.type(By.id("extend-why"), "The rotation needs a second window");
+        alice.click(By.xpath("//button[normalize-space(.)='Ask for more time']"));
+        alice.visible(By.xpath("//*[@id='outcome']//strong[contains(., 'Waiting for review')]"));
+        assertThat(alice.pageText()).contains("Extend live access from").doesNotContain("PT");
+        checkPage(alice, "extension");
+        alice.click(By.xpath("//summary[contains(., 'Withdraw this request')]"));
+        alice.click(By.xpath("//button[normalize-space(.)='Withdraw the request']"));
+        alice.visible(By.xpath("//*[@id='outcome']//strong[normalize-space(.)='Withdrawn.']"));
+        alice.click(By.xpath("//a[normalize-space(.)='the access it extends']"));
         alice.click(By.xpath("//summary[contains(., 'End the access now')]"));
         alice.type(By.id("end-reason"), "Certificates rotated");
         alice.click(By.xpath("//button[normalize-space(.)='End the access now']"));

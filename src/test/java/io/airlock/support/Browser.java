@@ -128,6 +128,9 @@ public final class Browser implements AutoCloseable {
       File shot = driver.getScreenshotAs(OutputType.FILE);
       Path to = SCREENSHOTS.resolve(name.replaceAll("[^A-Za-z0-9._-]", "_") + ".png");
       Files.copy(shot.toPath(), to, StandardCopyOption.REPLACE_EXISTING);
+      if (name.startsWith("FAILED")) { // what the page held, beyond what the screen shows
+        Files.writeString(SCREENSHOTS.resolve(to.getFileName().toString().replace(".png", ".html")), driver.getPageSource());
+      }
       return to;
     } catch (IOException | RuntimeException e) {
       return null;

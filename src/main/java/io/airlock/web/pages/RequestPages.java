@@ -115,6 +115,10 @@ class RequestPages {
     model.addAttribute("reviewTask", r.getStatus() == RequestStatus.PENDING_REVIEW
         ? requests.reviewTask(id).orElse(null) : null);
     model.addAttribute("mine", caller.userId().equals(r.getRequester()));
+    if (r.getStatus() == RequestStatus.ACTIVE) {
+      // Only what policy can allow now, each with its new end.
+      model.addAttribute("extensions", changes.extensionOptions(id, caller));
+    }
     return "requests/detail";
   }
 

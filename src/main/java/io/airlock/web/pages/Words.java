@@ -72,6 +72,17 @@ public class Words {
     return d == null ? "" : RequestLabels.human(d);
   }
 
+  /** "1 h · until 15:30 UTC" for an extension choice. */
+  public String extensionChoice(io.airlock.request.ExtensionOptions.Option o) {
+    return o.describe(java.time.ZoneOffset.UTC, clock.instant());
+  }
+
+  /** "extend live access from 14:30 UTC to 15:12 UTC (+42 min)", or "" when the request extends nothing. */
+  public String extension(io.airlock.request.AccessRequest r) {
+    io.airlock.request.AccessRequest.Extension e = r == null ? null : r.extension();
+    return e == null ? "" : e.describe(java.time.ZoneOffset.UTC, clock.instant());
+  }
+
   /** "2 h 5 min" from now until {@code at}, or "0 min" once it has passed. */
   public String until(Instant at) {
     if (at == null) {
