@@ -129,10 +129,7 @@ class PortalBrowserTest {
 
     try (Browser bob = new Browser()) {
       try {
-        bob.open(base + "/reviews");
-        bob.type(By.id("username"), "bob");
-        bob.type(By.id("password"), "airlock");
-        bob.click(By.xpath("//button[normalize-space(.)='Sign in']"));
+        signIn(bob, base + "/reviews", "bob"); // the page asked for, after Airlock's sign-in
         String row = bob.visible(By.xpath("//table//tr[contains(., 'alice')]")).getText();
         assertThat(row).contains("PowerUserAccess in staging (333333333333) · 30 min", "Rotate the staging certificates");
         String task = bob.visible(By.xpath("//a[normalize-space(.)='Review in Tasklist']")).getAttribute("href");
@@ -152,10 +149,7 @@ class PortalBrowserTest {
 
     try (Browser alice = new Browser()) {
       try {
-        alice.open(base + "/access");
-        alice.type(By.id("username"), "alice");
-        alice.type(By.id("password"), "airlock");
-        alice.click(By.xpath("//button[normalize-space(.)='Sign in']"));
+        signIn(alice, base + "/access", "alice"); // the page asked for, after Airlock's sign-in
         String card = alice.visible(By.xpath("//div[@class='card'][.//h2[contains(., 'PowerUserAccess in staging')]]")).getText();
         assertThat(card).contains("Active until", "left");
         assertThat(alice.visible(By.xpath("//a[normalize-space(.)='Open in AWS']")).getAttribute("href"))
@@ -194,6 +188,15 @@ class PortalBrowserTest {
     assertThat(revoked.get("revokeReason").asText()).isEqualTo("Certificates rotated");
     assertThat(SandboxSso.assignments(sso, DemoOrganization.STAGING_ACCOUNT_ID,
         DemoOrganization.POWER_USER_PERMISSION_SET_ARN)).noneMatch(a -> a.principalId().equals(DemoOrganization.ALICE_USER_ID));
+  }
+
+  /** Opens {@code url}, signs in on Airlock's sign-in page it leads to, and lands on {@code url}. */
+  static void signIn(Browser browser, String url, String user) {
+    browser.open(url);
+    browser.type(By.id("username"), user);
+    browser.type(By.id("password"), "airlock");
+    browser.click(By.xpath("//button[normalize-space(.)='Sign in']"));
+    browser.waitFor(d -> !d.getCurrentUrl().contains("/sign-in"));
   }
 
   /** No console error and no serious or critical accessibility violation on the page as it is. */
