@@ -163,6 +163,10 @@ class PortalBrowserTest {
         assertThat(choices).first().asString().startsWith("15 min · until");
         assertThat(choices).last().asString().contains("the most policy allows");
         assertThat(choices).noneMatch(c -> c.startsWith("4 h"));
+        // Ending earlier at a set time offers only times before the current end.
+        alice.click(By.xpath("//summary[contains(., 'End it earlier')]"));
+        assertThat(new Select(alice.visible(By.id("rework-duration"))).getOptions()).extracting(e -> e.getText())
+            .containsExactly("15 min from now");
         alice.type(By.id("extend-why"), "The rotation needs a second window");
         alice.click(By.xpath("//button[normalize-space(.)='Ask for more time']"));
         alice.visible(By.xpath("//*[@id='outcome']//strong[contains(., 'Waiting for review')]"));

@@ -118,6 +118,7 @@ class RequestPages {
     if (r.getStatus() == RequestStatus.ACTIVE) {
       // Only what policy can allow now, each with its new end.
       model.addAttribute("extensions", changes.extensionOptions(id, caller));
+      model.addAttribute("shorter", shorter(r));
     }
     return "requests/detail";
   }
@@ -154,6 +155,27 @@ class RequestPages {
   }
 
   /** The form's choices; {@code fill}: choose the first account, permission and duration where none is chosen. */
+  /**
+   * How much shorter active access may be made, from now: the usual steps below what is left.
+   * (A rework may also narrow the permission over REST; a page offers what cannot widen it.)
+   */
+  private List<Choices.Option> shorter(AccessRequest r) {
+    if (r.getGrantEnd() == null) {
+      return List.of();
+    }
+    java.time.Duration left = java.time.Duration.between(java.time.Instant.now(), r.getGrantEnd());
+    return Choices.STEPS.stream().filter(d -> d.compareTo(left) < 0)
+        .map(d -> new Choices.Option(d.toString(), io.airlock.request.RequestLabels.human(d) + " from now")).toList();
+  }
+
+  @PostMapping("/requests/{id}/rework")
+  String rework(@PathVariable String id, @RequestParam(required = false) String duration,
+      @RequestParam(required = false) String justification, Authentication auth, RedirectAttributes redirect) {
+    AccessRequest r = changes.rework(id, duration, justification, users.caller(auth));
+    redirect.addFlashAttribute("submitted", true);
+    return "redirect:/requests/" + r.getId();
+  }
+
   private void choices(RequestForm form, Caller caller, Model model, boolean fill) {
     PolicyCatalog.Catalog mine = catalog.forUser(caller);
     Choices choices = Choices.of(mine, form.getTarget(), form.getPermission());
