@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -36,7 +37,7 @@ import org.springframework.context.annotation.Import;
 
 /**
  * Airlock's pages for the roles that are not requesters, in a real browser: carol (auditor) finds
- * alice's live grant in "Who has what" and downloads it as CSV, reads the audit log newest first
+ * erin's live grant in "Who has what" and downloads it as CSV, reads the audit log newest first
  * with its verification state; pat (policy author) reads the deployed tables, asks what alice may
  * request, and uploads a changed auto-approval table to see whose outcome it would change; alice
  * opening Audit or Policy gets Airlock's refusal page. Every page is checked for console errors and
@@ -58,9 +59,9 @@ class PortalRolesBrowserTest {
   @Autowired ObjectProvider<AuditShipper> shipper;
   ApiClient api;
   String base;
-  /** alice's read-only access in staging, approved at once, active. */
+  /** erin's read-only access in staging, approved at once, active (erin: alice's requests are PortalBrowserTest's). */
   String granted;
-  /** alice's power-user request in staging, waiting for review. */
+  /** erin's power-user request in staging, waiting for review. */
   String reviewed;
 
   @BeforeAll
@@ -68,29 +69,36 @@ class PortalRolesBrowserTest {
     api = new ApiClient(port);
     base = "http://127.0.0.1:" + port;
     assertThat(api.post("admin", "/api/inventory/scan", null).status()).isEqualTo(200); // account names
-    granted = api.post("alice", "/api/requests", People.request(DemoOrganization.STAGING_ACCOUNT_ID, "alice",
+    granted = api.post("erin", "/api/requests", People.request(DemoOrganization.STAGING_ACCOUNT_ID, "erin",
         "ReadOnlyAccess", "PT30M", "Read the staging logs for INC-7")).body().get("id").asText();
     api.awaitStatus(granted, "ACTIVE");
-    reviewed = api.post("alice", "/api/requests", People.request(DemoOrganization.STAGING_ACCOUNT_ID, "alice",
+    reviewed = api.post("erin", "/api/requests", People.request(DemoOrganization.STAGING_ACCOUNT_ID, "erin",
         "PowerUserAccess", "PT30M", "Restart the staging workers")).body().get("id").asText();
     api.awaitStatus(reviewed, "PENDING_REVIEW");
   }
 
+  /** Nothing of erin's left waiting or held for the other tests on this context (bob's "Waiting for me"). */
+  @AfterAll
+  void tidyUp() {
+    api.post("erin", "/api/requests/" + reviewed + "/withdraw", java.util.Map.of("reason", "done testing"));
+    api.post("erin", "/api/requests/" + granted + "/revoke", java.util.Map.of("reason", "done testing"));
+  }
+
   @Test
   @Order(1)
-  void carolSeesWhoHasWhatWithAliceLiveGrantAndDownloadsIt() throws Exception {
+  void carolSeesWhoHasWhatWithErinsLiveGrantAndDownloadsIt() throws Exception {
     // Until the explorer reads Airlock's grants live, a scan puts the grant into the inventory.
     assertThat(api.post("admin", "/api/inventory/scan", null).status()).isEqualTo(200);
     try (Browser carol = signedIn("carol", "/explorer")) {
       try {
         carol.visible(By.xpath("//h1[normalize-space(.)='Who has what']"));
         checkPage(carol, "explorer");
-        carol.type(By.id("person"), "alice");
+        carol.type(By.id("person"), "erin");
         new Select(carol.visible(By.id("permission"))).selectByVisibleText("ReadOnlyAccess");
         new Select(carol.visible(By.id("source"))).selectByVisibleText("Airlock grants only");
         carol.click(By.xpath("//button[normalize-space(.)='Show']"));
         WebElement row = carol.visible(By.xpath("//table[@id='mappings']//tr[td[contains(., 'staging (333333333333)')]]"));
-        assertThat(row.getText()).contains("alice", "ReadOnlyAccess", "Airlock grant, ends");
+        assertThat(row.getText()).contains("erin", "ReadOnlyAccess", "Airlock grant, ends");
         assertThat(row.findElement(By.linkText("the request")).getAttribute("href")).endsWith("/requests/" + granted);
         assertThat(carol.pageText()).doesNotContain(granted).contains("Standing access as of the scan at");
         carol.screenshot("roles-01-carol-explorer");
@@ -102,9 +110,9 @@ class PortalRolesBrowserTest {
         assertThat(csv.headers().firstValue("Content-Disposition").orElse("")).contains("who-has-what.csv");
         List<String> lines = csv.body().lines().toList();
         assertThat(lines.get(0)).startsWith("principalType,principalId,principalName,accountId,accountName,");
-        assertThat(lines).anySatisfy(l -> assertThat(l).contains("\"alice\"", "\"333333333333\"",
+        assertThat(lines).anySatisfy(l -> assertThat(l).contains("\"erin\"", "\"333333333333\"",
             "\"ReadOnlyAccess\"", "AIRLOCK", "\"" + granted + "\""));
-        assertThat(lines.subList(1, lines.size())).allSatisfy(l -> assertThat(l).contains("\"alice\"", "AIRLOCK"));
+        assertThat(lines.subList(1, lines.size())).allSatisfy(l -> assertThat(l).contains("\"erin\"", "AIRLOCK"));
         HttpResponse<String> json = download(carol, carol.visible(By.linkText("Download JSON")).getAttribute("href"));
         assertThat(json.headers().firstValue("Content-Type").orElse("")).startsWith("application/json");
         assertThat(json.body()).contains("\"requestId\":\"" + granted + "\"");
@@ -117,10 +125,10 @@ class PortalRolesBrowserTest {
 
   @Test
   @Order(2)
-  void aliceGetsTheRefusalPageForAuditAndPolicy() {
+  void aliceGetsTheRefusalPageForAuditWhoHasWhatAndPolicy() {
     try (Browser alice = signedIn("alice", "/audit")) {
       try {
-        for (String page : List.of("/audit", "/policy")) {
+        for (String page : List.of("/audit", "/explorer", "/policy")) {
           alice.open(base + page);
           alice.visible(By.xpath("//h1[normalize-space(.)='That was not done']"));
           assertThat(alice.pageText()).containsPattern("Only (members of|policy authors)").contains("Nothing was changed")
@@ -128,7 +136,7 @@ class PortalRolesBrowserTest {
           // The page is a 403: Chrome reports the status, and nothing else may be wrong.
           assertThat(alice.consoleErrors()).allMatch(m -> m.contains("status of 403"));
           assertThat(alice.seriousAccessibilityViolations()).as("axe on refused " + page).isEmpty();
-          assertThat(alice.all(By.xpath("//nav//a[normalize-space(.)='Audit' or normalize-space(.)='Policy']"))).isEmpty();
+          assertThat(alice.all(By.xpath("//nav//a[normalize-space(.)='Audit' or normalize-space(.)='Policy' or normalize-space(.)='Who has what']"))).isEmpty();
         }
         alice.screenshot("roles-02-alice-refused");
       } catch (RuntimeException | Error e) {
@@ -163,10 +171,17 @@ class PortalRolesBrowserTest {
         carol.click(By.xpath("//button[normalize-space(.)='Show']"));
         List<WebElement> rows = carol.all(By.cssSelector("#entries tbody tr"));
         assertThat(rows.get(0).getText()).contains("alice", "was refused the policy pages");
-        assertThat(rows).anySatisfy(r -> assertThat(r.getText()).contains("asked for access",
-            "PowerUserAccess for alice", "staging (333333333333)", "Restart the staging workers"));
+        assertThat(rows.get(1).getText()).contains("alice", "was refused Who has what");
+        // erin's newest: her power-user request, in words, with its request and account.
+        carol.type(By.id("who"), "erin");
+        carol.click(By.xpath("//button[normalize-space(.)='Show']"));
+        rows = carol.all(By.cssSelector("#entries tbody tr"));
+        assertThat(rows.get(0).getText()).contains("erin", "set the status to “Waiting for review”",
+            "PowerUserAccess for erin", "staging (333333333333)");
+        assertThat(rows).anySatisfy(r -> assertThat(r.getText()).contains("asked for access", "PowerUserAccess for erin",
+            "staging (333333333333)", "Restart the staging workers"));
         assertThat(carol.pageText()).doesNotContain(reviewed).doesNotContain("request.submitted");
-        WebElement link = carol.visible(By.linkText("PowerUserAccess for alice"));
+        WebElement link = rows.get(0).findElement(By.linkText("PowerUserAccess for erin"));
         assertThat(link.getAttribute("href")).endsWith("/requests/" + reviewed);
 
         // A day picker: today in the reader's zone includes it; a day in the past has nothing of hers.
@@ -177,12 +192,12 @@ class PortalRolesBrowserTest {
         checkPage(carol, "audit-filtered");
         carol.screenshot("roles-03-carol-audit");
 
-        carol.open(base + "/audit?who=alice");
+        carol.open(base + "/audit?who=erin");
         HttpResponse<String> csv = download(carol, carol.visible(By.linkText("Download CSV")).getAttribute("href"));
         assertThat(csv.body().lines().findFirst().orElse("")).isEqualTo("seq,occurredAt,actor,action,requestId,details,hash");
         assertThat(csv.body()).contains("\"request.submitted\"", "\"" + reviewed + "\"");
         HttpResponse<String> jsonl = download(carol, carol.visible(By.linkText("Download JSON Lines")).getAttribute("href"));
-        assertThat(jsonl.body().lines()).allSatisfy(l -> assertThat(l).startsWith("{\"seq\":").contains("\"actor\":\"alice\""));
+        assertThat(jsonl.body().lines()).allSatisfy(l -> assertThat(l).startsWith("{\"seq\":").contains("\"actor\":\"erin\""));
       } catch (RuntimeException | Error e) {
         carol.screenshot("FAILED-roles-carol-audit");
         throw e;
@@ -219,7 +234,7 @@ class PortalRolesBrowserTest {
         pat.click(By.xpath("//button[normalize-space(.)='Show what would change']"));
         String diff = pat.visible(By.id("diff")).getText();
         assertThat(diff).containsPattern("\\d+ requests? would now be approved at once instead of reviewed by an approver")
-            .contains("PowerUserAccess in staging (333333333333) for alice")
+            .contains("PowerUserAccess in staging (333333333333) for erin")
             .contains("Auto-approval row 6 newly matches", "Auto-approval row 7", "no longer matches")
             .doesNotContain(reviewed);
         pat.screenshot("roles-04-pat-simulation");

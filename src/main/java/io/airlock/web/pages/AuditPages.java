@@ -192,7 +192,7 @@ class AuditPages {
       AccessRequest r = e.requestId() == null ? null : byId.computeIfAbsent(e.requestId(), id -> request(id, caller));
       Map<String, Object> details = details(e.details());
       String account = account(details);
-      rows.add(new Row(e, who(e.actor()), words.action(e.action()), r,
+      rows.add(new Row(e, who(e.actor()), words.event(e.action(), details), r,
           account != null ? words.account(account) : r != null ? words.account(r.getTarget()) : null,
           detail(details)));
     }
