@@ -230,6 +230,14 @@ class PortalRolesBrowserTest {
             "airlock-approvers", "Power user outside production").doesNotContain("PT4H");
         checkPage(pat, "policy-catalog");
 
+        // A file that is no decision table: said at the field, nothing replayed.
+        Files.writeString(changed, "not a model");
+        pat.driver().findElement(By.id("file")).sendKeys(changed.toAbsolutePath().toString());
+        pat.click(By.xpath("//button[normalize-space(.)='Show what would change']"));
+        assertThat(pat.visible(By.id("file-error")).getText()).contains("not a DMN");
+        assertThat(pat.all(By.id("diff"))).isEmpty();
+
+        Files.writeString(changed, candidate);
         pat.driver().findElement(By.id("file")).sendKeys(changed.toAbsolutePath().toString());
         pat.click(By.xpath("//button[normalize-space(.)='Show what would change']"));
         String diff = pat.visible(By.id("diff")).getText();
