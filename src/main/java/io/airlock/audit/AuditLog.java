@@ -300,6 +300,19 @@ public class AuditLog {
     return mapper.search(query);
   }
 
+  /**
+   * A search of the log newest first, for people reading it: every filter optional; {@code before}
+   * is the cursor (the last, oldest sequence number of the previous page; 0 for the first page).
+   */
+  public record Newest(Instant from, Instant to, String actor, String requestId, String action, String account,
+      long before, int limit) {}
+
+  /** Entries matching {@code query}, newest first (by sequence number: the order they joined the chain). */
+  @Transactional(readOnly = true)
+  public List<AuditEvent> newest(Newest query) {
+    return mapper.searchNewest(query);
+  }
+
   /** Recomputes the whole chain; reports the first entry that does not match. */
   @Transactional(readOnly = true)
   public Verification verify() {

@@ -21,6 +21,9 @@ interface AuditMapper {
   /** Entries after {@code q.after()} matching every given filter, oldest first, at most {@code q.limit()}. */
   List<AuditEvent> search(@Param("q") AuditLog.Query q);
 
+  /** Entries before {@code q.before()} (0: from the newest) matching every given filter, newest first, at most {@code q.limit()}. */
+  List<AuditEvent> searchNewest(@Param("q") AuditLog.Newest q);
+
   record ChainHead(long lastSeq, String lastHash) {}
 
   /** The chain head, without a lock (for the shipping lag). */

@@ -4,10 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.airlock.audit.AuditEvent;
 import io.airlock.audit.AuditLog;
 import io.airlock.audit.AuditVerifier;
-import io.airlock.config.AirlockProperties;
 import io.airlock.identity.CurrentUser;
 import io.airlock.request.Caller;
-import io.airlock.request.ForbiddenActionException;
 import io.airlock.request.InvalidRequestException;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -40,12 +38,12 @@ class AuditController {
 
   private final AuditLog audit;
   private final AuditVerifier verifier;
-  private final List<String> readers;
+  private final AuditReaders readers;
 
-  AuditController(AuditLog audit, AuditVerifier verifier, AirlockProperties properties) {
+  AuditController(AuditLog audit, AuditVerifier verifier, AuditReaders readers) {
     this.audit = audit;
     this.verifier = verifier;
-    this.readers = List.of(properties.groups().auditors(), properties.groups().admins());
+    this.readers = readers;
   }
 
   /** A page of entries and the cursor of the next one (null at the end). */
@@ -78,20 +76,10 @@ class AuditController {
     List<Map<String, Object>> rows = events.stream().map(AuditController::row).toList();
     Long next = events.size() == limit ? events.get(events.size() - 1).seq() : null;
     if ("jsonl".equals(format)) {
-      StringBuilder out = new StringBuilder();
-      for (Map<String, Object> r : rows) {
-        out.append(JSON.writeValueAsString(r)).append('\n');
-      }
-      return download(out.toString(), "application/x-ndjson", "audit.jsonl", next);
+      return download(AuditExport.jsonl(events), "application/x-ndjson", "audit.jsonl", next);
     }
     if ("csv".equals(format)) {
-      StringBuilder out = new StringBuilder("seq,occurredAt,actor,action,requestId,details,hash\n");
-      for (AuditEvent e : events) {
-        out.append(e.seq()).append(',').append(e.occurredAt()).append(',').append(csv(e.actor())).append(',')
-            .append(csv(e.action())).append(',').append(csv(e.requestId())).append(',').append(csv(e.details()))
-            .append(',').append(e.hash()).append('\n');
-      }
-      return download(out.toString(), "text/csv", "audit.csv", next);
+      return download(AuditExport.csv(events), "text/csv", "audit.csv", next);
     }
     return ResponseEntity.ok(new Page(rows, next));
   }
@@ -105,13 +93,11 @@ class AuditController {
   }
 
   private void requireReader(Caller caller) {
-    if (!caller.inAnyGroup(readers)) {
-      audit.refused(caller.userId(), "refused.audit-read", null, Map.of("reason", "not an auditor"));
-      throw new ForbiddenActionException("Only members of " + String.join(", ", readers) + " may read the audit log");
-    }
+    readers.require(caller);
   }
 
-  private static Map<String, Object> row(AuditEvent e) {
+  /** One entry as the API and the downloads show it: details as JSON, hashes included. */
+  static Map<String, Object> row(AuditEvent e) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("seq", e.seq());
     m.put("occurredAt", e.occurredAt().toString());

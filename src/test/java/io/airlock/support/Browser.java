@@ -103,8 +103,9 @@ public final class Browser implements AutoCloseable {
     return driver.findElements(by);
   }
 
+  /** Waits until {@code condition} holds; a condition that read an element htmx has just replaced is asked again. */
   public void waitFor(java.util.function.Function<ChromeDriver, Boolean> condition) {
-    wait.until(d -> condition.apply(driver));
+    wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class).until(d -> condition.apply(driver));
   }
 
   /** The driver, for waits of one's own. */

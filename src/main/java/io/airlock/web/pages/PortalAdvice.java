@@ -61,6 +61,8 @@ class PortalAdvice {
             : t.getMessage();
         log.warn("Refused on a page ({}): {}", status, sentence);
         response.setStatus(status);
+        // An exception handler's model does not get the @ModelAttribute methods' attributes.
+        model.addAttribute("me", me());
         model.addAttribute("status", status);
         model.addAttribute("sentence", sentence);
         return "refused";

@@ -1,0 +1,200 @@
+package io.airlock.policy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.airlock.audit.AuditEvent;
+import io.airlock.audit.AuditLog;
+import io.airlock.config.AirlockProperties;
+import io.airlock.process.AccessRequestProcess.Decisions;
+import io.airlock.request.Caller;
+import io.airlock.request.ForbiddenActionException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.camunda.bpm.engine.IdentityService;
+import org.camunda.bpm.engine.RepositoryService;
+import org.camunda.bpm.engine.identity.Group;
+import org.camunda.bpm.engine.identity.User;
+import org.camunda.bpm.engine.repository.DecisionDefinition;
+import org.camunda.bpm.engine.repository.Deployment;
+import org.camunda.bpm.model.dmn.Dmn;
+import org.camunda.bpm.model.dmn.DmnModelInstance;
+import org.camunda.bpm.model.dmn.instance.Decision;
+import org.camunda.bpm.model.dmn.instance.DecisionTable;
+import org.camunda.bpm.model.dmn.instance.Input;
+import org.camunda.bpm.model.dmn.instance.InputEntry;
+import org.camunda.bpm.model.dmn.instance.Output;
+import org.camunda.bpm.model.dmn.instance.OutputEntry;
+import org.camunda.bpm.model.dmn.instance.Rule;
+import org.springframework.stereotype.Service;
+
+/**
+ * Policy as its authors read it (policy authors and admins; anyone else is refused): the decision
+ * tables as deployed, row by row, with their version and who deployed them when; and what another
+ * person may request (their catalog, with the groups the identity provider gives them).
+ */
+@Service
+public class PolicyReading {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final RepositoryService repository;
+  private final IdentityService identity;
+  private final PolicyCatalog catalog;
+  private final AuditLog audit;
+  private final PolicyDecisions decisions;
+  private final List<String> allowedGroups;
+
+  PolicyReading(RepositoryService repository, IdentityService identity, PolicyCatalog catalog, AuditLog audit,
+      PolicyDecisions decisions, AirlockProperties properties) {
+    this.repository = repository;
+    this.identity = identity;
+    this.catalog = catalog;
+    this.audit = audit;
+    this.decisions = decisions;
+    this.allowedGroups = List.of(properties.groups().policyAuthors(), properties.groups().admins());
+  }
+
+  /** A deployed decision table: its inputs and outputs (labels), its rules, and where it came from. */
+  public record Table(String key, String name, String hitPolicy, int version, Instant deployedAt, String deployedBy,
+      String deploymentName, List<String> inputs, List<String> outputs, List<TableRule> rules) {}
+
+  /** One row: its number, each input's entry ("-" for any), each output's entry, its annotation. */
+  public record TableRule(int row, String id, List<String> inputEntries, List<String> outputEntries,
+      String annotation) {}
+
+  /** The scopes table and the auto-approval table as deployed now (their latest versions). */
+  public List<Table> deployedTables(Caller caller) {
+    require(caller, "read the deployed policy");
+    return AsAirlock.run(identity, () -> List.of(table(Decisions.ACCESS_SCOPES), table(Decisions.AUTO_APPROVAL)));
+  }
+
+  /**
+   * What {@code userName} may request for themselves: their catalog as {@link PolicyCatalog#forUser}
+   * gives it, with the groups the identity provider has for them now. Empty when there is no such user.
+   */
+  public Optional<PolicyCatalog.Catalog> catalogOf(String userName, Caller caller) {
+    require(caller, "look at another person's catalog");
+    if (userName == null || userName.isBlank()) {
+      return Optional.empty();
+    }
+    String id = userName.trim();
+    Optional<Caller> person = AsAirlock.run(identity, () -> {
+      User user = identity.createUserQuery().userId(id).singleResult();
+      if (user == null) {
+        return Optional.<Caller>empty();
+      }
+      List<String> groups = identity.createGroupQuery().groupMember(user.getId()).list().stream()
+          .map(Group::getId).toList();
+      return Optional.of(new Caller(user.getId(), groups));
+    });
+    return person.map(catalog::forUser);
+  }
+
+  /**
+   * A past request as the scopes table saw it (what a simulation replays), for a policy author
+   * who may not open the request itself: permission, account, principal, duration, when.
+   */
+  public record Judged(String requestId, String permission, String target, String targetName, String principal,
+      String durationText, Instant evaluatedAt) {}
+
+  /** The requests as judged, by id (a request never judged is left out). */
+  public Map<String, Judged> asJudged(List<String> requestIds, Caller caller) {
+    require(caller, "read past requests as policy judged them");
+    Map<String, Judged> out = new java.util.LinkedHashMap<>();
+    for (String id : requestIds) {
+      decisions.forRequest(id).stream().filter(d -> Decisions.ACCESS_SCOPES.equals(d.decision())).findFirst()
+          .ifPresent(d -> out.put(id, new Judged(id, text(d.inputs().get("permission")),
+              text(d.inputs().get("target")), text(d.inputs().get("targetName")), text(d.inputs().get("principal")),
+              text(d.inputs().get("durationText")), d.evaluatedAt())));
+    }
+    return out;
+  }
+
+  private static String text(Object value) {
+    return value == null ? null : String.valueOf(value);
+  }
+
+  private void require(Caller caller, String what) {
+    if (caller == null || !caller.inAnyGroup(allowedGroups)) {
+      audit.refused(caller == null ? null : caller.userId(), "refused.policy-read", null,
+          Map.of("reason", "not a policy author", "wanted", what));
+      throw new ForbiddenActionException("Only policy authors (" + String.join(", ", allowedGroups) + ") may " + what);
+    }
+  }
+
+  private Table table(String key) {
+    DecisionDefinition d = repository.createDecisionDefinitionQuery().decisionDefinitionKey(key).latestVersion()
+        .singleResult();
+    if (d == null) {
+      throw new IllegalStateException("No decision '" + key + "' is deployed");
+    }
+    Deployment deployment = repository.createDeploymentQuery().deploymentId(d.getDeploymentId()).singleResult();
+    DmnModelInstance model;
+    try (InputStream in = repository.getDecisionModel(d.getId())) {
+      model = Dmn.readModelFromStream(in);
+    } catch (IOException e) {
+      throw new IllegalStateException("Cannot read decision " + d.getId(), e);
+    }
+    Decision decision = model.getModelElementById(key);
+    List<String> inputs = new ArrayList<>();
+    List<String> outputs = new ArrayList<>();
+    List<TableRule> rules = new ArrayList<>();
+    String hitPolicy = null;
+    if (decision != null && decision.getExpression() instanceof DecisionTable t) {
+      hitPolicy = t.getHitPolicy() == null ? null : t.getHitPolicy().name();
+      for (Input i : t.getInputs()) {
+        inputs.add(i.getLabel() != null ? i.getLabel()
+            : i.getInputExpression() != null && i.getInputExpression().getText() != null
+                ? i.getInputExpression().getText().getTextContent() : i.getId());
+      }
+      for (Output o : t.getOutputs()) {
+        outputs.add(o.getLabel() != null ? o.getLabel() : o.getName());
+      }
+      int row = 1;
+      for (Rule r : t.getRules()) {
+        List<String> in = new ArrayList<>();
+        for (InputEntry e : r.getInputEntries()) {
+          in.add(e.getText() == null ? "-" : e.getText().getTextContent().trim());
+        }
+        List<String> out = new ArrayList<>();
+        for (OutputEntry e : r.getOutputEntries()) {
+          out.add(e.getText() == null ? "" : e.getText().getTextContent().trim());
+        }
+        rules.add(new TableRule(row++, r.getId(), in, out,
+            r.getDescription() == null ? null : r.getDescription().getTextContent().trim()));
+      }
+    }
+    return new Table(key, d.getName(), hitPolicy, d.getVersion(),
+        deployment == null || deployment.getDeploymentTime() == null ? null : deployment.getDeploymentTime().toInstant(),
+        deployedBy(d.getDeploymentId()), deployment == null ? null : deployment.getName(), inputs, outputs, rules);
+  }
+
+  /** Who deployed it, from the audit log's {@code policy.deployed} entries; null when not found among the recent ones. */
+  private String deployedBy(String deploymentId) {
+    long before = 0;
+    for (int page = 0; page < 5; page++) {
+      List<AuditEvent> events = audit.newest(new AuditLog.Newest(null, null, null, null, "policy.deployed", null,
+          before, 100));
+      for (AuditEvent e : events) {
+        try {
+          JsonNode details = JSON.readTree(e.details());
+          if (deploymentId.equals(details.path("deploymentId").asText(null))) {
+            return e.actor();
+          }
+        } catch (IOException unreadable) {
+          // not this one
+        }
+      }
+      if (events.size() < 100) {
+        return null;
+      }
+      before = events.get(events.size() - 1).seq();
+    }
+    return null;
+  }
+}
