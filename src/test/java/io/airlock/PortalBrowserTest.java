@@ -40,7 +40,6 @@ import software.amazon.awssdk.services.ssoadmin.SsoAdminClient;
     "camunda.bpm.job-execution.wait-time-in-millis=200",
     "camunda.bpm.job-execution.max-wait=1000"})
 @Import(PostgresTestConfiguration.class)
-@org.springframework.test.annotation.DirtiesContext // no idle engine left running for the rest of the suite
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PortalBrowserTest {
 
