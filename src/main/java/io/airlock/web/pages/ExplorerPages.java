@@ -6,10 +6,7 @@ import io.airlock.explorer.PermissionMapping;
 import io.airlock.identity.PortalUsers;
 import io.airlock.inventory.Inventory;
 import io.airlock.inventory.InventoryService;
-import io.airlock.request.AccessRequest;
 import io.airlock.request.Caller;
-import io.airlock.request.RequestNotFoundException;
-import io.airlock.request.RequestService;
 import io.airlock.web.ExplorerExport;
 import java.util.Comparator;
 import java.util.List;
@@ -37,13 +34,11 @@ class ExplorerPages {
 
   private final Explorer explorer;
   private final InventoryService inventory;
-  private final RequestService requests;
   private final PortalUsers users;
 
-  ExplorerPages(Explorer explorer, InventoryService inventory, RequestService requests, PortalUsers users) {
+  ExplorerPages(Explorer explorer, InventoryService inventory, PortalUsers users) {
     this.explorer = explorer;
     this.inventory = inventory;
-    this.requests = requests;
     this.users = users;
   }
 
@@ -91,7 +86,7 @@ class ExplorerPages {
   String explorer(@ModelAttribute("filter") Filter filter, Authentication auth, Model model) {
     Caller caller = users.caller(auth);
     Explorer.Result result = explorer.explore(filter.query(), caller);
-    model.addAttribute("rows", result.mappings().stream().map(m -> new Row(m, breakGlass(m, caller))).toList());
+    model.addAttribute("rows", result.mappings().stream().map(m -> new Row(m, m.breakGlass())).toList());
     model.addAttribute("scannedAt", result.scannedAt());
     model.addAttribute("filtered", filter.any());
     model.addAttribute("accounts", inventory.accounts().stream()
@@ -113,19 +108,6 @@ class ExplorerPages {
         .contentType(json ? MediaType.APPLICATION_JSON : MediaType.parseMediaType("text/csv;charset=UTF-8"))
         .header("Content-Disposition", "attachment; filename=\"who-has-what." + (json ? "json" : "csv") + "\"")
         .body(body);
-  }
-
-  /** Whether the request behind an Airlock grant was break-glass (auditors may read every request). */
-  private boolean breakGlass(PermissionMapping m, Caller caller) {
-    if (m.requestId() == null) {
-      return false;
-    }
-    try {
-      AccessRequest r = requests.get(m.requestId(), caller);
-      return Boolean.TRUE.equals(r.getBreakGlass());
-    } catch (RequestNotFoundException | io.airlock.request.ForbiddenActionException e) {
-      return false;
-    }
   }
 
   /** The filter as a query string for the download links ("" when none). */
