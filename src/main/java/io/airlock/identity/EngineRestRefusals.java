@@ -1,0 +1,103 @@
+package io.airlock.identity;
+
+import io.airlock.logging.LogSafe;
+import io.airlock.process.AccessRequestProcess;
+import jakarta.annotation.Priority;
+import jakarta.ws.rs.Priorities;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerRequestFilter;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.PathSegment;
+import jakarta.ws.rs.core.Response;
+import java.util.List;
+import java.util.Map;
+import org.camunda.bpm.engine.ProcessEngine;
+import org.camunda.bpm.engine.ProcessEngines;
+import org.camunda.bpm.engine.runtime.Job;
+import org.camunda.bpm.engine.task.Task;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Engine REST requests ({@code /engine-rest} and the webapps' {@code /camunda/api/engine}) whose
+ * refusal Camunda's resources would answer with a 500 and an engine message, answered in
+ * Airlock's words instead. Entities are looked up as the caller (the engine's authorization
+ * applies): what the caller may not see is left to the engine's own answer.
+ * <ul>
+ *   <li>{@code POST .../task/{id}/bpmnError} and {@code .../bpmnEscalation} at a task of the
+ *       access-request process: 400, those tasks end through their forms (a review is approved
+ *       or denied, the principal's access ended or extended) and the model catches no error or
+ *       escalation there. The engine would fail the propagation ("ENGINE-13033 ...").
+ *   <li>{@code POST .../job/{id}/execute} of a job of the access-request process: run here, so
+ *       that a refusal of Airlock's step (e.g. a grant without a recorded approval) reaches the
+ *       engine REST exception mappers as itself (403/400/409 with its sentence); Camunda's
+ *       resource turns it into a 500 without its cause.
+ *   <li>{@code PUT .../job/{id}/retries} and {@code POST .../job/{id}/execute} of a job that is
+ *       not there (it ran already, or never was): 404 in words, not the engine's "ENGINE-13028"
+ *       as a 500.
+ * </ul>
+ */
+@Priority(Priorities.USER)
+public class EngineRestRefusals implements ContainerRequestFilter {
+
+  private static final Logger REFUSALS = LoggerFactory.getLogger("io.airlock.refused");
+  private static final List<String> THROWS = List.of("bpmnError", "bpmnEscalation");
+
+  @Override
+  public void filter(ContainerRequestContext request) {
+    List<PathSegment> path = request.getUriInfo().getPathSegments();
+    int n = path.size();
+    if (n < 3) {
+      return;
+    }
+    String resource = path.get(n - 3).getPath();
+    String id = path.get(n - 2).getPath();
+    String action = path.get(n - 1).getPath();
+    String method = request.getMethod();
+    ProcessEngine engine = ProcessEngines.getDefaultProcessEngine(false);
+    if (engine == null) {
+      return;
+    }
+    if ("task".equals(resource) && "POST".equals(method) && THROWS.contains(action)) {
+      throwAtTask(request, engine, id, action);
+    } else if ("job".equals(resource) && ("POST".equals(method) && "execute".equals(action)
+        || "PUT".equals(method) && "retries".equals(action))) {
+      job(request, engine, id, action);
+    }
+  }
+
+  private static void throwAtTask(ContainerRequestContext request, ProcessEngine engine, String taskId, String action) {
+    Task task = engine.getTaskService().createTaskQuery().taskId(taskId)
+        .processDefinitionKey(AccessRequestProcess.PROCESS_KEY).singleResult();
+    if (task == null) {
+      return;
+    }
+    String what = "bpmnError".equals(action) ? "BPMN error" : "BPMN escalation";
+    REFUSALS.warn("Refused: a {} at task {} ({}): it ends only through its form", what, LogSafe.of(taskId),
+        task.getTaskDefinitionKey());
+    request.abortWith(answer(Response.Status.BAD_REQUEST, "InvalidRequestException", "The task \"" + task.getName()
+        + "\" ends only through its form: complete it with your decision. It takes no " + what + ".")); 
+  }
+
+  private static void job(ContainerRequestContext request, ProcessEngine engine, String jobId, String action) {
+    Job job = engine.getManagementService().createJobQuery().jobId(jobId).singleResult();
+    if (job == null) {
+      REFUSALS.warn("Refused: {} of job {}: no such job", action, LogSafe.of(jobId));
+      request.abortWith(answer(Response.Status.NOT_FOUND, "NotFoundException", "There is no job " + jobId
+          + " that you may see: it ran already, or it was never there."));
+      return;
+    }
+    if (!"execute".equals(action) || engine.getManagementService().createJobQuery().jobId(jobId)
+        .processDefinitionKey(AccessRequestProcess.PROCESS_KEY).count() == 0) {
+      return;
+    }
+    // A refusal thrown by the step propagates to the exception mappers as itself.
+    engine.getManagementService().executeJob(jobId);
+    request.abortWith(Response.noContent().build());
+  }
+
+  private static Response answer(Response.Status status, String type, String message) {
+    return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(Map.of("type", type, "message", message))
+        .build();
+  }
+}
