@@ -3,7 +3,11 @@ package io.airlock.process;
 import io.airlock.request.AccessLifecycle;
 import io.airlock.request.AccessRequest;
 import io.airlock.request.ProcessStep;
+import io.airlock.config.AirlockProperties;
 import io.airlock.request.RequestLabels;
+import io.airlock.request.ReviewView;
+import java.time.Clock;
+import java.time.ZoneId;
 import org.camunda.bpm.engine.delegate.DelegateTask;
 import org.camunda.bpm.engine.delegate.TaskListener;
 import org.springframework.stereotype.Component;
@@ -12,7 +16,9 @@ import org.springframework.stereotype.Component;
  * Create listener of the review tasks: the task says what it is in Tasklist's list ("Review:
  * alice · PowerUserAccess · staging (333333333333) · 30 min"), its description gives the scope,
  * its maximum, the policy's reason and the justification, and break-glass reviews come first.
- * Read from the stored request, never from variables.
+ * Read from the stored request, never from variables. What the review form shows in words (what
+ * is asked, the account by name, the duration, the requester's history: {@link ReviewView}) goes
+ * into task-local variables; the copies the review guard compares stay as they are.
  */
 @Component("reviewTaskNamer")
 class ReviewTaskNamer implements TaskListener {
@@ -21,13 +27,15 @@ class ReviewTaskNamer implements TaskListener {
 
   private final AccessLifecycle lifecycle;
   private final RequestLabels labels;
-  private final java.time.ZoneId zone;
-  private final java.time.Clock clock;
+  private final ReviewView view;
+  private final ZoneId zone;
+  private final Clock clock;
 
-  ReviewTaskNamer(AccessLifecycle lifecycle, RequestLabels labels, io.airlock.config.AirlockProperties properties,
-      java.time.Clock clock) {
+  ReviewTaskNamer(AccessLifecycle lifecycle, RequestLabels labels, ReviewView view, AirlockProperties properties,
+      Clock clock) {
     this.lifecycle = lifecycle;
     this.labels = labels;
+    this.view = view;
     this.zone = properties.policy().timeZone();
     this.clock = clock;
   }
@@ -73,5 +81,6 @@ class ReviewTaskNamer implements TaskListener {
     if (breakGlass) {
       task.setPriority(BREAK_GLASS_PRIORITY);
     }
+    task.setVariablesLocal(view.of(r, breakGlass, clock.instant(), zone));
   }
 }
