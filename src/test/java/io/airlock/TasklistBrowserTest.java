@@ -322,7 +322,7 @@ class TasklistBrowserTest {
     try (Browser carol = new Browser()) {
       try {
         carol.signIn(base, "cockpit", "carol", "airlock");
-        carol.click(By.xpath("//header//a[normalize-space(.)='Audit & explorer']"));
+        carol.click(By.xpath("//nav//a[normalize-space(.)='Audit & explorer'] | //ul//a[normalize-space(.)='Audit & explorer']"));
         carol.waitFor(d -> carol.pageText().contains("Explorer: who has what"));
         carol.screenshot("23-carol-cockpit-audit-explorer");
         assertThat(carol.pageText()).doesNotContain("ENGINE-");
