@@ -1,6 +1,7 @@
 package io.airlock.identity;
 
 import io.airlock.logging.LogSafe;
+import io.airlock.policy.AsAirlock;
 import io.airlock.process.AccessRequestProcess;
 import jakarta.annotation.Priority;
 import jakarta.ws.rs.Priorities;
@@ -13,6 +14,13 @@ import java.util.List;
 import java.util.Map;
 import org.camunda.bpm.engine.ProcessEngine;
 import org.camunda.bpm.engine.ProcessEngines;
+import org.camunda.bpm.engine.authorization.Permission;
+import org.camunda.bpm.engine.authorization.Permissions;
+import org.camunda.bpm.engine.authorization.ProcessDefinitionPermissions;
+import org.camunda.bpm.engine.authorization.Resource;
+import org.camunda.bpm.engine.authorization.Resources;
+import org.camunda.bpm.engine.authorization.TaskPermissions;
+import org.camunda.bpm.engine.impl.identity.Authentication;
 import org.camunda.bpm.engine.runtime.Job;
 import org.camunda.bpm.engine.task.Task;
 import org.slf4j.Logger;
@@ -21,8 +29,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Engine REST requests ({@code /engine-rest} and the webapps' {@code /camunda/api/engine}) whose
  * refusal Camunda's resources would answer with a 500 and an engine message, answered in
- * Airlock's words instead. Entities are looked up as the caller (the engine's authorization
- * applies): what the caller may not see is left to the engine's own answer.
+ * Airlock's words instead. A caller the engine would refuse anyway (403) still gets the engine's
+ * answer: only what would reach the engine's failure is answered here.
  * <ul>
  *   <li>{@code POST .../task/{id}/bpmnError} and {@code .../bpmnEscalation} at a task of the
  *       access-request process: 400, those tasks end through their forms (a review is approved
@@ -67,10 +75,11 @@ public class EngineRestRefusals implements ContainerRequestFilter {
   }
 
   private static void throwAtTask(ContainerRequestContext request, ProcessEngine engine, String taskId, String action) {
-    Task task = engine.getTaskService().createTaskQuery().taskId(taskId)
-        .processDefinitionKey(AccessRequestProcess.PROCESS_KEY).singleResult();
-    if (task == null) {
-      return;
+    Authentication caller = engine.getIdentityService().getCurrentAuthentication();
+    Task task = AsAirlock.run(engine.getIdentityService(), () -> engine.getTaskService().createTaskQuery().taskId(taskId)
+        .processDefinitionKey(AccessRequestProcess.PROCESS_KEY).singleResult());
+    if (task == null || caller == null || !mayWork(engine, caller, taskId)) {
+      return; // the engine answers: 404, or 403 for a task the caller may not work on
     }
     String what = "bpmnError".equals(action) ? "BPMN error" : "BPMN escalation";
     REFUSALS.warn("Refused: a {} at task {} ({}): it ends only through its form", what, LogSafe.of(taskId),
@@ -79,12 +88,34 @@ public class EngineRestRefusals implements ContainerRequestFilter {
         + "\" ends only through its form: complete it with your decision. It takes no " + what + ".")); 
   }
 
+  /** What the engine asks of whoever throws at a task: TASK_WORK or UPDATE on it or on its definition. */
+  private static boolean mayWork(ProcessEngine engine, Authentication caller, String taskId) {
+    if (!engine.getProcessEngineConfiguration().isAuthorizationEnabled()) {
+      return true;
+    }
+    return AsAirlock.run(engine.getIdentityService(), () ->
+        authorized(engine, caller, TaskPermissions.TASK_WORK, Resources.TASK, taskId)
+        || authorized(engine, caller, Permissions.UPDATE, Resources.TASK, taskId)
+        || authorized(engine, caller, ProcessDefinitionPermissions.TASK_WORK, Resources.PROCESS_DEFINITION,
+            AccessRequestProcess.PROCESS_KEY)
+        || authorized(engine, caller, ProcessDefinitionPermissions.UPDATE_TASK, Resources.PROCESS_DEFINITION,
+            AccessRequestProcess.PROCESS_KEY));
+  }
+
+  private static boolean authorized(ProcessEngine engine, Authentication caller, Permission permission,
+      Resource resource, String id) {
+    return engine.getAuthorizationService().isUserAuthorized(caller.getUserId(), caller.getGroupIds(), permission,
+        resource, id);
+  }
+
   private static void job(ContainerRequestContext request, ProcessEngine engine, String jobId, String action) {
-    Job job = engine.getManagementService().createJobQuery().jobId(jobId).singleResult();
+    // Whether it is there at all: one the caller may not see gets the engine's 403.
+    Job job = AsAirlock.run(engine.getIdentityService(),
+        () -> engine.getManagementService().createJobQuery().jobId(jobId).singleResult());
     if (job == null) {
       REFUSALS.warn("Refused: {} of job {}: no such job", action, LogSafe.of(jobId));
       request.abortWith(answer(Response.Status.NOT_FOUND, "NotFoundException", "There is no job " + jobId
-          + " that you may see: it ran already, or it was never there."));
+          + ": it ran already, or it was never there."));
       return;
     }
     if (!"execute".equals(action) || engine.getManagementService().createJobQuery().jobId(jobId)
