@@ -20,6 +20,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -298,6 +299,8 @@ class TasklistBrowserTest {
         assertThat(bob.visible(By.cssSelector("textarea[id$='Field_reviewHistory']")).getAttribute("value"))
             .startsWith("Current access: ").contains("Recent requests: ");
         assertThat(bob.pageText()).doesNotContain("PT3H", "PRODUCTION", "Crafted policy");
+        // The task card shows no bare priority number.
+        assertThat(bob.all(By.cssSelector(".tasks-list .task .priority"))).noneMatch(WebElement::isDisplayed);
         assertThat(bob.all(By.cssSelector("textarea[id$='Field_denyReason']"))).isEmpty();
         bob.click(By.xpath("//*[self::button or self::a][normalize-space(.)='Claim']"));
         bob.click(By.cssSelector("input[id$='Field_reviewOutcome-1']")); // Deny
