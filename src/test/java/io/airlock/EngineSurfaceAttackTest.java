@@ -478,6 +478,8 @@ class EngineSurfaceAttackTest {
       Reply escalation = api.post("bob", ENGINE_REST + "/task/" + taskId + "/bpmnEscalation",
           Map.of("escalationCode", "Escalation_Review"));
       refusal("bpmnEscalation", escalation.status(), escalation.raw(), 400, "takes no BPMN escalation");
+      await().atMost(Duration.ofSeconds(5)).until(() -> actions(id).containsAll(
+          List.of("refused.bpmnError", "refused.bpmnEscalation")));
       var tasklistError = bob.postJson(engine + "/task/" + taskId + "/bpmnError", Map.of("errorCode", "Error_NotInScope"));
       refusal("Tasklist's bpmnError", tasklistError.statusCode(), tasklistError.body(), 400, "ends only through its form");
       assertThat(status(id)).isEqualTo("PENDING_REVIEW");

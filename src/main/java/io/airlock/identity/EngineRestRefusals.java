@@ -1,12 +1,15 @@
 package io.airlock.identity;
 
+import io.airlock.audit.AuditLog;
 import io.airlock.logging.LogSafe;
 import io.airlock.policy.AsAirlock;
 import io.airlock.process.AccessRequestProcess;
 import jakarta.annotation.Priority;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.servlet.ServletContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.PathSegment;
 import jakarta.ws.rs.core.Response;
@@ -25,6 +28,8 @@ import org.camunda.bpm.engine.runtime.Job;
 import org.camunda.bpm.engine.task.Task;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.web.context.WebApplicationContext;
+import org.springframework.web.context.support.WebApplicationContextUtils;
 
 /**
  * Engine REST requests ({@code /engine-rest} and the webapps' {@code /camunda/api/engine}) whose
@@ -51,6 +56,10 @@ public class EngineRestRefusals implements ContainerRequestFilter {
   private static final Logger REFUSALS = LoggerFactory.getLogger("io.airlock.refused");
   private static final List<String> THROWS = List.of("bpmnError", "bpmnEscalation");
 
+  /** Airlock's application context, for the audit log: Jersey, not Spring, makes this filter. */
+  @Context
+  private ServletContext servletContext;
+
   @Override
   public void filter(ContainerRequestContext request) {
     List<PathSegment> path = request.getUriInfo().getPathSegments();
@@ -74,7 +83,7 @@ public class EngineRestRefusals implements ContainerRequestFilter {
     }
   }
 
-  private static void throwAtTask(ContainerRequestContext request, ProcessEngine engine, String taskId, String action) {
+  private void throwAtTask(ContainerRequestContext request, ProcessEngine engine, String taskId, String action) {
     Authentication caller = engine.getIdentityService().getCurrentAuthentication();
     Task task = AsAirlock.run(engine.getIdentityService(), () -> engine.getTaskService().createTaskQuery().taskId(taskId)
         .processDefinitionKey(AccessRequestProcess.PROCESS_KEY).singleResult());
@@ -82,10 +91,27 @@ public class EngineRestRefusals implements ContainerRequestFilter {
       return; // the engine answers: 404, or 403 for a task the caller may not work on
     }
     String what = "bpmnError".equals(action) ? "BPMN error" : "BPMN escalation";
+    audit(engine, caller, task, action);
     REFUSALS.warn("Refused: a {} at task {} ({}): it ends only through its form", what, LogSafe.of(taskId),
         task.getTaskDefinitionKey());
     request.abortWith(answer(Response.Status.BAD_REQUEST, "InvalidRequestException", "The task \"" + task.getName()
         + "\" ends only through its form: complete it with your decision. It takes no " + what + ".")); 
+  }
+
+  /** Every refusal is in the audit log ({@code refused.bpmnError}, {@code refused.bpmnEscalation}). */
+  private void audit(ProcessEngine engine, Authentication caller, Task task, String action) {
+    WebApplicationContext spring = servletContext == null ? null
+        : WebApplicationContextUtils.getWebApplicationContext(servletContext);
+    if (spring == null) {
+      return;
+    }
+    String requestId = AsAirlock.run(engine.getIdentityService(), () -> {
+      var instance = engine.getRuntimeService().createProcessInstanceQuery()
+          .processInstanceId(task.getProcessInstanceId()).singleResult();
+      return instance == null ? null : instance.getBusinessKey();
+    });
+    spring.getBean(AuditLog.class).refused(caller.getUserId(), "refused." + action, requestId, Map.of(
+        "reason", "the task ends only through its form", "taskId", task.getId(), "task", task.getTaskDefinitionKey()));
   }
 
   /** What the engine asks of whoever throws at a task: TASK_WORK or UPDATE on it or on its definition. */

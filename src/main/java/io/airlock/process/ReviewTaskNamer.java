@@ -23,6 +23,8 @@ import org.springframework.stereotype.Component;
 @Component("reviewTaskNamer")
 class ReviewTaskNamer implements TaskListener {
 
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ReviewTaskNamer.class);
+
   static final int BREAK_GLASS_PRIORITY = 90;
 
   private final AccessLifecycle lifecycle;
@@ -81,6 +83,11 @@ class ReviewTaskNamer implements TaskListener {
     if (breakGlass) {
       task.setPriority(BREAK_GLASS_PRIORITY);
     }
-    task.setVariablesLocal(view.of(r, breakGlass, clock.instant(), zone));
+    try {
+      task.setVariablesLocal(view.of(r, breakGlass, clock.instant(), zone));
+    } catch (RuntimeException e) {
+      // Words for the form are no reason to stop a review: the form then shows the name and description.
+      log.warn("Could not put request {} in words for its review form: {}", r.getId(), e.toString());
+    }
   }
 }

@@ -134,9 +134,18 @@ public class ReviewView {
         s.append(RequestLabels.time(o.getCreatedAt(), now, zone)).append(": ");
       }
       s.append(o.getPermission()).append(" on ").append(labels.account(o.getTarget())).append(", ")
-          .append(RequestLabels.human(o.parsedDuration())).append(" · ").append(status(o.getStatus()));
+          .append(duration(o)).append(" · ").append(status(o.getStatus()));
     }
     return s.toString();
+  }
+
+  /** "1 h 30 min"; a stored value that does not parse (an older row) as it is. */
+  private static String duration(AccessRequest r) {
+    try {
+      return RequestLabels.human(r.parsedDuration());
+    } catch (RuntimeException e) {
+      return String.valueOf(r.getDuration());
+    }
   }
 
   /** A status as the requester's pages say it. */
