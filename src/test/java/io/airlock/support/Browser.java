@@ -45,11 +45,7 @@ public final class Browser implements AutoCloseable {
     options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
         "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--window-size=1400,1000", "--user-data-dir=" + profile);
-<<<<<<< HEAD
     // The page's console, for tests that fail on an error there.
-=======
-    // The page's console, for severeConsoleEntries().
->>>>>>> 09dbbb0 (Review form in words (request/ReviewView: what is asked, extension as 'Extend live access from … to … (+…)', break-glass as 'Keep or revoke access already in use', account with OU and a PRODUCTION mark, duration, the requester's access and recent requests, crafted policy only when crafted) and a deny reason required at the field; requesters read only their Tasklist filters; Cockpit's nav entry renders its link; both plugins ship plugin.css (its absence was a JSON 404 and a console error); README: why the Camunda 8 strip stays)
     options.setCapability("goog:loggingPrefs", java.util.Map.of("browser", "ALL"));
     driver = new ChromeDriver(service, options);
     wait = new WebDriverWait(driver, Duration.ofSeconds(30));
@@ -124,20 +120,6 @@ public final class Browser implements AutoCloseable {
 
   public String pageText() {
     return driver.findElement(By.tagName("body")).getText();
-  }
-
-  /**
-   * The browser console's SEVERE entries since the last call (script errors, failed loads,
-   * refused styles), each as "message"; entries whose message contains one of {@code expected}
-   * (e.g. a refusal the test provokes on purpose, which the browser logs as a failed load) are
-   * left out.
-   */
-  public List<String> severeConsoleEntries(String... expected) {
-    return driver.manage().logs().get(org.openqa.selenium.logging.LogType.BROWSER).getAll().stream()
-        .filter(e -> e.getLevel().intValue() >= java.util.logging.Level.SEVERE.intValue())
-        .map(org.openqa.selenium.logging.LogEntry::getMessage)
-        .filter(m -> java.util.Arrays.stream(expected).noneMatch(m::contains))
-        .toList();
   }
 
   /** Saves a screenshot under target/browser-screenshots/{name}.png; returns where. */
