@@ -363,13 +363,19 @@ class EngineAuthorizationMatrixTest {
     assertThat(grants("airlock-requesters")).containsExactlyInAnyOrder(
         "GROUP airlock-requesters [READ]",
         "APPLICATION tasklist [ACCESS]",
-        "FILTER * [READ]",
+        "FILTER 'My active access' [READ]",
+        "FILTER 'Assigned to me' [READ]",
+        "FILTER 'All tasks' [READ]",
         "PROCESS_DEFINITION access-request [CREATE_INSTANCE, READ]",
         "PROCESS_INSTANCE * [CREATE]");
     assertThat(grants("airlock-approvers")).containsExactlyInAnyOrder(
         "GROUP airlock-approvers [READ]",
         "APPLICATION tasklist [ACCESS]",
-        "FILTER * [READ]",
+        "FILTER 'Reviews waiting for me' [READ]",
+        "FILTER 'Break-glass reviews' [READ]",
+        "FILTER 'My active access' [READ]",
+        "FILTER 'Assigned to me' [READ]",
+        "FILTER 'All tasks' [READ]",
         "PROCESS_DEFINITION access-request [READ]");
     List<String> readers = List.of(
         "APPLICATION cockpit [ACCESS]",
@@ -574,6 +580,9 @@ class EngineAuthorizationMatrixTest {
       String id = a.get("resourceId").asText();
       if ((type == 7 || type == 20) && !id.equals("*")) {
         continue;
+      }
+      if (type == 5 && !id.equals("*")) {
+        id = "'" + admin("/engine-rest/filter/" + id).get("name").asText() + "'"; // Tasklist's filters by name
       }
       Set<String> permissions = new TreeSet<>();
       a.get("permissions").forEach(p -> permissions.add(p.asText()));

@@ -420,6 +420,110 @@ class EngineSurfaceAttackTest {
     assertThat(actions(id)).doesNotContain("revoke.requested");
   }
 
+  // ---- refusals in Airlock's words ----------------------------------------------------------
+
+  /**
+   * Every refusal of Airlock's rules on an engine surface a person or script reaches (Tasklist's
+   * start and task forms, /engine-rest's start, submit-form, complete, bpmnError,
+   * bpmnEscalation, job execute and retries) is a 4xx with Airlock's own sentence: no
+   * "ENGINE-", no "Cannot instantiate process definition", no class name; and the log has one
+   * warning line for it, no stack trace.
+   */
+  @Test
+  void everyRefusalOnAnEngineSurfaceIsAClientErrorInAirlocksWordsAndOneLogLine() {
+    ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+        .getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> log =
+        new ch.qos.logback.core.read.ListAppender<>();
+    log.start();
+    root.addAppender(log);
+    try {
+      String engine = "/camunda/api/engine/engine/default";
+      WebappSession alice = new WebappSession(port);
+      assertThat(alice.login("alice", "airlock")).isEqualTo(200);
+      String definitionId = api.get("alice", ENGINE_REST + "/process-definition/key/access-request").body().get("id")
+          .asText();
+      Map<String, Object> mallory = Map.of("variables", vars("system", "AWS", "target", SANDBOX, "principal", "mallory",
+          "permission", "ReadOnlyAccess", "duration", "PT1H", "justification", "Words test"));
+      Map<String, Object> blank = Map.of("variables", vars("system", "AWS", "target", SANDBOX, "principal", "",
+          "permission", "ReadOnlyAccess", "duration", "PT1H", "justification", " "));
+      String unknown = "principal: no IAM Identity Center user named 'mallory'";
+
+      // The start form in Tasklist, and the same start through /engine-rest.
+      var startForm = alice.postJson(engine + "/process-definition/" + definitionId + "/submit-form", mallory);
+      refusal("Tasklist start form", startForm.statusCode(), startForm.body(), 400, unknown);
+      var blankForm = alice.postJson(engine + "/process-definition/" + definitionId + "/submit-form", blank);
+      refusal("Tasklist start form, blank justification", blankForm.statusCode(), blankForm.body(), 400, "justification");
+      Reply restForm = api.post("alice", ENGINE_REST + "/process-definition/" + definitionId + "/submit-form", mallory);
+      refusal("engine-rest submit-form", restForm.status(), restForm.raw(), 400, unknown);
+      Reply restStart = api.post("alice", START, mallory);
+      refusal("engine-rest start", restStart.status(), restStart.raw(), 400, unknown);
+
+      // A review: deny without a comment, by every way a task is completed.
+      String id = submit("alice", "alice", "ReadOnlyAccess", "PT3H", SANDBOX).get("id").asText();
+      String taskId = api.get("bob", ENGINE_REST + "/task?processInstanceBusinessKey=" + id).body().get(0).get("id")
+          .asText();
+      Map<String, Object> deny = Map.of("variables", vars("reviewOutcome", "DENY"));
+      String why = "reviewComment: is required to deny";
+      Reply complete = api.post("bob", ENGINE_REST + "/task/" + taskId + "/complete", deny);
+      refusal("engine-rest complete", complete.status(), complete.raw(), 400, why);
+      Reply submitForm = api.post("bob", ENGINE_REST + "/task/" + taskId + "/submit-form", deny);
+      refusal("engine-rest task submit-form", submitForm.status(), submitForm.raw(), 400, why);
+      WebappSession bob = new WebappSession(port);
+      assertThat(bob.login("bob", "airlock")).isEqualTo(200);
+      var taskForm = bob.postJson(engine + "/task/" + taskId + "/submit-form", deny);
+      refusal("Tasklist task form", taskForm.statusCode(), taskForm.body(), 400, why);
+      Reply error = api.post("bob", ENGINE_REST + "/task/" + taskId + "/bpmnError", Map.of("errorCode", "Error_NotInScope"));
+      refusal("bpmnError", error.status(), error.raw(), 400, "ends only through its form");
+      Reply escalation = api.post("bob", ENGINE_REST + "/task/" + taskId + "/bpmnEscalation",
+          Map.of("escalationCode", "Escalation_Review"));
+      refusal("bpmnEscalation", escalation.status(), escalation.raw(), 400, "takes no BPMN escalation");
+      await().atMost(Duration.ofSeconds(5)).until(() -> actions(id).containsAll(
+          List.of("refused.bpmnError", "refused.bpmnEscalation")));
+      var tasklistError = bob.postJson(engine + "/task/" + taskId + "/bpmnError", Map.of("errorCode", "Error_NotInScope"));
+      refusal("Tasklist's bpmnError", tasklistError.statusCode(), tasklistError.body(), 400, "ends only through its form");
+      assertThat(status(id)).isEqualTo("PENDING_REVIEW");
+
+      // A grant job with no approval behind it: executed by hand, refused in words.
+      String instance = instancesOf(id).get(0);
+      Reply modified = api.post("admin", ENGINE_REST + "/process-instance/" + instance + "/modification", Map.of(
+          "skipCustomListeners", true, "instructions", List.of(Map.of("type", "cancel", "activityId", "Task_ReviewRequest"),
+              Map.of("type", "startBeforeActivity", "activityId", "Task_GrantAccess"))));
+      assertThat(modified.status()).as(modified.raw()).isEqualTo(204);
+      JsonNode job = await().atMost(Duration.ofSeconds(20)).until(() -> api.get("admin", ENGINE_REST
+          + "/job?processInstanceId=" + instance).body().get(0), j -> j != null && !j.path("exceptionMessage").isNull()
+          && !j.path("exceptionMessage").isMissingNode());
+      Reply executed = api.post("admin", ENGINE_REST + "/job/" + job.get("id").asText() + "/execute", null);
+      refusal("job execute", executed.status(), executed.raw(), 403, "Refused to grant");
+      Reply gone = api.post("admin", ENGINE_REST + "/job/no-such-job/execute", null);
+      refusal("execute an unknown job", gone.status(), gone.raw(), 404, "There is no job no-such-job");
+      Reply retries = api.put("admin", ENGINE_REST + "/job/no-such-job/retries", Map.of("retries", 1));
+      refusal("retries of an unknown job", retries.status(), retries.raw(), 404, "There is no job no-such-job");
+      assertThat(status(id)).isEqualTo("PENDING_REVIEW");
+      assertThat(actions(id)).doesNotContain("access.grant-sending", "access.granted"); // alice's other tests hold access
+    } finally {
+      root.detachAppender(log);
+    }
+    // One warning line a refusal, no stack trace, no engine error in the log.
+    List<ch.qos.logback.classic.spi.ILoggingEvent> lines = List.copyOf(log.list);
+    assertThat(lines).filteredOn(e -> e.getLoggerName().equals("io.airlock.refused"))
+        .extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+        .anyMatch(m -> m.contains("no IAM Identity Center user named 'mallory'"))
+        .anyMatch(m -> m.contains("is required to deny"))
+        .allMatch(m -> !m.contains("\n"));
+    assertThat(lines).filteredOn(e -> e.getThrowableProxy() != null || e.getLevel() == ch.qos.logback.classic.Level.ERROR)
+        .extracting(e -> e.getLoggerName() + ": " + e.getFormattedMessage())
+        .noneMatch(m -> m.contains("mallory") || m.contains("justification") || m.contains("required to deny")
+            || m.contains("ENGINE-") || m.contains("Refused"));
+  }
+
+  /** A refusal as a person sees it: the status, Airlock's sentence, no engine words. */
+  private static void refusal(String surface, int status, String body, int expected, String sentence) {
+    assertThat(status).as(surface + ": " + body).isEqualTo(expected);
+    assertThat(body).as(surface).contains(sentence)
+        .doesNotContain("ENGINE-", "Cannot instantiate", "Cannot submit", "Exception:", "io.airlock", "\tat ");
+  }
+
   // ---- every grant ends -------------------------------------------------------------------
 
   @Test

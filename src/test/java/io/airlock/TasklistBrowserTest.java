@@ -11,6 +11,7 @@ import io.airlock.support.Browser;
 import io.airlock.request.RequestLabels;
 import io.airlock.support.PostgresTestConfiguration;
 import io.airlock.support.SandboxSso;
+import io.airlock.support.WebappSession;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -111,7 +113,11 @@ class TasklistBrowserTest {
         .equals("Reviews waiting for me")).findFirst().orElseThrow().get("id").asText();
     assertThat(api.get("bob", "/engine-rest/filter/" + reviews + "/list").body().findValuesAsText("name"))
         .containsExactly("Review: alice · PowerUserAccess · staging (333333333333) · 30 min");
-    assertThat(api.get("alice", "/engine-rest/filter/" + reviews + "/list").body()).isEmpty();
+    // alice, a requester, has no reviewers' filters at all.
+    assertThat(api.get("alice", "/engine-rest/filter?resourceType=Task").body().findValuesAsText("name"))
+        .contains("My active access", "Assigned to me", "All tasks")
+        .doesNotContain("Reviews waiting for me", "Break-glass reviews");
+    assertThat(api.get("alice", "/engine-rest/filter/" + reviews + "/list").status()).isIn(403, 404);
     assertThat(api.get("alice", "/api/requests/" + id).body().get("status").asText()).isEqualTo("PENDING_REVIEW");
 
     try (Browser bob = new Browser()) {
@@ -221,6 +227,111 @@ class TasklistBrowserTest {
         assertThat(erin.pageText()).doesNotContain("not authorized", "Error");
       } catch (RuntimeException | Error e) {
         erin.screenshot("FAILED-erin-front-door");
+        throw e;
+      }
+    }
+  }
+
+  /**
+   * What Tasklist and Cockpit show when a person makes a mistake or reviews, in a real browser:
+   * erin's start form with an unknown principal, then a blank justification, says Airlock's
+   * sentence (no engine error, no "Cannot instantiate process definition"); bob's review form
+   * shows the request in words (what is asked, the account by name, "3 h", never "PT3H"), and a
+   * deny without a reason is stopped at the field, then goes through with one. Cockpit has its
+   * "Audit & explorer" entry in the header, and no page logs a console error (Airlock's plugin
+   * assets are served as what they are).
+   */
+  @Test
+  void tasklistAndCockpitSpeakAirlocksWordsAndTheReviewFormStopsADenyWithoutReason() {
+    WebappSession session = new WebappSession(port);
+    assertThat(session.login("carol", "airlock", "cockpit")).isEqualTo(200);
+    for (String css : java.util.List.of("/camunda/api/cockpit/plugin/airlock/static/app/plugin.css",
+        "/camunda/api/tasklist/plugin/airlock-requests/static/app/plugin.css")) {
+      var answer = session.get(css);
+      assertThat(answer.statusCode()).as(css).isEqualTo(200);
+      assertThat(answer.headers().firstValue("Content-Type").orElse("")).as(css).startsWith("text/css");
+    }
+    String submitForm = "/submit-form"; // the refusals provoked below: the browser logs each as a failed load
+    try (Browser erin = new Browser()) {
+      try {
+        erin.signIn(base, "tasklist", "erin", "airlock");
+        erin.click(By.xpath("//a[contains(., 'Start process')]"));
+        erin.click(By.xpath("//a[contains(., 'Request AWS access')]"));
+        choose(erin, "Field_target", "sandbox (222222222222)");
+        choose(erin, "Field_permission", "ReadOnlyAccess");
+        choose(erin, "Field_duration", "30 min");
+        erin.type(By.cssSelector("input[id$='Field_principal']"), "mallory");
+        erin.type(By.cssSelector("textarea[id$='Field_justification']"), "Read the sandbox logs");
+        erin.click(By.xpath("//button[normalize-space(.)='Start']"));
+        erin.waitFor(d -> erin.pageText().contains("no IAM Identity Center user named 'mallory'"));
+        assertThat(erin.pageText()).doesNotContain("ENGINE-", "Cannot instantiate", "Exception");
+        erin.screenshot("20-erin-unknown-principal");
+        erin.type(By.cssSelector("input[id$='Field_principal']"), "erin");
+        erin.type(By.cssSelector("textarea[id$='Field_justification']"), " ");
+        erin.click(By.xpath("//button[normalize-space(.)='Start']"));
+        erin.waitFor(d -> erin.pageText().contains("justification: is required"));
+        assertThat(erin.pageText()).doesNotContain("ENGINE-", "Cannot instantiate", "Exception");
+        erin.screenshot("21-erin-blank-justification");
+        assertThat(erin.consoleErrors()).as("erin's console").allMatch(m -> m.contains(submitForm));
+      } catch (RuntimeException | Error e) {
+        erin.screenshot("FAILED-erin-start-form");
+        throw e;
+      }
+    }
+    JsonNode filed = api.post("erin", "/api/requests", io.airlock.support.People.request(
+        io.airlock.sandbox.DemoOrganization.SANDBOX_ACCOUNT_ID, "erin", "ReadOnlyAccess", "PT3H",
+        "Read the sandbox logs for the incident")).body();
+    assertThat(filed.get("status").asText()).isEqualTo("PENDING_REVIEW");
+    String id = filed.get("id").asText();
+
+    try (Browser bob = new Browser()) {
+      try {
+        bob.signIn(base, "tasklist", "bob", "airlock");
+        bob.click(By.xpath("//a[contains(., 'Reviews waiting for me')]"));
+        String name = "Review: erin · ReadOnlyAccess · sandbox (222222222222) · 3 h";
+        bob.click(By.xpath("//a[contains(., '" + name + "')]"));
+        assertThat(bob.visible(By.cssSelector("textarea[id$='Field_reviewAsk']")).getAttribute("value"))
+            .isEqualTo("Grant ReadOnlyAccess on sandbox (222222222222) to erin for 3 h.");
+        assertThat(bob.visible(By.cssSelector("input[id$='Field_reviewAccount']")).getAttribute("value"))
+            .startsWith("sandbox (222222222222) · ");
+        assertThat(bob.visible(By.cssSelector("input[id$='Field_reviewDuration']")).getAttribute("value"))
+            .isEqualTo("3 h");
+        assertThat(bob.visible(By.cssSelector("textarea[id$='Field_reviewHistory']")).getAttribute("value"))
+            .startsWith("Current access: ").contains("Recent requests: ");
+        assertThat(bob.pageText()).doesNotContain("PT3H", "PRODUCTION", "Crafted policy");
+        // The task card shows no bare priority number.
+        assertThat(bob.all(By.cssSelector(".tasks-list .task .priority"))).noneMatch(WebElement::isDisplayed);
+        assertThat(bob.all(By.cssSelector("textarea[id$='Field_denyReason']"))).isEmpty();
+        bob.click(By.xpath("//*[self::button or self::a][normalize-space(.)='Claim']"));
+        bob.click(By.cssSelector("input[id$='Field_reviewOutcome-1']")); // Deny
+        bob.visible(By.cssSelector("textarea[id$='Field_denyReason']"));
+        bob.click(By.xpath("//button[normalize-space(.)='Complete']"));
+        bob.waitFor(d -> fieldText(bob, "Field_denyReason").toLowerCase().contains("required"));
+        bob.screenshot("22-bob-deny-without-reason");
+        assertThat(bob.pageText()).doesNotContain("ENGINE-", "TaskListener");
+        assertThat(api.get("admin", "/api/requests/" + id).body().get("status").asText()).isEqualTo("PENDING_REVIEW");
+        bob.type(By.cssSelector("textarea[id$='Field_denyReason']"), "Use the shared log bucket instead");
+        bob.click(By.xpath("//button[normalize-space(.)='Complete']"));
+        bob.waitFor(d -> bob.all(By.xpath("//a[contains(., '" + name + "')]")).isEmpty());
+        assertThat(bob.consoleErrors()).as("bob's console").isEmpty();
+      } catch (RuntimeException | Error e) {
+        bob.screenshot("FAILED-bob-review-words");
+        throw e;
+      }
+    }
+    JsonNode denied = api.awaitStatus(id, "DENIED");
+    assertThat(denied.get("reviewComment").asText()).isEqualTo("Use the shared log bucket instead");
+
+    try (Browser carol = new Browser()) {
+      try {
+        carol.signIn(base, "cockpit", "carol", "airlock");
+        carol.click(By.xpath("//nav//a[normalize-space(.)='Audit & explorer'] | //ul//a[normalize-space(.)='Audit & explorer']"));
+        carol.waitFor(d -> carol.pageText().contains("Explorer: who has what"));
+        carol.screenshot("23-carol-cockpit-audit-explorer");
+        assertThat(carol.pageText()).doesNotContain("ENGINE-");
+        assertThat(carol.consoleErrors()).as("carol's console").isEmpty();
+      } catch (RuntimeException | Error e) {
+        carol.screenshot("FAILED-carol-cockpit");
         throw e;
       }
     }

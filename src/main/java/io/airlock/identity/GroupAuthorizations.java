@@ -38,6 +38,8 @@ import org.springframework.stereotype.Component;
  * (idempotent), for Camunda's own groups and Keycloak groups alike:
  * <ul>
  *   <li>requesters: Tasklist; read and start {@code access-request}; nothing on running instances;
+ *       Tasklist's filters for them only ({@code process.TasklistFilters} grants each filter's
+ *       readers: requesters do not see the reviewers' filters);
  *   <li>approvers: Tasklist; read {@code access-request} (forms); review tasks come through
  *       candidate groups, with the engine's default task permission set to {@code TASK_WORK}
  *       ({@code defaultUserPermissionNameForTask} in application.yaml): claim and complete, but
@@ -78,14 +80,12 @@ class GroupAuthorizations extends AbstractProcessEnginePlugin {
 
     String requesters = groups.requesters();
     g.add(grant(requesters, Resources.APPLICATION, "tasklist", Permissions.ACCESS));
-    g.add(grant(requesters, Resources.FILTER, ANY, Permissions.READ));
     g.add(grant(requesters, Resources.PROCESS_DEFINITION, processKey,
         ProcessDefinitionPermissions.READ, ProcessDefinitionPermissions.CREATE_INSTANCE));
     g.add(grant(requesters, Resources.PROCESS_INSTANCE, ANY, ProcessInstancePermissions.CREATE));
 
     String approvers = groups.approvers();
     g.add(grant(approvers, Resources.APPLICATION, "tasklist", Permissions.ACCESS));
-    g.add(grant(approvers, Resources.FILTER, ANY, Permissions.READ));
     g.add(grant(approvers, Resources.PROCESS_DEFINITION, processKey, ProcessDefinitionPermissions.READ));
 
     for (String reader : List.of(groups.operators(), groups.auditors())) {
@@ -221,7 +221,9 @@ class GroupAuthorizations extends AbstractProcessEnginePlugin {
     if (ANY.equals(key.resourceId())) {
       return false;
     }
-    return key.resourceType() == Resources.TASK.resourceType()
+    // Tasklist's filters: READ per filter and group, set by process.TasklistFilters once the filters exist.
+    return key.resourceType() == Resources.FILTER.resourceType()
+        || key.resourceType() == Resources.TASK.resourceType()
         || key.resourceType() == Resources.HISTORIC_TASK.resourceType()
         || key.resourceType() == Resources.GROUP.resourceType() && key.resourceId().equals(key.group());
   }

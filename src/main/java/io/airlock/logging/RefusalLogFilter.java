@@ -17,6 +17,10 @@ import org.slf4j.Marker;
  * filter drops Camunda's ERROR and logs one WARN line naming the refusal instead. Any other
  * throwable, any other level and any other logger pass unchanged.
  *
+ * <p>The job executor then says it again ({@code ENGINE-14006}, WARN with the stack trace, logger
+ * {@code org.camunda.bpm.engine.jobexecutor}) for a refused job step: such a logger is named
+ * with {@code <quietLogger>}, and its WARN or ERROR for a refusal is dropped without a second line.
+ *
  * <p>Configured in {@code logback-spring.xml}: {@code <logger>} names the loggers to watch,
  * {@code <refusal>} the exception classes (by name, matched anywhere in the cause chain).
  */
@@ -26,9 +30,14 @@ public class RefusalLogFilter extends TurboFilter {
 
   private final List<String> loggers = new ArrayList<>();
   private final List<String> refusals = new ArrayList<>();
+  private final List<String> quietLoggers = new ArrayList<>();
 
   public void addLogger(String name) {
     loggers.add(name.trim());
+  }
+
+  public void addQuietLogger(String name) {
+    quietLoggers.add(name.trim());
   }
 
   public void addRefusal(String className) {
@@ -37,7 +46,11 @@ public class RefusalLogFilter extends TurboFilter {
 
   @Override
   public FilterReply decide(Marker marker, Logger logger, Level level, String format, Object[] params, Throwable t) {
-    if (level != Level.ERROR || logger == null || !loggers.contains(logger.getName())) {
+    if (logger == null || !level.isGreaterOrEqual(Level.WARN)) {
+      return FilterReply.NEUTRAL;
+    }
+    boolean quiet = quietLoggers.contains(logger.getName());
+    if (!quiet && (level != Level.ERROR || !loggers.contains(logger.getName()))) {
       return FilterReply.NEUTRAL;
     }
     Throwable thrown = t != null ? t
@@ -45,6 +58,9 @@ public class RefusalLogFilter extends TurboFilter {
     Throwable refusal = refusal(thrown);
     if (refusal == null) {
       return FilterReply.NEUTRAL;
+    }
+    if (quiet) {
+      return FilterReply.DENY;
     }
     if (!translated(thrown, refusal)) {
       REFUSALS.warn("Refused: {}: {}", refusal.getClass().getSimpleName(), LogSafe.of(refusal.getMessage()));

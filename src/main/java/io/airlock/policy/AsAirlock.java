@@ -8,11 +8,11 @@ import org.camunda.bpm.engine.impl.identity.Authentication;
  * Runs engine reads as Airlock itself (no authentication, so no authorization checks), then puts
  * the caller's authentication back: policy is judged on the stored request, whoever asks.
  */
-final class AsAirlock {
+public final class AsAirlock {
 
   private AsAirlock() {}
 
-  static <T> T run(IdentityService identity, Supplier<T> work) {
+  public static <T> T run(IdentityService identity, Supplier<T> work) {
     Authentication previous = identity.getCurrentAuthentication();
     identity.clearAuthentication();
     try {

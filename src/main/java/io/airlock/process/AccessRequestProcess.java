@@ -11,6 +11,19 @@ package io.airlock.process;
  */
 public final class AccessRequestProcess {
 
+  /**
+   * The review's comment: for DENY the form's required "why" field ({@code denyReason}), else (or
+   * when that is empty, as from the engine REST API) {@code reviewComment}.
+   */
+  static String reviewComment(org.camunda.bpm.engine.delegate.DelegateTask task) {
+    Object deny = task.getVariable(Variables.DENY_REASON);
+    if ("DENY".equals(String.valueOf(task.getVariable(Variables.REVIEW_OUTCOME)).trim()) && deny != null
+        && !deny.toString().isBlank()) {
+      return deny.toString();
+    }
+    return java.util.Objects.toString(task.getVariable(Variables.REVIEW_COMMENT), null);
+  }
+
   public static final String PROCESS_KEY = "access-request";
 
   private AccessRequestProcess() {}
@@ -188,6 +201,8 @@ public final class AccessRequestProcess {
     public static final String REVIEW_OUTCOME = "reviewOutcome";
     /** String, set by the review form. */
     public static final String REVIEW_COMMENT = "reviewComment";
+    /** String, set by the review form: why the approver denies (the field shows, required, only for DENY). */
+    public static final String DENY_REASON = "denyReason";
     /** An approver's edit from the review form (reviewOutcome EDIT): what to change; empty keeps it. */
     public static final String EDIT_TARGET = "editTarget";
     public static final String EDIT_PERMISSION = "editPermission";

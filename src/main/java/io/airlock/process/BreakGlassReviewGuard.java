@@ -1,7 +1,6 @@
 package io.airlock.process;
 
 import static io.airlock.process.AccessRequestProcess.Variables.BREAK_GLASS_REJECTED;
-import static io.airlock.process.AccessRequestProcess.Variables.REVIEW_COMMENT;
 import static io.airlock.process.AccessRequestProcess.Variables.REVIEW_OUTCOME;
 
 import io.airlock.request.AccessLifecycle;
@@ -36,7 +35,7 @@ class BreakGlassReviewGuard implements TaskListener {
         reviewer == null ? null : reviewer.userId());
     boolean[] revokeNow = new boolean[1];
     EngineErrors.translate(() -> revokeNow[0] = lifecycle.recordBreakGlassReview(step, reviewer,
-        Objects.toString(task.getVariable(REVIEW_OUTCOME), null), Objects.toString(task.getVariable(REVIEW_COMMENT), null)));
+        Objects.toString(task.getVariable(REVIEW_OUTCOME), null), AccessRequestProcess.reviewComment(task)));
     if (revokeNow[0]) {
       task.getExecution().getProcessInstance().setVariable(BREAK_GLASS_REJECTED, true);
     }

@@ -63,8 +63,7 @@ class ReviewGuard implements TaskListener {
     }
     boolean[] moreNeeded = new boolean[1];
     EngineErrors.translate(() -> moreNeeded[0] = lifecycle.recordReview(step, reviewer,
-        Objects.toString(task.getVariable(REVIEW_OUTCOME), null), Objects.toString(task.getVariable(REVIEW_COMMENT), null),
-        shown));
+        Objects.toString(task.getVariable(REVIEW_OUTCOME), null), AccessRequestProcess.reviewComment(task), shown));
     task.getExecution().setVariable(MORE_APPROVALS_NEEDED, moreNeeded[0]);
   }
 

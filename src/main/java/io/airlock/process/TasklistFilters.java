@@ -1,8 +1,14 @@
 package io.airlock.process;
 
+import io.airlock.config.AirlockProperties;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import org.camunda.bpm.engine.AuthorizationService;
 import org.camunda.bpm.engine.FilterService;
+import org.camunda.bpm.engine.authorization.Authorization;
+import org.camunda.bpm.engine.authorization.Permissions;
+import org.camunda.bpm.engine.authorization.Resources;
 import org.camunda.bpm.engine.TaskService;
 import org.camunda.bpm.engine.filter.Filter;
 import org.camunda.bpm.engine.task.TaskQuery;
@@ -15,8 +21,10 @@ import org.springframework.stereotype.Component;
 /**
  * Tasklist's filters for Airlock's people, created once at start (an operator's later edits
  * are kept): reviews waiting for me, break-glass reviews, my active access, assigned to me, all tasks. They are
- * shared, owned by nobody, and read by the groups that read filters (see GroupAuthorizations);
- * each shows only tasks its reader may see anyway.
+ * shared, owned by nobody, and each is read by the groups it is for, made exactly so at every
+ * start (READ on that filter): approvers read all five, requesters only "My active access",
+ * "Assigned to me" and "All tasks", so a requester's Tasklist shows no reviewers' filters. Each
+ * filter shows only tasks its reader may see anyway.
  */
 @Component
 class TasklistFilters {
@@ -31,33 +39,64 @@ class TasklistFilters {
 
   private final FilterService filters;
   private final TaskService tasks;
+  private final AuthorizationService authorizations;
+  private final AirlockProperties.Groups groups;
 
-  TasklistFilters(FilterService filters, TaskService tasks) {
+  TasklistFilters(FilterService filters, TaskService tasks, AuthorizationService authorizations,
+      AirlockProperties properties) {
     this.filters = filters;
     this.tasks = tasks;
+    this.authorizations = authorizations;
+    this.groups = properties.groups();
   }
 
   @EventListener(ApplicationReadyEvent.class)
   void create() {
-    create(REVIEWS, -10, "#b5152b", "Reviews of your groups, break-glass first, then oldest first",
+    List<String> everyone = List.of(groups.approvers(), groups.requesters());
+    List<String> reviewers = List.of(groups.approvers());
+    readBy(create(REVIEWS, -10, "#b5152b", "Reviews of your groups, break-glass first, then oldest first",
         tasks.createTaskQuery().taskCandidateGroupInExpression("${currentUserGroups()}").includeAssignedTasks()
-            .orderByTaskPriority().desc().orderByTaskCreateTime().asc());
-    create(BREAK_GLASS, -5, "#e8a200", "Access granted as an emergency, to be reviewed after the fact",
+            .orderByTaskPriority().desc().orderByTaskCreateTime().asc()), reviewers);
+    readBy(create(BREAK_GLASS, -5, "#e8a200", "Access granted as an emergency, to be reviewed after the fact",
         tasks.createTaskQuery().taskDefinitionKey(AccessRequestProcess.Elements.TASK_REVIEW_BREAK_GLASS)
             .taskCandidateGroupInExpression("${currentUserGroups()}").includeAssignedTasks()
-            .orderByTaskCreateTime().asc());
-    create(MY_ACCESS, -8, "#2e7d32", "Access you hold now, ending first on top: end it or ask for more time",
+            .orderByTaskCreateTime().asc()), reviewers);
+    readBy(create(MY_ACCESS, -8, "#2e7d32", "Access you hold now, ending first on top: end it or ask for more time",
         tasks.createTaskQuery().processDefinitionKey(AccessRequestProcess.PROCESS_KEY)
             .taskDefinitionKey(AccessRequestProcess.Elements.TASK_MANAGE_ACCESS)
-            .taskAssigneeExpression("${currentUser()}").orderByDueDate().asc());
-    create(ASSIGNED, 0, "#3c85c9", "Tasks you claimed", tasks.createTaskQuery()
-        .taskAssigneeExpression("${currentUser()}").orderByDueDate().asc());
-    create(ALL, 10, "#555555", "Every task you may see", tasks.createTaskQuery().orderByTaskCreateTime().desc());
+            .taskAssigneeExpression("${currentUser()}").orderByDueDate().asc()), everyone);
+    readBy(create(ASSIGNED, 0, "#3c85c9", "Tasks you claimed", tasks.createTaskQuery()
+        .taskAssigneeExpression("${currentUser()}").orderByDueDate().asc()), everyone);
+    readBy(create(ALL, 10, "#555555", "Every task you may see", tasks.createTaskQuery().orderByTaskCreateTime().desc()),
+        everyone);
   }
 
-  private void create(String name, int priority, String color, String description, TaskQuery query) {
-    if (filters.createFilterQuery().filterName(name).count() > 0) {
-      return;
+  /**
+   * Exactly {@code readers} of Airlock's groups (requesters, approvers) read the filter: missing
+   * grants are made, a grant to the other one (e.g. left by an older version) is removed.
+   */
+  private void readBy(String filterId, List<String> readers) {
+    for (String group : List.of(groups.requesters(), groups.approvers())) {
+      List<Authorization> held = authorizations.createAuthorizationQuery().groupIdIn(group)
+          .resourceType(Resources.FILTER).resourceId(filterId).list();
+      if (readers.contains(group) && held.isEmpty()) {
+        Authorization read = authorizations.createNewAuthorization(Authorization.AUTH_TYPE_GRANT);
+        read.setGroupId(group);
+        read.setResource(Resources.FILTER);
+        read.setResourceId(filterId);
+        read.addPermission(Permissions.READ);
+        authorizations.saveAuthorization(read);
+      } else if (!readers.contains(group)) {
+        held.forEach(a -> authorizations.deleteAuthorization(a.getId()));
+      }
+    }
+  }
+
+  /** The filter's id: created now, or as it is (an operator's later edits are kept). */
+  private String create(String name, int priority, String color, String description, TaskQuery query) {
+    Filter existing = filters.createFilterQuery().filterName(name).singleResult();
+    if (existing != null) {
+      return existing.getId();
     }
     Filter filter = filters.newTaskFilter(name);
     Map<String, Object> properties = new LinkedHashMap<>();
@@ -69,5 +108,6 @@ class TasklistFilters {
     filter.setQuery(query);
     filters.saveFilter(filter);
     log.info("Created the Tasklist filter '{}'", name);
+    return filter.getId();
   }
 }

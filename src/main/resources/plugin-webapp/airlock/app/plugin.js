@@ -97,13 +97,17 @@ export default [
   {
     id: "airlock.navigation",
     pluginPoint: "cockpit.navigation",
-    priority: -10,
+    // In the header beside Processes and Decisions (a negative priority hides it under "More").
+    priority: 5,
     properties: {
       label: "Audit & explorer",
       pagePath: "#" + PATH,
       checkActive: path => path.indexOf("#" + PATH) > -1
     },
-    render: () => {}
+    // Cockpit draws a JavaScript plugin's entry with its render function only: this is the link.
+    render: node => {
+      node.replaceChildren(el("a", { href: "#" + PATH }, "Audit & explorer"));
+    }
   },
   {
     id: "airlock.route",

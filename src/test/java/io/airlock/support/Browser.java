@@ -159,8 +159,17 @@ public final class Browser implements AutoCloseable {
   /** Signs in to a Camunda webapp (tasklist, cockpit, admin) through its login form. */
   public void signIn(String baseUrl, String app, String user, String password) {
     open(baseUrl + "/camunda/app/" + app + "/default/#/login");
-    type(By.cssSelector("form[name='userLogin'] input[name='username'], input#username, input[type='text']"), user);
-    type(By.cssSelector("input[type='password']"), password);
+    By name = By.cssSelector("form[name='userLogin'] input[name='username'], input#username, input[type='text']");
+    By secret = By.cssSelector("input[type='password']");
+    // The sign-in page focuses its user field once it has rendered: keys typed into the password
+    // field just then land in the user field. Type again until both fields hold what was typed.
+    for (int attempt = 0; attempt < 5; attempt++) {
+      type(name, user);
+      type(secret, password);
+      if (user.equals(visible(name).getAttribute("value")) && password.equals(visible(secret).getAttribute("value"))) {
+        break;
+      }
+    }
     click(By.cssSelector("button[type='submit']"));
   }
 

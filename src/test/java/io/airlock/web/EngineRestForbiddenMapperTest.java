@@ -41,6 +41,42 @@ class EngineRestForbiddenMapperTest {
   }
 
   @Test
+  void aRefusalInsideTasklistsSubmitFormIsItsSentenceWithoutCamundasPrefix() {
+    // ProcessDefinitionResourceImpl.submitForm: "Cannot instantiate process definition …: …", a 500.
+    RestException wrapped = new RestException(Response.Status.INTERNAL_SERVER_ERROR,
+        new org.camunda.bpm.engine.BadUserRequestException("principal: no IAM Identity Center user named 'mallory'",
+            new io.airlock.request.InvalidRequestException(java.util.List.of(new io.airlock.request.InvalidRequestException
+                .FieldError("principal", "no IAM Identity Center user named 'mallory'")))),
+        "Cannot instantiate process definition access-request:1:7c9b: principal: no IAM Identity Center user named 'mallory'");
+
+    Response answer = new EngineRestForbiddenMapper.RestExceptionMapper().toResponse(wrapped);
+
+    assertThat(answer.getStatus()).isEqualTo(400);
+    assertThat(answer.getEntity()).isEqualTo(Map.of("type", "InvalidRequestException",
+        "message", "principal: no IAM Identity Center user named 'mallory'"));
+  }
+
+  @Test
+  void aRequestThatIsNotThereIsNotFound() {
+    ProcessEngineException e = new ProcessEngineException("listener failed",
+        new io.airlock.request.RequestNotFoundException("r-1"));
+
+    Response answer = new EngineRestForbiddenMapper.EngineExceptionMapper().toResponse(e);
+
+    assertThat(answer.getStatus()).isEqualTo(404);
+    assertThat(answer.getEntity()).isEqualTo(Map.of("type", "RequestNotFoundException",
+        "message", "No access request with id r-1"));
+  }
+
+  @Test
+  void theWebappsEngineApiIsCamundasWithAirlocksAnswers() {
+    assertThat(new EngineRestForbiddenMapper.WebappEngineApi().getClasses())
+        .containsAll(new org.camunda.bpm.webapp.impl.engine.EngineRestApplication().getClasses())
+        .contains(EngineRestForbiddenMapper.RestExceptionMapper.class, EngineRestForbiddenMapper.EngineExceptionMapper.class,
+            EngineRestForbiddenMapper.RefusalMapper.class, io.airlock.identity.EngineRestRefusals.class);
+  }
+
+  @Test
   void anyOtherEngineFailureKeepsCamundasAnswer() {
     ProcessEngineException other = new ProcessEngineException("boom", new SQLException("syntax", "42601"));
 
