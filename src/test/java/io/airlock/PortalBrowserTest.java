@@ -40,6 +40,9 @@ import software.amazon.awssdk.services.ssoadmin.SsoAdminClient;
     "camunda.bpm.job-execution.wait-time-in-millis=200",
     "camunda.bpm.job-execution.max-wait=1000"})
 @Import(PostgresTestConfiguration.class)
+// Its own context, closed after it: a context left in the cache while other tests close theirs
+// loses the Camunda webapps' static runtime delegates, and Tasklist answers 500.
+@org.springframework.test.annotation.DirtiesContext
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PortalBrowserTest {
 

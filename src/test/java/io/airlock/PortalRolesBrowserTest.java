@@ -41,8 +41,9 @@ import org.springframework.context.annotation.Import;
  * with its verification state; pat (policy author) reads the deployed tables, asks what alice may
  * request, and uploads a changed auto-approval table to see whose outcome it would change; alice
  * opening Audit or Policy gets Airlock's refusal page. Every page is checked for console errors and
- * serious accessibility violations; a failing step leaves a screenshot. Same properties as
- * {@link PortalBrowserTest}, so both run on one cached context.
+ * serious accessibility violations; a failing step leaves a screenshot. Its own context, closed
+ * after it: a context left in the cache while other tests close theirs loses the Camunda webapps'
+ * static runtime delegates (Tasklist then answers 500).
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
     "airlock.aws.sandbox.port=0",
@@ -50,12 +51,14 @@ import org.springframework.context.annotation.Import;
     "camunda.bpm.job-execution.wait-time-in-millis=200",
     "camunda.bpm.job-execution.max-wait=1000"})
 @Import(PostgresTestConfiguration.class)
+@org.springframework.test.annotation.DirtiesContext
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PortalRolesBrowserTest {
 
   @LocalServerPort int port;
   @Autowired AuditWatch watch;
+  @Autowired io.airlock.audit.AuditLog audit;
   @Autowired ObjectProvider<AuditShipper> shipper;
   ApiClient api;
   String base;
@@ -278,5 +281,39 @@ class PortalRolesBrowserTest {
         HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).as(url).isEqualTo(200);
     return r;
+  }
+
+  /** The audit log newest first (the Audit page): the API's oldest-first search reversed, paged backwards by cursor, filtered. */
+  @Test
+  @Order(5)
+  void newestFirstIsTheSearchReversedPagedBackwardsAndFiltered() {
+    String actor = "auditor-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+    for (int i = 0; i < 5; i++) {
+      assertThat(audit.recordOwn(actor, i % 2 == 0 ? "test.even" : "test.odd", null, java.util.Map.of("i", i))).isTrue();
+    }
+    assertThat(audit.recordOwn("someone-else", "test.even", null, java.util.Map.of())).isTrue();
+
+    java.util.List<io.airlock.audit.AuditEvent> oldest = audit.search(new io.airlock.audit.AuditLog.Query(null, null, actor, null, null, null, 0, 100));
+    assertThat(oldest).hasSize(5);
+
+    java.util.List<io.airlock.audit.AuditEvent> newest = new java.util.ArrayList<>();
+    long before = 0;
+    for (int page = 0; page < 3; page++) {
+      java.util.List<io.airlock.audit.AuditEvent> got = audit.newest(new io.airlock.audit.AuditLog.Newest(null, null, actor, null, null, null, before, 2));
+      newest.addAll(got);
+      if (got.size() < 2) {
+        break;
+      }
+      before = got.get(got.size() - 1).seq();
+    }
+    java.util.List<Long> reversed = new java.util.ArrayList<>(oldest.stream().map(io.airlock.audit.AuditEvent::seq).toList());
+    java.util.Collections.reverse(reversed);
+    assertThat(newest).extracting(io.airlock.audit.AuditEvent::seq).containsExactlyElementsOf(reversed);
+    assertThat(newest.get(0).details()).isEqualTo("{\"i\":4}");
+
+    assertThat(audit.newest(new io.airlock.audit.AuditLog.Newest(null, null, actor, null, "test.even", null, 0, 10)))
+        .extracting(io.airlock.audit.AuditEvent::details).containsExactly("{\"i\":4}", "{\"i\":2}", "{\"i\":0}");
+    assertThat(audit.newest(new io.airlock.audit.AuditLog.Newest(oldest.get(4).occurredAt().plusSeconds(3600), null, actor, null, null,
+        null, 0, 10))).isEmpty();
   }
 }
