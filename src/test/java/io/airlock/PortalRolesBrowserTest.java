@@ -172,12 +172,14 @@ class PortalRolesBrowserTest {
         // alice's newest action is the refusal of the policy page, just before: first when filtered to her.
         carol.type(By.id("who"), "alice");
         carol.click(By.xpath("//button[normalize-space(.)='Show']"));
+        carol.waitFor(d -> d.getCurrentUrl().contains("who=alice")); // the filtered page, not the rows of the one before
         List<WebElement> rows = carol.all(By.cssSelector("#entries tbody tr"));
         assertThat(rows.get(0).getText()).contains("alice", "was refused the policy pages");
         assertThat(rows.get(1).getText()).contains("alice", "was refused Who has what");
         // erin's newest: her power-user request, in words, with its request and account.
         carol.type(By.id("who"), "erin");
         carol.click(By.xpath("//button[normalize-space(.)='Show']"));
+        carol.waitFor(d -> d.getCurrentUrl().contains("who=erin")); // the filtered page, not the rows of the one before
         rows = carol.all(By.cssSelector("#entries tbody tr"));
         assertThat(rows.get(0).getText()).contains("erin", "set the status to “Waiting for review”",
             "PowerUserAccess for erin", "staging (333333333333)");

@@ -91,6 +91,12 @@ final class PortalSecurity {
     if (auth == null) {
       return;
     }
+    // As the webapps' own sign-in does: the authentication is re-checked against the identity
+    // service when its cache time passes. Without a time, Camunda's filter re-checked it at once
+    // through its static engine lookup, and in a JVM holding several engines (the test suite)
+    // dropped other sessions' sign-ins: Cockpit's reads of /api/audit answered 401.
+    auth.setCacheValidationTime(org.camunda.bpm.webapp.impl.util.ServletContextUtil
+        .getAuthCacheValidationTime(request.getServletContext()));
     Authentications auths = AuthenticationUtil.getAuthsFromSession(session);
     auths.addOrReplace(auth);
     AuthenticationUtil.updateSession(session, auths);
