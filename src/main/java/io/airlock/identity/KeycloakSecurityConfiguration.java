@@ -39,7 +39,7 @@ import org.springframework.security.web.util.matcher.OrRequestMatcher;
  * Sign-in in the {@code keycloak} profile (application-keycloak.yaml, keycloak-realm/). Nothing
  * answers anonymously:
  * <ul>
- *   <li>the Camunda webapps and the root: OpenID Connect sign-in at Keycloak (authorization code
+ *   <li>the Camunda webapps (and Airlock's pages, in their own chain with CSRF tokens): OpenID Connect sign-in at Keycloak (authorization code
  *       with PKCE, client {@code airlock-webapp}); the signed-in person is handed to the webapps
  *       by their {@code ContainerBasedAuthenticationFilter} ({@link KeycloakWebappAuthenticationProvider}).
  *       The webapps' own CSRF protection stays on; their password sign-in cannot succeed (no
