@@ -42,7 +42,9 @@ public record AirlockProperties(
       @NotBlank String auditors,
       @NotBlank String operators,
       @NotBlank String admins,
-      @NotBlank String policyAuthors) {
+      @NotBlank String policyAuthors,
+      @NotBlank String policyApprovers,
+      @NotBlank String security) {
 
     /** Groups whose members may read every request, not only their own. */
     public List<String> readAll() {
@@ -61,6 +63,8 @@ public record AirlockProperties(
       m.put("operators", operators);
       m.put("admins", admins);
       m.put("policyAuthors", policyAuthors);
+      m.put("policyApprovers", policyApprovers);
+      m.put("security", security);
       return java.util.Collections.unmodifiableMap(m);
     }
   }

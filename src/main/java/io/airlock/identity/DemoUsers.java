@@ -42,11 +42,12 @@ class DemoUsers extends AbstractProcessEnginePlugin {
         new DemoUser("alice", "Alice", "Requester", List.of(g.requesters())),
         new DemoUser("erin", "Erin", "Requester", List.of(g.requesters())),
         new DemoUser("bob", "Bob", "Approver", List.of(g.approvers(), g.requesters())),
-        new DemoUser("dave", "Dave", "Operator", List.of(g.operators(), g.approvers(), g.requesters())),
+        new DemoUser("dave", "Dave", "Operator", List.of(g.operators(), g.approvers(), g.requesters(), g.security())),
         new DemoUser("grace", "Grace", "Approver", List.of(g.approvers())),
         new DemoUser("carol", "Carol", "Auditor", List.of(g.auditors())),
         new DemoUser("pat", "Pat", "Policy author", List.of(g.policyAuthors())),
-        new DemoUser("admin", "Airlock", "Admin", List.of(g.admins())));
+        new DemoUser("quinn", "Quinn", "Policy approver", List.of(g.policyApprovers())),
+        new DemoUser("admin", "Airlock", "Admin", List.of(g.admins(), g.security())));
   }
 
   @Override
@@ -62,6 +63,8 @@ class DemoUsers extends AbstractProcessEnginePlugin {
     ensureGroup(identity, g.auditors(), "Airlock auditors");
     ensureGroup(identity, g.admins(), "Camunda administrators");
     ensureGroup(identity, g.policyAuthors(), "Airlock policy authors");
+    ensureGroup(identity, g.policyApprovers(), "Airlock policy approvers");
+    ensureGroup(identity, g.security(), "Airlock security");
     for (DemoUser d : users()) {
       if (identity.createUserQuery().userId(d.id()).count() == 0) {
         User u = identity.newUser(d.id());

@@ -24,7 +24,7 @@ import org.springframework.validation.annotation.Validated;
 @ConfigurationProperties("airlock.notify")
 public record NotifyProperties(
     @NotBlank @DefaultValue("http://127.0.0.1:8080") String baseUrl,
-    @NotBlank @DefaultValue("camunda-admin") String securityGroup,
+    @NotBlank @DefaultValue("airlock-security") String securityGroup,
     @Min(1) @DefaultValue("4") int attempts,
     @NotNull @DefaultValue("PT2S") Duration backoff,
     @NotNull @DefaultValue("PT15M") Duration endingSoon,

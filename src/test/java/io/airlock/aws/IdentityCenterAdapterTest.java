@@ -160,7 +160,8 @@ class IdentityCenterAdapterTest {
     return new AirlockProperties(
         new AirlockProperties.Request(Duration.ofMinutes(15), Duration.ofHours(12), 1000),
         new AirlockProperties.Groups("airlock-requesters", "airlock-approvers", "airlock-auditors",
-            "airlock-operators", "camunda-admin", "airlock-policy-authors"),
+            "airlock-operators", "camunda-admin", "airlock-policy-authors",
+            "airlock-policy-approvers", "airlock-security"),
         new AirlockProperties.Demo("unused"),
         new AirlockProperties.Models("airlock", List.of("classpath*:bpmn/**/*.bpmn")),
         new AirlockProperties.Aws("us-east-1", null, null, null, null, null, Duration.ofSeconds(20),
