@@ -3,7 +3,17 @@ package io.airlock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.airlock.sandbox.AwsSandbox;
+import io.airlock.sandbox.DemoOrganization;
 import io.airlock.support.ApiClient;
+import io.airlock.support.People;
+import io.airlock.support.SandboxSso;
+import org.camunda.bpm.engine.IdentityService;
+import org.camunda.bpm.engine.RepositoryService;
+import org.junit.jupiter.api.AfterEach;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.JdbcTemplate;
+import software.amazon.awssdk.services.ssoadmin.SsoAdminClient;
 import io.airlock.support.ApiClient.Reply;
 import io.airlock.support.PostgresTestConfiguration;
 import java.io.IOException;
@@ -30,9 +40,10 @@ import org.springframework.test.annotation.DirtiesContext;
 /**
  * Camunda Modeler's Deploy button, as the Modeler sends it: a multipart POST to
  * {@code /engine-rest/deployment/create} with basic credentials, the deployment's name and
- * source and the open file. Accepted for a policy author (pat) and audited with the author, each
- * file and its SHA-256; refused with 403 for everybody else, admins included; a model that would
- * run code of its author's choosing is refused with 400 naming the file and element.
+ * source and the open file. Accepted for a policy author (pat) as a <em>proposal</em>, audited
+ * with the author, each file and its SHA-256, and in force only once a policy approver who is not
+ * its author (quinn) approves it; refused with 403 for everybody else, admins included; a model
+ * that would run code of its author's choosing is refused with 400 naming the file and element.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
     "airlock.aws.sandbox.port=0",
@@ -44,39 +55,175 @@ class ModelerDeploymentIntegrationTest {
 
   static final String CREATE = "/engine-rest/deployment/create";
 
+  static final String SANDBOX = DemoOrganization.SANDBOX_ACCOUNT_ID;
+
   @LocalServerPort int port;
+  @Autowired IdentityService identity;
+  @Autowired RepositoryService repositoryService;
+  @Autowired JdbcTemplate jdbc;
+  @Autowired AwsSandbox sandbox;
   ApiClient api;
+  SsoAdminClient aws;
 
   @BeforeEach
   void client() {
     api = new ApiClient(port);
+    aws = SandboxSso.client(sandbox);
+  }
+
+  @AfterEach
+  void close() {
+    aws.close();
   }
 
   @Test
-  void aPolicyAuthorDeploysADecisionFromModelerAndItIsAudited() throws Exception {
-    String dmn = Files.readString(Path.of("dmn/auto-approval.dmn"));
+  void aPolicyAuthorsDeploymentIsAProposalUntilASecondPersonApprovesIt() throws Exception {
+    String original = Files.readString(Path.of("dmn/auto-approval.dmn"));
+    String approveEverything = approveEverything(original);
     int before = latestVersion("decision-definition", "auto-approval");
+    JsonNode manual = submit("erin", "PowerUserAccess", "PT1H", "Debug INC-9");
+    assertThat(manual.get("status").asText()).isEqualTo("PENDING_REVIEW");
 
-    Reply deployed = api.postFile("pat", CREATE, modeler("auto-approval"), "auto-approval.dmn", dmn);
+    // pat deploys a table that approves everything, as Camunda Modeler's Deploy button sends it
+    Reply deployed = api.postFile("pat", CREATE, modeler("approve-everything"), "auto-approval.dmn", approveEverything);
 
     assertThat(deployed.status()).as(deployed.raw()).isEqualTo(200);
     String deploymentId = deployed.body().get("id").asText();
-    assertThat(deployed.body().get("deployedDecisionDefinitions").toString()).contains("\"key\":\"auto-approval\"");
-    assertThat(latestVersion("decision-definition", "auto-approval")).isEqualTo(before + 1);
-    JsonNode entry = lastAudit("policy.deployed");
-    assertThat(entry.get("actor").asText()).isEqualTo("pat");
-    JsonNode details = entry.get("details");
-    assertThat(details.get("deploymentId").asText()).isEqualTo(deploymentId);
-    assertThat(details.get("source").asText()).isEqualTo("Camunda Modeler");
-    assertThat(details.get("resources")).hasSize(1);
-    assertThat(details.get("resources").get(0).get("name").asText()).isEqualTo("auto-approval.dmn");
-    assertThat(details.get("resources").get(0).get("sha256").asText()).isEqualTo(sha256(dmn));
-    assertThat(details.get("definitions").toString()).contains("auto-approval:" + (before + 1));
+    assertThat(deployed.body().path("deployedDecisionDefinitions").size()).as("nothing is defined from a proposal")
+        .isZero();
+    assertThat(latestVersion("decision-definition", "auto-approval")).isEqualTo(before);
+    JsonNode proposal = proposalOf(deploymentId);
+    long id = proposal.get("id").asLong();
+    assertThat(proposal.get("status").asText()).isEqualTo("PROPOSED");
+    assertThat(proposal.get("author").asText()).isEqualTo("pat");
+    assertThat(proposal.get("files").get(0).get("sha256").asText()).isEqualTo(sha256(approveEverything));
+    JsonNode proposed = lastAudit("policy.proposed");
+    assertThat(proposed.get("actor").asText()).isEqualTo("pat");
+    assertThat(proposed.get("details").get("deploymentId").asText()).isEqualTo(deploymentId);
+    assertThat(proposed.get("details").get("source").asText()).isEqualTo("Camunda Modeler");
+    assertThat(proposed.get("details").get("resources").get(0).get("sha256").asText())
+        .isEqualTo(sha256(approveEverything));
+    assertThat(proposed.get("details").get("inForceWhenProposed").get("auto-approval").asInt()).isEqualTo(before);
 
-    // The author sees the deployment but cannot delete it (and with it, cascading, running requests).
-    assertThat(api.get("pat", "/engine-rest/deployment/" + deploymentId).status()).isEqualTo(200);
-    assertThat(api.delete("pat", "/engine-rest/deployment/" + deploymentId + "?cascade=true").status()).isEqualTo(403);
-    assertThat(api.get("admin", "/engine-rest/deployment/" + deploymentId).status()).isEqualTo(200);
+    // nothing changed for requesters: the same request still needs a review
+    assertThat(submit("erin", "PowerUserAccess", "PT1H", "Debug INC-9").get("status").asText())
+        .isEqualTo("PENDING_REVIEW");
+
+    // the reviewers read what it would change, in words
+    JsonNode simulated = awaitProposal(id, p -> !p.path("simulation").isNull() && p.has("simulation"));
+    assertThat(simulated.get("simulation").asText()).contains("would flip from MANUAL to APPROVE");
+    assertThat(lastAudit("policy.proposal-simulated").get("details").get("proposal").asLong()).isEqualTo(id);
+
+    // quinn's Tasklist has the review, named after the proposal and its author; pat's has none
+    JsonNode tasks = api.get("quinn", "/engine-rest/task?processDefinitionKey=policy-proposal&processInstanceBusinessKey="
+        + id).body();
+    assertThat(tasks).hasSize(1);
+    String taskId = tasks.get(0).get("id").asText();
+    assertThat(tasks.get(0).get("name").asText()).isEqualTo("Review Policy proposal " + id + ": auto-approval.dmn by pat");
+    assertThat(api.get("pat", "/engine-rest/task?processInstanceBusinessKey=" + id).body()).isEmpty();
+
+    // the author cannot approve: not on Airlock's API, not on the engine's (Tasklist's) API
+    Reply own = api.post("pat", "/api/policies/proposals/" + id + "/review", Map.of("decision", "APPROVE"));
+    assertThat(own.status()).as(own.raw()).isEqualTo(403);
+    assertThat(api.post("pat", "/engine-rest/task/" + taskId + "/complete", Map.of("variables",
+        Map.of("proposalDecision", Map.of("value", "APPROVE")))).status()).isEqualTo(403);
+    // not even an author who is also a policy approver
+    identity.createMembership("pat", "airlock-policy-approvers");
+    try {
+      Reply both = api.post("pat", "/engine-rest/task/" + taskId + "/complete", Map.of("variables",
+          Map.of("proposalDecision", Map.of("value", "APPROVE"))));
+      assertThat(both.status()).as(both.raw()).isEqualTo(403);
+      assertThat(both.body().get("message").asText()).contains("You proposed policy proposal " + id);
+      assertThat(lastAudit("refused.proposal-review").get("actor").asText()).isEqualTo("pat");
+      assertThat(lastAudit("refused.proposal-review").get("details").get("reason").asText())
+          .isEqualTo("the author may not review their own proposal");
+    } finally {
+      identity.deleteMembership("pat", "airlock-policy-approvers");
+    }
+    // nor an approver of access requests, nor an admin
+    assertThat(api.post("bob", "/api/policies/proposals/" + id + "/review", Map.of("decision", "APPROVE")).status())
+        .isEqualTo(403);
+    assertThat(api.post("admin", "/api/policies/proposals/" + id + "/review", Map.of("decision", "APPROVE")).status())
+        .isEqualTo(403);
+    assertThat(proposal(id).get("status").asText()).isEqualTo("PROPOSED");
+    assertThat(latestVersion("decision-definition", "auto-approval")).isEqualTo(before);
+
+    try {
+      // quinn approves: the same files are put in force by Airlock
+      Reply approved = api.post("quinn", "/api/policies/proposals/" + id + "/review", Map.of("decision", "APPROVE",
+          "comment", "Reviewed the simulation"));
+      assertThat(approved.status()).as(approved.raw()).isEqualTo(200);
+      JsonNode inForce = awaitProposal(id, p -> p.get("status").asText().equals("IN_FORCE"));
+      assertThat(inForce.get("reviewer").asText()).isEqualTo("quinn");
+      assertThat(latestVersion("decision-definition", "auto-approval")).isEqualTo(before + 1);
+      assertThat(lastAudit("policy.proposal-approved").get("actor").asText()).isEqualTo("quinn");
+      JsonNode activated = lastAudit("policy.in-force");
+      assertThat(activated.get("details").get("proposal").asLong()).isEqualTo(id);
+      assertThat(activated.get("details").get("approvedBy").asText()).isEqualTo("quinn");
+      assertThat(activated.get("details").get("definitions").toString()).contains("auto-approval:" + (before + 1));
+      // from now on the same request is approved at once, and granted in AWS
+      JsonNode now = submit("erin", "PowerUserAccess", "PT1H", "Debug INC-9");
+      JsonNode active = api.awaitStatus(now.get("id").asText(), "ACTIVE");
+      assertThat(SandboxSso.assignments(aws, SANDBOX, active.get("permissionSetArn").asText())).isNotEmpty();
+      // a decided proposal waits no more
+      assertThat(api.post("grace", "/api/policies/proposals/" + id + "/review", Map.of("decision", "APPROVE"))
+          .status()).isIn(403, 409);
+    } finally {
+      repositoryService.createDeployment().name("test-restore-policy").addString("dmn/auto-approval.dmn", original)
+          .deploy();
+    }
+  }
+
+  @Test
+  void aRejectedProposalAndOneOverTakenByAnotherChangeNothing() throws Exception {
+    String original = Files.readString(Path.of("dmn/auto-approval.dmn"));
+    int before = latestVersion("decision-definition", "auto-approval");
+    long first = proposalOf(api.postFile("pat", CREATE, modeler("first"), "auto-approval.dmn",
+        approveEverything(original)).body().get("id").asText()).get("id").asLong();
+    long second = proposalOf(api.postFile("pat", CREATE, modeler("second"), "auto-approval.dmn",
+        original.replace("<text>\"ReadOnlyAccess\",\"ViewOnlyAccess\"</text>",
+            "<text>\"ReadOnlyAccess\",\"ViewOnlyAccess\",\"PowerUserAccess\"</text>"))
+        .body().get("id").asText()).get("id").asLong();
+    long third = proposalOf(api.postFile("pat", CREATE, modeler("third"), "auto-approval.dmn",
+        approveEverything(original).replace("Rule_ApproveEverything", "Rule_ApproveAll"))
+        .body().get("id").asText()).get("id").asLong();
+    try {
+      // rejecting needs a reason, the author reads it
+      Reply noReason = api.post("grace", "/api/policies/proposals/" + third + "/review", Map.of("decision", "REJECT"));
+      assertThat(noReason.status()).isEqualTo(403); // grace approves access requests, not policy
+      Reply missing = api.post("quinn", "/api/policies/proposals/" + third + "/review", Map.of("decision", "REJECT"));
+      assertThat(missing.status()).as(missing.raw()).isEqualTo(400);
+      assertThat(missing.raw()).contains("proposalComment");
+      assertThat(proposal(third).get("status").asText()).isEqualTo("PROPOSED");
+      // quinn rejects in Tasklist (the engine's task API, as Tasklist submits the form)
+      String task = api.get("quinn", "/engine-rest/task?processInstanceBusinessKey=" + third).body().get(0).get("id")
+          .asText();
+      Reply rejected = api.post("quinn", "/engine-rest/task/" + task + "/submit-form", Map.of("variables", Map.of(
+          "proposalDecision", Map.of("value", "REJECT"), "proposalComment", Map.of("value", "Approves everything"))));
+      assertThat(rejected.status()).as(rejected.raw()).isEqualTo(204);
+      assertThat(awaitProposal(third, p -> p.get("status").asText().equals("REJECTED")).get("reviewComment").asText())
+          .isEqualTo("Approves everything");
+      assertThat(lastAudit("policy.proposal-rejected").get("actor").asText()).isEqualTo("quinn");
+
+      // the second is approved and in force; the first was made against the policy before it
+      assertThat(api.post("quinn", "/api/policies/proposals/" + second + "/review", Map.of("decision", "APPROVE"))
+          .status()).isEqualTo(200);
+      awaitProposal(second, p -> p.get("status").asText().equals("IN_FORCE"));
+      assertThat(api.post("quinn", "/api/policies/proposals/" + first + "/review", Map.of("decision", "APPROVE"))
+          .status()).isEqualTo(200);
+      JsonNode superseded = awaitProposal(first, p -> p.get("status").asText().equals("SUPERSEDED"));
+      assertThat(superseded.get("outcomeReason").asText()).contains("auto-approval (version " + before
+          + " when proposed, " + (before + 1) + " in force now)");
+      assertThat(latestVersion("decision-definition", "auto-approval")).isEqualTo(before + 1);
+      assertThat(lastAudit("policy.proposal-superseded").get("details").get("proposal").asLong()).isEqualTo(first);
+      // nobody starts a proposal's review by hand, admin included
+      Reply byHand = api.post("admin", "/engine-rest/process-definition/key/policy-proposal/start",
+          Map.of("businessKey", String.valueOf(second)));
+      assertThat(byHand.status()).as(byHand.raw()).isEqualTo(403);
+    } finally {
+      repositoryService.createDeployment().name("test-restore-policy").addString("dmn/auto-approval.dmn", original)
+          .deploy();
+    }
   }
 
   @ParameterizedTest
@@ -131,7 +278,16 @@ class ModelerDeploymentIntegrationTest {
     files.put("your-access.form", Files.readString(Path.of("forms/your-access.form")));
     Reply together = api.postFiles("pat", CREATE, modeler("process-with-forms"), files);
     assertThat(together.status()).as(together.raw()).isEqualTo(200);
+    assertThat(latestVersion("process-definition", "access-request")).isEqualTo(before);
+    long id = proposalOf(together.body().get("id").asText()).get("id").asLong();
+    assertThat(api.post("quinn", "/api/policies/proposals/" + id + "/review", Map.of("decision", "APPROVE")).status())
+        .isEqualTo(200);
+    awaitProposal(id, p -> p.get("status").asText().equals("IN_FORCE"));
     assertThat(latestVersion("process-definition", "access-request")).isEqualTo(before + 1);
+    // the process in force finds its forms in its own deployment
+    String definitionId = admin("/engine-rest/process-definition/key/access-request").get("id").asText();
+    assertThat(api.get("alice", "/engine-rest/process-definition/" + definitionId + "/deployed-start-form").status())
+        .isEqualTo(200);
   }
 
   @Test
@@ -200,6 +356,47 @@ class ModelerDeploymentIntegrationTest {
           </bpmn:process>
         </bpmn:definitions>
         """.formatted(element);
+  }
+
+  private JsonNode submit(String user, String permission, String duration, String justification) {
+    Reply reply = api.post(user, "/api/requests", People.request(SANDBOX, user, permission, duration, justification));
+    assertThat(reply.status()).as(reply.raw()).isEqualTo(201);
+    return reply.body();
+  }
+
+  /** The proposal a deployment made, as its author reads it. */
+  private JsonNode proposalOf(String deploymentId) {
+    long id = jdbc.queryForObject("SELECT id FROM policy_proposal WHERE deployment_id = ?", Long.class, deploymentId);
+    // its review opens once it has been simulated against past requests
+    return awaitProposal(id, p -> !p.path("simulation").isNull() && p.has("simulation"));
+  }
+
+  private JsonNode proposal(long id) {
+    Reply r = api.get("pat", "/api/policies/proposals/" + id);
+    assertThat(r.status()).as(r.raw()).isEqualTo(200);
+    return r.body();
+  }
+
+  private JsonNode awaitProposal(long id, java.util.function.Predicate<JsonNode> until) {
+    JsonNode[] last = new JsonNode[1];
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+        .pollInterval(java.time.Duration.ofMillis(200))
+        .until(() -> until.test(last[0] = proposal(id)));
+    return last[0];
+  }
+
+  /** The shipped auto-approval table with a first rule that approves everything (hit policy FIRST). */
+  static String approveEverything(String original) {
+    int inputs = original.split("<input id=").length - 1;
+    StringBuilder rule = new StringBuilder("<rule id=\"Rule_ApproveEverything\">");
+    for (int i = 0; i < inputs; i++) {
+      rule.append("<inputEntry id=\"UnaryTests_Everything_").append(i).append("\"><text></text></inputEntry>");
+    }
+    rule.append("<outputEntry id=\"LiteralExpression_Everything_Outcome\"><text>\"APPROVE\"</text></outputEntry>")
+        .append("<outputEntry id=\"LiteralExpression_Everything_Reason\"><text>\"Approved: everything is\"</text>")
+        .append("</outputEntry></rule>\n      ");
+    int at = original.indexOf("<rule ");
+    return original.substring(0, at) + rule + original.substring(at);
   }
 
   private int count() {

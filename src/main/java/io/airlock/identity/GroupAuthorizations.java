@@ -126,6 +126,16 @@ class GroupAuthorizations extends AbstractProcessEnginePlugin {
     g.add(grant(authors, Resources.DECISION_DEFINITION, ANY, Permissions.READ));
     g.add(grant(authors, Resources.DECISION_REQUIREMENTS_DEFINITION, ANY, Permissions.READ));
 
+    // Policy approvers review proposals in Tasklist (the task's candidate group gives them the task
+    // itself) and read the proposed files and the policy in force in Cockpit; they deploy nothing.
+    String policyApprovers = groups.policyApprovers();
+    g.add(grant(policyApprovers, Resources.APPLICATION, "tasklist", Permissions.ACCESS));
+    g.add(grant(policyApprovers, Resources.APPLICATION, "cockpit", Permissions.ACCESS));
+    g.add(grant(policyApprovers, Resources.DEPLOYMENT, ANY, Permissions.READ));
+    g.add(grant(policyApprovers, Resources.PROCESS_DEFINITION, ANY, ProcessDefinitionPermissions.READ));
+    g.add(grant(policyApprovers, Resources.DECISION_DEFINITION, ANY, Permissions.READ));
+    g.add(grant(policyApprovers, Resources.DECISION_REQUIREMENTS_DEFINITION, ANY, Permissions.READ));
+
     for (Resources resource : Resources.values()) {
       g.add(grant(groups.admins(), resource, ANY, Permissions.ALL));
     }

@@ -1,6 +1,8 @@
 package io.airlock.notify;
 
 import io.airlock.audit.AuditChainBroken;
+import io.airlock.proposal.PolicyProposal;
+import io.airlock.proposal.ProposalEvent;
 import io.airlock.request.AccessRequest;
 import io.airlock.request.RequestEvent;
 import io.airlock.request.RequestLabels;
@@ -28,10 +30,41 @@ class Notices {
 
   private final NotifyProperties properties;
   private final RequestLabels labels;
-
   Notices(NotifyProperties properties, RequestLabels labels) {
     this.properties = properties;
     this.labels = labels;
+  }
+
+  /**
+   * A policy proposal: the policy approvers and the security group when it waits for review; its
+   * author and the security group when it is decided, put in force, superseded or expired.
+   */
+  Notice of(ProposalEvent event) {
+    PolicyProposal p = event.proposal();
+    String policyApprovers = event.reviewers();
+    String what = "Policy proposal " + p.id() + " by " + p.author();
+    String portal = properties.baseUrl() + "/policy";
+    return switch (event.kind()) {
+      case WAITING_FOR_REVIEW -> new Notice(null, "policy.proposal-waiting", what + " waits for review",
+          p.author() + " proposed a policy change at " + when(p.proposedAt()) + ". Nothing of it is in force until "
+              + "a member of " + policyApprovers + " other than " + p.author() + " approves it.\n\n"
+              + event.summary() + "\n\nReview it in Tasklist (filter \"Policy proposals\"):",
+          properties.baseUrl() + "/camunda/app/tasklist/", List.of(), List.of(policyApprovers,
+              properties.securityGroup()));
+      case APPROVED -> new Notice(null, "policy.proposal-approved", what + " approved by " + p.reviewer(),
+          "It is being put in force.", portal, List.of(p.author()), List.of(properties.securityGroup()));
+      case REJECTED -> new Notice(null, "policy.proposal-rejected", what + " rejected by " + p.reviewer(),
+          "The policy in force stays as it was. " + p.reviewer() + " wrote: " + event.summary(), portal,
+          List.of(p.author()), List.of(properties.securityGroup()));
+      case IN_FORCE -> new Notice(null, "policy.in-force", what + " is in force",
+          "Approved by " + p.reviewer() + "; new requests are decided by it from now on (" + event.summary()
+              + "). Running requests keep the process version they started with.", portal, List.of(p.author()),
+          List.of(properties.securityGroup()));
+      case SUPERSEDED -> new Notice(null, "policy.proposal-superseded", what + " was not put in force",
+          event.summary(), portal, List.of(p.author()), List.of(properties.securityGroup(), policyApprovers));
+      case EXPIRED -> new Notice(null, "policy.proposal-expired", what + " expired",
+          event.summary(), portal, List.of(p.author()), List.of(properties.securityGroup()));
+    };
   }
 
   List<Notice> of(RequestEvent event) {

@@ -1,6 +1,7 @@
 package io.airlock.notify;
 
 import io.airlock.audit.AuditChainBroken;
+import io.airlock.proposal.ProposalEvent;
 import io.airlock.audit.AuditLog;
 import io.airlock.request.RequestEvent;
 import io.github.resilience4j.core.IntervalFunction;
@@ -69,6 +70,12 @@ class Notifications implements DisposableBean {
       return;
     }
     send(notices.of(event));
+  }
+
+  /** A policy proposal waits for review, or was decided or put in force: after that commits. */
+  @TransactionalEventListener(fallbackExecution = true)
+  void on(ProposalEvent event) {
+    send(List.of(notices.of(event)));
   }
 
   /**

@@ -94,6 +94,20 @@ public class PolicySimulation {
         report.rules(), report.errors(), report.summary());
   }
 
+  /**
+   * A proposal's tables against the configured number of last requests, for its reviewers
+   * (Airlock asks, not a person): null when no file defines a table Airlock evaluates.
+   */
+  Report forProposal(List<byte[]> files) {
+    Map<String, PolicyTables.Table> candidates;
+    try {
+      candidates = candidates(files);
+    } catch (InvalidRequestException e) {
+      return null;
+    }
+    return replay(candidates, defaultLimit, new LinkedHashMap<>());
+  }
+
   private Map<String, PolicyTables.Table> candidates(List<byte[]> files) {
     if (files == null || files.isEmpty() || files.stream().allMatch(f -> f == null || f.length == 0)) {
       throw new InvalidRequestException(List.of(new FieldError("file",

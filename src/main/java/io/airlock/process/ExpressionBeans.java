@@ -40,7 +40,11 @@ class ExpressionBeans implements BeanPostProcessor {
       InventoryScanProcess.Beans.REPORT_STANDING_DELEGATE,
       InventoryScanProcess.Beans.FAIL_MISSING_TARGETS_DELEGATE,
       InventoryScanProcess.Beans.RECORD_SUMMARY_DELEGATE,
-      InventoryScanProcess.Beans.SCHEDULES);
+      InventoryScanProcess.Beans.SCHEDULES,
+      PolicyProposalProcess.Beans.SIMULATE_DELEGATE,
+      PolicyProposalProcess.Beans.REVIEW_GUARD,
+      PolicyProposalProcess.Beans.PUT_IN_FORCE_DELEGATE,
+      PolicyProposalProcess.Beans.EXPIRE_DELEGATE);
 
   private final ApplicationContext context;
 

@@ -2,6 +2,8 @@ package io.airlock.process;
 
 import io.airlock.audit.AuditLog;
 import io.airlock.config.AirlockProperties;
+import io.airlock.proposal.PolicyProposals;
+import io.airlock.proposal.ProposedFile;
 import io.airlock.request.Caller;
 import io.airlock.request.ForbiddenActionException;
 import io.airlock.request.InvalidRequestException;
@@ -43,7 +45,11 @@ import org.springframework.stereotype.Component;
  *   <li>What: the resources must keep the rules of {@link ModelRules} (no scripts, no Java
  *       classes, no unknown beans or method calls in expressions, only the guarded process, forms
  *       bound to the deployment included); otherwise 400 naming file, element and rule.
- *   <li>Audit: {@code policy.deployed} with the actor, the deployment, each resource with its
+ *   <li>Four eyes: a policy author's deployment is a <em>proposal</em>, not in force
+ *       ({@link #propose}); {@code bpmn/policy-proposal.bpmn} has it reviewed by a policy approver
+ *       who is not its author, then Airlock deploys the same files in force.
+ *   <li>Audit: {@code policy.proposed} for a proposal ({@code PolicyProposals}); {@code
+ *       policy.deployed} for Airlock's own deployments, with the deployment, each resource with its
  *       SHA-256 and the definitions with their new versions, in the deployment's transaction;
  *       a refusal is {@code refused.deploy}, with the same checksums and the reason (or, when the
  *       engine's own authorization check refused it first, with the engine's reason).
@@ -60,9 +66,12 @@ class PolicyDeployments extends AbstractProcessEnginePlugin {
   private final String policyAuthors;
   private final AuditLog audit;
 
-  PolicyDeployments(AirlockProperties properties, @Lazy AuditLog audit) {
+  private final PolicyProposals proposals;
+
+  PolicyDeployments(AirlockProperties properties, @Lazy AuditLog audit, @Lazy PolicyProposals proposals) {
     this.policyAuthors = properties.groups().policyAuthors();
     this.audit = audit;
+    this.proposals = proposals;
   }
 
   @Override
@@ -74,6 +83,7 @@ class PolicyDeployments extends AbstractProcessEnginePlugin {
     pre.add(deployment -> {
       if (deployment.isNew()) {
         check(deployment);
+        propose(deployment);
       }
     });
     configuration.setCustomPreDeployers(pre);
@@ -82,7 +92,7 @@ class PolicyDeployments extends AbstractProcessEnginePlugin {
       post.addAll(configuration.getCustomPostDeployers());
     }
     post.add(deployment -> {
-      if (deployment.isNew()) {
+      if (deployment.isNew() && caller() == null) {
         audited(deployment);
       }
     });
@@ -143,6 +153,25 @@ class PolicyDeployments extends AbstractProcessEnginePlugin {
             .map(p -> new InvalidRequestException.FieldError("deployment", p)).toList());
       });
     }
+  }
+
+  /**
+   * A deployment by a signed-in policy author is a proposal: its files stay in the engine's
+   * deployment (Cockpit shows them, the proposal's review reads them), but the deployers see none,
+   * so it defines no process, decision or form and the policy in force does not change. The
+   * proposal is recorded, audited and its review started in the deployment's transaction.
+   * Airlock's own deployments (no signed-in user: the models at start, an approved proposal)
+   * are in force at once.
+   */
+  private void propose(DeploymentEntity deployment) {
+    Caller caller = caller();
+    if (caller == null) {
+      return;
+    }
+    List<ProposedFile> files = new ArrayList<>();
+    resources(deployment).forEach((name, bytes) -> files.add(new ProposedFile(name, bytes)));
+    proposals.propose(caller, deployment.getId(), deployment.getName(), deployment.getSource(), files);
+    deployment.getResources().clear();
   }
 
   /** The user signed in on the deploy call, or null when Airlock deploys (the engine's own identity service). */

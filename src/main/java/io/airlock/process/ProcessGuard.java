@@ -68,6 +68,9 @@ class ProcessGuard extends AbstractProcessEnginePlugin {
         } else if (InventoryScanProcess.PROCESS_KEY.equals(processDefinition.getKey())) {
           processDefinition.addBuiltInListener(ExecutionListener.EVENTNAME_START,
               (ExecutionListener) ProcessGuard.this::reconciliationStarted);
+        } else if (PolicyProposalProcess.PROCESS_KEY.equals(processDefinition.getKey())) {
+          processDefinition.addBuiltInListener(ExecutionListener.EVENTNAME_START,
+              (ExecutionListener) ProcessGuard.this::proposalStarted);
         }
       }
     });
@@ -108,6 +111,26 @@ class ProcessGuard extends AbstractProcessEnginePlugin {
     EngineErrors.translate(() -> {
       throw new ForbiddenActionException("A drift reconciliation starts at 'Reconciliation due'; starting at '"
           + initial + "' is refused");
+    });
+  }
+
+  /**
+   * A policy proposal's review is started by Airlock when a policy author deploys, at its start
+   * event; nobody starts one by hand (it would review nothing, or another proposal a second time).
+   */
+  void proposalStarted(DelegateExecution execution) {
+    String initial = execution.getCurrentActivityId();
+    if (AirlockSelf.active() && PolicyProposalProcess.Elements.START_POLICY_PROPOSED.equals(initial)) {
+      return;
+    }
+    Map<String, Object> details = new LinkedHashMap<>();
+    details.put("reason", "a policy proposal's review is started by Airlock when a policy author deploys");
+    details.put("activity", String.valueOf(initial));
+    details.put("businessKey", String.valueOf(execution.getProcessBusinessKey()));
+    audit.refused(Steps.signedIn(identity), "refused.start", null, details);
+    EngineErrors.translate(() -> {
+      throw new ForbiddenActionException("A policy proposal's review starts when a policy author deploys models "
+          + "(Camunda Modeler's Deploy, or the engine REST API); it is not started by hand");
     });
   }
 

@@ -20,7 +20,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Tasklist's filters for Airlock's people, created once at start (an operator's later edits
- * are kept): reviews waiting for me, break-glass reviews, my active access, assigned to me, all tasks. They are
+ * are kept): reviews waiting for me, break-glass reviews, my active access, policy proposals, assigned to me,
+ * all tasks. They are
  * shared, owned by nobody, and each is read by the groups it is for, made exactly so at every
  * start (READ on that filter): approvers read all five, requesters only "My active access",
  * "Assigned to me" and "All tasks", so a requester's Tasklist shows no reviewers' filters. Each
@@ -36,6 +37,7 @@ class TasklistFilters {
   static final String MY_ACCESS = "My active access";
   static final String ASSIGNED = "Assigned to me";
   static final String ALL = "All tasks";
+  static final String PROPOSALS = "Policy proposals";
 
   private final FilterService filters;
   private final TaskService tasks;
@@ -65,18 +67,25 @@ class TasklistFilters {
         tasks.createTaskQuery().processDefinitionKey(AccessRequestProcess.PROCESS_KEY)
             .taskDefinitionKey(AccessRequestProcess.Elements.TASK_MANAGE_ACCESS)
             .taskAssigneeExpression("${currentUser()}").orderByDueDate().asc()), everyone);
+    List<String> policy = List.of(groups.policyApprovers());
+    readBy(create(PROPOSALS, -9, "#6a1b9a", "Policy changes waiting for a second person, oldest first",
+        tasks.createTaskQuery().processDefinitionKey(PolicyProposalProcess.PROCESS_KEY)
+            .taskDefinitionKey(PolicyProposalProcess.Elements.TASK_REVIEW)
+            .taskCandidateGroupInExpression("${currentUserGroups()}").includeAssignedTasks()
+            .orderByTaskCreateTime().asc()), policy);
+    List<String> all = List.of(groups.approvers(), groups.requesters(), groups.policyApprovers());
     readBy(create(ASSIGNED, 0, "#3c85c9", "Tasks you claimed", tasks.createTaskQuery()
-        .taskAssigneeExpression("${currentUser()}").orderByDueDate().asc()), everyone);
+        .taskAssigneeExpression("${currentUser()}").orderByDueDate().asc()), all);
     readBy(create(ALL, 10, "#555555", "Every task you may see", tasks.createTaskQuery().orderByTaskCreateTime().desc()),
-        everyone);
+        all);
   }
 
   /**
-   * Exactly {@code readers} of Airlock's groups (requesters, approvers) read the filter: missing
+   * Exactly {@code readers} of Airlock's groups (requesters, approvers, policy approvers) read the filter: missing
    * grants are made, a grant to the other one (e.g. left by an older version) is removed.
    */
   private void readBy(String filterId, List<String> readers) {
-    for (String group : List.of(groups.requesters(), groups.approvers())) {
+    for (String group : List.of(groups.requesters(), groups.approvers(), groups.policyApprovers())) {
       List<Authorization> held = authorizations.createAuthorizationQuery().groupIdIn(group)
           .resourceType(Resources.FILTER).resourceId(filterId).list();
       if (readers.contains(group) && held.isEmpty()) {

@@ -1,0 +1,40 @@
+package io.airlock.process;
+
+import io.airlock.proposal.PolicyProposals;
+import org.camunda.bpm.engine.delegate.DelegateExecution;
+import org.camunda.bpm.engine.delegate.JavaDelegate;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Lazy;
+
+/**
+ * The service tasks of {@code bpmn/policy-proposal.bpmn}, one thin delegate each. The proposal is
+ * the business key; each use case checks the proposal's state in Airlock's table, not variables.
+ */
+@Configuration
+class ProposalDelegates {
+
+  @Bean(PolicyProposalProcess.Beans.SIMULATE_DELEGATE)
+  JavaDelegate simulateProposalDelegate(@Lazy PolicyProposals proposals) {
+    return execution -> execution.setVariable(PolicyProposalProcess.Variables.PROPOSAL_SIMULATION,
+        proposals.simulate(id(execution)));
+  }
+
+  @Bean(PolicyProposalProcess.Beans.PUT_IN_FORCE_DELEGATE)
+  JavaDelegate putPolicyInForceDelegate(@Lazy PolicyProposals proposals) {
+    return execution -> {
+      boolean[] inForce = new boolean[1];
+      EngineErrors.translate(() -> inForce[0] = proposals.putInForce(id(execution)));
+      execution.setVariable(PolicyProposalProcess.Variables.POLICY_IN_FORCE, inForce[0]);
+    };
+  }
+
+  @Bean(PolicyProposalProcess.Beans.EXPIRE_DELEGATE)
+  JavaDelegate expireProposalDelegate(@Lazy PolicyProposals proposals) {
+    return execution -> proposals.expire(id(execution));
+  }
+
+  static long id(DelegateExecution execution) {
+    return Long.parseLong(execution.getProcessBusinessKey());
+  }
+}
