@@ -56,7 +56,8 @@ public class PolicyReading {
     this.catalog = catalog;
     this.audit = audit;
     this.decisions = decisions;
-    this.allowedGroups = List.of(properties.groups().policyAuthors(), properties.groups().admins());
+    this.allowedGroups = List.of(properties.groups().policyAuthors(), properties.groups().policyApprovers(),
+        properties.groups().admins());
   }
 
   /** A deployed decision table: its inputs and outputs (labels), its rules, and where it came from. */
@@ -174,17 +175,33 @@ public class PolicyReading {
         deployedBy(d.getDeploymentId()), deployment == null ? null : deployment.getName(), inputs, outputs, rules);
   }
 
-  /** Who deployed it, from the audit log's {@code policy.deployed} entries; null when not found among the recent ones. */
+  /**
+   * Who deployed it: for an approved proposal, "pat (proposal 7, approved by quinn)" from its
+   * {@code policy.in-force} entry; otherwise the actor of its {@code policy.deployed} entry; null
+   * when not found among the recent ones.
+   */
   private String deployedBy(String deploymentId) {
+    JsonNode inForce = auditDetails("policy.in-force", deploymentId);
+    if (inForce != null) {
+      return inForce.path("author").asText("?") + " (proposal " + inForce.path("proposal").asText() + ", approved by "
+          + inForce.path("approvedBy").asText("?") + ")";
+    }
+    JsonNode deployed = auditDetails("policy.deployed", deploymentId);
+    return deployed == null ? null : deployed.path("actor").asText(null);
+  }
+
+  /** The details of the newest audit entry of {@code action} about the deployment, with its actor. */
+  private JsonNode auditDetails(String action, String deploymentId) {
     long before = 0;
     for (int page = 0; page < 5; page++) {
-      List<AuditEvent> events = audit.newest(new AuditLog.Newest(null, null, null, null, "policy.deployed", null,
+      List<AuditEvent> events = audit.newest(new AuditLog.Newest(null, null, null, null, action, null,
           before, 100));
       for (AuditEvent e : events) {
         try {
           JsonNode details = JSON.readTree(e.details());
           if (deploymentId.equals(details.path("deploymentId").asText(null))) {
-            return e.actor();
+            ((com.fasterxml.jackson.databind.node.ObjectNode) details).put("actor", e.actor());
+            return details;
           }
         } catch (IOException unreadable) {
           // not this one

@@ -4,6 +4,8 @@ import io.airlock.identity.PortalUsers;
 import io.airlock.policy.PolicyCatalog;
 import io.airlock.policy.PolicyReading;
 import io.airlock.policy.PolicySimulation;
+import io.airlock.proposal.PolicyProposal;
+import io.airlock.proposal.PolicyProposals;
 import io.airlock.request.Caller;
 import io.airlock.request.InvalidRequestException;
 import io.airlock.request.RequestNotFoundException;
@@ -39,8 +41,11 @@ class PolicyPages {
   private final PortalUsers users;
   private final Words words;
 
+  private final PolicyProposals proposals;
+
   PolicyPages(PolicyReading reading, PolicySimulation simulation, RequestService requests, PortalUsers users,
-      Words words) {
+      Words words, PolicyProposals proposals) {
+    this.proposals = proposals;
     this.reading = reading;
     this.simulation = simulation;
     this.requests = requests;
@@ -53,6 +58,25 @@ class PolicyPages {
 
   /** A past request the change concerns; {@code link}: the viewer may open it. */
   record Example(String id, String label, boolean link) {}
+
+  /** A policy proposal as the page lists it: words, not states. */
+  record ProposalLine(long id, String files, String author, java.time.Instant proposedAt, String standing,
+      String simulation, boolean waiting) {
+
+    static ProposalLine of(PolicyProposal p) {
+      String files = String.join(", ", PolicyProposals.files(p).stream().map(f -> String.valueOf(f.get("name"))).toList());
+      String standing = switch (p.state()) {
+        case PROPOSED -> "Waiting for a policy approver other than " + p.author();
+        case APPROVED -> "Approved by " + p.reviewer() + "; being put in force";
+        case REJECTED -> "Rejected by " + p.reviewer() + ": " + p.reviewComment();
+        case IN_FORCE -> "In force since its approval by " + p.reviewer();
+        case SUPERSEDED -> "Not put in force: " + p.outcomeReason();
+        case EXPIRED -> "Expired: nobody reviewed it in time";
+      };
+      return new ProposalLine(p.id(), files, p.author(), p.proposedAt(), standing, PolicyProposals.simulationText(p),
+          p.state() == PolicyProposal.Status.PROPOSED);
+    }
+  }
 
   /** A rule of the changed table that would decide differently. */
   record RuleShift(String table, int row, String annotation, int newly, int noLonger) {}
@@ -96,6 +120,7 @@ class PolicyPages {
 
   private void page(Caller caller, String person, Model model) {
     model.addAttribute("tables", reading.deployedTables(caller));
+    model.addAttribute("proposals", proposals.newest(caller, 10).stream().map(ProposalLine::of).toList());
     model.addAttribute("person", person == null ? "" : person.trim());
     if (person != null && !person.isBlank()) {
       PolicyCatalog.Catalog catalog = reading.catalogOf(person, caller).orElse(null);
