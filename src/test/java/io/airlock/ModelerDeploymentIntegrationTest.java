@@ -111,7 +111,8 @@ class ModelerDeploymentIntegrationTest {
 
     // the reviewers read what it would change, in words
     JsonNode simulated = awaitProposal(id, p -> !p.path("simulation").isNull() && p.has("simulation"));
-    assertThat(simulated.get("simulation").asText()).contains("would flip from MANUAL to APPROVE");
+    assertThat(simulated.get("simulation").asText()).contains("would now be approved at once instead of reviewed by "
+        + "an approver, e.g. erin: PowerUserAccess in ").contains("auto-approval row 1: newly matches ");
     assertThat(lastAudit("policy.proposal-simulated").get("details").get("proposal").asLong()).isEqualTo(id);
 
     // quinn's Tasklist has the review, named after the proposal and its author; pat's has none
@@ -220,6 +221,17 @@ class ModelerDeploymentIntegrationTest {
       Reply byHand = api.post("admin", "/engine-rest/process-definition/key/policy-proposal/start",
           Map.of("businessKey", String.valueOf(second)));
       assertThat(byHand.status()).as(byHand.raw()).isEqualTo(403);
+      // an admin who cancels a proposal's review ends the proposal with it: nothing of it takes effect
+      long fourth = proposalOf(api.postFile("pat", CREATE, modeler("fourth"), "auto-approval.dmn",
+          approveEverything(original).replace("Rule_ApproveEverything", "Rule_Fourth")).body().get("id").asText())
+          .get("id").asLong();
+      String instance = jdbc.queryForObject("SELECT process_instance_id FROM policy_proposal WHERE id = ?",
+          String.class, fourth);
+      assertThat(api.delete("admin", "/engine-rest/process-instance/" + instance).status()).isEqualTo(204);
+      JsonNode cancelled = proposal(fourth);
+      assertThat(cancelled.get("status").asText()).isEqualTo("EXPIRED");
+      assertThat(cancelled.get("outcomeReason").asText()).startsWith("Its review was cancelled by admin");
+      assertThat(latestVersion("decision-definition", "auto-approval")).isEqualTo(before + 1);
     } finally {
       repositoryService.createDeployment().name("test-restore-policy").addString("dmn/auto-approval.dmn", original)
           .deploy();

@@ -165,7 +165,38 @@ class NotificationsIntegrationTest {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
+  void aPolicyProposalReachesThePolicyApproversAndTheSecurityGroupAndItsDecisionItsAuthor() throws Exception {
+    String dmn = java.nio.file.Files.readString(java.nio.file.Path.of("dmn/auto-approval.dmn"))
+        .replace("Auto-approval", "Auto-approval (proposed)");
+    Reply deployed = api.postFile("pat", "/engine-rest/deployment/create", Map.of("deployment-name", "changed",
+        "deployment-source", "Camunda Modeler"), "auto-approval.dmn", dmn);
+    assertThat(deployed.status()).as(deployed.raw()).isEqualTo(200);
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(mailsStartingWith("[Airlock] Policy proposal "))
+        .filteredOn(m -> subject(m).endsWith(" by pat waits for review")).extracting(m -> m.getRecipients(
+            Message.RecipientType.TO)[0].toString()).containsExactlyInAnyOrder("quinn@example.com", "admin@example.com"));
+    MimeMessage waiting = mailsStartingWith("[Airlock] Policy proposal ").get(0);
+    assertThat(text(waiting)).contains("Nothing of it is in force until a member of airlock-policy-approvers other "
+        + "than pat approves it").contains("Replayed against the last").contains("/camunda/app/tasklist/");
+    String id = subject(waiting).replaceAll("^\\[Airlock] Policy proposal (\\d+) .*$", "$1");
+    Reply rejected = api.post("quinn", "/api/policies/proposals/" + id + "/review", Map.of("decision", "REJECT",
+        "comment", "Name it in the pull request first"));
+    assertThat(rejected.status()).as(rejected.raw()).isEqualTo(200);
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(mailsStartingWith(
+        "[Airlock] Policy proposal " + id + " by pat rejected by quinn")).extracting(m -> m.getRecipients(
+            Message.RecipientType.TO)[0].toString()).containsExactlyInAnyOrder("pat@example.com", "admin@example.com"));
+  }
+
+  private static String subject(MimeMessage m) {
+    try {
+      return m.getSubject();
+    } catch (jakarta.mail.MessagingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Test
+  @Order(10)
   void whenMailAndChatAreDownAccessIsStillGrantedAndRevokedAndTheFailureIsReported() {
     smtp.stop();
     chatStatus.set(503);

@@ -49,6 +49,7 @@ class TasklistBrowserTest {
 
   @LocalServerPort int port;
   @Autowired AwsSandbox sandbox;
+  @Autowired org.camunda.bpm.engine.RepositoryService repository;
   ApiClient api;
   SsoAdminClient sso;
   String base;
@@ -188,6 +189,82 @@ class TasklistBrowserTest {
     assertThat(revoked.get("revokeReason").asText()).isEqualTo("Certificates rotated");
     assertThat(SandboxSso.assignments(sso, DemoOrganization.STAGING_ACCOUNT_ID,
         DemoOrganization.POWER_USER_PERMISSION_SET_ARN)).noneMatch(a -> a.principalId().equals(DemoOrganization.ALICE_USER_ID));
+  }
+
+  /**
+   * Four eyes on policy, as the people do it: pat deploys a changed table (as Camunda Modeler
+   * does, over the engine REST API), it waits as a proposal; quinn, a policy approver, finds it in
+   * Tasklist's "Policy proposals", reads what it would change and approves it; only then does a
+   * request it changes get approved at once and granted in AWS.
+   */
+  @Test
+  void quinnApprovesPatsProposalInTasklistAndOnlyThenItDecidesRequests() throws Exception {
+    String original = java.nio.file.Files.readString(java.nio.file.Path.of("dmn/auto-approval.dmn"));
+    String candidate = original.replace("<text>\"ReadOnlyAccess\",\"ViewOnlyAccess\"</text>",
+        "<text>\"ReadOnlyAccess\",\"ViewOnlyAccess\",\"PowerUserAccess\"</text>");
+    assertThat(candidate).isNotEqualTo(original);
+    java.util.List<String> pending = new java.util.ArrayList<>();
+    String before = submit("erin", "PowerUserAccess");
+    pending.add(before);
+    assertThat(api.get("erin", "/api/requests/" + before).body().get("status").asText()).isEqualTo("PENDING_REVIEW");
+    try {
+      ApiClient.Reply deployed = api.postFile("pat", "/engine-rest/deployment/create", java.util.Map.of(
+          "deployment-name", "power-user-outside-production", "deployment-source", "Camunda Modeler"),
+          "auto-approval.dmn", candidate);
+      assertThat(deployed.status()).as(deployed.raw()).isEqualTo(200);
+      JsonNode[] proposal = new JsonNode[1];
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        proposal[0] = api.get("pat", "/api/policies/proposals").body().get(0);
+        assertThat(proposal[0].get("simulation").isNull()).isFalse();
+      });
+      long id = proposal[0].get("id").asLong();
+      // still the old policy
+      String waiting = submit("erin", "PowerUserAccess");
+      pending.add(waiting);
+      assertThat(api.get("erin", "/api/requests/" + waiting).body().get("status").asText()).isEqualTo("PENDING_REVIEW");
+
+      String task = "Review Policy proposal " + id + ": auto-approval.dmn by pat";
+      try (Browser quinn = new Browser()) {
+        try {
+          quinn.signIn(base, "tasklist", "quinn", "airlock");
+          quinn.click(By.xpath("//a[contains(., 'Policy proposals')]"));
+          quinn.click(By.xpath("//a[contains(., '" + task + "')]"));
+          assertThat(quinn.visible(By.cssSelector("textarea[id$='Field_proposalSimulation']")).getAttribute("value"))
+              .contains("would now be approved at once instead of reviewed by an approver, e.g. erin: PowerUserAccess in ");
+          assertThat(quinn.visible(By.cssSelector("textarea[id$='Field_proposalFiles']")).getAttribute("value"))
+              .startsWith("auto-approval.dmn (SHA-256 ");
+          quinn.click(By.xpath("//*[self::button or self::a][normalize-space(.)='Claim']"));
+          quinn.screenshot("08-quinn-policy-proposal");
+          quinn.click(By.cssSelector("input[id$='Field_proposalDecision-0']")); // Approve
+          quinn.click(By.xpath("//button[normalize-space(.)='Complete']"));
+          quinn.waitFor(d -> quinn.all(By.xpath("//a[contains(., '" + task + "')]")).isEmpty());
+          assertThat(quinn.consoleErrors()).isEmpty();
+        } catch (RuntimeException | Error e) {
+          quinn.screenshot("FAILED-quinn-policy-proposal");
+          throw e;
+        }
+      }
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(api.get("quinn",
+          "/api/policies/proposals/" + id).body().get("status").asText()).isEqualTo("IN_FORCE"));
+      String after = submit("erin", "PowerUserAccess");
+      api.awaitStatus(after, "ACTIVE");
+      assertThat(SandboxSso.assignments(sso, DemoOrganization.SANDBOX_ACCOUNT_ID,
+          DemoOrganization.POWER_USER_PERMISSION_SET_ARN)).anyMatch(a -> a.principalId().equals(
+              DemoOrganization.ERIN_USER_ID));
+      assertThat(api.post("erin", "/api/requests/" + after + "/revoke", null).status()).isEqualTo(200);
+      api.awaitStatus(after, "REVOKED");
+    } finally {
+      repository.createDeployment().name("test-restore-policy").addString("dmn/auto-approval.dmn", original).deploy();
+      // other tests here count the reviews waiting
+      pending.forEach(r -> api.post("erin", "/api/requests/" + r + "/withdraw", null));
+    }
+  }
+
+  private String submit(String user, String permission) {
+    ApiClient.Reply r = api.post(user, "/api/requests", io.airlock.support.People.request(
+        DemoOrganization.SANDBOX_ACCOUNT_ID, user, permission, "PT1H", "Debug INC-9"));
+    assertThat(r.status()).as(r.raw()).isEqualTo(201);
+    return r.body().get("id").asText();
   }
 
   private String filterId(String user, String name) {

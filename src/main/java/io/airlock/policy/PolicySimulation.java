@@ -26,6 +26,17 @@ import org.springframework.stereotype.Service;
 public class PolicySimulation {
 
   public static final String OUT_OF_SCOPE = "OUT_OF_SCOPE";
+
+  private static final Map<String, String> OUTCOME_WORDS = Map.of(
+      "APPROVE", "approved at once",
+      "MANUAL", "reviewed by an approver",
+      "DENY", "denied",
+      OUT_OF_SCOPE, "not allowed by any scope");
+
+  /** An outcome as people say it: "approved at once", "reviewed by an approver", "denied", "not allowed by any scope". */
+  public static String outcomeWords(String code) {
+    return OUTCOME_WORDS.getOrDefault(code, code == null ? "" : code.toLowerCase(java.util.Locale.ROOT));
+  }
   private static final int EXAMPLES = 10;
 
   private final PolicyTables tables;

@@ -9,10 +9,14 @@ import org.springframework.stereotype.Component;
 @Component
 class ProposalSimulation implements ProposalSimulator {
 
-  private final PolicySimulation simulation;
+  private static final int EXAMPLES = 3;
 
-  ProposalSimulation(PolicySimulation simulation) {
+  private final PolicySimulation simulation;
+  private final PolicyDecisions decisions;
+
+  ProposalSimulation(PolicySimulation simulation, PolicyDecisions decisions) {
     this.simulation = simulation;
+    this.decisions = decisions;
   }
 
   @Override
@@ -21,8 +25,30 @@ class ProposalSimulation implements ProposalSimulator {
     if (r == null) {
       return null;
     }
-    return new Simulation(r.compared(), r.changed(), r.summary(),
+    List<String> summary = new java.util.ArrayList<>();
+    for (PolicySimulation.Flip f : r.flips()) {
+      List<String> examples = f.requestIds().stream().limit(EXAMPLES).map(this::example).toList();
+      summary.add(f.count() + (f.count() == 1 ? " request would now be " : " requests would now be ")
+          + PolicySimulation.outcomeWords(f.to()) + " instead of " + PolicySimulation.outcomeWords(f.from())
+          + ", e.g. " + String.join("; ", examples) + (f.count() > examples.size() ? "; …" : ""));
+    }
+    r.rules().stream().filter(c -> c.newlyMatches() > 0 || c.noLongerMatches() > 0).forEach(c -> summary.add(
+        c.decision() + " row " + c.row() + (c.description() == null || c.description().isBlank() ? "" : " ("
+            + c.description() + ")") + ": newly matches " + c.newlyMatches() + ", no longer matches "
+            + c.noLongerMatches()));
+    return new Simulation(r.compared(), r.changed(), summary,
         r.flips().stream().map(f -> new Flip(f.from(), f.to(), f.count(), f.requestIds())).toList(),
         r.errors().stream().map(e -> "request " + e.requestId() + " (" + e.decision() + "): " + e.message()).toList());
+  }
+
+  /** "erin: PowerUserAccess in sandbox (222222222222), 1 h", from what the scopes table was given. */
+  private String example(String requestId) {
+    return decisions.forRequest(requestId).stream()
+        .filter(d -> io.airlock.process.AccessRequestProcess.Decisions.ACCESS_SCOPES.equals(d.decision())).findFirst()
+        .map(d -> d.inputs().get("principal") + ": " + d.inputs().get("permission") + " in "
+            + (d.inputs().get("targetName") == null ? "" : d.inputs().get("targetName") + " ")
+            + "(" + d.inputs().get("target") + ")"
+            + (d.inputs().get("durationText") == null ? "" : ", " + d.inputs().get("durationText")))
+        .orElse("request " + requestId);
   }
 }

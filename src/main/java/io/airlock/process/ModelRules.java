@@ -32,8 +32,9 @@ import org.xml.sax.SAXException;
  * <ul>
  *   <li>Only BPMN, DMN and Camunda Forms ({@code .bpmn}, {@code .dmn}, {@code .form}); no embedded
  *       HTML forms or scripts, which would run in an approver's browser or in the engine.
- *   <li>BPMN: the one process Airlock guards ({@value AccessRequestProcess#PROCESS_KEY}, whose start
- *       and end {@link ProcessGuard} watches); no scripts (script tasks, {@code camunda:script},
+ *   <li>BPMN: the processes Airlock guards ({@value AccessRequestProcess#PROCESS_KEY},
+ *       {@value InventoryScanProcess#PROCESS_KEY}, {@value PolicyProposalProcess#PROCESS_KEY}, whose
+ *       starts {@link ProcessGuard} watches), each with its start event; no scripts (script tasks, {@code camunda:script},
  *       a {@code language} on a condition), no Java classes ({@code camunda:class}), no connectors,
  *       no field injection into the beans ({@code camunda:field}),
  *       no embedded forms ({@code camunda:formKey}); a delegate expression names one of the
@@ -46,8 +47,9 @@ import org.xml.sax.SAXException;
  *   <li>Forms: parse as JSON, have an id, use only plain input and text components (no
  *       {@code html}, {@code iframe}, {@code script}).
  * </ul>
- * A decision table that approves everything is a policy author's right: it passes these rules,
- * and its deployment is audited with the author and the resources' checksums.
+ * A decision table that approves everything passes these rules: it is a proposal like any other
+ * ({@code PolicyProposals}), in force only once a second person approved it after reading what it
+ * would change.
  */
 public final class ModelRules {
 

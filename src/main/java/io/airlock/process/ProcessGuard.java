@@ -1,6 +1,7 @@
 package io.airlock.process;
 
 import io.airlock.audit.AuditLog;
+import io.airlock.proposal.PolicyProposals;
 import io.airlock.request.AccessLifecycle;
 import io.airlock.request.AccessReconciler;
 import io.airlock.request.ForbiddenActionException;
@@ -45,8 +46,11 @@ class ProcessGuard extends AbstractProcessEnginePlugin {
   private final AuditLog audit;
   private final IdentityService identity;
 
+  private final PolicyProposals proposals;
+
   ProcessGuard(@Lazy AccessLifecycle lifecycle, @Lazy AccessReconciler reconciler, @Lazy AuditLog audit,
-      @Lazy IdentityService identity) {
+      @Lazy IdentityService identity, @Lazy PolicyProposals proposals) {
+    this.proposals = proposals;
     this.lifecycle = lifecycle;
     this.reconciler = reconciler;
     this.audit = audit;
@@ -71,6 +75,8 @@ class ProcessGuard extends AbstractProcessEnginePlugin {
         } else if (PolicyProposalProcess.PROCESS_KEY.equals(processDefinition.getKey())) {
           processDefinition.addBuiltInListener(ExecutionListener.EVENTNAME_START,
               (ExecutionListener) ProcessGuard.this::proposalStarted);
+          processDefinition.addBuiltInListener(ExecutionListener.EVENTNAME_END,
+              (ExecutionListener) ProcessGuard.this::proposalEnded);
         }
       }
     });
@@ -132,6 +138,14 @@ class ProcessGuard extends AbstractProcessEnginePlugin {
       throw new ForbiddenActionException("A policy proposal's review starts when a policy author deploys models "
           + "(Camunda Modeler's Deploy, or the engine REST API); it is not started by hand");
     });
+  }
+
+  /** A proposal's review ended: when cancelled or deleted while it waited, the proposal ends with it. */
+  void proposalEnded(DelegateExecution execution) {
+    String key = execution.getProcessBusinessKey();
+    if (key != null && key.matches("\\d{1,18}")) {
+      proposals.reviewEnded(Long.parseLong(key), Steps.signedIn(identity));
+    }
   }
 
   /** The process instance ended, normally or because it was cancelled or deleted. */

@@ -203,9 +203,7 @@ public class PolicyProposals {
     details.put("deploymentId", p.deploymentId());
     details.put("comment", why);
     audit.record(reviewer.userId(), approve ? APPROVED : REJECTED, null, details);
-    if (!approve) {
-      publish(id, ProposalEvent.Kind.REJECTED, why);
-    }
+    publish(id, approve ? ProposalEvent.Kind.APPROVED : ProposalEvent.Kind.REJECTED, why);
     return approve;
   }
 
@@ -297,6 +295,25 @@ public class PolicyProposals {
     publish(id, ProposalEvent.Kind.EXPIRED, reason);
   }
 
+  /**
+   * The proposal's review process ended. When that was not one of its own ends (an admin
+   * cancelled or deleted it in Cockpit or over the engine REST API) while the proposal still
+   * waited, it ends EXPIRED with who did it: nothing of it is in force, and the author proposes
+   * again if it is still wanted.
+   */
+  public void reviewEnded(long id, String actor) {
+    String reason = "Its review was cancelled" + (actor == null ? "" : " by " + actor)
+        + " before it was put in force; propose it again if it is still wanted.";
+    int ended = mapper.ended(id, Status.PROPOSED.name(), Status.EXPIRED.name(), reason)
+        + mapper.ended(id, Status.APPROVED.name(), Status.EXPIRED.name(), reason);
+    if (ended == 0) {
+      return; // decided, in force or ended on its own path
+    }
+    audit.record(actor == null ? RequestService.SYSTEM_ACTOR : actor, EXPIRED, null, Map.of("proposal", id,
+        "reason", reason));
+    publish(id, ProposalEvent.Kind.EXPIRED, reason);
+  }
+
   /** The newest proposals, for people who may read them. */
   public List<PolicyProposal> newest(Caller caller, int limit) {
     mayRead(caller);
@@ -356,9 +373,6 @@ public class PolicyProposals {
           .append(s.changed() == 1 ? " outcome would change." : " outcomes would change.");
     }
     for (String line : s.summary()) {
-      if (line.startsWith("No outcome would change")) {
-        continue; // said above
-      }
       b.append("\n- ").append(line);
     }
     if (!s.errors().isEmpty()) {

@@ -164,14 +164,8 @@ class PolicyPages {
     }
   }
 
-  static final Map<String, String> OUTCOMES = Map.of(
-      "APPROVE", "approved at once",
-      "MANUAL", "reviewed by an approver",
-      "DENY", "denied",
-      PolicySimulation.OUT_OF_SCOPE, "not allowed by any scope");
-
   static String outcome(String code) {
-    return OUTCOMES.getOrDefault(code, code == null ? "" : code.toLowerCase(java.util.Locale.ROOT));
+    return PolicySimulation.outcomeWords(code);
   }
 
   static String tableName(String key) {
