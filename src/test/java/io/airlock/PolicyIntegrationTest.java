@@ -235,6 +235,22 @@ class PolicyIntegrationTest {
     assertThat(raw.body().get("flips").get(0).get("to").asText()).isEqualTo("OUT_OF_SCOPE");
     assertThat(raw.body().get("flips").get(0).get("requestIds")).extracting(JsonNode::asText).containsExactly(powerUser);
     assertThat(List.of(approve, production)).doesNotContain(powerUser);
+
+    // the same row reviewed by operators instead of approvers: no outcome flips, but who reviews changes
+    int powerUserRule = scopes.indexOf("<rule id=\"Rule_PowerUserOutsideProduction\">");
+    int approvers = scopes.indexOf("<text>groups.approvers</text>", powerUserRule);
+    String byOperators = scopes.substring(0, approvers) + "<text>groups.operators</text>"
+        + scopes.substring(approvers + "<text>groups.approvers</text>".length());
+    Reply reviewers = postXml("admin", "/api/policies/simulate?limit=4", byOperators);
+    assertThat(reviewers.status()).as(reviewers.raw()).isEqualTo(200);
+    assertThat(reviewers.body().get("flips")).isEmpty();
+    assertThat(reviewers.body().get("reviewers")).singleElement().satisfies(r -> {
+      assertThat(r.get("from").asText()).isEqualTo("airlock-approvers");
+      assertThat(r.get("to").asText()).isEqualTo("airlock-operators");
+      assertThat(r.get("requestIds")).extracting(JsonNode::asText).containsExactly(powerUser);
+    });
+    assertThat(reviewers.body().get("summary")).extracting(JsonNode::asText)
+        .contains("1 request would be reviewed by airlock-operators instead of airlock-approvers");
   }
 
   @Test

@@ -56,12 +56,17 @@ public class PolicySimulation {
   /** What would change. */
   public record Report(int requests, int compared, int changed, long durationMs, Map<String, Long> timings,
       Map<String, Candidate> candidates,
-      List<Flip> flips, List<RuleChange> rules, List<EvaluationError> errors, List<String> summary) {}
+      List<Flip> flips, List<RuleChange> rules, List<EvaluationError> errors, List<String> summary,
+      List<Flip> reviewers) {}
 
   /** A candidate table: its key, name and rule count. */
   public record Candidate(String decision, String name, int rules) {}
 
-  /** Requests whose outcome would go from {@code from} to {@code to}; the first few ids. */
+  /**
+   * Requests whose outcome would go from {@code from} to {@code to}; the first few ids. In
+   * {@code Report.reviewers}: requests still reviewed, by other approver groups ({@code from} and
+   * {@code to} are the groups, comma-separated).
+   */
   public record Flip(String from, String to, int count, List<String> requestIds) {}
 
   /** A rule of a candidate table: how many of the replayed requests it matched before and would now. */
@@ -102,7 +107,7 @@ public class PolicySimulation {
     }
     return new Report(report.requests(), report.compared(), report.changed(), ms, timings, report.candidates(),
         report.flips(),
-        report.rules(), report.errors(), report.summary());
+        report.rules(), report.errors(), report.summary(), report.reviewers());
   }
 
   /**
@@ -172,6 +177,7 @@ public class PolicySimulation {
       ruleCounts.put(key, m);
     });
     Map<String, List<String>> flips = new TreeMap<>();
+    Map<String, List<String>> reviewerChanges = new TreeMap<>();
     List<EvaluationError> errors = new ArrayList<>();
     int errorCount = 0;
     int compared = 0;
@@ -220,6 +226,14 @@ public class PolicySimulation {
         if (!before.equals(after)) {
           changed++;
           flips.computeIfAbsent(before + " " + after, k -> new ArrayList<>()).add(s.requestId());
+        } else if (scopeChanged && AccessPolicy.Approval.MANUAL.equals(after)) {
+          AccessPolicy.Scope was = PolicyInputs.scope(scopeRecord.outputs());
+          List<String> groupsBefore = was == null ? List.of() : was.approverGroups();
+          if (!new java.util.TreeSet<>(groupsBefore).equals(new java.util.TreeSet<>(scope.approverGroups()))) {
+            changed++;
+            reviewerChanges.computeIfAbsent(String.join(",", groupsBefore) + " " + String.join(",",
+                scope.approverGroups()), k -> new ArrayList<>()).add(s.requestId());
+          }
         }
       } catch (RuntimeException e) {
         if (errorCount++ < EXAMPLES) {
@@ -235,11 +249,20 @@ public class PolicySimulation {
       flipList.add(new Flip(fromTo[0], fromTo[1], ids.size(), ids.subList(0, Math.min(EXAMPLES, ids.size()))));
     });
     flipList.sort((a, b) -> Integer.compare(b.count(), a.count()));
+    List<Flip> reviewerList = new ArrayList<>();
+    reviewerChanges.forEach((k, ids) -> {
+      String[] fromTo = k.split(" ", -1);
+      reviewerList.add(new Flip(fromTo[0], fromTo[1], ids.size(), ids.subList(0, Math.min(EXAMPLES, ids.size()))));
+    });
     List<RuleChange> rules = new ArrayList<>();
     List<String> summary = new ArrayList<>();
     for (Flip f : flipList) {
       summary.add(f.count() + (f.count() == 1 ? " request" : " requests") + " would flip from " + f.from() + " to "
           + f.to());
+    }
+    for (Flip f : reviewerList) {
+      summary.add(f.count() + (f.count() == 1 ? " request" : " requests") + " would be reviewed by " + f.to()
+          + " instead of " + f.from());
     }
     candidates.forEach((key, table) -> table.rules().forEach(r -> {
       int[] c = ruleCounts.get(key).get(r.id());
@@ -259,7 +282,8 @@ public class PolicySimulation {
     }
     Map<String, Candidate> described = new LinkedHashMap<>();
     candidates.forEach((k, t) -> described.put(k, new Candidate(k, t.name(), t.rules().size())));
-    return new Report(scoped.size(), compared, changed, 0, timings, described, flipList, rules, errors, summary);
+    return new Report(scoped.size(), compared, changed, 0, timings, described, flipList, rules, errors, summary,
+        reviewerList);
   }
 
   /** before, after, newly, no longer: counted on the first matching rule, as the FIRST hit policy decides. */

@@ -32,6 +32,13 @@ class ProposalSimulation implements ProposalSimulator {
           + PolicySimulation.outcomeWords(f.to()) + " instead of " + PolicySimulation.outcomeWords(f.from())
           + ", e.g. " + String.join("; ", examples) + (f.count() > examples.size() ? "; …" : ""));
     }
+    for (PolicySimulation.Flip f : r.reviewers()) {
+      List<String> examples = f.requestIds().stream().limit(EXAMPLES).map(this::example).toList();
+      summary.add(f.count() + (f.count() == 1 ? " request would now be reviewed by " : " requests would now be "
+          + "reviewed by ") + (f.to().isEmpty() ? "nobody" : f.to()) + " instead of "
+          + (f.from().isEmpty() ? "nobody" : f.from()) + ", e.g. " + String.join("; ", examples)
+          + (f.count() > examples.size() ? "; …" : ""));
+    }
     r.rules().stream().filter(c -> c.newlyMatches() > 0 || c.noLongerMatches() > 0).forEach(c -> summary.add(
         c.decision() + " row " + c.row() + (c.description() == null || c.description().isBlank() ? "" : " ("
             + c.description() + ")") + ": newly matches " + c.newlyMatches() + ", no longer matches "

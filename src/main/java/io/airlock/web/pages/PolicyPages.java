@@ -142,6 +142,17 @@ class PolicyPages {
       }
       out.add(new Change(sentence, examples, f.count() - f.requestIds().size()));
     }
+    for (PolicySimulation.Flip f : report.reviewers()) {
+      String sentence = f.count() + (f.count() == 1 ? " request would now be reviewed by " : " requests would now be "
+          + "reviewed by ") + (f.to().isEmpty() ? "nobody" : f.to()) + " instead of "
+          + (f.from().isEmpty() ? "nobody" : f.from());
+      List<Example> examples = new ArrayList<>();
+      Map<String, PolicyReading.Judged> more = reading.asJudged(f.requestIds(), caller);
+      for (String id : f.requestIds()) {
+        examples.add(new Example(id, label(more.get(id)), mayOpen(id, caller)));
+      }
+      out.add(new Change(sentence, examples, f.count() - f.requestIds().size()));
+    }
     return out;
   }
 
