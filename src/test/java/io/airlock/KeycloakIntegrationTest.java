@@ -227,12 +227,8 @@ class KeycloakIntegrationTest {
     assertThat(tasks.statusCode()).as(tasks.body()).isEqualTo(200);
     assertThat(json(tasks.body())).hasSize(1);
 
-    // A token with the OTP (the next period's code: a code is accepted once).
-    JsonNode grant = kc().form(kc().issuer() + "/protocol/openid-connect/token", Map.of("grant_type", "password",
-        "client_id", KeycloakServer.TEST_CLIENT, "username", approver, "password", KeycloakServer.PASSWORD,
-        "totp", KeycloakBrowser.totp(secret, 1)), null);
-    assertThat(grant.has("access_token")).as(grant.toString()).isTrue();
-    String token = grant.get("access_token").asText();
+    // A token of a sign-in with the OTP (the next period's code: a code is accepted once).
+    String token = browserToken(approver, KeycloakBrowser.totp(secret, 1));
     HttpResponse<String> approved = call("POST", "/api/requests/" + first + "/review", token,
         Map.of("outcome", "APPROVE", "comment", "ok"));
     assertThat(approved.statusCode()).as(approved.body()).isEqualTo(200);
@@ -505,11 +501,7 @@ class KeycloakIntegrationTest {
 
     // A token with the OTP approves; the same sign-in 16 minutes later does not.
     String second = json(call("POST", "/api/requests", kc().accessToken("erin"), request("erin")).body()).get("id").asText();
-    JsonNode grant = kc().form(kc().issuer() + "/protocol/openid-connect/token", Map.of("grant_type", "password",
-        "client_id", KeycloakServer.TEST_CLIENT, "username", approver, "password", KeycloakServer.PASSWORD,
-        "totp", totp(secret, usedCodes)), null);
-    assertThat(grant.has("access_token")).as(grant.toString()).isTrue();
-    String withOtp = grant.get("access_token").asText();
+    String withOtp = browserToken(approver, totp(secret, usedCodes));
     clock.advance(Duration.ofMinutes(16));
     try {
       HttpResponse<String> late = call("POST", "/api/requests/" + second + "/review", withOtp,
@@ -537,6 +529,28 @@ class KeycloakIntegrationTest {
     }
     JsonNode executions = kc().admin("GET", "/authentication/flows/airlock%20browser/executions", null);
     assertThat(executions.findValuesAsText("providerId")).contains("webauthn-authenticator", "auth-otp-form");
+  }
+
+  /**
+   * The access token of a browser sign-in (authorization code of the test client), with the OTP when
+   * given: it carries {@code auth_time} and {@code amr}, as airlock-cli's device sign-in does.
+   */
+  private static String browserToken(String user, String totp) {
+    String redirect = "http://127.0.0.1:" + kc().appPort + KeycloakServer.TEST_CALLBACK;
+    KeycloakBrowser browser = new KeycloakBrowser(kc().appPort);
+    browser.openUrl(kc().issuer() + "/protocol/openid-connect/auth?response_type=code&scope=openid&client_id="
+        + KeycloakServer.TEST_CLIENT + "&redirect_uri=" + URLEncoder.encode(redirect, StandardCharsets.UTF_8));
+    HttpResponse<String> signedIn = browser.signIn(user, KeycloakServer.PASSWORD);
+    HttpResponse<String> page = totp == null ? signedIn : browser.submit(Map.of("otp", totp));
+    String code = java.util.Arrays.stream(String.valueOf(page.uri().getRawQuery()).split("&"))
+        .filter(p -> p.startsWith("code=")).map(p -> java.net.URLDecoder.decode(p.substring(5), StandardCharsets.UTF_8))
+        .findFirst().orElseThrow(() -> new IllegalStateException("no code: " + page.uri() + " " + page.body()));
+    JsonNode token = kc().form(kc().issuer() + "/protocol/openid-connect/token", Map.of("grant_type",
+        "authorization_code", "client_id", KeycloakServer.TEST_CLIENT, "code", code, "redirect_uri", redirect), null);
+    if (!token.has("access_token")) {
+      throw new IllegalStateException("no token for " + user + ": " + token);
+    }
+    return token.get("access_token").asText();
   }
 
   /** Adds {@code user} to or removes them from a Keycloak group. */
