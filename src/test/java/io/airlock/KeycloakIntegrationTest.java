@@ -493,6 +493,9 @@ class KeycloakIntegrationTest {
         .startsWith("http://127.0.0.1:" + kc().appPort + "/camunda/app/tasklist/default/");
     HttpResponse<String> approved = browser.webappApi("POST", submitForm, approve);
     assertThat(approved.statusCode()).as(approved.body()).isEqualTo(204);
+    // Signed in with it just now: the step-up page goes straight back, without Keycloak.
+    HttpResponse<String> fresh = browser.open("/login/step-up?continue=/camunda/app/tasklist/");
+    assertThat(fresh.uri().toString()).startsWith("http://127.0.0.1:" + kc().appPort + "/camunda/app/tasklist/");
     await().atMost(Duration.ofSeconds(60)).until(() -> "ACTIVE".equals(status(id, kc().accessToken("erin"))));
     try (SsoAdminClient sso = SandboxSso.client(sandbox)) {
       assertThat(SandboxSso.assignments(sso, DemoOrganization.SANDBOX_ACCOUNT_ID,

@@ -28,6 +28,7 @@ import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.jwt.JwtDecoderFactory;
 import org.springframework.security.oauth2.jwt.JwtIssuerValidator;
 import org.springframework.security.oauth2.jwt.JwtTimestampValidator;
+import org.springframework.security.oauth2.jwt.JwtValidators;
 import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 import org.springframework.security.oauth2.server.resource.web.authentication.BearerTokenAuthenticationFilter;
 import org.springframework.security.web.AuthenticationEntryPoint;
@@ -92,11 +93,11 @@ class KeycloakSecurityConfiguration {
   JwtDecoder keycloakJwtDecoder(KeycloakProperties keycloak) {
     NimbusJwtDecoder decoder = NimbusJwtDecoder
         .withJwkSetUri(keycloak.issuer() + "/protocol/openid-connect/certs").build();
-    // exp, nbf and iat with airlock.keycloak.clock-skew (Spring's default allows 60 s).
-    decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(
+    // Spring's defaults, but exp, nbf and iat within airlock.keycloak.clock-skew (Spring allows 60 s).
+    decoder.setJwtValidator(JwtValidators.createDefaultWithValidators(List.of(
         new JwtTimestampValidator(keycloak.clockSkew()),
         new JwtIssuerValidator(keycloak.issuer()),
-        new JwtClaimValidator<List<String>>(JwtClaimNames.AUD, aud -> aud != null && aud.contains(keycloak.audience()))));
+        new JwtClaimValidator<List<String>>(JwtClaimNames.AUD, aud -> aud != null && aud.contains(keycloak.audience())))));
     return decoder;
   }
 
@@ -120,7 +121,8 @@ class KeycloakSecurityConfiguration {
   @Bean
   @Order(1)
   SecurityFilterChain keycloakWebapps(HttpSecurity http, KeycloakLogout logout,
-      ClientRegistrationRepository registrations, KeycloakProperties keycloak) throws Exception {
+      ClientRegistrationRepository registrations, KeycloakProperties keycloak,
+      io.airlock.request.SecondFactor secondFactor) throws Exception {
     // PKCE as well as the client secret (the realm requires S256 of airlock-webapp); a step-up
     // (KeycloakStepUp) asks Keycloak for a fresh sign-in with the second factor.
     OAuth2AuthorizationRequestResolver pkce = KeycloakStepUp.resolver(registrations, keycloak);
@@ -136,7 +138,7 @@ class KeycloakSecurityConfiguration {
         .oauth2Login(o -> o.loginPage("/oauth2/authorization/" + REGISTRATION)
             .authorizationEndpoint(a -> a.authorizationRequestResolver(pkce))
             .successHandler(KeycloakStepUp.successHandler()))
-        .addFilterAfter(new KeycloakStepUp.Entry(), AuthorizationFilter.class)
+        .addFilterAfter(new KeycloakStepUp.Entry(secondFactor), AuthorizationFilter.class)
         .exceptionHandling(x -> x
             // The webapps' XHR calls get a 401 (they show their sign-in prompt); pages go to Keycloak.
             .defaultAuthenticationEntryPointFor(apiSignIn, path.matcher("/camunda/api/**"))

@@ -5,6 +5,7 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpSession;
+import io.airlock.request.SecondFactor;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -94,8 +95,17 @@ final class KeycloakStepUp {
     };
   }
 
-  /** {@value #PATH}: remembers where to come back to, and starts the step-up sign-in. */
+  /**
+   * {@value #PATH}: remembers where to come back to, and starts the step-up sign-in; a session
+   * whose sign-in does for approving already goes straight back.
+   */
   static final class Entry extends OncePerRequestFilter {
+    private final SecondFactor secondFactor;
+
+    Entry(SecondFactor secondFactor) {
+      this.secondFactor = secondFactor;
+    }
+
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
       return !("GET".equals(request.getMethod()) && PATH.equals(request.getServletPath()));
@@ -104,7 +114,12 @@ final class KeycloakStepUp {
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
         throws ServletException, IOException {
-      request.getSession().setAttribute(CONTINUE, localPath(request.getParameter("continue")));
+      String target = localPath(request.getParameter("continue"));
+      if (secondFactor.missing().isEmpty()) {
+        response.sendRedirect(request.getContextPath() + target);
+        return;
+      }
+      request.getSession().setAttribute(CONTINUE, target);
       response.sendRedirect(request.getContextPath() + OAuth2AuthorizationRequestRedirectFilter
           .DEFAULT_AUTHORIZATION_REQUEST_BASE_URI + "/" + KeycloakSecurityConfiguration.REGISTRATION + "?" + MARKER);
     }
