@@ -6,9 +6,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.airlock.inventory.InventoryService;
 import io.airlock.sandbox.DemoOrganization;
+import io.airlock.sandbox.AwsSandbox;
+import io.airlock.support.AdjustableClock;
 import io.airlock.support.KeycloakBrowser;
 import io.airlock.support.KeycloakServer;
 import io.airlock.support.PostgresTestConfiguration;
+import io.airlock.support.SandboxSso;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,6 +22,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.HashSet;
+import java.util.Set;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import software.amazon.awssdk.services.ssoadmin.SsoAdminClient;
+import static org.awaitility.Awaitility.await;
 import org.camunda.bpm.engine.AuthorizationService;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.authorization.Permissions;
@@ -31,6 +40,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.context.annotation.Import;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -52,7 +62,7 @@ import org.springframework.test.context.DynamicPropertySource;
     "airlock.aws.sandbox.operation-delay=PT0.3S",
     "airlock.inventory.scheduled=false"})
 @ActiveProfiles("keycloak")
-@Import(PostgresTestConfiguration.class)
+@Import({PostgresTestConfiguration.class, AdjustableClock.Configuration.class})
 @DirtiesContext
 class KeycloakIntegrationTest {
 
@@ -61,6 +71,9 @@ class KeycloakIntegrationTest {
   @Autowired IdentityService identity;
   @Autowired AuthorizationService authorizations;
   @Autowired InventoryService inventory;
+  @Autowired AdjustableClock clock;
+  @Autowired AwsSandbox sandbox;
+  @Autowired JdbcTemplate jdbc;
 
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -214,12 +227,8 @@ class KeycloakIntegrationTest {
     assertThat(tasks.statusCode()).as(tasks.body()).isEqualTo(200);
     assertThat(json(tasks.body())).hasSize(1);
 
-    // A token with the OTP (the next period's code: a code is accepted once).
-    JsonNode grant = kc().form(kc().issuer() + "/protocol/openid-connect/token", Map.of("grant_type", "password",
-        "client_id", KeycloakServer.TEST_CLIENT, "username", approver, "password", KeycloakServer.PASSWORD,
-        "totp", KeycloakBrowser.totp(secret, 1)), null);
-    assertThat(grant.has("access_token")).as(grant.toString()).isTrue();
-    String token = grant.get("access_token").asText();
+    // A token of a sign-in with the OTP (the next period's code: a code is accepted once).
+    String token = browserToken(approver, KeycloakBrowser.totp(secret, 1));
     HttpResponse<String> approved = call("POST", "/api/requests/" + first + "/review", token,
         Map.of("outcome", "APPROVE", "comment", "ok"));
     assertThat(approved.statusCode()).as(approved.body()).isEqualTo(200);
@@ -393,6 +402,183 @@ class KeycloakIntegrationTest {
     assertThat(identity.createGroupQuery().groupMember(pam).list().stream().map(Group::getId).toList())
         .contains("airlock-approvers");
     assertThat(approver.webappApi("GET", "/camunda/api/admin/auth/user/default", null).statusCode()).isEqualTo(401);
+  }
+
+  // --- Step-up for approvals ------------------------------------------------------------------------
+
+  /**
+   * An approval needs a sign-in with a second factor at most 15 minutes old (issue 24, point 6): a
+   * sign-in without one is refused on every surface (API 401 with RFC 9470's challenge, engine REST
+   * the same, Tasklist 403 naming the step-up), audited, and changes nothing; the approver steps up
+   * through Keycloak (password and OTP again), comes back to the task and approves. A token with the
+   * OTP is accepted, and no longer once its sign-in is older than the window.
+   */
+  @Test
+  void anApprovalNeedsARecentSecondFactorAndTheApproverStepsUpAtKeycloakToGiveIt() throws Exception {
+    String approver = newUser("stepup", "airlock-approvers");
+    KeycloakBrowser setUp = new KeycloakBrowser(kc().appPort);
+    setUp.open("/camunda/app/tasklist/");
+    setUp.signIn(approver, KeycloakServer.PASSWORD);
+    String secret = setUp.totpSecret();
+    Set<Long> usedCodes = new HashSet<>();
+    setUp.submit(Map.of("totp", totp(secret, usedCodes), "userLabel", "test"));
+    // A sign-in without the second factor: made while the person was not an approver yet (Keycloak
+    // asks approvers only), as for someone added to an approver group during their session.
+    membership(approver, "airlock-approvers", false);
+    String passwordOnly = kc().accessToken(approver);
+    KeycloakBrowser browser = new KeycloakBrowser(kc().appPort);
+    browser.open("/camunda/app/tasklist/");
+    assertThat(browser.signIn(approver, KeycloakServer.PASSWORD).uri().getPort()).isEqualTo(kc().appPort);
+    membership(approver, "airlock-approvers", true);
+
+    String erin = kc().accessToken("erin");
+    HttpResponse<String> submitted = call("POST", "/api/requests", erin, request("erin"));
+    assertThat(submitted.statusCode()).as(submitted.body()).isEqualTo(201);
+    String id = json(submitted.body()).get("id").asText();
+    assertThat(json(submitted.body()).get("status").asText()).isEqualTo("PENDING_REVIEW");
+    long mark = auditHead();
+
+    // Airlock's API: 401, RFC 9470's challenge, a sentence for the person.
+    HttpResponse<String> viaApi = call("POST", "/api/requests/" + id + "/review", passwordOnly,
+        Map.of("outcome", "APPROVE", "comment", "ok"));
+    assertThat(viaApi.statusCode()).as(viaApi.body()).isEqualTo(401);
+    assertThat(viaApi.headers().firstValue("WWW-Authenticate").orElse(""))
+        .contains("error=\"insufficient_user_authentication\"", "max_age=900");
+    assertThat(viaApi.headers().firstValue("Content-Type").orElse("")).contains("application/problem+json");
+    assertThat(json(viaApi.body()).get("detail").asText())
+        .contains("after signing in with your second factor", "within 15 min", "without a second factor");
+    // The engine REST API: the same.
+    JsonNode tasks = json(call("GET", "/engine-rest/task?processInstanceBusinessKey=" + id, passwordOnly, null).body());
+    assertThat(tasks).hasSize(1);
+    String taskId = tasks.get(0).get("id").asText();
+    HttpResponse<String> viaEngine = call("POST", "/engine-rest/task/" + taskId + "/complete", passwordOnly,
+        Map.of("variables", Map.of("reviewOutcome", Map.of("value", "APPROVE"))));
+    assertThat(viaEngine.statusCode()).as(viaEngine.body()).isEqualTo(401);
+    assertThat(viaEngine.headers().firstValue("WWW-Authenticate").orElse("")).contains("insufficient_user_authentication");
+    // Tasklist (once its cached groups include the approver group): 403 naming the step-up.
+    String submitForm = "/camunda/api/engine/engine/default/task/" + taskId + "/submit-form";
+    String approve = "{\"variables\":{\"reviewOutcome\":{\"value\":\"APPROVE\"},\"reviewComment\":{\"value\":\"ok\"}}}";
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(2)).until(() ->
+        json(browser.webappApi("GET", "/camunda/api/engine/engine/default/task?processInstanceBusinessKey=" + id, null)
+            .body()).size() == 1);
+    HttpResponse<String> viaTasklist = browser.webappApi("POST", submitForm, approve);
+    assertThat(viaTasklist.statusCode()).as(viaTasklist.body()).isEqualTo(403);
+    assertThat(json(viaTasklist.body()).get("type").asText()).isEqualTo("StepUpRequired");
+    assertThat(json(viaTasklist.body()).get("stepUp").asText()).isEqualTo("/login/step-up");
+
+    // Nothing changed: still waiting, nothing in AWS, each refusal audited.
+    assertThat(status(id, erin)).isEqualTo("PENDING_REVIEW");
+    try (SsoAdminClient sso = SandboxSso.client(sandbox)) {
+      assertThat(SandboxSso.assignments(sso, DemoOrganization.SANDBOX_ACCOUNT_ID,
+          DemoOrganization.POWER_USER_PERMISSION_SET_ARN)).noneMatch(a -> DemoOrganization.ERIN_USER_ID.equals(a.principalId()));
+    }
+    List<String> refusals = jdbc.queryForList("SELECT details FROM audit_event WHERE seq > ? AND action = 'refused.review'"
+        + " AND actor = ? AND request_id = ?", String.class, mark, approver, id);
+    assertThat(refusals).hasSize(3).allSatisfy(d -> assertThat(d).contains("\"stepUp\":true", "no second factor within PT15M"));
+    assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM audit_event WHERE seq > ? AND action = 'review.approved'"
+        + " AND request_id = ?", Integer.class, mark, id)).isZero();
+
+    // The step-up: Keycloak asks for the password and the second factor again, and sends the
+    // approver back to the task (the Tasklist plugin opens this page on the 403).
+    String task = "/camunda/app/tasklist/default/#/?task=" + taskId;
+    HttpResponse<String> again = browser.open("/login/step-up?continue=" + URLEncoder.encode(task, StandardCharsets.UTF_8));
+    assertThat(again.uri().getPort()).as("Keycloak asks again, though its session is alive").isEqualTo(kc().port);
+    assertThat(again.uri().getQuery()).contains("prompt=login", "max_age=900");
+    assertThat(again.body()).contains("kc-form-login");
+    HttpResponse<String> otp = browser.signIn(approver, KeycloakServer.PASSWORD);
+    assertThat(otp.uri().getPort()).isEqualTo(kc().port);
+    assertThat(otp.body()).contains("name=\"otp\"");
+    HttpResponse<String> back = browser.submit(Map.of("otp", totp(secret, usedCodes)));
+    assertThat(back.uri().toString()).as(back.body())
+        .startsWith("http://127.0.0.1:" + kc().appPort + "/camunda/app/tasklist/default/");
+    HttpResponse<String> approved = browser.webappApi("POST", submitForm, approve);
+    assertThat(approved.statusCode()).as(approved.body()).isEqualTo(204);
+    // Signed in with it just now: the step-up page goes straight back, without Keycloak.
+    HttpResponse<String> fresh = browser.open("/login/step-up?continue=/camunda/app/tasklist/");
+    assertThat(fresh.uri().toString()).startsWith("http://127.0.0.1:" + kc().appPort + "/camunda/app/tasklist/");
+    await().atMost(Duration.ofSeconds(60)).until(() -> "ACTIVE".equals(status(id, kc().accessToken("erin"))));
+    try (SsoAdminClient sso = SandboxSso.client(sandbox)) {
+      assertThat(SandboxSso.assignments(sso, DemoOrganization.SANDBOX_ACCOUNT_ID,
+          DemoOrganization.POWER_USER_PERMISSION_SET_ARN)).anyMatch(a -> DemoOrganization.ERIN_USER_ID.equals(a.principalId()));
+    }
+
+    // A token with the OTP approves; the same sign-in 16 minutes later does not.
+    String second = json(call("POST", "/api/requests", kc().accessToken("erin"), request("erin")).body()).get("id").asText();
+    String withOtp = browserToken(approver, totp(secret, usedCodes));
+    clock.advance(Duration.ofMinutes(16));
+    try {
+      HttpResponse<String> late = call("POST", "/api/requests/" + second + "/review", withOtp,
+          Map.of("outcome", "APPROVE", "comment", "ok"));
+      assertThat(late.statusCode()).as(late.body()).isEqualTo(401);
+      assertThat(json(late.body()).get("detail").asText()).contains("you signed in 16 min ago");
+    } finally {
+      clock.reset();
+    }
+    HttpResponse<String> inTime = call("POST", "/api/requests/" + second + "/review", withOtp,
+        Map.of("outcome", "APPROVE", "comment", "ok"));
+    assertThat(inTime.statusCode()).as(inTime.body()).isEqualTo(200);
+    assertThat(json(inTime.body()).get("reviewer").asText()).isEqualTo(approver);
+  }
+
+  /** WebAuthn (security keys, passkeys) is offered next to OTP, and whoever has one may register it. */
+  @Test
+  void theRealmOffersSecurityKeysNextToOtp() {
+    JsonNode actions = kc().admin("GET", "/authentication/required-actions", null);
+    assertThat(actions.findValuesAsText("alias")).contains("CONFIGURE_TOTP", "webauthn-register");
+    for (JsonNode a : actions) {
+      if (List.of("CONFIGURE_TOTP", "webauthn-register").contains(a.get("alias").asText())) {
+        assertThat(a.get("enabled").asBoolean()).as(a.toString()).isTrue();
+      }
+    }
+    JsonNode executions = kc().admin("GET", "/authentication/flows/airlock%20browser/executions", null);
+    assertThat(executions.findValuesAsText("providerId")).contains("webauthn-authenticator", "auth-otp-form");
+  }
+
+  /**
+   * The access token of a browser sign-in (authorization code of the test client), with the OTP when
+   * given: it carries {@code auth_time} and {@code amr}, as airlock-cli's device sign-in does.
+   */
+  private static String browserToken(String user, String totp) {
+    String redirect = "http://127.0.0.1:" + kc().appPort + KeycloakServer.TEST_CALLBACK;
+    KeycloakBrowser browser = new KeycloakBrowser(kc().appPort);
+    browser.openUrl(kc().issuer() + "/protocol/openid-connect/auth?response_type=code&scope=openid&client_id="
+        + KeycloakServer.TEST_CLIENT + "&redirect_uri=" + URLEncoder.encode(redirect, StandardCharsets.UTF_8));
+    HttpResponse<String> signedIn = browser.signIn(user, KeycloakServer.PASSWORD);
+    HttpResponse<String> page = totp == null ? signedIn : browser.submit(Map.of("otp", totp));
+    String code = java.util.Arrays.stream(String.valueOf(page.uri().getRawQuery()).split("&"))
+        .filter(p -> p.startsWith("code=")).map(p -> java.net.URLDecoder.decode(p.substring(5), StandardCharsets.UTF_8))
+        .findFirst().orElseThrow(() -> new IllegalStateException("no code: " + page.uri() + " " + page.body()));
+    JsonNode token = kc().form(kc().issuer() + "/protocol/openid-connect/token", Map.of("grant_type",
+        "authorization_code", "client_id", KeycloakServer.TEST_CLIENT, "code", code, "redirect_uri", redirect), null);
+    if (!token.has("access_token")) {
+      throw new IllegalStateException("no token for " + user + ": " + token);
+    }
+    return token.get("access_token").asText();
+  }
+
+  /** Adds {@code user} to or removes them from a Keycloak group. */
+  private static void membership(String user, String group, boolean member) {
+    String groupId = kc().admin("GET", "/groups?exact=true&search=" + group, null).get(0).get("id").asText();
+    kc().admin(member ? "PUT" : "DELETE", "/users/" + kc().userId(user) + "/groups/" + groupId, null);
+  }
+
+  /** A TOTP code not used before (Keycloak accepts each once), from the periods it accepts now. */
+  private static String totp(String secret, Set<Long> used) {
+    long now = java.time.Instant.now().getEpochSecond() / 30;
+    for (int offset : new int[] {0, 1, -1}) {
+      if (used.add(now + offset)) {
+        return KeycloakBrowser.totp(secret, offset);
+      }
+    }
+    throw new IllegalStateException("no unused TOTP period left; wait 30 s");
+  }
+
+  private String status(String id, String token) throws Exception {
+    return json(call("GET", "/api/requests/" + id, token, null).body()).get("status").asText();
+  }
+
+  private long auditHead() {
+    return jdbc.queryForObject("SELECT last_seq FROM audit_chain WHERE id = 1", Long.class);
   }
 
   // --- helpers -------------------------------------------------------------------------------------

@@ -1,7 +1,11 @@
 package io.airlock.identity;
 
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
+import java.time.Duration;
+import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.context.annotation.Profile;
 import org.springframework.validation.annotation.Validated;
@@ -20,6 +24,10 @@ import org.springframework.validation.annotation.Validated;
  * @param userId what a person's Camunda user id (and so Airlock's user name, and through
  *     {@code airlock.principals.name-template} their IAM Identity Center user name) is: their
  *     Keycloak user name or their email
+ * @param clockSkew how far a token's {@code exp}, {@code nbf} and {@code iat} may be off Airlock's
+ *     clock, for bearer tokens and for the ID token of the browser sign-in alike (at most 10 s;
+ *     Spring Security's default is 60 s)
+ * @param stepUp what an approval needs: a second factor this recent
  */
 @Profile("keycloak")
 @Validated
@@ -32,7 +40,52 @@ public record KeycloakProperties(
     @NotBlank String identityClientId,
     @NotBlank String identityClientSecret,
     @NotBlank String audience,
-    @NotNull UserId userId) {
+    @NotNull UserId userId,
+    @NotNull Duration clockSkew,
+    @NotNull @Valid StepUp stepUp) {
+
+  /** The most clock skew Airlock allows itself to be configured with. */
+  static final Duration MAX_CLOCK_SKEW = Duration.ofSeconds(10);
+
+  public KeycloakProperties {
+    clockSkew = clockSkew == null ? MAX_CLOCK_SKEW : clockSkew;
+    stepUp = stepUp == null ? new StepUp(null, null, null) : stepUp;
+  }
+
+  @AssertTrue(message = "airlock.keycloak.clock-skew must be between 0 and 10 seconds")
+  boolean isClockSkewAtMostTenSeconds() {
+    return !clockSkew.isNegative() && clockSkew.compareTo(MAX_CLOCK_SKEW) <= 0;
+  }
+
+  /**
+   * Step-up for approvals ({@code airlock.keycloak.step-up.*}): an approval (a review's APPROVE,
+   * keeping break-glass access, a policy approval) needs a session or token whose person signed in
+   * with a second factor at most {@code maxAge} ago: {@code auth_time} within {@code maxAge}, and
+   * either an {@code amr} of {@code amrValues} or an {@code acr} of {@code acrValues}.
+   *
+   * @param maxAge how old the sign-in with the second factor may be ({@code PT15M})
+   * @param amrValues authentication methods that are a second factor (the realm's authenticator
+   *     references: {@code otp} for TOTP, {@code hwk} for WebAuthn security keys and passkeys)
+   * @param acrValues authentication context classes that are (a realm's LoA mapping, e.g. {@code gold});
+   *     empty: only {@code amr} counts. Also sent as {@code acr_values} when a person is sent to step up
+   */
+  public record StepUp(@NotNull Duration maxAge, @NotNull List<String> amrValues, @NotNull List<String> acrValues) {
+
+    public StepUp {
+      maxAge = maxAge == null ? Duration.ofMinutes(15) : maxAge;
+      amrValues = amrValues == null ? List.of("otp", "hwk") : nonBlank(amrValues);
+      acrValues = acrValues == null ? List.of() : nonBlank(acrValues);
+    }
+
+    private static List<String> nonBlank(List<String> values) {
+      return values.stream().filter(v -> v != null && !v.isBlank()).map(String::trim).toList();
+    }
+
+    @AssertTrue(message = "airlock.keycloak.step-up.max-age must be positive, and amr-values or acr-values name a second factor")
+    boolean isUsable() {
+      return !maxAge.isNegative() && !maxAge.isZero() && !(amrValues.isEmpty() && acrValues.isEmpty());
+    }
+  }
 
   /** Which Keycloak attribute is the user id everywhere in Airlock. */
   public enum UserId {

@@ -16,20 +16,24 @@ import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.oauth2.client.registration.ClientRegistration;
 import org.springframework.security.oauth2.client.registration.ClientRegistrationRepository;
 import org.springframework.security.oauth2.client.registration.InMemoryClientRegistrationRepository;
-import org.springframework.security.oauth2.client.web.DefaultOAuth2AuthorizationRequestResolver;
-import org.springframework.security.oauth2.client.web.OAuth2AuthorizationRequestCustomizers;
-import org.springframework.security.oauth2.client.web.OAuth2AuthorizationRequestRedirectFilter;
+import org.springframework.security.oauth2.client.oidc.authentication.OidcIdTokenDecoderFactory;
+import org.springframework.security.oauth2.client.oidc.authentication.OidcIdTokenValidator;
+import org.springframework.security.oauth2.client.web.OAuth2AuthorizationRequestResolver;
 import org.springframework.security.oauth2.core.AuthorizationGrantType;
 import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
 import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
 import org.springframework.security.oauth2.jwt.JwtClaimNames;
 import org.springframework.security.oauth2.jwt.JwtClaimValidator;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.jwt.JwtDecoderFactory;
+import org.springframework.security.oauth2.jwt.JwtIssuerValidator;
+import org.springframework.security.oauth2.jwt.JwtTimestampValidator;
 import org.springframework.security.oauth2.jwt.JwtValidators;
 import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 import org.springframework.security.oauth2.server.resource.web.authentication.BearerTokenAuthenticationFilter;
 import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.access.intercept.AuthorizationFilter;
 import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
 import org.springframework.security.web.authentication.logout.LogoutFilter;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
@@ -47,7 +51,7 @@ import org.springframework.security.web.util.matcher.OrRequestMatcher;
  *       at {@code /logout}, ends the Keycloak session too ({@link KeycloakLogout});
  *   <li>everything else ({@code /api}, {@code /engine-rest}, API docs, actuator): OAuth2 resource
  *       server, a JWT of the realm (issuer, signature, expiry checked) whose audience names
- *       {@code airlock.keycloak.audience}; the person's groups are read from Keycloak at each
+ *       {@code airlock.keycloak.audience}, times within {@code airlock.keycloak.clock-skew}; the person's groups are read from Keycloak at each
  *       request ({@link EngineGroupsJwtConverter}). The Cockpit plugin's reads keep working with
  *       the webapps' session ({@link WebappSessionAuthenticationFilter}).
  * </ul>
@@ -89,10 +93,24 @@ class KeycloakSecurityConfiguration {
   JwtDecoder keycloakJwtDecoder(KeycloakProperties keycloak) {
     NimbusJwtDecoder decoder = NimbusJwtDecoder
         .withJwkSetUri(keycloak.issuer() + "/protocol/openid-connect/certs").build();
-    decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(
-        JwtValidators.createDefaultWithIssuer(keycloak.issuer()),
-        new JwtClaimValidator<List<String>>(JwtClaimNames.AUD, aud -> aud != null && aud.contains(keycloak.audience()))));
+    // Spring's defaults, but exp, nbf and iat within airlock.keycloak.clock-skew (Spring allows 60 s).
+    decoder.setJwtValidator(JwtValidators.createDefaultWithValidators(List.of(
+        new JwtTimestampValidator(keycloak.clockSkew()),
+        new JwtIssuerValidator(keycloak.issuer()),
+        new JwtClaimValidator<List<String>>(JwtClaimNames.AUD, aud -> aud != null && aud.contains(keycloak.audience())))));
     return decoder;
+  }
+
+  /** The browser sign-in's ID tokens, checked with the same clock skew as bearer tokens. */
+  @Bean
+  JwtDecoderFactory<ClientRegistration> keycloakIdTokenDecoderFactory(KeycloakProperties keycloak) {
+    OidcIdTokenDecoderFactory factory = new OidcIdTokenDecoderFactory();
+    factory.setJwtValidatorFactory(registration -> {
+      OidcIdTokenValidator idToken = new OidcIdTokenValidator(registration);
+      idToken.setClockSkew(keycloak.clockSkew());
+      return new DelegatingOAuth2TokenValidator<>(new JwtTimestampValidator(keycloak.clockSkew()), idToken);
+    });
+    return factory;
   }
 
   @Bean
@@ -103,11 +121,11 @@ class KeycloakSecurityConfiguration {
   @Bean
   @Order(1)
   SecurityFilterChain keycloakWebapps(HttpSecurity http, KeycloakLogout logout,
-      ClientRegistrationRepository registrations) throws Exception {
-    // PKCE as well as the client secret (the realm requires S256 of airlock-webapp).
-    DefaultOAuth2AuthorizationRequestResolver pkce = new DefaultOAuth2AuthorizationRequestResolver(
-        registrations, OAuth2AuthorizationRequestRedirectFilter.DEFAULT_AUTHORIZATION_REQUEST_BASE_URI);
-    pkce.setAuthorizationRequestCustomizer(OAuth2AuthorizationRequestCustomizers.withPkce());
+      ClientRegistrationRepository registrations, KeycloakProperties keycloak,
+      io.airlock.request.SecondFactor secondFactor) throws Exception {
+    // PKCE as well as the client secret (the realm requires S256 of airlock-webapp); a step-up
+    // (KeycloakStepUp) asks Keycloak for a fresh sign-in with the second factor.
+    OAuth2AuthorizationRequestResolver pkce = KeycloakStepUp.resolver(registrations, keycloak);
     PathPatternRequestMatcher.Builder path = PathPatternRequestMatcher.withDefaults();
     AuthenticationEntryPoint toKeycloak = new LoginUrlAuthenticationEntryPoint("/oauth2/authorization/" + REGISTRATION);
     AuthenticationEntryPoint apiSignIn = (req, res, e) -> Problems.write(res, HttpServletResponse.SC_UNAUTHORIZED,
@@ -118,7 +136,9 @@ class KeycloakSecurityConfiguration {
             .dispatcherTypeMatchers(DispatcherType.ERROR).permitAll()
             .anyRequest().authenticated())
         .oauth2Login(o -> o.loginPage("/oauth2/authorization/" + REGISTRATION)
-            .authorizationEndpoint(a -> a.authorizationRequestResolver(pkce)))
+            .authorizationEndpoint(a -> a.authorizationRequestResolver(pkce))
+            .successHandler(KeycloakStepUp.successHandler()))
+        .addFilterAfter(new KeycloakStepUp.Entry(secondFactor), AuthorizationFilter.class)
         .exceptionHandling(x -> x
             // The webapps' XHR calls get a 401 (they show their sign-in prompt); pages go to Keycloak.
             .defaultAuthenticationEntryPointFor(apiSignIn, path.matcher("/camunda/api/**"))

@@ -85,11 +85,13 @@ public class AccessLifecycle {
   private final AccessProcess process;
   private final org.springframework.context.ApplicationEventPublisher events;
   private final NodeClock nodeClock;
+  private final StepUp stepUp;
 
   public AccessLifecycle(AccessRequestMapper requests, RequestValidator validator, AccessGateway gateway,
       AccessPolicy policy, AuditLog audit, CraftedPermissions crafted, PrincipalMapping principals, Clock clock,
       SessionTermination sessions, @org.springframework.context.annotation.Lazy AccessProcess process,
-      org.springframework.context.ApplicationEventPublisher events, NodeClock nodeClock) {
+      org.springframework.context.ApplicationEventPublisher events, NodeClock nodeClock, StepUp stepUp) {
+    this.stepUp = stepUp;
     this.nodeClock = nodeClock;
     this.process = process;
     this.sessions = sessions;
@@ -297,7 +299,8 @@ public class AccessLifecycle {
   /**
    * Checks and records an approver's decision (the review task's complete listener, however
    * the task was completed). {@code shown} are the values the review form displayed; they
-   * must be the stored request's, or nothing is approved.
+   * must be the stored request's, or nothing is approved. An approval needs a recent second
+   * factor ({@link StepUp}).
    */
   @Transactional
   public boolean recordReview(ProcessStep step, Caller reviewer, String outcome, String comment, Map<String, Object> shown) {
@@ -324,6 +327,9 @@ public class AccessLifecycle {
     } catch (IllegalArgumentException e) {
       throw new InvalidRequestException(List.of(new InvalidRequestException.FieldError("reviewOutcome",
           "choose APPROVE or DENY, was '" + outcome + "'")));
+    }
+    if (parsed == ReviewDecision.Outcome.APPROVE) {
+      stepUp.requireForApproval(reviewer.userId(), "refused.review", r.getId(), "request " + r.getId());
     }
     if (comment != null && comment.length() > 1000) {
       throw new InvalidRequestException(List.of(new InvalidRequestException.FieldError("reviewComment",
@@ -499,6 +505,10 @@ public class AccessLifecycle {
     } catch (IllegalArgumentException e) {
       throw new InvalidRequestException(List.of(new InvalidRequestException.FieldError("reviewOutcome",
           "choose APPROVE (keep it) or DENY (revoke it now), was '" + outcome + "'")));
+    }
+    if (parsed == ReviewDecision.Outcome.APPROVE) {
+      // Keeping break-glass access is an approval; rejecting it only takes access away.
+      stepUp.requireForApproval(reviewer.userId(), "refused.breakglass-review", r.getId(), "request " + r.getId());
     }
     TextRules.check("reviewComment", comment).ifPresent(e -> {
       throw new InvalidRequestException(List.of(e));

@@ -124,6 +124,19 @@ class EngineRestForbiddenMapper {
   }
 
   static Response guardAnswer(Throwable e) {
+    io.airlock.request.StepUpRequiredException stepUp = StepUpAnswer.of(e);
+    if (stepUp != null) {
+      // A bearer token (/engine-rest): RFC 9470's challenge. Tasklist's session: 403 (a 401 would
+      // show the webapps' own sign-in form), naming the step-up page that brings the person back.
+      if (stepUp.missing().bearer()) {
+        return Response.status(Response.Status.UNAUTHORIZED).type(MediaType.APPLICATION_JSON_TYPE)
+            .header("WWW-Authenticate", StepUpAnswer.wwwAuthenticate(stepUp.missing()))
+            .entity(Map.of("type", "StepUpRequired", "message", stepUp.getMessage())).build();
+      }
+      return Response.status(Response.Status.FORBIDDEN).type(MediaType.APPLICATION_JSON_TYPE)
+          .entity(Map.of("type", "StepUpRequired", "message", stepUp.getMessage(), "stepUp", StepUpAnswer.STEP_UP))
+          .build();
+    }
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof ForbiddenActionException) {
         return error(Response.Status.FORBIDDEN, "AuthorizationException", t.getMessage());

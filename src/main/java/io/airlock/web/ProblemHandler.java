@@ -12,6 +12,8 @@ import io.airlock.request.ForbiddenActionException;
 import io.airlock.request.InvalidRequestException;
 import io.airlock.request.RequestLabels;
 import io.airlock.request.RequestNotFoundException;
+import io.airlock.request.StepUpRequiredException;
+import jakarta.servlet.http.HttpServletResponse;
 import java.util.List;
 import java.util.Map;
 import org.camunda.bpm.engine.AuthorizationException;
@@ -22,6 +24,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.dao.ConcurrencyFailureException;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.converter.HttpMessageNotReadableException;
@@ -112,17 +115,46 @@ class ProblemHandler {
   }
 
   @ExceptionHandler({ForbiddenActionException.class, AuthorizationException.class})
-  ProblemDetail forbidden(RuntimeException e) {
+  ProblemDetail forbidden(RuntimeException e, HttpServletResponse response) {
+    StepUpRequiredException stepUp = StepUpAnswer.of(e);
+    if (stepUp != null) {
+      return stepUp(stepUp, response);
+    }
     ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.FORBIDDEN, e.getMessage());
     p.setTitle("Forbidden");
     return p;
   }
 
   /**
+   * An approval without a recent second factor: 401 with RFC 9470's challenge to a bearer token,
+   * 403 naming the step-up page to a browser session. Nothing changed.
+   */
+  private static ProblemDetail stepUp(StepUpRequiredException e, HttpServletResponse response) {
+    boolean bearer = e.missing().bearer();
+    ProblemDetail p = ProblemDetail.forStatusAndDetail(bearer ? HttpStatus.UNAUTHORIZED : HttpStatus.FORBIDDEN,
+        e.getMessage());
+    p.setTitle("Second factor needed");
+    p.setProperty("maxAge", e.missing().maxAge().toString());
+    if (!e.missing().acrValues().isEmpty()) {
+      p.setProperty("acrValues", e.missing().acrValues());
+    }
+    if (bearer && response != null) {
+      response.setHeader(HttpHeaders.WWW_AUTHENTICATE, StepUpAnswer.wwwAuthenticate(e.missing()));
+    } else {
+      p.setProperty("stepUp", StepUpAnswer.STEP_UP);
+    }
+    return p;
+  }
+
+  /**
    * The engine wraps what a listener throws (e.g. the review guard); answer for the cause.
    */
-  @ExceptionHandler(ProcessEngineException.class)
   ProblemDetail engine(ProcessEngineException e) {
+    return engine(e, null);
+  }
+
+  @ExceptionHandler(ProcessEngineException.class)
+  ProblemDetail engine(ProcessEngineException e, HttpServletResponse response) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof BeyondPolicyException x) {
         return beyondPolicy(x);
@@ -131,7 +163,7 @@ class ProblemHandler {
         return invalid(x);
       }
       if (t instanceof ForbiddenActionException || t instanceof AuthorizationException) {
-        return forbidden((RuntimeException) t);
+        return forbidden((RuntimeException) t, response);
       }
       if (t instanceof ConflictingStateException x) {
         return conflict(x);

@@ -1,7 +1,8 @@
 // Airlock's Tasklist plugin "My requests": the signed-in user's requests (GET /api/requests?mine=true,
 // with the Tasklist session), what each is waiting for and who must review it, the decision with its
 // comment, when the access ends, and Withdraw for requests still waiting (POST .../withdraw with
-// Tasklist's CSRF token). Plain DOM, no framework. Airlock's API decides; a refusal is shown as it comes.
+// Tasklist's CSRF token). Plain DOM, no framework. Airlock's API decides; a refusal is shown as it comes,
+// except an approval refused for want of a recent second factor, which starts Keycloak's step-up.
 
 const PANEL_ID = "airlock-my-requests";
 
@@ -32,6 +33,31 @@ async function call(method, url, body) {
   }
   return answer;
 }
+
+// Step-up: an approval refused because the approver's sign-in holds no recent second factor (Keycloak)
+// answers 403 {"type":"StepUpRequired","stepUp":"/login/step-up"}. Tasklist would only show the sentence;
+// send the person through Keycloak's sign-in with their second factor and back to this task instead.
+(function stepUpOnRefusal() {
+  const send = XMLHttpRequest.prototype.send;
+  XMLHttpRequest.prototype.send = function (...args) {
+    this.addEventListener("load", () => {
+      if (this.status !== 403 || !/json/.test(this.getResponseHeader("Content-Type") || "")) {
+        return;
+      }
+      let answer;
+      try {
+        answer = JSON.parse(this.responseText);
+      } catch (e) {
+        return;
+      }
+      if (answer && answer.type === "StepUpRequired" && typeof answer.stepUp === "string" && answer.stepUp.startsWith("/")) {
+        const here = window.location.pathname + window.location.search + window.location.hash;
+        window.location.assign(answer.stepUp + "?continue=" + encodeURIComponent(here));
+      }
+    });
+    return send.apply(this, args);
+  };
+})();
 
 // "PT1H30M" -> "1 h 30 min"
 function human(iso) {

@@ -51,6 +51,12 @@ public final class KeycloakBrowser {
     return page;
   }
 
+  /** Opens an absolute URL (e.g. Keycloak's authorization endpoint). */
+  public HttpResponse<String> openUrl(String url) {
+    page = send(HttpRequest.newBuilder(URI.create(url)).GET());
+    return page;
+  }
+
   /** Follows a link of the current page (absolute, or relative to the page). */
   public HttpResponse<String> follow(String href) {
     page = send(HttpRequest.newBuilder(page.uri().resolve(unescape(href))).GET());

@@ -43,8 +43,15 @@ public final class KeycloakServer implements BeforeAllCallback {
   public static final String IDENTITY_SECRET = "test-identity-secret-" + Long.toHexString(System.nanoTime());
   public static final String METRICS_SECRET = "test-metrics-secret-" + Long.toHexString(System.nanoTime());
   public static final String PASSWORD = "demo-password-of-the-tests";
-  /** The test-only client with the password grant (the realm has none): tokens for the REST API. */
+  /**
+   * The test-only client with the password grant (the realm has none), and the authorization code
+   * flow to {@link #TEST_CALLBACK}: tokens for the REST API. Only a browser sign-in's tokens carry
+   * {@code auth_time}, which approving needs (Keycloak sets it at the end of a browser flow, as for
+   * airlock-cli's device sign-in; not at a password grant).
+   */
   public static final String TEST_CLIENT = "airlock-test";
+  /** Where the test client's authorization codes are sent: a path of Airlock's that answers anyone (404). */
+  public static final String TEST_CALLBACK = "/portal/test-callback";
   private static final String ADMIN = "kc-admin";
   private static final String ADMIN_PASSWORD = "kc-admin-" + Long.toHexString(System.nanoTime());
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -253,7 +260,8 @@ public final class KeycloakServer implements BeforeAllCallback {
     Map<String, Object> client = new java.util.LinkedHashMap<>();
     client.put("clientId", TEST_CLIENT);
     client.put("publicClient", true);
-    client.put("standardFlowEnabled", false);
+    client.put("standardFlowEnabled", true);
+    client.put("redirectUris", List.of("http://127.0.0.1:" + kc.appPort + TEST_CALLBACK));
     client.put("directAccessGrantsEnabled", true);
     client.put("protocolMappers", JSON.convertValue(webapp.get("protocolMappers"), List.class).stream()
         .map(m -> {
