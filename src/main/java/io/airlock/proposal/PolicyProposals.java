@@ -13,6 +13,7 @@ import io.airlock.request.InvalidRequestException;
 import io.airlock.request.InvalidRequestException.FieldError;
 import io.airlock.request.RequestNotFoundException;
 import io.airlock.request.RequestService;
+import io.airlock.request.StepUp;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -57,9 +58,11 @@ public class PolicyProposals {
   private final Clock clock;
   private final ApplicationEventPublisher events;
   private final AirlockProperties.Groups groups;
+  private final StepUp stepUp;
 
   PolicyProposals(ProposalMapper mapper, ProposalEngine engine, ProposalSimulator simulator, AuditLog audit,
-      Clock clock, ApplicationEventPublisher events, AirlockProperties properties) {
+      Clock clock, ApplicationEventPublisher events, AirlockProperties properties, StepUp stepUp) {
+    this.stepUp = stepUp;
     this.mapper = mapper;
     this.engine = engine;
     this.simulator = simulator;
@@ -195,6 +198,10 @@ public class PolicyProposals {
       throw new InvalidRequestException(errors);
     }
     boolean approve = d.equals("APPROVE");
+    if (approve) {
+      // like every approval: a second factor in the approver's sign-in, recently (with Keycloak)
+      stepUp.requireForApproval(reviewer.userId(), REFUSED_REVIEW, "policy-proposal-" + id, "policy proposal " + id);
+    }
     Status to = approve ? Status.APPROVED : Status.REJECTED;
     mapper.reviewed(id, to.name(), reviewer.userId(), clock.instant(), why == null || why.isEmpty() ? null : why);
     Map<String, Object> details = new LinkedHashMap<>();
