@@ -626,7 +626,7 @@ class EngineSurfaceAttackTest {
 
     // Airlock's own Object variable is there, and reads back through the allow-list.
     assertThat(jdbc.queryForObject("SELECT type_ FROM act_ru_variable WHERE proc_inst_id_ = ? AND name_ = 'requesterGroups'",
-        String.class, instance)).isEqualTo("object");
+        String.class, instance)).isEqualTo("spin://application/json");
     Reply groups = api.get("admin", ENGINE_REST + "/process-instance/" + instance + "/variables/requesterGroups");
     assertThat(groups.status()).as(groups.raw()).isEqualTo(200);
     assertThat(groups.body().get("value").isArray()).as(groups.raw()).isTrue();
@@ -686,8 +686,8 @@ class EngineSurfaceAttackTest {
       assertThat(r.raw()).doesNotContain("ENGINE-", "Exception:", "io.airlock", "\tat ");
     }
     assertThat(refused.get(0).raw()).contains("cannot be changed, by anybody");
-    assertThat(refused.get(1).raw()).contains("keep their retries");
-    assertThat(refused.get(3).raw()).contains("keep their retries");
+    assertThat(refused.get(1).raw()).contains("keep running");
+    assertThat(refused.get(3).raw()).contains("keep running");
     assertThat(refused.get(4).raw()).contains("cannot be suspended");
 
     // The timer is where the grant put it, active, with its retries; nothing is suspended.
@@ -719,6 +719,84 @@ class EngineSurfaceAttackTest {
     api.awaitStatus(id, "REVOKED");
     assertThat(hasAssignment(STAGING, DemoOrganization.READ_ONLY_PERMISSION_SET_ARN, DemoOrganization.ERIN_USER_ID))
         .isFalse();
+  }
+
+  // ---- a rework never widens ------------------------------------------------------------------
+
+  /**
+   * The issue's widening: AdministratorAccess asked for as a rework of auto-approved
+   * ReadOnlyAccess is a 422 naming the permission and the way to ask for it (a new request);
+   * nothing is filed, nothing reaches AWS, the refusal is audited. The same permission set is a
+   * rework as before.
+   */
+  @Test
+  void aReworkNeverWidens() {
+    JsonNode request = submit("alice", "alice", "ReadOnlyAccess", "PT30M", SANDBOX);
+    String id = request.get("id").asText();
+    api.awaitStatus(id, "ACTIVE");
+    await().atMost(Duration.ofSeconds(30)).until(() -> api.get("admin", "/api/inventory/permission-sets").body()
+        .findValuesAsText("name").contains("ReadOnlyAccess"));
+    long mark = auditHead();
+
+    for (String wider : List.of("AdministratorAccess", "PowerUserAccess", "ViewOnlyAccess")) {
+      Reply reworked = api.post("alice", "/api/requests/" + id + "/rework", Map.of("duration", "PT20M",
+          "permission", wider, "justification", "Need more"));
+      assertThat(reworked.status()).as(reworked.raw()).isEqualTo(422);
+      assertThat(reworked.body().get("errors").get(0).get("field").asText()).isEqualTo("permission");
+      assertThat(reworked.body().get("detail").asText()).contains("wider than this access", "as a new request");
+      assertThat(reworked.body().get("newRequest").asText())
+          .isEqualTo("/requests/new?target=" + SANDBOX + "&permission=" + wider);
+    }
+    assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM access_request WHERE supersedes = ?", Integer.class, id))
+        .isZero();
+    assertThat(refusalsSince(mark, "alice", "refused.rework")).isEqualTo(3);
+    assertThat(status(id)).isEqualTo("ACTIVE");
+    assertThat(hasAssignment(DemoOrganization.ADMINISTRATOR_PERMISSION_SET_ARN, DemoOrganization.ALICE_USER_ID)).isFalse();
+
+    // The same permission set is within the original: filed, through policy as any rework.
+    Reply same = api.post("alice", "/api/requests/" + id + "/rework", Map.of("duration", "PT20M",
+        "permission", "ReadOnlyAccess", "justification", "A little less"));
+    assertThat(same.status()).as(same.raw()).isEqualTo(201);
+    assertThat(same.body().get("permission").asText()).isEqualTo("ReadOnlyAccess");
+    String rework = same.body().get("id").asText();
+    api.awaitStatus(rework, "ACTIVE");
+    api.awaitStatus(id, "SUPERSEDED");
+    assertThat(api.post("alice", "/api/requests/" + rework + "/revoke", null).status()).isEqualTo(200);
+    api.awaitStatus(rework, "REVOKED");
+  }
+
+  /**
+   * A rework whose review took long ends at the latest at the scope's maximum counted from the
+   * first grant, not its duration after its own approval: the grant's end, and the expiry timer,
+   * are capped.
+   */
+  @Test
+  void aReworkApprovedLateEndsAtTheMaximumFromTheFirstGrant() {
+    String id = submit("erin", "erin", "ReadOnlyAccess", "PT30M", SANDBOX).get("id").asText();
+    api.awaitStatus(id, "ACTIVE");
+    Reply reworked = api.post("erin", "/api/requests/" + id + "/rework", Map.of("duration", "PT3H",
+        "justification", "Longer look"));
+    assertThat(reworked.status()).as(reworked.raw()).isEqualTo(201);
+    String rework = reworked.body().get("id").asText();
+    assertThat(reworked.body().get("status").asText()).isEqualTo("PENDING_REVIEW");
+    long max = jdbc.queryForObject("SELECT max_duration_minutes FROM access_request WHERE id = ?", Long.class, rework);
+    // As if the first grant had been 7 h before the approval (a long chain, a slow review): the
+    // scope's maximum leaves less than the 3 h asked for.
+    Instant chainStart = Instant.now().minus(Duration.ofMinutes(max)).plus(Duration.ofHours(1));
+    jdbc.update("UPDATE access_request SET chain_start = ? WHERE id = ?", java.sql.Timestamp.from(chainStart), rework);
+
+    assertThat(api.post("bob", "/api/requests/" + rework + "/review", Map.of("outcome", "APPROVE")).status())
+        .isEqualTo(200);
+    JsonNode active = api.awaitStatus(rework, "ACTIVE");
+    Instant latest = chainStart.plus(Duration.ofMinutes(max)).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+    Instant grantEnd = Instant.parse(active.get("grantEnd").asText()).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+    assertThat(grantEnd).isBetween(latest.minusMillis(1), latest.plusMillis(1));
+    assertThat(grantEnd).isBefore(Instant.now().plus(Duration.ofMinutes(61)));
+    JsonNode timer = await().atMost(Duration.ofSeconds(10)).until(() -> timers(rework).stream().findFirst()
+        .orElse(null), j -> j != null);
+    assertThat(Instant.parse(timer.get("dueDate").asText().replace("+0000", "Z"))).isEqualTo(grantEnd);
+    assertThat(api.post("erin", "/api/requests/" + rework + "/revoke", null).status()).isEqualTo(200);
+    api.awaitStatus(rework, "REVOKED");
   }
 
   // ---- every grant ends -------------------------------------------------------------------
@@ -827,6 +905,15 @@ class EngineSurfaceAttackTest {
     JsonNode tasks = api.get("admin", ENGINE_REST + "/task?processInstanceBusinessKey=" + id
         + "&taskDefinitionKey=Task_ManageAccess").body();
     return tasks.isEmpty() ? null : tasks.get(0);
+  }
+
+  /** The timer jobs of a request's running instances, read as admin. */
+  private List<JsonNode> timers(String id) {
+    List<JsonNode> jobs = new java.util.ArrayList<>();
+    for (String instance : instancesOf(id)) {
+      api.get("admin", ENGINE_REST + "/job?processInstanceId=" + instance + "&timers=true").body().forEach(jobs::add);
+    }
+    return jobs;
   }
 
   private String status(String id) {

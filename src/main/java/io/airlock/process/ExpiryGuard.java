@@ -35,8 +35,8 @@ import org.springframework.stereotype.Component;
  * <ul>
  *   <li>a new or recalculated due date of the expiry timer ("Access expired") or of the revoke
  *       job ("Revoke access in AWS");
- *   <li>fewer retries for them (to 0 stops them for good). Raising the retries of a failed revoke
- *       (Cockpit's retry on an incident) is how operators repair, and stays allowed, unless it
+ *   <li>retries of 0 for them (which stops them for good). Setting retries of 1 or more (Cockpit's
+ *       retry on an incident) is how operators repair a failed revoke, and stays allowed, unless it
  *       also sets a due date later than now;
  *   <li>suspending them: the job, its job definition, the process instance that holds them, or
  *       the access-request definition while any of its instances runs (a suspended definition
@@ -137,19 +137,16 @@ class ExpiryGuard extends AbstractProcessEnginePlugin {
       return null;
     }
     Long now = millis(entry.getNewValue());
-    Long before = millis(entry.getOrgValue());
-    boolean fewer = now == null || now < 1 || before != null && now < before;
-    if (!fewer) {
-      return null;
+    if (now != null && now >= 1) {
+      return null; // the job still runs (a failed one runs again): how an operator repairs
     }
     boolean many = entry.getJobId() == null && entry.getJobDefinitionId() == null;
-    if (many ? now != null && now < 1 && anyGuardedJob(null, null, null) : guardedJob(entry)) {
-      return "The expiry timer and the revoke job of an access keep their retries: setting "
+    if (many ? anyGuardedJob(null, null, null) : guardedJob(entry)) {
+      return "The expiry timer and the revoke job of an access keep running: setting "
           + (many ? "retries of many jobs at once to " + entry.getNewValue() + " could include them"
-              : "the retries of the " + guardedName(entry) + (entry.getOrgValue() == null ? "" : " from "
-                  + entry.getOrgValue()) + " to " + entry.getNewValue()
-                  + " would stop or delay the end of the access")
-          + ". Raising retries (Cockpit's retry on an incident) stays allowed.";
+              : "the retries of the " + guardedName(entry) + " to " + entry.getNewValue()
+                  + " would stop the end of the access")
+          + ". Setting retries of 1 or more (Cockpit's retry on an incident) stays allowed.";
     }
     return null;
   }
