@@ -558,7 +558,10 @@ class EngineSurfaceAttackTest {
         Map.of("type", "File", "value", "aGVsbG8=", "valueInfo", Map.of("filename", "passwd")),
         Map.of("type", "Bytes", "value", "aGVsbG8="),
         Map.of("type", "Object", "value", "[]", "valueInfo", Map.of("objectTypeName", "java.util.ArrayList",
-            "serializationDataFormat", "application/json")));
+            "serializationDataFormat", "application/json")),
+        // Transient: never stored, but a delegate could read it.
+        Map.of("type", "Object", "value", "\"/etc/passwd\"", "valueInfo", Map.of("objectTypeName", "java.io.File",
+            "serializationDataFormat", "application/json", "transient", true)));
 
     // Starts: the call, each non-plain type, the start form on both APIs.
     for (Map<String, Object> evil : evils) {
@@ -620,7 +623,7 @@ class EngineSurfaceAttackTest {
     assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM act_hi_varinst WHERE name_ = 'evil'", Integer.class)).isZero();
     assertThat(status(id)).isEqualTo("PENDING_REVIEW");
     assertThat(api.get("bob", ENGINE_REST + "/task?processInstanceBusinessKey=" + id).body()).hasSize(1);
-    assertThat(refusalsSince(mark, "alice", "refused.variable")).isEqualTo(6);
+    assertThat(refusalsSince(mark, "alice", "refused.variable")).isEqualTo(7);
     assertThat(refusalsSince(mark, "bob", "refused.variable")).isEqualTo(3);
     assertThat(refusalsSince(mark, "admin", "refused.variable")).isEqualTo(12);
 
@@ -657,6 +660,12 @@ class EngineSurfaceAttackTest {
     int retries = timer.get("retries").asInt();
     long mark = auditHead();
 
+    ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+        .getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> log =
+        new ch.qos.logback.core.read.ListAppender<>();
+    log.start();
+    root.addAppender(log);
     List<Reply> refused = new java.util.ArrayList<>();
     refused.add(api.put("admin", ENGINE_REST + "/job/" + timerId + "/duedate", Map.of("duedate",
         "2099-01-01T00:00:00.000+0000")));
@@ -681,6 +690,14 @@ class EngineSurfaceAttackTest {
     refused.add(api.put("admin", ENGINE_REST + "/process-definition/key/access-request/suspended",
         Map.of("suspended", true, "includeProcessInstances", false)));
     refused.add(api.post("admin", ENGINE_REST + "/job/retries", Map.of("jobIds", List.of(timerId), "retries", 0)));
+    root.detachAppender(log);
+    // One warning line a refusal, in Airlock's words; no error, no stack trace.
+    List<ch.qos.logback.classic.spi.ILoggingEvent> lines = List.copyOf(log.list);
+    assertThat(lines).filteredOn(e -> e.getLoggerName().equals("io.airlock.refused")
+        && e.getFormattedMessage().contains("ForbiddenActionException")).hasSize(refused.size());
+    assertThat(lines).filteredOn(e -> e.getThrowableProxy() != null || e.getLevel() == ch.qos.logback.classic.Level.ERROR)
+        .extracting(e -> e.getLoggerName() + ": " + e.getFormattedMessage())
+        .noneMatch(m -> m.contains("ENGINE-") || m.contains("expiry") || m.contains("Refused") || m.contains("suspend"));
     for (Reply r : refused) {
       assertThat(r.status()).as(r.raw()).isEqualTo(403);
       assertThat(r.raw()).doesNotContain("ENGINE-", "Exception:", "io.airlock", "\tat ");
