@@ -816,6 +816,43 @@ class EngineSurfaceAttackTest {
     api.awaitStatus(rework, "REVOKED");
   }
 
+  /**
+   * Two extensions filed against the same live access, each for all the scope's maximum leaves,
+   * both approved: neither ends after the first grant's start plus the maximum, and neither
+   * does their expiry timer.
+   */
+  @Test
+  void twoExtensionsTogetherNeverPassTheMaximumFromTheFirstGrant() {
+    String id = submit("erin", "erin", "ReadOnlyAccess", "PT30M", SANDBOX).get("id").asText();
+    JsonNode active = api.awaitStatus(id, "ACTIVE");
+    Instant firstGrant = Instant.parse(active.get("grantStart").asText());
+    long max = jdbc.queryForObject("SELECT max_duration_minutes FROM access_request WHERE id = ?", Long.class, id);
+    Instant latest = firstGrant.plus(Duration.ofMinutes(max));
+    String rest = api.get("erin", "/api/requests/" + id + "/extensions").body().get("maximum").asText();
+    List<String> extensions = new java.util.ArrayList<>();
+    for (String why : List.of("First extension", "Second extension, filed before the first was decided")) {
+      Reply extended = api.post("erin", "/api/requests/" + id + "/extend", Map.of("by", rest, "justification", why));
+      assertThat(extended.status()).as(extended.raw()).isEqualTo(201);
+      extensions.add(extended.body().get("id").asText());
+    }
+    for (String extension : extensions) {
+      assertThat(api.post("bob", "/api/requests/" + extension + "/review", Map.of("outcome", "APPROVE")).status())
+          .isEqualTo(200);
+      JsonNode granted = api.awaitStatus(extension, "ACTIVE");
+      assertThat(Instant.parse(granted.get("grantEnd").asText())).isBeforeOrEqualTo(latest);
+      JsonNode timer = await().atMost(Duration.ofSeconds(10)).until(() -> timers(extension).stream().findFirst()
+          .orElse(null), j -> j != null);
+      assertThat(Instant.parse(timer.get("dueDate").asText().replace("+0000", "Z")))
+          .isBeforeOrEqualTo(latest.truncatedTo(java.time.temporal.ChronoUnit.MILLIS).plusMillis(1));
+    }
+    api.awaitStatus(id, "SUPERSEDED");
+    for (String extension : extensions) {
+      assertThat(api.post("erin", "/api/requests/" + extension + "/revoke", null).status()).isEqualTo(200);
+      api.awaitStatus(extension, "REVOKED");
+    }
+    assertThat(hasAssignment(DemoOrganization.READ_ONLY_PERMISSION_SET_ARN, DemoOrganization.ERIN_USER_ID)).isFalse();
+  }
+
   // ---- every grant ends -------------------------------------------------------------------
 
   @Test
