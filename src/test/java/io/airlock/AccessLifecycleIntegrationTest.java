@@ -878,11 +878,14 @@ class AccessLifecycleIntegrationTest {
 
   @Test
   void reworkNarrowsThePermissionWithoutAGap() {
-    Reply submitted = api.post("dave", "/api/requests", request("dave", "PowerUserAccess", "PT1H",
+    // Narrower is what Airlock can show (ReworkBounds): anything is within AdministratorAccess.
+    Reply submitted = api.post("dave", "/api/requests", request("dave", "AdministratorAccess", "PT1H",
         DemoOrganization.STAGING_ACCOUNT_ID));
     String wide = submitted.body().get("id").asText();
     assertThat(api.post("bob", "/api/requests/" + wide + "/review", Map.of("outcome", "APPROVE")).status()).isEqualTo(200);
     api.awaitStatus(wide, "ACTIVE");
+    await().atMost(java.time.Duration.ofSeconds(30)).until(() -> api.get("admin", "/api/inventory/permission-sets")
+        .body().findValuesAsText("name").contains("AdministratorAccess"));
 
     Reply reworked = api.post("dave", "/api/requests/" + wide + "/rework",
         Map.of("duration", "PT30M", "permission", "ReadOnlyAccess", "justification", "Only need to read now"));
@@ -891,9 +894,9 @@ class AccessLifecycleIntegrationTest {
     assertThat(reworked.body().get("permission").asText()).isEqualTo("ReadOnlyAccess");
     api.awaitStatus(narrow, "ACTIVE");
     api.awaitStatus(wide, "SUPERSEDED");
-    List<AccountAssignment> powerUser = SandboxSso.assignments(aws, DemoOrganization.STAGING_ACCOUNT_ID, DemoOrganization.POWER_USER_PERMISSION_SET_ARN);
+    List<AccountAssignment> administrator = SandboxSso.assignments(aws, DemoOrganization.STAGING_ACCOUNT_ID, DemoOrganization.ADMINISTRATOR_PERMISSION_SET_ARN);
     List<AccountAssignment> readOnly = SandboxSso.assignments(aws, DemoOrganization.STAGING_ACCOUNT_ID, DemoOrganization.READ_ONLY_PERMISSION_SET_ARN);
-    assertThat(powerUser).noneMatch(a -> a.principalId().equals(DemoOrganization.DAVE_USER_ID));
+    assertThat(administrator).noneMatch(a -> a.principalId().equals(DemoOrganization.DAVE_USER_ID));
     assertThat(readOnly).anyMatch(a -> a.principalId().equals(DemoOrganization.DAVE_USER_ID));
     // The narrower set was in place before the wider one went.
     List<AuditEvent> narrowGrant = audit.forRequest(narrow).stream().filter(e -> e.action().equals("access.granted")).toList();

@@ -45,6 +45,10 @@ import org.springframework.web.context.support.WebApplicationContextUtils;
  *       that a refusal of Airlock's step (e.g. a grant without a recorded approval) reaches the
  *       engine REST exception mappers as itself (403/400/409 with its sentence); Camunda's
  *       resource turns it into a 500 without its cause.
+ *   <li>{@code POST .../message} with an Object, File or Bytes correlation key: 400 naming it
+ *       ({@link #correlationKeys}).
+ *   <li>{@code POST|PUT .../variables/{name}/data}: 400, binary and object uploads are refused
+ *       ({@link #binaryVariable}).
  *   <li>{@code PUT .../job/{id}/retries} and {@code POST .../job/{id}/execute} of a job that is
  *       not there (it ran already, or never was): 404 in words, not the engine's "ENGINE-13028"
  *       as a 500.
@@ -55,6 +59,7 @@ public class EngineRestRefusals implements ContainerRequestFilter {
 
   private static final Logger REFUSALS = LoggerFactory.getLogger("io.airlock.refused");
   private static final List<String> THROWS = List.of("bpmnError", "bpmnEscalation");
+  private static final List<String> VARIABLES = List.of("variables", "localVariables");
 
   /** Airlock's application context, for the audit log: Jersey, not Spring, makes this filter. */
   @Context
@@ -64,6 +69,11 @@ public class EngineRestRefusals implements ContainerRequestFilter {
   public void filter(ContainerRequestContext request) {
     List<PathSegment> path = request.getUriInfo().getPathSegments();
     int n = path.size();
+    if (n > 0 && "message".equals(path.get(n - 1).getPath()) && "POST".equals(request.getMethod())
+        && (n == 1 || n == 3 && "engine".equals(path.get(0).getPath()))) {
+      correlationKeys(request);
+      return;
+    }
     if (n < 3) {
       return;
     }
@@ -75,13 +85,91 @@ public class EngineRestRefusals implements ContainerRequestFilter {
     if (engine == null) {
       return;
     }
-    if ("task".equals(resource) && "POST".equals(method) && THROWS.contains(action)) {
+    if (VARIABLES.contains(resource) && "data".equals(action) && ("POST".equals(method) || "PUT".equals(method))) {
+      binaryVariable(request, engine, path, id);
+    } else if ("task".equals(resource) && "POST".equals(method) && THROWS.contains(action)) {
       throwAtTask(request, engine, id, action);
     } else if ("job".equals(resource) && ("POST".equals(method) && "execute".equals(action)
         || "PUT".equals(method) && "retries".equals(action))) {
       job(request, engine, id, action);
     }
   }
+
+  /**
+   * {@code POST|PUT .../variables/{name}/data} (on a process instance, execution, task or case):
+   * the multipart upload of a Bytes, File or Object value, which names a Java class for Camunda
+   * to build from the upload. No person has a reason to send one (Airlock's forms and API send
+   * plain values; io.airlock.process.PlainVariables refuses the JSON forms of these values): 400
+   * naming the variable, audited, whoever asks. Airlock itself never uploads through REST.
+   */
+  private void binaryVariable(ContainerRequestContext request, ProcessEngine engine, List<PathSegment> path,
+      String name) {
+    Authentication caller = engine.getIdentityService().getCurrentAuthentication();
+    WebApplicationContext spring = servletContext == null ? null
+        : WebApplicationContextUtils.getWebApplicationContext(servletContext);
+    if (spring != null) {
+      StringBuilder where = new StringBuilder();
+      path.subList(0, path.size() - 1).forEach(p -> where.append('/').append(p.getPath()));
+      spring.getBean(AuditLog.class).refused(caller == null ? null : caller.getUserId(), "refused.variable", null,
+          Map.of("reason", "a binary or object variable uploaded", "variable", name, "path", where.toString()));
+    }
+    REFUSALS.warn("Refused: an upload of variable {} as binary data: only plain values are taken", LogSafe.of(name));
+    request.abortWith(answer(Response.Status.BAD_REQUEST, "InvalidRequestException", name + ": a Bytes, File or "
+        + "Object value is refused: variables sent to Airlock's processes are plain values (String, Boolean, Integer, "
+        + "Long, Double, Date, Json or Null). Nothing was changed."));
+  }
+
+  /**
+   * {@code POST .../message}: its correlation keys are matched, not stored, so the engine's
+   * serializers (io.airlock.process.PlainVariables) never see them, and an Object key fails in
+   * the engine ("Object is not deserialized", a 500). Refused here the same way: 400 naming the
+   * key. The message's variables are stored, and refused by the engine's check.
+   */
+  private void correlationKeys(ContainerRequestContext request) {
+    byte[] body;
+    try {
+      body = request.getEntityStream().readAllBytes();
+    } catch (java.io.IOException e) {
+      return; // the resource reads (and answers) the body itself
+    }
+    request.setEntityStream(new java.io.ByteArrayInputStream(body));
+    com.fasterxml.jackson.databind.JsonNode json;
+    try {
+      json = JSON.readTree(body);
+    } catch (java.io.IOException e) {
+      return;
+    }
+    if (json == null) {
+      return;
+    }
+    for (String field : List.of("correlationKeys", "localCorrelationKeys")) {
+      var keys = json.path(field).fields();
+      while (keys.hasNext()) {
+        var key = keys.next();
+        String type = key.getValue().path("type").asText("");
+        var info = key.getValue().path("valueInfo");
+        if (List.of("object", "file", "bytes").contains(type.toLowerCase(java.util.Locale.ROOT))
+            || info.has("objectTypeName") || info.has("serializationDataFormat")) {
+          WebApplicationContext spring = servletContext == null ? null
+              : WebApplicationContextUtils.getWebApplicationContext(servletContext);
+          ProcessEngine engine = ProcessEngines.getDefaultProcessEngine(false);
+          Authentication caller = engine == null ? null : engine.getIdentityService().getCurrentAuthentication();
+          if (spring != null) {
+            spring.getBean(AuditLog.class).refused(caller == null ? null : caller.getUserId(), "refused.variable", null,
+                Map.of("reason", "a correlation key that is not plain data", "variable", key.getKey(), "type", type));
+          }
+          REFUSALS.warn("Refused: correlation key {} of type {}: only plain values are taken", LogSafe.of(key.getKey()),
+              LogSafe.of(type));
+          request.abortWith(answer(Response.Status.BAD_REQUEST, "InvalidRequestException", key.getKey() + ": a value "
+              + "of type " + type + " is refused: variables sent to Airlock's processes are plain values (String, "
+              + "Boolean, Integer, Long, Double, Date, Json or Null). Nothing was changed."));
+          return;
+        }
+      }
+    }
+  }
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
   private void throwAtTask(ContainerRequestContext request, ProcessEngine engine, String taskId, String action) {
     Authentication caller = engine.getIdentityService().getCurrentAuthentication();

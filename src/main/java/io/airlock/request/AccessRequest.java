@@ -98,11 +98,27 @@ public class AccessRequest implements Cloneable {
   /**
    * When access granted at {@code start} ends: an extension at the end it asked for (the end
    * of what it extends plus its time, as policy judged it, however long its review took); any
-   * other request {@code start} plus its duration.
+   * other request {@code start} plus its duration. Never after {@link #latestEnd}: a rework or
+   * extension of live access ends at the latest at its scope's maximum counted from the first
+   * grant, however long its review took and whatever other extensions were approved meanwhile.
    */
   public Instant endFrom(Instant start) {
     Extension e = extension();
-    return e != null ? e.to() : start.plus(parsedDuration());
+    Instant end = e != null ? e.to() : start.plus(parsedDuration());
+    Instant latest = latestEnd();
+    return latest != null && end.isAfter(latest) ? latest : end;
+  }
+
+  /**
+   * The latest end of a rework or extension of live access: its first grant's start
+   * ({@code chainStart}) plus its scope's maximum; null for a first request (its duration counts
+   * from its own grant, bounded by policy) or when policy names no maximum.
+   */
+  public Instant latestEnd() {
+    if (chainStart == null || maxDurationMinutes == null || maxDurationMinutes <= 0) {
+      return null;
+    }
+    return chainStart.plus(java.time.Duration.ofMinutes(maxDurationMinutes));
   }
 
   /**

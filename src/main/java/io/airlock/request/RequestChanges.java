@@ -2,6 +2,8 @@ package io.airlock.request;
 
 import io.airlock.audit.AuditLog;
 import io.airlock.config.AirlockProperties;
+import io.airlock.inventory.Inventory;
+import io.airlock.inventory.InventoryService;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -26,9 +28,11 @@ public class RequestChanges {
   private final AirlockProperties.Groups groups;
   private final Clock clock;
   private final java.time.ZoneId zone;
+  private final InventoryService inventory;
 
   RequestChanges(RequestService service, AccessRequestMapper requests, AccessProcess process, AccessLifecycle lifecycle,
-      AuditLog audit, AirlockProperties properties, Clock clock) {
+      AuditLog audit, AirlockProperties properties, Clock clock, InventoryService inventory) {
+    this.inventory = inventory;
     this.service = service;
     this.requests = requests;
     this.process = process;
@@ -138,6 +142,7 @@ public class RequestChanges {
     if (r.getStatus() != RequestStatus.ACTIVE) {
       throw new ConflictingStateException("Request " + id + " is " + r.getStatus() + "; only ACTIVE access can be changed");
     }
+    requireWithinOriginal(r, permission, caller);
     SubmitRequest changed = changed(refileable(r).submitValues(), null, permission, duration, justification);
     if (duration == null || duration.isBlank()) {
       throw new InvalidRequestException(List.of(new InvalidRequestException.FieldError("duration",
@@ -149,6 +154,34 @@ public class RequestChanges {
     audit.record(caller.userId(), "request.reworked", id, Map.of("by", replacement.getId(), "duration",
         String.valueOf(duration), "permission", replacement.getPermission()));
     return replacement;
+  }
+
+  /**
+   * A rework's permission is within the original's ({@link ReworkBounds}); anything wider is a
+   * 422 naming {@code permission} and where to ask for it as a new request, audited
+   * ({@code refused.rework}). Its account is the original's by construction: a rework names none.
+   */
+  private void requireWithinOriginal(AccessRequest r, String permission, Caller caller) {
+    if (permission == null || permission.isBlank()) {
+      return;
+    }
+    String wanted = permission.trim();
+    List<Inventory.PermissionSet> sets = inventory.permissionSets();
+    Inventory.PermissionSet original = r.getPermissionSetArn() == null ? null : sets.stream()
+        .filter(p -> r.getPermissionSetArn().equals(p.arn())).findFirst().orElse(null);
+    Inventory.PermissionSet asked = sets.stream().filter(p -> wanted.equals(p.name()) || wanted.equals(p.arn()))
+        .findFirst().orElse(null);
+    java.util.Optional<String> wider = ReworkBounds.wider(r.getPermission(), original, wanted, asked);
+    if (wider.isEmpty()) {
+      return;
+    }
+    String newRequest = "/requests/new?target=" + r.getTarget() + "&permission="
+        + java.net.URLEncoder.encode(wanted, java.nio.charset.StandardCharsets.UTF_8);
+    audit.refused(caller.userId(), "refused.rework", r.getId(), Map.of("permission", wanted, "original",
+        String.valueOf(r.getPermission()), "reason", wider.get()));
+    throw new WiderThanOriginalException("permission", "is wider than this access (" + wider.get() + "). A rework "
+        + "only keeps or narrows what was granted; ask for '" + wanted + "' as a new request (New request in Airlock's "
+        + "pages: " + newRequest + ", or POST /api/requests), which policy and review judge on its own", newRequest);
   }
 
   /**

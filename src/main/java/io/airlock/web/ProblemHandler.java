@@ -60,6 +60,16 @@ class ProblemHandler {
     return p;
   }
 
+  /** A rework wider than the access it changes: 422, naming the field and where to ask for it as a new request. */
+  @ExceptionHandler(io.airlock.request.WiderThanOriginalException.class)
+  ProblemDetail widerThanOriginal(io.airlock.request.WiderThanOriginalException e) {
+    ProblemDetail p = invalid(e);
+    p.setStatus(422);
+    p.setTitle("Wider than the original");
+    p.setProperty("newRequest", e.newRequest());
+    return p;
+  }
+
   /**
    * A body that is not JSON, or not the JSON this endpoint reads: say what and where (line and
    * column, or the field whose value has the wrong type), never which Java type was expected.
