@@ -27,6 +27,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -166,6 +167,17 @@ class ModelerDeploymentIntegrationTest {
       JsonNode now = submit("erin", "PowerUserAccess", "PT1H", "Debug INC-9");
       JsonNode active = api.awaitStatus(now.get("id").asText(), "ACTIVE");
       assertThat(SandboxSso.assignments(aws, SANDBOX, active.get("permissionSetArn").asText())).isNotEmpty();
+      // nobody puts the older policy back by deleting the new one, admins included
+      String inForceDeployment = inForce.get("inForceDeploymentId").asText();
+      for (String user : List.of("admin", "pat", "quinn")) {
+        assertThat(api.delete(user, "/engine-rest/deployment/" + inForceDeployment + "?cascade=true").status())
+            .as(user).isEqualTo(403);
+      }
+      assertThat(api.delete("admin", "/engine-rest/process-definition/key/access-request/delete?cascade=true")
+          .status()).isEqualTo(403);
+      assertThat(lastAudit("refused.deploy").get("details").get("command").asText())
+          .isEqualTo("delete process definition");
+      assertThat(latestVersion("decision-definition", "auto-approval")).isEqualTo(before + 1);
       // a decided proposal waits no more
       assertThat(api.post("grace", "/api/policies/proposals/" + id + "/review", Map.of("decision", "APPROVE"))
           .status()).isIn(403, 409);

@@ -21,6 +21,9 @@ import org.camunda.bpm.engine.authorization.Permissions;
 import org.camunda.bpm.engine.impl.cfg.AbstractProcessEnginePlugin;
 import org.camunda.bpm.engine.impl.cfg.ProcessEngineConfigurationImpl;
 import org.camunda.bpm.engine.impl.cfg.auth.DefaultAuthorizationProvider;
+import org.camunda.bpm.engine.impl.cmd.DeleteDeploymentCmd;
+import org.camunda.bpm.engine.impl.cmd.DeleteProcessDefinitionsByIdsCmd;
+import org.camunda.bpm.engine.impl.cmd.DeleteProcessDefinitionsByKeyCmd;
 import org.camunda.bpm.engine.impl.cmd.DeployCmd;
 import org.camunda.bpm.engine.impl.context.Context;
 import org.camunda.bpm.engine.impl.interceptor.Command;
@@ -120,6 +123,10 @@ class PolicyDeployments extends AbstractProcessEnginePlugin {
 
     @Override
     public <T> T execute(Command<T> command) {
+      if (command instanceof DeleteDeploymentCmd || command instanceof DeleteProcessDefinitionsByIdsCmd
+          || command instanceof DeleteProcessDefinitionsByKeyCmd) {
+        refuseDeletion(command, Steps.caller(configuration.getIdentityService()));
+      }
       try {
         return next.execute(command);
       } catch (AuthorizationException e) {
@@ -132,6 +139,26 @@ class PolicyDeployments extends AbstractProcessEnginePlugin {
         throw e;
       }
     }
+  }
+
+  /**
+   * Deleting a deployment or a process definition by hand puts an older version in force (or
+   * ends running requests): a policy change by one person. Refused to every signed-in caller,
+   * admins included, audited; Airlock itself (no signed-in user) may.
+   */
+  private void refuseDeletion(Command<?> command, Caller caller) {
+    if (caller == null) {
+      return;
+    }
+    Map<String, Object> details = new LinkedHashMap<>();
+    details.put("reasons", List.of("deleting deployments or process definitions would put an older policy in force"));
+    details.put("command", command instanceof DeleteDeploymentCmd ? "delete deployment" : "delete process definition");
+    audit.refused(caller.userId(), REFUSED, null, details);
+    EngineErrors.translate(() -> {
+      throw new ForbiddenActionException("Deployments and process definitions are not deleted by hand: that would "
+          + "put an older policy in force, or end running requests. Propose the policy you want instead (a deployment "
+          + "by a policy author, approved by a policy approver)");
+    });
   }
 
   void check(DeploymentEntity deployment) {
