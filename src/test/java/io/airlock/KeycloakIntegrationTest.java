@@ -163,6 +163,20 @@ class KeycloakIntegrationTest {
     assertThat(scrape.body()).contains("airlock_grants_active");
     assertThat(call("GET", "/api/audit", prometheus, null).statusCode()).isEqualTo(403);
     assertThat(call("GET", "/actuator/prometheus", alice, null).statusCode()).isEqualTo(403);
+    // Nothing else answers it: Airlock's API, the engine REST API, the API docs, actuator (403);
+    // pages and webapps take no bearer token (a sign-in at Keycloak, which a service account
+    // cannot do).
+    for (String path : List.of("/api/requests", "/api/catalog", "/engine-rest/task", "/engine-rest/group",
+        "/engine-rest/process-definition", "/v3/api-docs", "/actuator/health")) {
+      HttpResponse<String> refused = call("GET", path, prometheus, null);
+      assertThat(refused.statusCode()).as(path).isEqualTo(403);
+      assertThat(refused.body()).as(path).contains("reads the metrics at /actuator/prometheus and nothing else");
+    }
+    assertThat(call("POST", "/api/requests", prometheus, request("service-account-airlock-metrics")).statusCode())
+        .isEqualTo(403);
+    for (String path : List.of("/", "/requests", "/camunda/app/tasklist/", "/camunda/api/engine/engine/default/task")) {
+      assertThat(call("GET", path, prometheus, null).statusCode()).as(path).isNotEqualTo(200);
+    }
     // A token whose signature was tampered with is refused.
     String[] parts = alice.split("\\.");
     String forged = parts[0] + "." + parts[1] + "." + new StringBuilder(parts[2]).reverse();
