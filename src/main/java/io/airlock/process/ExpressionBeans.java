@@ -40,7 +40,9 @@ class ExpressionBeans implements BeanPostProcessor {
       InventoryScanProcess.Beans.REPORT_STANDING_DELEGATE,
       InventoryScanProcess.Beans.FAIL_MISSING_TARGETS_DELEGATE,
       InventoryScanProcess.Beans.RECORD_SUMMARY_DELEGATE,
-      InventoryScanProcess.Beans.SCHEDULES);
+      InventoryScanProcess.Beans.SCHEDULES,
+      GroupMembershipProcess.Beans.REVIEW_GUARD,
+      GroupMembershipProcess.Beans.CHANGE_DELEGATE);
 
   private final ApplicationContext context;
 

@@ -109,7 +109,8 @@ public final class ModelRules {
     // it may start at: another key would run without them.
     java.util.Map<String, String> guarded = java.util.Map.of(
         AccessRequestProcess.PROCESS_KEY, AccessRequestProcess.Elements.START_ACCESS_REQUESTED,
-        InventoryScanProcess.PROCESS_KEY, InventoryScanProcess.Elements.START_SCHEDULED);
+        InventoryScanProcess.PROCESS_KEY, InventoryScanProcess.Elements.START_SCHEDULED,
+        GroupMembershipProcess.PROCESS_KEY, GroupMembershipProcess.Elements.START_CHANGE_REQUESTED);
     for (Element process : elements(doc, BPMN_NS, "process")) {
       String key = process.getAttribute("id");
       String start = guarded.get(key);
