@@ -6,7 +6,12 @@ import static org.awaitility.Awaitility.await;
 import io.airlock.support.ApiClient;
 import io.airlock.support.ApiClient.Reply;
 import io.airlock.support.PostgresTestConfiguration;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.camunda.bpm.engine.IdentityService;
@@ -36,6 +41,7 @@ import org.springframework.test.annotation.DirtiesContext;
  *       person (security group or another admin, neither the asker nor the user) approved it in
  *       the review task; a denial, a self-review and a process pushed past its review change
  *       nothing; every step is in the audit log;
+ *   <li>the README's <i>Separation of duties</i> table: each row's claims against the running app.
  * </ul>
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
@@ -214,7 +220,155 @@ class SeparationOfDutiesIntegrationTest {
     assertThat(status(pushed)).isEqualTo("PENDING_REVIEW");
   }
 
+  // --- The README's table, row by row -------------------------------------------------------------
+
+  @Test
+  void theReadmesSeparationOfDutiesTableHoldsInTheRunningApp() throws IOException {
+    Map<String, Runnable> checks = new LinkedHashMap<>();
+    checks.put("requester", () -> {
+      // bob asks for himself; he is an approver too, but not of his own request.
+      String own = submit("bob");
+      Reply review = api.post("bob", "/api/requests/" + own + "/review", Map.of("outcome", "APPROVE"));
+      assertThat(review.status()).as(review.raw()).isEqualTo(403);
+      assertThat(requestStatus(own)).isEqualTo("PENDING_REVIEW");
+    });
+    checks.put("approver", () -> {
+      String alices = submit("alice");
+      assertThat(deploy("bob")).isEqualTo(403);
+      assertThat(api.put("bob", "/engine-rest/group/" + AUTHORS + "/members/bob", null).status()).isEqualTo(403);
+      assertThat(member("bob", AUTHORS)).isFalse();
+      assertThat(api.post("bob", "/api/requests/" + alices + "/review", Map.of("outcome", "APPROVE")).status())
+          .isEqualTo(200);
+    });
+    checks.put("policy author", () -> {
+      String alices = submit("alice");
+      // Not even shown to pat: 404, as for anybody who may not read it.
+      assertThat(api.post("pat", "/api/requests/" + alices + "/review", Map.of("outcome", "APPROVE")).status())
+          .isIn(403, 404);
+      assertThat(requestStatus(alices)).isEqualTo("PENDING_REVIEW");
+      assertThat(deploy("pat")).isEqualTo(200);
+    });
+    checks.put("policy approver", () -> assertThat(deploy("quinn")).isEqualTo(403));
+    checks.put("operator", () -> {
+      assertThat(deploy("dave")).isEqualTo(403);
+      assertThat(api.get("dave", "/api/audit").status()).isEqualTo(403);
+    });
+    checks.put("auditor", () -> {
+      assertThat(api.get("carol", "/api/audit").status()).isEqualTo(200);
+      Reply submitted = api.post("carol", "/api/requests", request("carol"));
+      assertThat(submitted.status()).isEqualTo(403);
+    });
+    checks.put("administrator", () -> {
+      String alices = submit("alice");
+      assertThat(api.post("admin", "/api/requests/" + alices + "/review", Map.of("outcome", "APPROVE")).status())
+          .isEqualTo(403);
+      assertThat(requestStatus(alices)).isEqualTo("PENDING_REVIEW");
+      assertThat(deploy("admin")).isEqualTo(403);
+      assertThat(api.put("admin", "/engine-rest/group/" + APPROVERS + "/members/admin", null).status()).isEqualTo(403);
+      assertThat(member("admin", APPROVERS)).isFalse();
+    });
+    checks.put("security", () -> {
+      String own = api.post("dave", "/api/memberships", Map.of("user", "dave", "group", "airlock-auditors",
+          "change", "ADD", "reason", "read the log myself")).body().get("id").asText();
+      assertThat(api.post("dave", "/engine-rest/task/" + reviewTask(own).getId() + "/complete",
+          Map.of("variables", Map.of("membershipOutcome", Map.of("value", "APPROVE")))).status()).isEqualTo(403);
+      assertThat(member("dave", "airlock-auditors")).isFalse();
+    });
+    checks.put("monitoring", () -> {
+      if (identity.createUserQuery().userId("scraper").count() == 0) {
+        var scraper = identity.newUser("scraper");
+        scraper.setPassword("airlock");
+        identity.saveUser(scraper);
+        if (identity.createGroupQuery().groupId("airlock-monitoring").count() == 0) {
+          var group = identity.newGroup("airlock-monitoring");
+          group.setName("Airlock monitoring");
+          identity.saveGroup(group);
+        }
+        identity.createMembership("scraper", "airlock-monitoring");
+      }
+      assertThat(api.get("scraper", "/actuator/prometheus").status()).isEqualTo(200);
+      assertThat(api.get("scraper", "/api/requests").status()).isEqualTo(403);
+      assertThat(api.get("scraper", "/engine-rest/task").status()).isEqualTo(403);
+    });
+
+    List<String> rows = separationOfDutiesRows();
+    assertThat(rows).as("every power in the README has its check, and every check its row")
+        .containsExactlyInAnyOrderElementsOf(checks.keySet());
+    List<String> failed = new ArrayList<>();
+    for (String row : rows) {
+      try {
+        checks.get(row).run();
+      } catch (AssertionError e) {
+        failed.add(row + ": " + e.getMessage());
+      }
+    }
+    assertThat(failed).as("rows of the README's table that the running app contradicts").isEmpty();
+  }
+
+  /** The first cell of each row of the README's table under "## Separation of duties", without markup. */
+  static List<String> separationOfDutiesRows() throws IOException {
+    List<String> lines = Files.readAllLines(Path.of("README.md"));
+    int start = lines.indexOf("## Separation of duties");
+    assertThat(start).as("README has a section 'Separation of duties'").isNotNegative();
+    List<String> rows = new ArrayList<>();
+    boolean inTable = false;
+    for (String line : lines.subList(start + 1, lines.size())) {
+      if (line.startsWith("## ")) {
+        break;
+      }
+      if (line.startsWith("|")) {
+        if (line.startsWith("|---") || line.startsWith("| power ")) {
+          inTable = true;
+          continue;
+        }
+        if (inTable) {
+          rows.add(line.split("\\|")[1].replace("*", "").trim());
+        }
+      }
+    }
+    return rows;
+  }
+
   // ------------------------------------------------------------------------------ helpers
+
+  private int deploy(String user) {
+    String dmn = """
+        <?xml version="1.0" encoding="UTF-8"?>
+        <definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/"
+            xmlns:camunda="http://camunda.org/schema/1.0/dmn" id="Definitions_Duties" name="Duties"
+            namespace="https://airlock.io/test">
+          <decision id="duties-%s" name="Duties" camunda:historyTimeToLive="P1D">
+            <decisionTable id="DecisionTable_Duties">
+              <input id="Input_X" label="X"><inputExpression id="InputExpression_X" typeRef="string"><text>x</text></inputExpression></input>
+              <output id="Output_Y" label="Y" name="y" typeRef="string" />
+              <rule id="Rule_Any"><description>Any x.</description>
+                <inputEntry id="UnaryTests_Any"><text>-</text></inputEntry>
+                <outputEntry id="LiteralExpression_Any"><text>"y"</text></outputEntry>
+              </rule>
+            </decisionTable>
+          </decision>
+        </definitions>
+        """.formatted(user);
+    return api.postFile(user, "/engine-rest/deployment/create", Map.of("deployment-name", "duties-" + user),
+        "duties.dmn", dmn).status();
+  }
+
+  private static Map<String, Object> request(String user) {
+    return Map.of("system", "AWS", "target", "333333333333", "principal", user, "permission", "PowerUserAccess",
+        "duration", "PT30M", "justification", "Separation of duties check");
+  }
+
+  private String submit(String user) {
+    Reply submitted = api.post(user, "/api/requests", request(user));
+    assertThat(submitted.status()).as(submitted.raw()).isEqualTo(201);
+    String id = submitted.body().get("id").asText();
+    await().atMost(Duration.ofSeconds(20)).until(() -> "PENDING_REVIEW".equals(requestStatus(id)));
+    return id;
+  }
+
+  private String requestStatus(String id) {
+    return jdbc.queryForObject("SELECT status FROM access_request WHERE id = ?", String.class, id);
+  }
 
   private Task reviewTask(String changeId) {
     await().atMost(Duration.ofSeconds(10)).until(() -> tasks.createTaskQuery().processInstanceBusinessKey(changeId)
