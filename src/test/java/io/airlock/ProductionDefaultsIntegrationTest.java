@@ -174,6 +174,10 @@ class ProductionDefaultsIntegrationTest {
       HttpResponse<String> home = browser.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
           .GET().build(), HttpResponse.BodyHandlers.ofString());
       assertThat(home.statusCode()).as("no session: back to the sign-in page").isEqualTo(302);
+      // The two sign-ins are on record too.
+      await().atMost(java.time.Duration.ofSeconds(5)).untilAsserted(() -> assertThat(jdbc.queryForObject(
+          "SELECT COUNT(*) FROM audit_event WHERE action = 'refused.machine' AND actor = 'mona' AND (details LIKE "
+          + "'%/login/welcome%' OR details LIKE '%/sign-in%')", Long.class)).isEqualTo(2L));
       // The operator next to it is not confined.
       assertThat(get("/api/requests", "olga").statusCode()).isEqualTo(200);
     } finally {

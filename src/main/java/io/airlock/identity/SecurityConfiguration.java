@@ -68,7 +68,7 @@ class SecurityConfiguration {
     PortalSecurity.common(http, new MonitoringOnlyFilter(metrics.group(), audit))
         .authenticationProvider(users)
         .formLogin(f -> f.loginPage("/sign-in").failureUrl("/sign-in?failed")
-            .successHandler(new SignInSuccess(engine, metrics.group())))
+            .successHandler(new SignInSuccess(engine, metrics.group(), audit)))
         .logout(l -> l.logoutUrl("/sign-out").logoutSuccessUrl("/sign-in?signed-out"));
     return http.build();
   }
@@ -78,10 +78,12 @@ class SecurityConfiguration {
       extends org.springframework.security.web.authentication.SavedRequestAwareAuthenticationSuccessHandler {
     private final org.camunda.bpm.engine.ProcessEngine engine;
     private final String monitoringGroup;
+    private final AuditLog audit;
 
-    SignInSuccess(org.camunda.bpm.engine.ProcessEngine engine, String monitoringGroup) {
+    SignInSuccess(org.camunda.bpm.engine.ProcessEngine engine, String monitoringGroup, AuditLog audit) {
       this.engine = engine;
       this.monitoringGroup = monitoringGroup;
+      this.audit = audit;
       setDefaultTargetUrl("/");
     }
 
@@ -91,6 +93,12 @@ class SecurityConfiguration {
         throws java.io.IOException, jakarta.servlet.ServletException {
       if (CurrentUser.groups(authentication).contains(monitoringGroup)) {
         // A machine that reads the metrics has no pages: no session (MonitoringOnlyFilter).
+        org.slf4j.LoggerFactory.getLogger("io.airlock.refused").warn("Refused: the pages' sign-in of {}: the "
+            + "monitoring group reads {} only", io.airlock.logging.LogSafe.of(authentication.getName()),
+            MonitoringOnlyFilter.METRICS);
+        audit.refused(authentication.getName(), MonitoringOnlyFilter.REFUSED, null, java.util.Map.of("method",
+            "POST", "path", "/sign-in", "reason", "a member of the monitoring group " + monitoringGroup + " reads "
+            + MonitoringOnlyFilter.METRICS + " only"));
         org.springframework.security.core.context.SecurityContextHolder.clearContext();
         request.getSession().invalidate();
         Problems.write(response, HttpServletResponse.SC_FORBIDDEN, "Forbidden", authentication.getName()
