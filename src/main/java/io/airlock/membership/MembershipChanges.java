@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Lazy;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -57,9 +58,11 @@ public class MembershipChanges {
   private final Clock clock;
   private final AirlockProperties.Groups groups;
   private final Set<String> airlockGroups;
+  private final ApplicationEventPublisher events;
 
   MembershipChanges(MembershipChangeMapper mapper, UserStore users, @Lazy MembershipReview reviews, AuditLog audit,
-      Clock clock, AirlockProperties properties, MetricsProperties metrics) {
+      Clock clock, AirlockProperties properties, MetricsProperties metrics, ApplicationEventPublisher events) {
+    this.events = events;
     this.mapper = mapper;
     this.users = users;
     this.reviews = reviews;
@@ -125,7 +128,9 @@ public class MembershipChanges {
     audit.record(caller.userId(), REQUESTED, null, details);
     String instance = reviews.start(filed, reviewerGroups());
     mapper.bind(filed.id(), instance);
-    return mapper.find(filed.id());
+    MembershipChange stored = mapper.find(filed.id());
+    events.publishEvent(new MembershipChangeEvent(stored, reviewerGroups()));
+    return stored;
   }
 
   /** The change as its asker, its user, a reviewer or an auditor sees it. */
@@ -183,6 +188,9 @@ public class MembershipChanges {
       details.put("comment", comment);
     }
     audit.record(reviewer.userId(), approve ? APPROVED : DENIED, null, details);
+    if (!approve) {
+      events.publishEvent(new MembershipChangeEvent(mapper.find(id), reviewerGroups()));
+    }
     return approve;
   }
 
@@ -207,6 +215,7 @@ public class MembershipChanges {
     details.put("requestedBy", c.requestedBy());
     details.put("approvedBy", c.decidedBy());
     audit.record(io.airlock.request.RequestService.SYSTEM_ACTOR, CHANGED, null, details);
+    events.publishEvent(new MembershipChangeEvent(mapper.find(id), reviewerGroups()));
   }
 
   private void refuse(String actor, String id, MembershipChange c, String reason) {
