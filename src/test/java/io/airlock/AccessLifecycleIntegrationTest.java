@@ -438,8 +438,8 @@ class AccessLifecycleIntegrationTest {
         .isEqualTo(204); // four hours pass
     JsonNode escalated = api.get("alice", "/api/requests/" + id).body();
     assertThat(escalated.get("status").asText()).isEqualTo("PENDING_REVIEW");
-    assertThat(escalated.get("approverGroups").asText()).isEqualTo("airlock-approvers,camunda-admin");
-    assertThat(api.get("admin", "/engine-rest/task?processInstanceBusinessKey=" + id + "&candidateGroup=camunda-admin")
+    assertThat(escalated.get("approverGroups").asText()).isEqualTo("airlock-approvers,airlock-security");
+    assertThat(api.get("admin", "/engine-rest/task?processInstanceBusinessKey=" + id + "&candidateGroup=airlock-security")
         .body()).hasSize(1);
 
     assertThat(api.post("admin", "/api/requests/" + id + "/review", Map.of("outcome", "APPROVE")).status())

@@ -1,6 +1,7 @@
 package io.airlock;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -176,6 +177,20 @@ class KeycloakIntegrationTest {
     assertThat(scrape.body()).contains("airlock_grants_active");
     assertThat(call("GET", "/api/audit", prometheus, null).statusCode()).isEqualTo(403);
     assertThat(call("GET", "/actuator/prometheus", alice, null).statusCode()).isEqualTo(403);
+    // Nothing else answers it: Airlock's API, the engine REST API, the API docs, actuator (403);
+    // pages and webapps take no bearer token (a sign-in at Keycloak, which a service account
+    // cannot do).
+    for (String path : List.of("/api/requests", "/api/catalog", "/engine-rest/task", "/engine-rest/group",
+        "/engine-rest/process-definition", "/v3/api-docs", "/actuator/health")) {
+      HttpResponse<String> refused = call("GET", path, prometheus, null);
+      assertThat(refused.statusCode()).as(path).isEqualTo(403);
+      assertThat(refused.body()).as(path).contains("reads the metrics at /actuator/prometheus and nothing else");
+    }
+    assertThat(call("POST", "/api/requests", prometheus, request("service-account-airlock-metrics")).statusCode())
+        .isEqualTo(403);
+    for (String path : List.of("/", "/requests", "/camunda/app/tasklist/", "/camunda/api/engine/engine/default/task")) {
+      assertThat(call("GET", path, prometheus, null).statusCode()).as(path).isNotEqualTo(200);
+    }
     // A token whose signature was tampered with is refused.
     String[] parts = alice.split("\\.");
     String forged = parts[0] + "." + parts[1] + "." + new StringBuilder(parts[2]).reverse();
@@ -271,7 +286,7 @@ class KeycloakIntegrationTest {
   // --- The engine's identity service is Keycloak --------------------------------------------------
 
   @Test
-  void theEngineListsKeycloakUsersAndGroupsAndTheAdminGroupIsCamundaAdmin() {
+  void theEngineListsKeycloakUsersAndGroupsAndTheAdminGroupIsCamundaAdmin() throws Exception {
     List<String> users = identity.createUserQuery().list().stream().map(User::getId).toList();
     assertThat(users).contains("alice", "bob", "carol", "dave", "erin", "grace", "pat", "admin");
     assertThat(identity.createUserQuery().userId("alice").singleResult().getEmail()).isEqualTo("alice@example.com");
@@ -286,6 +301,26 @@ class KeycloakIntegrationTest {
         Resources.AUTHORIZATION)).isTrue();
     // Read-only, and no password sign-in through Camunda (the webapps' own login form).
     assertThat(identity.isReadOnly()).isTrue();
+    // So nobody grants themselves Airlock's powers through the engine: an admin's self-addition
+    // to the policy authors is refused and changes nothing; Keycloak's own process rules.
+    // (The engine REST API answers any token so, before authorizations: carol's here, as an
+    // admin's needs OTP at Keycloak; the identity service itself refuses the admin below.)
+    String carol = kc().accessToken("carol");
+    HttpResponse<String> selfAdded = call("PUT", "/engine-rest/group/airlock-policy-authors/members/carol", carol, null);
+    assertThat(selfAdded.statusCode()).as(selfAdded.body()).isEqualTo(403);
+    assertThat(selfAdded.body()).contains("read-only");
+    assertThat(call("POST", "/engine-rest/user/create", carol, Map.of("profile", Map.of("id", "puppet"),
+        "credentials", Map.of("password", "Secret-123"))).statusCode()).isEqualTo(403);
+    identity.setAuthentication("admin", List.of("camunda-admin"));
+    try {
+      assertThatThrownBy(() -> identity.createMembership("admin", "airlock-policy-authors"))
+          .hasMessageContaining("read-only");
+    } finally {
+      identity.clearAuthentication();
+    }
+    assertThat(identity.createUserQuery().memberOfGroup("airlock-policy-authors").userId("admin").count()).isZero();
+    assertThat(identity.createUserQuery().memberOfGroup("airlock-policy-authors").userId("carol").count()).isZero();
+    assertThat(identity.createUserQuery().userId("puppet").count()).isZero();
     boolean passwordAccepted;
     try {
       passwordAccepted = identity.checkPassword("alice", KeycloakServer.PASSWORD);

@@ -1,6 +1,7 @@
 package io.airlock;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.airlock.support.ApiClient;
 import io.airlock.support.ApiClient.Reply;
@@ -43,6 +44,7 @@ class ProductionDefaultsIntegrationTest {
   @LocalServerPort int port;
   @Autowired ApplicationContext context;
   @Autowired IdentityService identity;
+  @Autowired org.springframework.jdbc.core.JdbcTemplate jdbc;
 
   ApiClient api;
   final HttpClient http = HttpClient.newHttpClient();
@@ -120,6 +122,67 @@ class ProductionDefaultsIntegrationTest {
     assertThat(scraped.statusCode()).isEqualTo(200);
     assertThat(scraped.body()).contains("airlock_grants_active", "airlock_reviews_pending", "airlock_incidents_open");
     assertThat(get("/actuator/prometheus", "olga").statusCode()).isEqualTo(200);
+  }
+
+  /**
+   * Least privilege for machines: the monitoring account reads the metrics and nothing else, not
+   * even with a second group: Airlock's API, the engine REST API, the API docs, the rest of
+   * actuator, the pages and the webapps answer 403 (every refusal audited), and its sign-in to
+   * the webapps or the pages leaves it no session.
+   */
+  @Test
+  void theMonitoringAccountReadsTheMetricsAndNothingElse() throws Exception {
+    identity.createMembership("mona", "airlock-operators");
+    try {
+      long before = jdbc.queryForObject("SELECT COUNT(*) FROM audit_event WHERE action = 'refused.machine'", Long.class);
+      for (String path : java.util.List.of("/api/requests", "/api/catalog", "/api/audit", "/engine-rest/task",
+          "/engine-rest/process-definition", "/engine-rest/user", "/v3/api-docs", "/swagger-ui/index.html",
+          "/actuator/health", "/actuator/health/readiness")) {
+        HttpResponse<String> answer = get(path, "mona");
+        assertThat(answer.statusCode()).as(path).isEqualTo(403);
+        if (!answer.body().isEmpty()) {
+          assertThat(answer.body()).as(path).contains("reads the metrics at /actuator/prometheus and nothing else");
+        }
+      }
+      Reply write = api.post("mona", "/api/requests", java.util.Map.of("system", "AWS", "target", "222222222222",
+          "principal", "mona", "permission", "ReadOnlyAccess", "duration", "PT15M", "justification", "scrape"));
+      assertThat(write.status()).isEqualTo(403);
+      assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM access_request WHERE requester = 'mona'", Long.class))
+          .isZero();
+      assertThat(get("/actuator/prometheus", "mona").statusCode()).isEqualTo(200);
+      await().atMost(java.time.Duration.ofSeconds(5)).untilAsserted(() -> assertThat(jdbc.queryForObject(
+          "SELECT COUNT(*) FROM audit_event WHERE action = 'refused.machine' AND actor = 'mona'", Long.class))
+          .isGreaterThanOrEqualTo(before + 11));
+
+      // Its password at the webapps' sign-in: 403, and no session to use afterwards.
+      io.airlock.support.WebappSession webapps = new io.airlock.support.WebappSession(port);
+      assertThat(webapps.login("mona", "airlock", "welcome")).isEqualTo(403);
+      assertThat(webapps.get("/camunda/api/engine/engine/default/task").statusCode()).isIn(401, 403);
+      assertThat(webapps.get("/camunda/api/admin/auth/user/default").statusCode()).isNotEqualTo(200);
+      // ... nor at the pages' sign-in.
+      HttpClient browser = HttpClient.newBuilder().cookieHandler(new java.net.CookieManager()).build();
+      URI page = URI.create("http://127.0.0.1:" + port + "/sign-in");
+      String form = browser.send(HttpRequest.newBuilder(page).GET().build(), HttpResponse.BodyHandlers.ofString()).body();
+      java.util.regex.Matcher csrf = java.util.regex.Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"").matcher(form);
+      assertThat(csrf.find()).as(form).isTrue();
+      HttpResponse<String> signIn = browser.send(HttpRequest.newBuilder(page)
+          .header("Content-Type", "application/x-www-form-urlencoded")
+          .POST(HttpRequest.BodyPublishers.ofString("username=mona&password=airlock&_csrf=" + csrf.group(1))).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(signIn.statusCode()).isEqualTo(403);
+      assertThat(signIn.body()).contains("reads the metrics at /actuator/prometheus and nothing else");
+      HttpResponse<String> home = browser.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
+          .GET().build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(home.statusCode()).as("no session: back to the sign-in page").isEqualTo(302);
+      // The two sign-ins are on record too.
+      await().atMost(java.time.Duration.ofSeconds(5)).untilAsserted(() -> assertThat(jdbc.queryForObject(
+          "SELECT COUNT(*) FROM audit_event WHERE action = 'refused.machine' AND actor = 'mona' AND (details LIKE "
+          + "'%/login/welcome%' OR details LIKE '%/sign-in%')", Long.class)).isEqualTo(2L));
+      // The operator next to it is not confined.
+      assertThat(get("/api/requests", "olga").statusCode()).isEqualTo(200);
+    } finally {
+      identity.deleteMembership("mona", "airlock-operators");
+    }
   }
 
   private HttpResponse<String> get(String path, String user) throws Exception {

@@ -1,5 +1,7 @@
 package io.airlock.identity;
 
+import io.airlock.config.MetricsProperties;
+import io.airlock.audit.AuditLog;
 import io.airlock.config.AirlockProperties;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
@@ -21,7 +23,8 @@ import org.springframework.security.web.servlet.util.matcher.PathPatternRequestM
  * actuator is the same too: the probes a load
  * balancer and an orchestrator ask without credentials answer UP or DOWN (no components, no
  * details: application.yaml, management.endpoint.health); the metrics name accounts' activity,
- * so only the monitoring group ({@code airlock.metrics.group}), operators and admins read them.
+ * so only the monitoring group ({@code airlock.metrics.group}), operators and admins read them,
+ * and the monitoring group nothing else ({@link MonitoringOnlyFilter}).
  */
 final class ApiSecurity {
 
@@ -32,8 +35,10 @@ final class ApiSecurity {
    * Everything but how a caller proves who they are; {@code authentication} is the filter that
    * does (basic or bearer), around which Airlock's own filters are placed.
    */
-  static HttpSecurity common(HttpSecurity http, AirlockProperties properties, String metricsGroup,
-      IdentityService identity, AuthenticationEntryPoint signIn, Class<? extends Filter> authentication) throws Exception {
+  static HttpSecurity common(HttpSecurity http, AirlockProperties properties, MetricsProperties metrics,
+      AuditLog audit, IdentityService identity, AuthenticationEntryPoint signIn, Class<? extends Filter> authentication)
+      throws Exception {
+    String metricsGroup = metrics.group();
     return http.authorizeHttpRequests(a -> actuatorRules(a
             // The answer to an error that was already decided (a webapp's 404, a filter's 401):
             // keep its status rather than turn it into a 401 of this chain.
@@ -53,6 +58,8 @@ final class ApiSecurity {
         // The Cockpit plugin and Tasklist's My requests use the webapps' session.
         .addFilterBefore(new WebappSessionAuthenticationFilter(), authentication)
         .addFilterAfter(new EngineAuthenticationFilter(identity), authentication)
+        // The monitoring group reads the metrics and nothing else (before any other rule).
+        .addFilterBefore(new MonitoringOnlyFilter(metricsGroup, audit), AuthorizationFilter.class)
         .addFilterAfter(new JsonBodyFilter(), AuthorizationFilter.class);
   }
 

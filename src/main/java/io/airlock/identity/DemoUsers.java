@@ -42,7 +42,7 @@ class DemoUsers extends AbstractProcessEnginePlugin {
         new DemoUser("alice", "Alice", "Requester", List.of(g.requesters())),
         new DemoUser("erin", "Erin", "Requester", List.of(g.requesters())),
         new DemoUser("bob", "Bob", "Approver", List.of(g.approvers(), g.requesters())),
-        new DemoUser("dave", "Dave", "Operator", List.of(g.operators(), g.approvers(), g.requesters())),
+        new DemoUser("dave", "Dave", "Operator", List.of(g.operators(), g.approvers(), g.requesters(), g.security())),
         new DemoUser("grace", "Grace", "Approver", List.of(g.approvers())),
         new DemoUser("carol", "Carol", "Auditor", List.of(g.auditors())),
         new DemoUser("pat", "Pat", "Policy author", List.of(g.policyAuthors())),

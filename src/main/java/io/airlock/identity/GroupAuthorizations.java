@@ -5,6 +5,7 @@ import static org.camunda.bpm.engine.authorization.Authorization.AUTH_TYPE_GRANT
 
 import io.airlock.config.AirlockProperties;
 import io.airlock.process.AccessRequestProcess;
+import io.airlock.process.GroupMembershipProcess;
 import io.airlock.process.InventoryScanProcess;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -51,7 +52,9 @@ import org.springframework.stereotype.Component;
  *   <li>policy authors: create deployments (Camunda Modeler's Deploy button) and read deployments
  *       and definitions; nothing on instances, tasks or history. What they may deploy, and that
  *       nobody else may (admins included), is {@code process.PolicyDeployments}' rule;
- *   <li>admins: everything.
+ *   <li>security: Tasklist, to review changes to Airlock's groups ({@code group-membership-change});
+ *   <li>admins: everything the engine has (Airlock's own guards still refuse them what is not
+ *       theirs: deploying models, reviewing what they asked for, changing Airlock's groups alone).
  * </ul>
  * "Exactly": for each of these groups, an authorization that is not in the list below (left by
  * an older version, or added in Camunda Admin) is removed and one with other permissions is
@@ -119,6 +122,13 @@ class GroupAuthorizations extends AbstractProcessEnginePlugin {
     g.add(grant(operators, Resources.PROCESS_INSTANCE, ANY, ProcessInstancePermissions.CREATE));
     g.add(grant(operators, Resources.BATCH, ANY,
         BatchPermissions.READ, BatchPermissions.READ_HISTORY, BatchPermissions.CREATE_BATCH_SET_JOB_RETRIES));
+
+    // The security group reviews changes to Airlock's groups (bpmn/group-membership-change.bpmn) in
+    // Tasklist: the task itself through its candidate groups (the engine's per-task grant).
+    String security = groups.security();
+    g.add(grant(security, Resources.APPLICATION, "tasklist", Permissions.ACCESS));
+    g.add(grant(security, Resources.PROCESS_DEFINITION, GroupMembershipProcess.PROCESS_KEY,
+        ProcessDefinitionPermissions.READ));
 
     String authors = groups.policyAuthors();
     g.add(grant(authors, Resources.DEPLOYMENT, ANY, Permissions.CREATE, Permissions.READ));

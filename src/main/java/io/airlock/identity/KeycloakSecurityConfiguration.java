@@ -1,5 +1,6 @@
 package io.airlock.identity;
 
+import io.airlock.config.MetricsProperties;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServletResponse;
 import java.util.List;
@@ -161,11 +162,11 @@ class KeycloakSecurityConfiguration {
    */
   @Bean
   @Order(0)
-  SecurityFilterChain keycloakPortal(HttpSecurity http, KeycloakLogout logout, KeycloakProperties keycloak)
-      throws Exception {
+  SecurityFilterChain keycloakPortal(HttpSecurity http, KeycloakLogout logout, KeycloakProperties keycloak,
+      MetricsProperties metrics, io.airlock.audit.AuditLog audit) throws Exception {
     java.net.URI issuer = java.net.URI.create(keycloak.issuer());
     String keycloakOrigin = issuer.getScheme() + "://" + issuer.getAuthority();
-    PortalSecurity.common(http, keycloakOrigin)
+    PortalSecurity.common(http, new MonitoringOnlyFilter(metrics.group(), audit), keycloakOrigin)
         .exceptionHandling(x -> x.authenticationEntryPoint(
             new LoginUrlAuthenticationEntryPoint("/oauth2/authorization/" + REGISTRATION)))
         .logout(l -> l.logoutUrl("/sign-out").logoutSuccessHandler(logout));
@@ -175,12 +176,11 @@ class KeycloakSecurityConfiguration {
   @Bean
   @Order(2)
   SecurityFilterChain keycloakApi(HttpSecurity http, JwtDecoder decoder, IdentityService identity,
-      KeycloakProperties keycloak, io.airlock.config.AirlockProperties properties,
-      @org.springframework.beans.factory.annotation.Value("${airlock.metrics.group:airlock-monitoring}") String metricsGroup)
-      throws Exception {
+      KeycloakProperties keycloak, io.airlock.config.AirlockProperties properties, MetricsProperties metrics,
+      io.airlock.audit.AuditLog audit) throws Exception {
     AuthenticationEntryPoint signIn = (req, res, e) ->
         Problems.write(res, HttpServletResponse.SC_UNAUTHORIZED, "Unauthorized", SIGN_IN);
-    ApiSecurity.common(http, properties, metricsGroup, identity, signIn, BearerTokenAuthenticationFilter.class)
+    ApiSecurity.common(http, properties, metrics, audit, identity, signIn, BearerTokenAuthenticationFilter.class)
         .oauth2ResourceServer(o -> o
             .jwt(j -> j.decoder(decoder).jwtAuthenticationConverter(
                 new EngineGroupsJwtConverter(identity, keycloak.userId().claim())))

@@ -63,7 +63,8 @@ final class PortalSecurity {
   }
 
   /** Everything but how people prove who they are. */
-  static HttpSecurity common(HttpSecurity http, String... formActions) throws Exception {
+  static HttpSecurity common(HttpSecurity http, MonitoringOnlyFilter monitoringOnly, String... formActions)
+      throws Exception {
     PathPatternRequestMatcher.Builder path = PathPatternRequestMatcher.withDefaults();
     return http.securityMatcher(pages())
         .authorizeHttpRequests(a -> a
@@ -77,7 +78,9 @@ final class PortalSecurity {
             .referrerPolicy(r -> r.policy(ReferrerPolicyHeaderWriter.ReferrerPolicy.SAME_ORIGIN)))
         // Signed in to Tasklist or Cockpit already: signed in here too.
         .addFilterBefore(new WebappSessionSignIn(),
-            org.springframework.security.web.authentication.AnonymousAuthenticationFilter.class);
+            org.springframework.security.web.authentication.AnonymousAuthenticationFilter.class)
+        // The monitoring group sees no page (it reads the metrics only).
+        .addFilterBefore(monitoringOnly, org.springframework.security.web.access.intercept.AuthorizationFilter.class);
   }
 
   /**

@@ -1,9 +1,10 @@
 package io.airlock.identity;
 
+import io.airlock.config.MetricsProperties;
 import jakarta.servlet.http.HttpServletResponse;
+import io.airlock.audit.AuditLog;
 import io.airlock.config.AirlockProperties;
 import org.camunda.bpm.engine.IdentityService;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Profile;
@@ -36,7 +37,7 @@ class SecurityConfiguration {
 
   @Bean
   @Order(1)
-  SecurityFilterChain webapps(HttpSecurity http) throws Exception {
+  SecurityFilterChain webapps(HttpSecurity http, MetricsProperties metrics, AuditLog audit) throws Exception {
     // Whole-path matchers: the webapps are not served by Spring MVC's DispatcherServlet.
     PathPatternRequestMatcher.Builder path = PathPatternRequestMatcher.withDefaults();
     http.securityMatcher(path.matcher("/camunda/**"))
@@ -48,6 +49,9 @@ class SecurityConfiguration {
             .logoutSuccessHandler(new org.springframework.security.web.authentication.logout
                 .HttpStatusReturningLogoutSuccessHandler(org.springframework.http.HttpStatus.NO_CONTENT)))
         .addFilterBefore(new CrossSiteWriteFilter(), org.springframework.security.web.authentication.logout.LogoutFilter.class)
+        // The monitoring group's sign-in to the webapps is undone, its session refused.
+        .addFilterAfter(new MonitoringOnlyFilter(metrics.group(), audit),
+            org.springframework.security.web.authentication.logout.LogoutFilter.class)
         .csrf(c -> c.disable())
         .headers(h -> h.frameOptions(f -> f.sameOrigin()));
     return http.build();
@@ -60,11 +64,11 @@ class SecurityConfiguration {
   @Bean
   @Order(0)
   SecurityFilterChain portal(HttpSecurity http, CamundaUserAuthenticationProvider users,
-      org.camunda.bpm.engine.ProcessEngine engine) throws Exception {
-    PortalSecurity.common(http)
+      org.camunda.bpm.engine.ProcessEngine engine, MetricsProperties metrics, AuditLog audit) throws Exception {
+    PortalSecurity.common(http, new MonitoringOnlyFilter(metrics.group(), audit))
         .authenticationProvider(users)
         .formLogin(f -> f.loginPage("/sign-in").failureUrl("/sign-in?failed")
-            .successHandler(new SignInSuccess(engine)))
+            .successHandler(new SignInSuccess(engine, metrics.group(), audit)))
         .logout(l -> l.logoutUrl("/sign-out").logoutSuccessUrl("/sign-in?signed-out"));
     return http.build();
   }
@@ -73,9 +77,13 @@ class SecurityConfiguration {
   private static final class SignInSuccess
       extends org.springframework.security.web.authentication.SavedRequestAwareAuthenticationSuccessHandler {
     private final org.camunda.bpm.engine.ProcessEngine engine;
+    private final String monitoringGroup;
+    private final AuditLog audit;
 
-    SignInSuccess(org.camunda.bpm.engine.ProcessEngine engine) {
+    SignInSuccess(org.camunda.bpm.engine.ProcessEngine engine, String monitoringGroup, AuditLog audit) {
       this.engine = engine;
+      this.monitoringGroup = monitoringGroup;
+      this.audit = audit;
       setDefaultTargetUrl("/");
     }
 
@@ -83,6 +91,21 @@ class SecurityConfiguration {
     public void onAuthenticationSuccess(jakarta.servlet.http.HttpServletRequest request, HttpServletResponse response,
         org.springframework.security.core.Authentication authentication)
         throws java.io.IOException, jakarta.servlet.ServletException {
+      if (CurrentUser.groups(authentication).contains(monitoringGroup)) {
+        // A machine that reads the metrics has no pages: no session (MonitoringOnlyFilter).
+        org.slf4j.LoggerFactory.getLogger("io.airlock.refused").warn("Refused: the pages' sign-in of {}: the "
+            + "monitoring group reads {} only", io.airlock.logging.LogSafe.of(authentication.getName()),
+            MonitoringOnlyFilter.METRICS);
+        audit.refused(authentication.getName(), MonitoringOnlyFilter.REFUSED, null, java.util.Map.of("method",
+            "POST", "path", "/sign-in", "reason", "a member of the monitoring group " + monitoringGroup + " reads "
+            + MonitoringOnlyFilter.METRICS + " only"));
+        org.springframework.security.core.context.SecurityContextHolder.clearContext();
+        request.getSession().invalidate();
+        Problems.write(response, HttpServletResponse.SC_FORBIDDEN, "Forbidden", authentication.getName()
+            + " is in the monitoring group '" + monitoringGroup + "': it reads the metrics at "
+            + MonitoringOnlyFilter.METRICS + " and nothing else");
+        return;
+      }
       PortalSecurity.signInToWebapps(request, engine, authentication.getName());
       super.onAuthenticationSuccess(request, response, authentication);
     }
@@ -91,11 +114,10 @@ class SecurityConfiguration {
   @Bean
   @Order(2)
   SecurityFilterChain api(HttpSecurity http, CamundaUserAuthenticationProvider users, IdentityService identity,
-      AirlockProperties properties,
-      @Value("${airlock.metrics.group:airlock-monitoring}") String metricsGroup) throws Exception {
+      AirlockProperties properties, MetricsProperties metrics, AuditLog audit) throws Exception {
     AuthenticationEntryPoint signIn = (req, res, e) ->
         Problems.write(res, HttpServletResponse.SC_UNAUTHORIZED, "Unauthorized", SIGN_IN);
-    ApiSecurity.common(http, properties, metricsGroup, identity, signIn, BasicAuthenticationFilter.class)
+    ApiSecurity.common(http, properties, metrics, audit, identity, signIn, BasicAuthenticationFilter.class)
         .authenticationProvider(users)
         .httpBasic(b -> b.authenticationEntryPoint(signIn));
     return http.build();

@@ -120,6 +120,38 @@ class Notices {
     }
   }
 
+  /**
+   * A change to Airlock's groups: while it waits, its reviewers (the security group, the
+   * administrators) with what, for whom, by whom and why; once denied or made, its asker and its
+   * user. A change of who holds Airlock's powers is a security event: the security group hears of
+   * it when it is made too.
+   */
+  List<Notice> of(io.airlock.membership.MembershipChangeEvent event) {
+    io.airlock.membership.MembershipChange c = event.change();
+    String what = c.summary();
+    String link = properties.baseUrl() + "/api/memberships/" + c.id();
+    String about = "Change: " + what + "\nAsked by: " + c.requestedBy() + " at " + when(c.requestedAt())
+        + "\nWhy: " + c.reason();
+    return switch (c.status()) {
+      case io.airlock.membership.MembershipChange.PENDING_REVIEW -> List.of(new Notice(null, "membership.waiting",
+          "Review waiting: " + what, about + "\n\nMembership of Airlock's groups changes only with a second person. "
+              + "Review it in Tasklist (task \"Review group membership change\"); the asker and " + c.userId()
+              + " cannot.", properties.baseUrl() + "/camunda/app/tasklist/", List.of(), event.reviewers()));
+      case io.airlock.membership.MembershipChange.DENIED -> List.of(new Notice(null, "membership.denied",
+          "Denied: " + what, about + "\n\nDenied by " + c.decidedBy() + comment(c.decisionComment()) + ".", link,
+          people(c.requestedBy(), c.userId()), List.of()));
+      case io.airlock.membership.MembershipChange.CHANGED -> List.of(new Notice(null, "membership.changed",
+          "Done: " + what, about + "\n\nApproved by " + c.decidedBy() + comment(c.decisionComment())
+              + "; Airlock made the change at " + when(c.changedAt()) + ".", link, people(c.requestedBy(), c.userId()),
+          List.of(properties.securityGroup())));
+      default -> List.of();
+    };
+  }
+
+  private static String comment(String comment) {
+    return comment == null || comment.isBlank() ? "" : " (\"" + comment + "\")";
+  }
+
   /** The security group, when the audit watch finds the log broken: which entry, what is wrong, what to do. */
   Notice of(AuditChainBroken broken) {
     long seq = broken.firstBadSeq();

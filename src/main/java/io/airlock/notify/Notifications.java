@@ -78,6 +78,12 @@ class Notifications implements DisposableBean {
     send(List.of(notices.of(event)));
   }
 
+  /** A change to Airlock's groups, after it commits: the reviewers when it waits, the asker and the user after. */
+  @TransactionalEventListener(fallbackExecution = true)
+  void on(io.airlock.membership.MembershipChangeEvent event) {
+    send(notices.of(event));
+  }
+
   /**
    * When the audit watch finds the log broken: at once (the finding is not part of a change that
    * might roll back), on the same threads.

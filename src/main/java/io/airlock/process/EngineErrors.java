@@ -20,8 +20,16 @@ final class EngineErrors {
   private static final Logger REFUSALS = LoggerFactory.getLogger("io.airlock.refused");
 
   static void translate(Runnable step) {
-    try {
+    answer(() -> {
       step.run();
+      return null;
+    });
+  }
+
+  /** As {@link #translate(Runnable)}, for a step that answers. */
+  static <T> T answer(java.util.function.Supplier<T> step) {
+    try {
+      return step.get();
     } catch (ForbiddenActionException | InvalidRequestException e) {
       // One line: a refusal is no error of Airlock's (Camunda logs these engine exceptions at debug).
       REFUSALS.warn("Refused: {}: {}", e.getClass().getSimpleName(), LogSafe.of(e.getMessage()));

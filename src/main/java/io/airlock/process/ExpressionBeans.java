@@ -44,7 +44,9 @@ class ExpressionBeans implements BeanPostProcessor {
       PolicyProposalProcess.Beans.SIMULATE_DELEGATE,
       PolicyProposalProcess.Beans.REVIEW_GUARD,
       PolicyProposalProcess.Beans.PUT_IN_FORCE_DELEGATE,
-      PolicyProposalProcess.Beans.EXPIRE_DELEGATE);
+      PolicyProposalProcess.Beans.EXPIRE_DELEGATE,
+      GroupMembershipProcess.Beans.REVIEW_GUARD,
+      GroupMembershipProcess.Beans.CHANGE_DELEGATE);
 
   private final ApplicationContext context;
 

@@ -112,7 +112,8 @@ public final class ModelRules {
     java.util.Map<String, String> guarded = java.util.Map.of(
         AccessRequestProcess.PROCESS_KEY, AccessRequestProcess.Elements.START_ACCESS_REQUESTED,
         InventoryScanProcess.PROCESS_KEY, InventoryScanProcess.Elements.START_SCHEDULED,
-        PolicyProposalProcess.PROCESS_KEY, PolicyProposalProcess.Elements.START_POLICY_PROPOSED);
+        PolicyProposalProcess.PROCESS_KEY, PolicyProposalProcess.Elements.START_POLICY_PROPOSED,
+        GroupMembershipProcess.PROCESS_KEY, GroupMembershipProcess.Elements.START_CHANGE_REQUESTED);
     for (Element process : elements(doc, BPMN_NS, "process")) {
       String key = process.getAttribute("id");
       String start = guarded.get(key);

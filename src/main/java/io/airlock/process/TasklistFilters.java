@@ -56,9 +56,11 @@ class TasklistFilters {
   void create() {
     List<String> everyone = List.of(groups.approvers(), groups.requesters());
     List<String> reviewers = List.of(groups.approvers());
+    // The security group reviews changes to Airlock's groups: their tasks are in this one too.
     readBy(create(REVIEWS, -10, "#b5152b", "Reviews of your groups, break-glass first, then oldest first",
         tasks.createTaskQuery().taskCandidateGroupInExpression("${currentUserGroups()}").includeAssignedTasks()
-            .orderByTaskPriority().desc().orderByTaskCreateTime().asc()), reviewers);
+            .orderByTaskPriority().desc().orderByTaskCreateTime().asc()),
+        List.of(groups.approvers(), groups.security()));
     readBy(create(BREAK_GLASS, -5, "#e8a200", "Access granted as an emergency, to be reviewed after the fact",
         tasks.createTaskQuery().taskDefinitionKey(AccessRequestProcess.Elements.TASK_REVIEW_BREAK_GLASS)
             .taskCandidateGroupInExpression("${currentUserGroups()}").includeAssignedTasks()
@@ -81,11 +83,12 @@ class TasklistFilters {
   }
 
   /**
-   * Exactly {@code readers} of Airlock's groups (requesters, approvers, policy approvers) read the filter: missing
-   * grants are made, a grant to the other one (e.g. left by an older version) is removed.
+   * Exactly {@code readers} of Airlock's groups (requesters, approvers, policy approvers, security)
+   * read the filter: missing grants are made, a grant to another one (e.g. left by an older
+   * version) is removed.
    */
   private void readBy(String filterId, List<String> readers) {
-    for (String group : List.of(groups.requesters(), groups.approvers(), groups.policyApprovers())) {
+    for (String group : List.of(groups.requesters(), groups.approvers(), groups.policyApprovers(), groups.security())) {
       List<Authorization> held = authorizations.createAuthorizationQuery().groupIdIn(group)
           .resourceType(Resources.FILTER).resourceId(filterId).list();
       if (readers.contains(group) && held.isEmpty()) {

@@ -84,6 +84,40 @@ class NoticesTest {
   }
 
   @Test
+  void aMembershipChangeGoesToItsReviewersWhileItWaitsThenToTheAskerTheUserAndTheSecurityGroup() {
+    io.airlock.membership.MembershipChange waiting = new io.airlock.membership.MembershipChange("c-1", "admin",
+        "airlock-policy-authors", "ADD", "Fix the auto-approval table", "admin", Instant.parse("2025-03-01T10:15:00Z"),
+        "PENDING_REVIEW", null, null, null, null, "pi-1");
+    List<String> reviewers = List.of("airlock-security", "camunda-admin");
+    Notice review = notices.of(new io.airlock.membership.MembershipChangeEvent(waiting, reviewers)).get(0);
+    assertThat(review.kind()).isEqualTo("membership.waiting");
+    assertThat(review.subject()).isEqualTo("Review waiting: add admin to airlock-policy-authors");
+    assertThat(review.groups()).containsExactly("airlock-security", "camunda-admin");
+    assertThat(review.users()).isEmpty();
+    assertThat(review.body()).contains("Asked by: admin at 2025-03-01 10:15 UTC", "Why: Fix the auto-approval table",
+        "Review group membership change", "https://airlock.example/camunda/app/tasklist/");
+
+    io.airlock.membership.MembershipChange changed = new io.airlock.membership.MembershipChange("c-1", "admin",
+        "airlock-policy-authors", "ADD", "Fix the auto-approval table", "admin", Instant.parse("2025-03-01T10:15:00Z"),
+        "CHANGED", "dave", Instant.parse("2025-03-01T10:20:00Z"), "agreed", Instant.parse("2025-03-01T10:20:01Z"),
+        "pi-1");
+    Notice done = notices.of(new io.airlock.membership.MembershipChangeEvent(changed, reviewers)).get(0);
+    assertThat(done.kind()).isEqualTo("membership.changed");
+    assertThat(done.users()).containsExactly("admin");
+    assertThat(done.groups()).containsExactly("security");
+    assertThat(done.body()).contains("Approved by dave (\"agreed\")", "https://airlock.example/api/memberships/c-1");
+
+    io.airlock.membership.MembershipChange denied = new io.airlock.membership.MembershipChange("c-2", "bob",
+        "airlock-auditors", "ADD", "curious", "dave", Instant.parse("2025-03-01T10:15:00Z"), "DENIED", "admin",
+        Instant.parse("2025-03-01T10:20:00Z"), null, null, "pi-2");
+    Notice no = notices.of(new io.airlock.membership.MembershipChangeEvent(denied, reviewers)).get(0);
+    assertThat(no.kind()).isEqualTo("membership.denied");
+    assertThat(no.users()).containsExactly("dave", "bob");
+    assertThat(no.groups()).isEmpty();
+    assertThat(no.body()).contains("Denied by admin.");
+  }
+
+  @Test
   void aBrokenAuditLogAlertsTheSecurityGroupSayingWhichEntryWhatIsWrongAndWhatToDo() throws Exception {
     AuditChainBroken broken = new AuditChainBroken(58, "entry 58 was changed after it was written",
         Instant.parse("2025-03-01T10:15:00Z"));

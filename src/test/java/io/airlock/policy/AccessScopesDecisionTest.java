@@ -193,7 +193,7 @@ class AccessScopesDecisionTest {
         .containsEntry("scopeName", scopeName)
         .containsEntry("approverGroups", "airlock-approvers")
         .containsEntry("maxDurationMinutes", maxDurationMinutes)
-        .containsEntry("escalationGroup", "camunda-admin");
+        .containsEntry("escalationGroup", "airlock-security");
     assertThat(PolicyFixture.matchedRuleIds()).first().isEqualTo(ruleId);
   }
 }

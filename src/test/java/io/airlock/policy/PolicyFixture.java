@@ -55,6 +55,8 @@ final class PolicyFixture {
     g.put("operators", "airlock-operators");
     g.put("admins", admins);
     g.put("policyAuthors", "airlock-policy-authors");
+    g.put("policyApprovers", "airlock-policy-approvers");
+    g.put("security", "airlock-security");
     return g;
   }
 

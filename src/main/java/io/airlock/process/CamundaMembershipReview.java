@@ -1,0 +1,37 @@
+package io.airlock.process;
+
+import io.airlock.membership.MembershipChange;
+import io.airlock.membership.MembershipReview;
+import io.airlock.policy.AsAirlock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.camunda.bpm.engine.IdentityService;
+import org.camunda.bpm.engine.RuntimeService;
+import org.springframework.stereotype.Component;
+
+/** Starts the review of a membership change, as Airlock itself (whoever asked may not start processes). */
+@Component
+class CamundaMembershipReview implements MembershipReview {
+
+  private final RuntimeService runtime;
+  private final IdentityService identity;
+
+  CamundaMembershipReview(RuntimeService runtime, IdentityService identity) {
+    this.runtime = runtime;
+    this.identity = identity;
+  }
+
+  @Override
+  public String start(MembershipChange change, List<String> reviewerGroups) {
+    Map<String, Object> variables = new LinkedHashMap<>();
+    variables.put(GroupMembershipProcess.Variables.USER, change.userId());
+    variables.put(GroupMembershipProcess.Variables.GROUP, change.groupId());
+    variables.put(GroupMembershipProcess.Variables.CHANGE, change.change());
+    variables.put(GroupMembershipProcess.Variables.REASON, change.reason());
+    variables.put(GroupMembershipProcess.Variables.REQUESTED_BY, change.requestedBy());
+    variables.put(GroupMembershipProcess.Variables.REVIEWER_GROUPS, String.join(",", reviewerGroups));
+    return AsAirlock.run(identity, () -> runtime.startProcessInstanceByKey(GroupMembershipProcess.PROCESS_KEY,
+        change.id(), variables).getId());
+  }
+}
