@@ -22,7 +22,7 @@ import org.camunda.bpm.engine.variable.Variables;
  */
 final class PolicyFixture {
 
-  static final Map<String, String> DEFAULT_GROUPS = groups("airlock-requesters", "airlock-approvers", "camunda-admin");
+  static final Map<String, String> DEFAULT_GROUPS = groups("airlock-requesters", "airlock-approvers", "airlock-security");
   static final Pattern TICKET = Pattern.compile("\\b[A-Z][A-Z0-9]{1,9}-\\d{1,9}\\b");
   /** A Tuesday, 10:00 UTC: business hours. */
   static final ZonedDateTime TUESDAY_10 = ZonedDateTime.of(2026, 12, 1, 10, 0, 0, 0, java.time.ZoneId.of("UTC"));
@@ -47,16 +47,17 @@ final class PolicyFixture {
 
   private PolicyFixture() {}
 
-  static Map<String, String> groups(String requesters, String approvers, String admins) {
+  /** The configured group names by role; {@code security}: the escalation group. */
+  static Map<String, String> groups(String requesters, String approvers, String security) {
     Map<String, String> g = new LinkedHashMap<>();
     g.put("requesters", requesters);
     g.put("approvers", approvers);
     g.put("auditors", "airlock-auditors");
     g.put("operators", "airlock-operators");
-    g.put("admins", admins);
+    g.put("admins", "camunda-admin");
     g.put("policyAuthors", "airlock-policy-authors");
     g.put("policyApprovers", "airlock-policy-approvers");
-    g.put("security", "airlock-security");
+    g.put("security", security);
     return g;
   }
 
