@@ -190,6 +190,9 @@ class PolicyIntegrationTest {
 
     // carol (auditors only) may request nothing; without sign-in there is no answer
     assertThat(api.get("carol", "/api/catalog").body().get("targets")).isEmpty();
+    assertThat(api.get("carol", "/api/catalog").body().get("emptyBecause").asText())
+        .startsWith("You are not in airlock-requesters");
+    assertThat(alice.get("emptyBecause").isNull()).isTrue();
     assertThat(api.get(null, "/api/catalog").status()).isEqualTo(401);
   }
 

@@ -49,9 +49,18 @@ public class PolicyCatalog {
     this.maxDuration = properties.request().maxDuration();
   }
 
-  /** The user's catalog: targets with the permissions they may request there. */
+  /**
+   * The user's catalog: targets with the permissions they may request there; when there are
+   * none, {@code emptyBecause} says why in words and what to do (null otherwise).
+   */
   public record Catalog(String user, String principal, String decisionDefinitionId, Integer decisionVersion,
-      List<Target> targets) {}
+      List<Target> targets, String emptyBecause) {
+
+    public Catalog(String user, String principal, String decisionDefinitionId, Integer decisionVersion,
+        List<Target> targets) {
+      this(user, principal, decisionDefinitionId, decisionVersion, targets, null);
+    }
+  }
 
   /** An account and what may be requested in it. */
   public record Target(String target, String name, String ouPath, Map<String, String> tags,
@@ -97,6 +106,47 @@ public class PolicyCatalog {
         targets.add(new Target(account.accountId(), account.name(), account.ouPath(), account.tags(), allowed));
       }
     }
-    return new Catalog(caller.userId(), principal, scopes.definitionId(), scopes.version(), targets);
+    return new Catalog(caller.userId(), principal, scopes.definitionId(), scopes.version(), targets,
+        targets.isEmpty() ? whyEmpty(caller, scopes.version()) : null);
+  }
+
+  /**
+   * Why nothing may be asked for, for the person and for whoever runs Airlock: no account read
+   * yet, not a requester, or a policy whose scopes name OUs, tags or groups this organization
+   * does not have (the accounts' OUs and environment tags are named, so the gap shows).
+   */
+  String whyEmpty(Caller caller, int version) {
+    List<Inventory.Account> accounts = inventory.accounts();
+    if (accounts.isEmpty()) {
+      return "Airlock has not read your AWS organization yet: no account is in its inventory. An operator runs a "
+          + "scan (Scan in Cockpit's Airlock page, or POST /api/inventory/scan), or the scheduled one will.";
+    }
+    String requesters = groups.get("requesters");
+    if (!caller.groups().contains(requesters)) {
+      return "You are not in " + requesters + ", the group whose members ask for access. Ask your security team to "
+          + "add you (a change to Airlock's groups is reviewed by a second person).";
+    }
+    java.util.Set<String> ous = new java.util.TreeSet<>();
+    java.util.Set<String> environments = new java.util.TreeSet<>();
+    for (Inventory.Account a : accounts) {
+      if (a.ouPath() != null) {
+        ous.add(a.ouPath());
+      }
+      if (a.tags() != null && a.tags().get("environment") != null) {
+        environments.add(a.tags().get("environment"));
+      }
+    }
+    return "The access-scopes table (version " + version + ") gives your groups (" + String.join(", ", caller.groups())
+        + ") nothing in any of the " + accounts.size() + (accounts.size() == 1 ? " account" : " accounts")
+        + " Airlock knows. Its scopes match accounts by OU and by the tag environment; your organization's accounts "
+        + "are under " + shortList(ous) + " with environment " + (environments.isEmpty() ? "tags: none"
+            : "tags " + shortList(environments)) + ". Ask a policy author (" + groups.get("policyAuthors")
+        + ") to propose scopes that fit them.";
+  }
+
+  private static String shortList(java.util.Set<String> values) {
+    List<String> list = new ArrayList<>(values);
+    return list.size() <= 5 ? String.join(", ", list) : String.join(", ", list.subList(0, 5)) + " and "
+        + (list.size() - 5) + " more";
   }
 }

@@ -193,6 +193,7 @@ class RequestPages {
     }
     model.addAttribute("choices", choices);
     model.addAttribute("principal", mine.principal());
+    model.addAttribute("emptyBecause", mine.emptyBecause());
   }
 
   /** The field errors behind {@code e} (the engine wraps what the process's first step throws); else {@code e} again. */
