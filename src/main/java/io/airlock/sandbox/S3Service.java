@@ -58,9 +58,109 @@ public final class S3Service {
 
     private final Map<String, Bucket> buckets = new LinkedHashMap<>();
     private final Clock clock;
+    /** Where buckets and objects are kept across restarts, or null: in memory only. */
+    private java.nio.file.Path folder;
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    /** An object as kept on disk: the content in Base64, instants as ISO-8601. */
+    record Saved(String key, String content, Map<String, String> metadata, String lastModified, String etag,
+                 String lockMode, String retainUntil) {
+    }
 
     S3Service(Clock clock) {
         this.clock = clock;
+    }
+
+    /**
+     * Keeps buckets and objects in {@code dir} from now on (one folder a bucket, one file an
+     * object, written before the call is answered), and loads what an earlier run kept there, so
+     * that what Airlock shipped survives a restart as it does in S3: Object Lock included.
+     */
+    public synchronized void persistIn(java.nio.file.Path dir) {
+        try {
+            java.nio.file.Files.createDirectories(dir);
+            try (var bucketDirs = java.nio.file.Files.list(dir)) {
+                for (java.nio.file.Path bucketDir : bucketDirs.filter(java.nio.file.Files::isDirectory).toList()) {
+                    java.nio.file.Path marker = bucketDir.resolve(".bucket");
+                    if (!java.nio.file.Files.exists(marker)) {
+                        continue;
+                    }
+                    String name = fromFileName(bucketDir.getFileName().toString());
+                    boolean lock = java.nio.file.Files.readString(marker).trim().equals("objectLock=true");
+                    Bucket b = buckets.computeIfAbsent(name, n -> new Bucket(lock));
+                    try (var files = java.nio.file.Files.list(bucketDir)) {
+                        for (java.nio.file.Path f : files.filter(x -> x.toString().endsWith(".json")).toList()) {
+                            Saved saved = JSON.readValue(f.toFile(), Saved.class);
+                            b.objects.put(saved.key(), new StoredObject(saved.key(),
+                                    Base64.getDecoder().decode(saved.content()), saved.metadata(),
+                                    Instant.parse(saved.lastModified()), saved.etag(), saved.lockMode(),
+                                    saved.retainUntil() == null ? null : Instant.parse(saved.retainUntil())));
+                        }
+                    }
+                }
+            }
+            this.folder = dir;
+            for (Map.Entry<String, Bucket> e : buckets.entrySet()) {
+                saveBucket(e.getKey(), e.getValue());
+                for (StoredObject o : e.getValue().objects.values()) {
+                    save(e.getKey(), o);
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("Cannot keep the emulated S3 in " + dir, e);
+        }
+    }
+
+    private void saveBucket(String name, Bucket b) throws java.io.IOException {
+        if (folder == null) {
+            return;
+        }
+        java.nio.file.Path dir = folder.resolve(fileName(name));
+        java.nio.file.Files.createDirectories(dir);
+        write(dir.resolve(".bucket"), ("objectLock=" + b.objectLock).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void save(String bucket, StoredObject o) {
+        if (folder == null) {
+            return;
+        }
+        try {
+            Saved saved = new Saved(o.key(), Base64.getEncoder().encodeToString(o.content()), o.metadata(),
+                    o.lastModified().toString(), o.etag(), o.lockMode(),
+                    o.retainUntil() == null ? null : o.retainUntil().toString());
+            write(folder.resolve(fileName(bucket)).resolve(fileName(o.key()) + ".json"), JSON.writeValueAsBytes(saved));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("Cannot keep " + o.key() + " in " + folder, e);
+        }
+    }
+
+    private void forget(String bucket, String key) {
+        if (folder == null) {
+            return;
+        }
+        try {
+            java.nio.file.Files.deleteIfExists(folder.resolve(fileName(bucket)).resolve(fileName(key) + ".json"));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("Cannot remove " + key + " from " + folder, e);
+        }
+    }
+
+    /** Written whole or not at all: a crash leaves the previous file. */
+    private static void write(java.nio.file.Path file, byte[] bytes) throws java.io.IOException {
+        java.nio.file.Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        java.nio.file.Files.write(tmp, bytes);
+        java.nio.file.Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** A bucket name or key as one file name (no "/"), and back. */
+    private static String fileName(String name) {
+        return URLEncoder.encode(name, StandardCharsets.UTF_8);
+    }
+
+    private static String fromFileName(String name) {
+        return URLDecoder.decode(name, StandardCharsets.UTF_8);
     }
 
     /** Creates an empty bucket (no-op if it exists with the same lock setting). */
@@ -69,7 +169,15 @@ public final class S3Service {
         if (existing != null && existing.objectLock != objectLockEnabled) {
             throw new IllegalStateException("bucket " + name + " exists with objectLock=" + existing.objectLock);
         }
-        buckets.putIfAbsent(name, new Bucket(objectLockEnabled));
+        if (existing == null) {
+            Bucket b = new Bucket(objectLockEnabled);
+            buckets.put(name, b);
+            try {
+                saveBucket(name, b);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("Cannot keep bucket " + name + " in " + folder, e);
+            }
+        }
     }
 
     /** The objects of {@code bucket} whose key starts with {@code prefix}, in key order. */
@@ -137,6 +245,7 @@ public final class S3Service {
                 if (o != null && locked(o)) {
                     throw new SandboxException("AccessDenied", 403, "Access Denied because object protected by object lock.");
                 }
+                forget(bucketName, key);
                 b.objects.remove(key);
                 yield new Response(204, Map.of(), new byte[0]);
             }
@@ -185,6 +294,7 @@ public final class S3Service {
         String etag = "\"" + HexFormat.of().formatHex(md5(content)) + "\"";
         StoredObject stored = new StoredObject(key, content, metadataOf(headers), clock.instant().truncatedTo(ChronoUnit.SECONDS),
                 etag, mode, retainUntil);
+        save(bucketName, stored);
         b.objects.put(key, stored);
         return new Response(200, Map.of("ETag", etag), new byte[0]);
     }

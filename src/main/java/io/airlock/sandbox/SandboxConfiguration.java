@@ -48,7 +48,9 @@ class SandboxConfiguration {
       @Value("${airlock.aws.sandbox.max-calls-per-second:20}") int maxCallsPerSecond,
       @Value("${airlock.aws.sandbox.max-creations-in-flight:15}") int maxCreationsInFlight,
       @Value("${airlock.aws.sandbox.operation-delay-spread:}") String operationDelaySpread,
-      @Value("${airlock.aws.sandbox.operation-delay-seed:1}") long operationDelaySeed) {
+      @Value("${airlock.aws.sandbox.operation-delay-seed:1}") long operationDelaySeed,
+      @Value("${airlock.aws.sandbox.s3-folder:}") String s3Folder,
+      @Value("${spring.datasource.url:}") String databaseUrl) {
     AirlockProperties.Sandbox s = properties.aws().sandbox();
     SandboxSettings defaults = SandboxSettings.defaults();
     // AWS's quotas by default; benchmarks lift them (max-calls-per-second, max-creations-in-flight)
@@ -56,9 +58,35 @@ class SandboxConfiguration {
     AwsSandbox sandbox = AwsSandbox.start(new SandboxSettings(s.port(), s.operationDelay(),
         maxCallsPerSecond, maxCreationsInFlight, defaults.externalId(),
         DelaySpread.parse(operationDelaySpread, operationDelaySeed)));
+    java.nio.file.Path folder = s3Folder(s3Folder, databaseUrl);
+    if (folder != null) {
+      sandbox.s3().persistIn(folder);
+      log.info("AWS sandbox: S3 keeps its objects in {} (beside the database; delete both to start afresh)", folder);
+    }
     // A granted user "does" a few things in the account, so that the demo has session activity to show.
     sandbox.cloudTrail().demoEvents(demoActivity);
     log.info("AWS sandbox (emulated organization {}) listening on {}", DemoOrganization.ORGANIZATION_ID, sandbox.endpoint());
     return sandbox;
+  }
+
+  /**
+   * Where the emulated S3 keeps its objects: {@code airlock.aws.sandbox.s3-folder} when set;
+   * otherwise, with the embedded H2 file database, a folder {@code sandbox-s3} beside it, so the
+   * audit log's anchors live as long as the log they anchor (the embedded default:
+   * {@code ./data/sandbox-s3}); otherwise (PostgreSQL, an in-memory database) in memory only.
+   */
+  static java.nio.file.Path s3Folder(String configured, String databaseUrl) {
+    if (configured != null && !configured.isBlank()) {
+      return java.nio.file.Path.of(configured.trim());
+    }
+    String prefix = "jdbc:h2:file:";
+    if (databaseUrl == null || !databaseUrl.startsWith(prefix)) {
+      return null;
+    }
+    String file = databaseUrl.substring(prefix.length());
+    int semicolon = file.indexOf(';');
+    java.nio.file.Path db = java.nio.file.Path.of(semicolon < 0 ? file : file.substring(0, semicolon));
+    java.nio.file.Path parent = db.getParent();
+    return (parent == null ? java.nio.file.Path.of(".") : parent).resolve("sandbox-s3");
   }
 }

@@ -125,4 +125,49 @@ class S3SandboxTest {
         aws.s3.putObject(r -> r.bucket("flaky").key("k"), RequestBody.fromString("k"));
         assertThat(sandbox.s3().objects("flaky", "")).extracting(S3Service.StoredObject::key).containsExactly("k");
     }
+
+    @Test
+    void keptInAFolderObjectsAndTheirLocksSurviveARestart(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        Instant until = Instant.now().plus(java.time.Duration.ofDays(1)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        AwsSandbox first = AwsSandbox.start(SandboxSettings.defaults().withPort(0));
+        first.s3().persistIn(dir);
+        try (SdkClients one = new SdkClients(first)) {
+            one.s3.putObject(r -> r.bucket(DemoOrganization.AUDIT_BUCKET).key("audit/000001-000002.jsonl")
+                    .objectLockMode(ObjectLockMode.COMPLIANCE).objectLockRetainUntilDate(until)
+                    .checksumAlgorithm(ChecksumAlgorithm.SHA256), RequestBody.fromString("entries 1 and 2"));
+            one.s3.createBucket(b -> b.bucket("plain-kept"));
+            one.s3.putObject(r -> r.bucket("plain-kept").key("a b/c"), RequestBody.fromString("c"));
+            one.s3.putObject(r -> r.bucket("plain-kept").key("gone"), RequestBody.fromString("g"));
+            one.s3.deleteObject(r -> r.bucket("plain-kept").key("gone"));
+        } finally {
+            first.close();
+        }
+
+        AwsSandbox second = AwsSandbox.start(SandboxSettings.defaults().withPort(0));
+        second.s3().persistIn(dir);
+        try (SdkClients two = new SdkClients(second)) {
+            ResponseBytes<GetObjectResponse> kept = two.s3.getObjectAsBytes(r -> r.bucket(DemoOrganization.AUDIT_BUCKET)
+                    .key("audit/000001-000002.jsonl"));
+            assertThat(kept.asString(StandardCharsets.UTF_8)).isEqualTo("entries 1 and 2");
+            assertThat(kept.response().objectLockRetainUntilDate()).isEqualTo(until);
+            // still locked after the restart: an insider cannot cut the anchors by restarting the emulator
+            assertThatThrownBy(() -> two.s3.deleteObject(r -> r.bucket(DemoOrganization.AUDIT_BUCKET)
+                    .key("audit/000001-000002.jsonl"))).isInstanceOf(S3Exception.class)
+                    .satisfies(e -> assertThat(((S3Exception) e).statusCode()).isEqualTo(403));
+            assertThat(two.s3.listObjectsV2(r -> r.bucket("plain-kept")).contents()).extracting(S3Object::key)
+                    .containsExactly("a b/c");
+        } finally {
+            second.close();
+        }
+    }
+
+    @Test
+    void theFolderIsBesideTheEmbeddedDatabaseAndNowhereElseUnlessAsked() {
+        assertThat(SandboxConfiguration.s3Folder("", "jdbc:h2:file:./data/airlock;DB_CLOSE_ON_EXIT=FALSE"))
+                .isEqualTo(java.nio.file.Path.of("./data/sandbox-s3"));
+        assertThat(SandboxConfiguration.s3Folder(null, "jdbc:postgresql://127.0.0.1/airlock")).isNull();
+        assertThat(SandboxConfiguration.s3Folder("", "jdbc:h2:mem:test")).isNull();
+        assertThat(SandboxConfiguration.s3Folder("/var/airlock/s3", "jdbc:postgresql://x/y"))
+                .isEqualTo(java.nio.file.Path.of("/var/airlock/s3"));
+    }
 }
