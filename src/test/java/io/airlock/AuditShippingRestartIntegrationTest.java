@@ -117,22 +117,51 @@ class AuditShippingRestartIntegrationTest {
     assertThat(verified.get("anchoredThrough").asLong()).isEqualTo(total);
   }
 
-  private ConfigurableApplicationContext startAirlock() {
+  @Test
+  void aGracefulStopShipsTheTailSoNoEntryIsLeftWithoutAnAnchor() {
+    // Shipping only at the start and at the stop: whatever is written in between waits for the stop.
+    app = startAirlock("--airlock.audit.shipping.initial-delay=PT1H", "--airlock.audit.shipping.interval=PT1H");
+    ApiClient api = api();
+    submit(api, 1);
+    long written = count();
+    long before = jdbc.queryForObject("SELECT last_seq FROM audit_shipping WHERE id = 1", Long.class);
+    assertThat(before).as("nothing shipped while it ran").isLessThan(written);
+    app.close();
+    app = null;
+    long after = jdbc.queryForObject("SELECT last_seq FROM audit_shipping WHERE id = 1", Long.class);
+    assertThat(after).as("the tail was shipped at the stop").isEqualTo(count()).isGreaterThanOrEqualTo(written);
+    assertThat(bucket.seqs(PREFIX)).endsWith(after);
+  }
+
+  /** Airlock on the test's database and emulator; {@code more} replaces the settings it names. */
+  private ConfigurableApplicationContext startAirlock(String... more) {
+    java.util.List<String> all = new java.util.ArrayList<>();
+    for (String arg : startArgs()) {
+      String key = arg.substring(0, arg.indexOf('=') + 1);
+      if (java.util.Arrays.stream(more).noneMatch(m -> m.startsWith(key))) {
+        all.add(arg);
+      }
+    }
+    all.addAll(java.util.List.of(more));
     return new SpringApplicationBuilder(AirlockApplication.class)
         .initializers(ctx -> ctx.getBeanFactory().registerSingleton("awsSandbox", sandbox))
-        .run("--server.port=0",
-            "--spring.datasource.url=" + postgres.getJdbcUrl("postgres", "postgres"),
-            "--spring.datasource.username=postgres",
-            "--spring.datasource.password=",
-            "--airlock.aws.sandbox.enabled=false",
-            "--airlock.inventory.scheduled=false",
-            "--airlock.audit.shipping.enabled=true",
-            "--airlock.audit.shipping.prefix=" + PREFIX,
-            "--airlock.audit.shipping.batch-size=5",
-            "--airlock.audit.shipping.initial-delay=PT0S",
-            "--airlock.audit.shipping.interval=PT0.2S",
-            "--airlock.audit.shipping.max-backoff=PT0.5S",
-            "--airlock.audit.shipping.max-lag=PT1S");
+        .run(all.toArray(String[]::new));
+  }
+
+  private String[] startArgs() {
+    return new String[] {"--server.port=0",
+        "--spring.datasource.url=" + postgres.getJdbcUrl("postgres", "postgres"),
+        "--spring.datasource.username=postgres",
+        "--spring.datasource.password=",
+        "--airlock.aws.sandbox.enabled=false",
+        "--airlock.inventory.scheduled=false",
+        "--airlock.audit.shipping.enabled=true",
+        "--airlock.audit.shipping.prefix=" + PREFIX,
+        "--airlock.audit.shipping.batch-size=5",
+        "--airlock.audit.shipping.initial-delay=PT0S",
+        "--airlock.audit.shipping.interval=PT0.2S",
+        "--airlock.audit.shipping.max-backoff=PT0.5S",
+        "--airlock.audit.shipping.max-lag=PT1S"};
   }
 
   private ApiClient api() {

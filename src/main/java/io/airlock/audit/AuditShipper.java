@@ -132,6 +132,18 @@ public class AuditShipper {
     return shipped;
   }
 
+  /**
+   * Ships what is left, once, when Airlock stops gracefully (whatever the back-off), so entries
+   * written since the last run are anchored before the node goes: the unanchored window is
+   * {@code interval} while it runs, not the time until the next start.
+   */
+  public synchronized long shipBeforeStopping() {
+    nextAttempt = Instant.EPOCH;
+    long shipped = ship();
+    log.info("Audit shipping at shutdown: {} entries shipped, {} left unshipped", shipped, status().lagEvents());
+    return shipped;
+  }
+
   /** The state of shipping as of the last run. */
   public Status status() {
     return status;

@@ -66,8 +66,12 @@ class AuditShippingConfiguration {
     };
   }
 
-  /** Runs the shipper every {@code interval}; the shipper itself skips runs while backing off. */
-  static class AuditShippingSchedule {
+  /**
+   * Runs the shipper every {@code interval}; the shipper itself skips runs while backing off.
+   * At a graceful stop it ships the tail once more, before the database and S3 clients it
+   * depends on are closed (Spring destroys this bean before them).
+   */
+  static class AuditShippingSchedule implements org.springframework.beans.factory.DisposableBean {
     private final AuditShipper shipper;
 
     AuditShippingSchedule(AuditShipper shipper) {
@@ -78,6 +82,11 @@ class AuditShippingConfiguration {
         fixedDelayString = "${airlock.audit.shipping.interval}")
     void ship() {
       shipper.ship();
+    }
+
+    @Override
+    public void destroy() {
+      shipper.shipBeforeStopping();
     }
   }
 
