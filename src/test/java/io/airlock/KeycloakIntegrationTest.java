@@ -144,6 +144,19 @@ class KeycloakIntegrationTest {
     assertThat(grant.has("access_token")).as(grant.toString()).isFalse();
   }
 
+  // --- Readiness ---------------------------------------------------------------------------------
+
+  @Test
+  void theNodeIsReadyOnceKeycloakAnswersWithNoSettingBeyondTheProfiles() {
+    // Readiness includes the keycloak component (the realm's discovery document at the issuer that
+    // sign-in uses): UP here means Keycloak was asked at airlock.keycloak.url, not at a separate setting.
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+      HttpResponse<String> readiness = call("GET", "/actuator/health/readiness", null, null);
+      assertThat(readiness.statusCode()).as(readiness.body()).isEqualTo(200);
+      assertThat(json(readiness.body()).get("status").asText()).isEqualTo("UP");
+    });
+  }
+
   // --- REST API: tokens --------------------------------------------------------------------------
 
   @Test

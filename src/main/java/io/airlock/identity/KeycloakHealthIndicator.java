@@ -6,7 +6,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.context.annotation.Profile;
@@ -17,8 +16,9 @@ import org.springframework.stereotype.Component;
  * cannot reach its identity provider cannot sign anybody in, so the load balancer should send
  * nobody to it. Reads the realm's OpenID discovery document
  * ({@code <issuer>/.well-known/openid-configuration}) within {@link #TIMEOUT}, at most every
- * {@link #CACHE}. The issuer is {@code AIRLOCK_KEYCLOAK_ISSUER_URI}, or Spring's resource
- * server issuer when only that is set. A probe waits at most
+ * {@link #CACHE}. The issuer is the one sign-in and bearer tokens are checked against,
+ * {@link KeycloakProperties#issuer()} ({@code airlock.keycloak.url} and {@code realm}): no setting
+ * of its own, so the probe asks the Keycloak Airlock actually uses. A probe waits at most
  * {@link TimeBoundedHealthIndicator#DEADLINE} (1.5 s) for it; a slower answer still lands in the
  * cache for the probes after it.
  */
@@ -36,10 +36,8 @@ class KeycloakHealthIndicator implements HealthIndicator {
   private volatile Health last;
   private volatile long checkedAt;
 
-  KeycloakHealthIndicator(
-      @Value("${airlock.keycloak.issuer-uri:${AIRLOCK_KEYCLOAK_ISSUER_URI:${spring.security.oauth2.resourceserver.jwt.issuer-uri:}}}")
-      String issuer) {
-    this.issuer = issuer == null ? "" : issuer.replaceAll("/+$", "");
+  KeycloakHealthIndicator(KeycloakProperties keycloak) {
+    this.issuer = keycloak.issuer();
   }
 
   @Override
@@ -56,9 +54,6 @@ class KeycloakHealthIndicator implements HealthIndicator {
   }
 
   private Health check() {
-    if (issuer.isBlank()) {
-      return Health.down().withDetail("error", "no issuer configured (AIRLOCK_KEYCLOAK_ISSUER_URI)").build();
-    }
     try {
       HttpResponse<Void> answer = http.send(HttpRequest.newBuilder(URI.create(issuer + "/.well-known/openid-configuration"))
           .timeout(TIMEOUT).GET().build(), HttpResponse.BodyHandlers.discarding());
