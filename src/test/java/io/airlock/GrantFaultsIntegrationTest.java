@@ -91,6 +91,7 @@ class GrantFaultsIntegrationTest {
   @Autowired MeterRegistry meters;
   @Autowired com.zaxxer.hikari.HikariDataSource dataSource;
   @Autowired software.amazon.awssdk.services.ssoadmin.SsoAdminClient ssoAdmin;
+  @org.springframework.boot.test.web.server.LocalServerPort int port;
 
   @AfterEach
   void heal() {
@@ -290,6 +291,37 @@ class GrantFaultsIntegrationTest {
             && !e.occurredAt().isBefore(before.truncatedTo(java.time.temporal.ChronoUnit.MILLIS)))
         .toList();
     assertThat(written).as("the call made while the database was away").isNotEmpty();
+    assertThat(audit.verify().intact()).isTrue();
+  }
+
+  /**
+   * A person submits while PostgreSQL refuses every connection: 503 in Airlock's words with a
+   * Retry-After, never 500 nor "bad credentials"; nothing was filed; and the refused attempt is on
+   * record once the database is back.
+   */
+  @Test
+  void aSubmitWhileTheDatabaseIsAwayIs503InWordsAndOnRecordOnceItIsBack() throws Exception {
+    io.airlock.support.ApiClient api = new io.airlock.support.ApiClient(port);
+    Instant before = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+    int filed = requests.list(new Caller("alice", List.of("airlock-requesters")), true, 1000).size();
+    io.airlock.support.ApiClient.Reply refused;
+    DatabaseOutage.set(dataSource.getJdbcUrl(), true);
+    try {
+      refused = api.post("alice", "/api/requests", People.request(DemoOrganization.SANDBOX_ACCOUNT_ID, "alice",
+          "ReadOnlyAccess", "PT30M", "While the database is away"));
+    } finally {
+      DatabaseOutage.set(dataSource.getJdbcUrl(), false);
+    }
+    assertThat(refused.status()).as(refused.raw()).isEqualTo(503);
+    assertThat(refused.body().get("detail").asText()).startsWith("Airlock cannot reach its database right now, so "
+        + "nothing was done");
+    assertThat(refused.raw()).doesNotContain("Exception", "SQL");
+    await().atMost(Duration.ofSeconds(30)).until(() -> audit.heldEntries() == 0);
+    assertThat(audit.range(1, 1_000_000).stream().filter(e -> e.action().equals("refused.unavailable")
+        && "alice".equals(e.actor()) && e.details().contains("/api/requests")
+        && !e.occurredAt().isBefore(before))).as("the refused attempt, written once the database was back")
+        .hasSize(1);
+    assertThat(requests.list(new Caller("alice", List.of("airlock-requesters")), true, 1000)).hasSize(filed);
     assertThat(audit.verify().intact()).isTrue();
   }
 

@@ -124,7 +124,7 @@ public class AuditLog {
   }
 
   /** Whether {@code e} says the database cannot be reached now (as opposed to refusing the entry). */
-  static boolean databaseAway(Throwable e) {
+  public static boolean databaseAway(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
       if (t instanceof org.springframework.transaction.CannotCreateTransactionException
           || t instanceof org.springframework.dao.TransientDataAccessException

@@ -43,18 +43,40 @@ class CamundaUserAuthenticationProvider implements AuthenticationProvider {
     if (user == null || user.isBlank() || credentials == null) {
       throw new BadCredentialsException("Bad user name or password");
     }
-    List<GrantedAuthority> authorities = tx.execute(status -> {
-      if (!identity.checkPassword(user, credentials.toString())) {
-        return null;
+    List<GrantedAuthority> authorities;
+    try {
+      authorities = tx.execute(status -> {
+        if (!identity.checkPassword(user, credentials.toString())) {
+          return null;
+        }
+        return identity.createGroupQuery().groupMember(user).list().stream()
+            .map(g -> (GrantedAuthority) new SimpleGrantedAuthority(GROUP_PREFIX + g.getId()))
+            .toList();
+      });
+    } catch (RuntimeException e) {
+      Outages.Outage outage = Outages.of(e);
+      if (outage == null) {
+        throw e;
       }
-      return identity.createGroupQuery().groupMember(user).list().stream()
-          .map(g -> (GrantedAuthority) new SimpleGrantedAuthority(GROUP_PREFIX + g.getId()))
-          .toList();
-    });
+      // not the caller's fault: the entry point answers 503, not "bad credentials"
+      throw new Unreachable(user, outage, e);
+    }
     if (authorities == null) {
       throw new BadCredentialsException("Bad user name or password");
     }
     return UsernamePasswordAuthenticationToken.authenticated(user, null, authorities);
+  }
+
+  /** Who could not be checked, because what Airlock checks against is away. */
+  static final class Unreachable extends org.springframework.security.authentication.AuthenticationServiceException {
+    final String user;
+    final transient Outages.Outage outage;
+
+    Unreachable(String user, Outages.Outage outage, Throwable cause) {
+      super("Cannot check who " + user + " is: " + outage.name(), cause);
+      this.user = user;
+      this.outage = outage;
+    }
   }
 
   @Override

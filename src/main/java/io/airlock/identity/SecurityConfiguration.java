@@ -115,8 +115,14 @@ class SecurityConfiguration {
   @Order(2)
   SecurityFilterChain api(HttpSecurity http, CamundaUserAuthenticationProvider users, IdentityService identity,
       AirlockProperties properties, MetricsProperties metrics, AuditLog audit) throws Exception {
-    AuthenticationEntryPoint signIn = (req, res, e) ->
-        Problems.write(res, HttpServletResponse.SC_UNAUTHORIZED, "Unauthorized", SIGN_IN);
+    AuthenticationEntryPoint signIn = (req, res, e) -> {
+      if (e instanceof CamundaUserAuthenticationProvider.Unreachable away) {
+        Outages.audit(audit, away.user, away.outage, req);
+        Outages.write(res, away.outage);
+        return;
+      }
+      Problems.write(res, HttpServletResponse.SC_UNAUTHORIZED, "Unauthorized", SIGN_IN);
+    };
     ApiSecurity.common(http, properties, metrics, audit, identity, signIn, BasicAuthenticationFilter.class)
         .authenticationProvider(users)
         .httpBasic(b -> b.authenticationEntryPoint(signIn));

@@ -41,6 +41,51 @@ class ProblemHandler {
 
   private static final Logger log = LoggerFactory.getLogger(ProblemHandler.class);
 
+  private final org.springframework.beans.factory.ObjectProvider<io.airlock.audit.AuditLog> audit;
+
+  ProblemHandler(org.springframework.beans.factory.ObjectProvider<io.airlock.audit.AuditLog> audit) {
+    this.audit = audit;
+  }
+
+  /**
+   * Airlock's database or the identity provider is away (not the caller's doing): 503 with
+   * Airlock's sentence and a Retry-After, never 500; nothing was done, and the attempt is audited
+   * (held until the database is back). Anything else is rethrown.
+   */
+  @ExceptionHandler({org.springframework.transaction.CannotCreateTransactionException.class,
+      org.springframework.dao.DataAccessResourceFailureException.class,
+      org.springframework.dao.TransientDataAccessResourceException.class,
+      org.apache.ibatis.exceptions.PersistenceException.class,
+      org.springframework.transaction.TransactionSystemException.class})
+  ProblemDetail unavailable(RuntimeException e, jakarta.servlet.http.HttpServletRequest request,
+      HttpServletResponse response) {
+    ProblemDetail p = outage(e, request, response);
+    if (p == null) {
+      throw e;
+    }
+    return p;
+  }
+
+  /** The 503 for an outage behind {@code e}, audited; null when {@code e} is no outage. */
+  ProblemDetail outage(Throwable e, jakarta.servlet.http.HttpServletRequest request, HttpServletResponse response) {
+    io.airlock.identity.Outages.Outage outage = io.airlock.identity.Outages.of(e);
+    if (outage == null) {
+      return null;
+    }
+    log.warn("Answered 503, {} is away: {}", outage, e.toString());
+    if (request != null) {
+      java.security.Principal who = request.getUserPrincipal();
+      audit.ifAvailable(a -> io.airlock.identity.Outages.audit(a, who == null ? null : who.getName(), outage, request));
+    }
+    if (response != null) {
+      response.setHeader("Retry-After", "30");
+    }
+    ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.SERVICE_UNAVAILABLE,
+        io.airlock.identity.Outages.sentence(outage));
+    p.setTitle("Service Unavailable");
+    return p;
+  }
+
   @ExceptionHandler(InvalidRequestException.class)
   ProblemDetail invalid(InvalidRequestException e) {
     ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, e.getMessage());
@@ -185,7 +230,17 @@ class ProblemHandler {
     if (lostRace(e)) {
       return raced(e);
     }
+    ProblemDetail away = outage(e, currentRequest(), response);
+    if (away != null) {
+      return away;
+    }
     throw e;
+  }
+
+  private static jakarta.servlet.http.HttpServletRequest currentRequest() {
+    var attributes = org.springframework.web.context.request.RequestContextHolder.getRequestAttributes();
+    return attributes instanceof org.springframework.web.context.request.ServletRequestAttributes servlet
+        ? servlet.getRequest() : null;
   }
 
   /**
