@@ -28,7 +28,8 @@ import org.springframework.test.context.ActiveProfiles;
  * A deployment profile (here {@code postgres}) that says nothing about the sandbox runs against
  * real AWS: no emulator, no demo users, no sandbox header or banner. AWS is configured but
  * unreachable (a closed loopback port), so the node is alive but not ready; the probes answer
- * without sign-in, the metrics only to operators and the monitoring group.
+ * without sign-in, the metrics only to operators and the monitoring group. Airlock's groups exist
+ * all the same, and the first administrator comes from {@code airlock.bootstrap.admin.*}.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
     "airlock.aws.endpoint=http://127.0.0.1:9",
@@ -41,7 +42,24 @@ import org.springframework.test.context.ActiveProfiles;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ProductionDefaultsIntegrationTest {
 
+  static final String BOOTSTRAP_PASSWORD = "first-day-" + java.util.UUID.randomUUID();
+
+  /** The bootstrap administrator's password, from a file as a container secret would give it. */
+  @org.springframework.test.context.DynamicPropertySource
+  static void bootstrapAdmin(org.springframework.test.context.DynamicPropertyRegistry registry) throws Exception {
+    java.nio.file.Path file = java.nio.file.Files.createTempFile("airlock-bootstrap-admin", ".secret");
+    file.toFile().deleteOnExit();
+    java.nio.file.Files.writeString(file, BOOTSTRAP_PASSWORD + "\n");
+    registry.add("airlock.bootstrap.admin.id", () -> "first-admin");
+    registry.add("airlock.bootstrap.admin.password-file", file::toString);
+  }
+
   @LocalServerPort int port;
+  @Autowired io.airlock.identity.BootstrapAdmin bootstrap;
+  @Autowired io.airlock.config.AirlockProperties properties;
+  @Autowired org.springframework.transaction.PlatformTransactionManager transactions;
+  @Autowired io.airlock.audit.AuditLog audit;
+  @Autowired org.camunda.bpm.engine.TaskService tasks;
   @Autowired ApplicationContext context;
   @Autowired IdentityService identity;
   @Autowired org.springframework.jdbc.core.JdbcTemplate jdbc;
@@ -183,6 +201,79 @@ class ProductionDefaultsIntegrationTest {
     } finally {
       identity.deleteMembership("mona", "airlock-operators");
     }
+  }
+
+  /**
+   * First day without Keycloak or the sandbox: Airlock's groups were created at start, and the
+   * bootstrap administrator (airlock.bootstrap.admin.*) exists in the admins group, audited, and
+   * signs in to Camunda Admin. What a second start runs changes nothing: no new user, no password
+   * reset, no second audit entry; and another bootstrap id is ignored while an administrator exists.
+   */
+  @Test
+  void airlocksGroupsExistAndTheBootstrapAdministratorSignsInOnce() throws Exception {
+    properties.groups().byRole().forEach((role, group) ->
+        assertThat(identity.createGroupQuery().groupId(group).count()).as(role + ": " + group).isOne());
+    assertThat(identity.createUserQuery().userId("first-admin").memberOfGroup("camunda-admin").count()).isOne();
+    assertThat(identity.createGroupQuery().groupMember("first-admin").count())
+        .as("the admins group only: no other power").isOne();
+    assertThat(identity.checkPassword("first-admin", BOOTSTRAP_PASSWORD)).isTrue();
+    String audited = "SELECT COUNT(*) FROM audit_event WHERE action = 'identity.bootstrap-admin' AND actor = 'airlock' "
+        + "AND details LIKE '%first-admin%'";
+    assertThat(jdbc.queryForObject(audited, Long.class)).isOne();
+
+    io.airlock.support.WebappSession webapps = new io.airlock.support.WebappSession(port);
+    assertThat(webapps.login("first-admin", BOOTSTRAP_PASSWORD, "admin")).isEqualTo(200);
+    HttpResponse<String> who = webapps.get("/camunda/api/admin/auth/user/default");
+    assertThat(who.statusCode()).isEqualTo(200);
+    assertThat(who.body()).contains("\"first-admin\"", "\"admin\"");
+    assertThat(webapps.get("/camunda/api/engine/engine/default/user/count").statusCode()).isEqualTo(200);
+
+    // The administrator changes the password; a second start leaves it, and adds nothing.
+    User admin = identity.createUserQuery().userId("first-admin").singleResult();
+    admin.setPassword("changed-" + BOOTSTRAP_PASSWORD);
+    identity.saveUser(admin);
+    assertThat(bootstrap.run()).isEqualTo(io.airlock.identity.BootstrapAdmin.Outcome.ADMIN_EXISTS);
+    assertThat(identity.checkPassword("first-admin", "changed-" + BOOTSTRAP_PASSWORD)).isTrue();
+    assertThat(jdbc.queryForObject(audited, Long.class)).isOne();
+
+    // Another bootstrap setting once an administrator exists: nobody is created.
+    io.airlock.identity.BootstrapAdmin another = new io.airlock.identity.BootstrapAdmin(
+        new io.airlock.identity.BootstrapAdminProperties("second-admin", "known-password", null, null, null),
+        properties, identity, audit, transactions);
+    assertThat(another.run()).isEqualTo(io.airlock.identity.BootstrapAdmin.Outcome.ADMIN_EXISTS);
+    assertThat(identity.createUserQuery().userId("second-admin").count()).isZero();
+    assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM audit_event WHERE action = 'identity.bootstrap-admin'",
+        Long.class)).isOne();
+
+    // The second person (README "First sign-in without Keycloak"): the administrator creates sam in no
+    // group, sam asks to join the security group, the administrator (neither asker nor user) approves.
+    String adminPassword = "changed-" + BOOTSTRAP_PASSWORD;
+    assertThat(send("POST", "/engine-rest/user/create", "first-admin", adminPassword, "{\"profile\":{\"id\":\"sam\","
+        + "\"firstName\":\"Sam\",\"lastName\":\"Second\",\"email\":\"sam@example.com\"},"
+        + "\"credentials\":{\"password\":\"airlock\"}}").statusCode()).isEqualTo(204);
+    HttpResponse<String> asked = send("POST", "/api/memberships", "sam", "airlock", "{\"user\":\"sam\",\"group\":"
+        + "\"airlock-security\",\"change\":\"ADD\",\"reason\":\"Second reviewer of Airlock's groups\"}");
+    assertThat(asked.statusCode()).as(asked.body()).isEqualTo(201);
+    String change = new com.fasterxml.jackson.databind.ObjectMapper().readTree(asked.body()).get("id").asText();
+    await().atMost(java.time.Duration.ofSeconds(10)).until(() ->
+        tasks.createTaskQuery().processInstanceBusinessKey(change).count() == 1);
+    String task = tasks.createTaskQuery().processInstanceBusinessKey(change).singleResult().getId();
+    HttpResponse<String> approved = send("POST", "/engine-rest/task/" + task + "/complete", "first-admin", adminPassword,
+        "{\"variables\":{\"membershipOutcome\":{\"value\":\"APPROVE\"}}}");
+    assertThat(approved.statusCode()).as(approved.body()).isEqualTo(204);
+    await().atMost(java.time.Duration.ofSeconds(20)).until(() ->
+        identity.createUserQuery().userId("sam").memberOfGroup("airlock-security").count() == 1);
+    // Last: a wrong password locks the user for a moment (the engine's login attempts).
+    assertThat(identity.checkPassword("first-admin", BOOTSTRAP_PASSWORD)).as("the bootstrap password is gone").isFalse();
+  }
+
+  private HttpResponse<String> send(String method, String path, String user, String password, String json)
+      throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        .header("Authorization", "Basic " + java.util.Base64.getEncoder()
+            .encodeToString((user + ":" + password).getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+        .header("Content-Type", "application/json")
+        .method(method, HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
   private HttpResponse<String> get(String path, String user) throws Exception {

@@ -5,7 +5,6 @@ import io.airlock.sandbox.SandboxEndpoint;
 import java.util.List;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.ProcessEngine;
-import org.camunda.bpm.engine.identity.Group;
 import org.camunda.bpm.engine.identity.User;
 import org.camunda.bpm.engine.impl.cfg.AbstractProcessEnginePlugin;
 import org.slf4j.Logger;
@@ -19,6 +18,7 @@ import org.springframework.stereotype.Component;
  * {@code AIRLOCK_AWS_SANDBOX=true} asked for explicitly): their user names match the sandbox's
  * Identity Center users, their password is {@code airlock.demo.password}. Never against real AWS,
  * where a known password would be a way in; never with Keycloak, which owns the users there.
+ * Airlock's groups themselves exist in every mode ({@link AirlockGroups}).
  */
 @Component
 @Profile("!keycloak")
@@ -30,10 +30,12 @@ class DemoUsers extends AbstractProcessEnginePlugin {
 
   private final AirlockProperties properties;
   private final ObjectProvider<SandboxEndpoint> sandbox;
+  private final AirlockGroups groups;
 
-  DemoUsers(AirlockProperties properties, ObjectProvider<SandboxEndpoint> sandbox) {
+  DemoUsers(AirlockProperties properties, ObjectProvider<SandboxEndpoint> sandbox, AirlockGroups groups) {
     this.properties = properties;
     this.sandbox = sandbox;
+    this.groups = groups;
   }
 
   List<DemoUser> users() {
@@ -56,15 +58,7 @@ class DemoUsers extends AbstractProcessEnginePlugin {
       return; // real AWS: no demo users
     }
     IdentityService identity = engine.getIdentityService();
-    AirlockProperties.Groups g = properties.groups();
-    ensureGroup(identity, g.requesters(), "Airlock requesters");
-    ensureGroup(identity, g.approvers(), "Airlock approvers");
-    ensureGroup(identity, g.operators(), "Airlock operators");
-    ensureGroup(identity, g.auditors(), "Airlock auditors");
-    ensureGroup(identity, g.admins(), "Camunda administrators");
-    ensureGroup(identity, g.policyAuthors(), "Airlock policy authors");
-    ensureGroup(identity, g.policyApprovers(), "Airlock policy approvers");
-    ensureGroup(identity, g.security(), "Airlock security");
+    groups.ensure(identity); // the memberships below need them, whichever plugin runs first
     for (DemoUser d : users()) {
       if (identity.createUserQuery().userId(d.id()).count() == 0) {
         User u = identity.newUser(d.id());
@@ -82,14 +76,5 @@ class DemoUsers extends AbstractProcessEnginePlugin {
     }
     log.info("Demo users ready: {} (password from airlock.demo.password)",
         users().stream().map(DemoUser::id).toList());
-  }
-
-  private static void ensureGroup(IdentityService identity, String id, String name) {
-    if (identity.createGroupQuery().groupId(id).count() == 0) {
-      Group group = identity.newGroup(id);
-      group.setName(name);
-      group.setType("WORKFLOW");
-      identity.saveGroup(group);
-    }
   }
 }
