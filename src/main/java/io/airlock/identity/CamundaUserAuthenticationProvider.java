@@ -67,8 +67,12 @@ class CamundaUserAuthenticationProvider implements AuthenticationProvider {
     return UsernamePasswordAuthenticationToken.authenticated(user, null, authorities);
   }
 
-  /** Who could not be checked, because what Airlock checks against is away. */
-  static final class Unreachable extends org.springframework.security.authentication.AuthenticationServiceException {
+  /**
+   * Who could not be checked, because what Airlock checks against is away. Not an
+   * {@code AuthenticationServiceException}: the bearer-token filter rethrows those (a 500); this
+   * one reaches the entry point, which answers 503.
+   */
+  static final class Unreachable extends org.springframework.security.core.AuthenticationException {
     final String user;
     final transient Outages.Outage outage;
 

@@ -35,9 +35,20 @@ class EngineGroupsJwtConverter implements Converter<Jwt, AbstractAuthenticationT
       throw new OAuth2AuthenticationException(new OAuth2Error(OAuth2ErrorCodes.INVALID_TOKEN,
           "The token names no user (claim " + userClaim + ")", null));
     }
-    List<GrantedAuthority> groups = identity.createGroupQuery().groupMember(user).list().stream()
-        .map(g -> (GrantedAuthority) new SimpleGrantedAuthority(CamundaUserAuthenticationProvider.GROUP_PREFIX + g.getId()))
-        .toList();
+    List<GrantedAuthority> groups;
+    try {
+      groups = identity.createGroupQuery().groupMember(user).list().stream()
+          .map(g -> (GrantedAuthority) new SimpleGrantedAuthority(CamundaUserAuthenticationProvider.GROUP_PREFIX
+              + g.getId()))
+          .toList();
+    } catch (RuntimeException e) {
+      Outages.Outage outage = Outages.of(e);
+      if (outage == null) {
+        throw e;
+      }
+      // Keycloak (or the database) away: the entry point answers 503, not 500 nor "unauthorized"
+      throw new CamundaUserAuthenticationProvider.Unreachable(user, outage, e);
+    }
     return new JwtAuthenticationToken(jwt, groups, user);
   }
 }

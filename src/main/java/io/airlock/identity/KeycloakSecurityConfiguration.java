@@ -178,8 +178,14 @@ class KeycloakSecurityConfiguration {
   SecurityFilterChain keycloakApi(HttpSecurity http, JwtDecoder decoder, IdentityService identity,
       KeycloakProperties keycloak, io.airlock.config.AirlockProperties properties, MetricsProperties metrics,
       io.airlock.audit.AuditLog audit) throws Exception {
-    AuthenticationEntryPoint signIn = (req, res, e) ->
-        Problems.write(res, HttpServletResponse.SC_UNAUTHORIZED, "Unauthorized", SIGN_IN);
+    AuthenticationEntryPoint signIn = (req, res, e) -> {
+      if (e instanceof CamundaUserAuthenticationProvider.Unreachable away) {
+        Outages.audit(audit, away.user, away.outage, req);
+        Outages.write(res, away.outage);
+        return;
+      }
+      Problems.write(res, HttpServletResponse.SC_UNAUTHORIZED, "Unauthorized", SIGN_IN);
+    };
     ApiSecurity.common(http, properties, metrics, audit, identity, signIn, BearerTokenAuthenticationFilter.class)
         .oauth2ResourceServer(o -> o
             .jwt(j -> j.decoder(decoder).jwtAuthenticationConverter(

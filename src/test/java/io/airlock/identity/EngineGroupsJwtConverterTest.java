@@ -56,6 +56,35 @@ class EngineGroupsJwtConverterTest {
         .isInstanceOf(OAuth2AuthenticationException.class);
   }
 
+  /**
+   * Keycloak away while a bearer token's groups are read: not a 500 and not "unauthorized", but
+   * the API's entry point, which answers 503 (the bearer filter rethrows an
+   * AuthenticationServiceException as a 500; this one reaches the entry point).
+   */
+  @Test
+  void keycloakAwayWhileReadingTheGroupsReachesTheEntryPointNot500() throws Exception {
+    when(identity.createGroupQuery().groupMember("bob").list()).thenThrow(
+        new org.camunda.bpm.engine.impl.identity.IdentityProviderException("Unable to query groups of user bob",
+            new java.net.ConnectException("Connection refused")));
+    var converter = new EngineGroupsJwtConverter(identity, KeycloakProperties.UserId.USERNAME.claim());
+    var provider = new org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationProvider(
+        token -> jwt());
+    provider.setJwtAuthenticationConverter(converter);
+    var filter = new org.springframework.security.oauth2.server.resource.web.authentication
+        .BearerTokenAuthenticationFilter(new org.springframework.security.authentication.ProviderManager(provider));
+    Object[] seen = new Object[1];
+    filter.setAuthenticationFailureHandler(
+        new org.springframework.security.web.authentication.AuthenticationEntryPointFailureHandler(
+            (req, res, e) -> seen[0] = e));
+    var request = new org.springframework.mock.web.MockHttpServletRequest("POST", "/api/requests/1/review");
+    request.addHeader("Authorization", "Bearer t");
+    filter.doFilter(request, new org.springframework.mock.web.MockHttpServletResponse(),
+        new org.springframework.mock.web.MockFilterChain());
+    assertThat(seen[0]).isInstanceOf(CamundaUserAuthenticationProvider.Unreachable.class);
+    assertThat(((CamundaUserAuthenticationProvider.Unreachable) seen[0]).outage)
+        .isEqualTo(Outages.Outage.IDENTITY_PROVIDER);
+  }
+
   private static Jwt jwt() {
     return Jwt.withTokenValue("t").header("alg", "RS256").subject("0b7c-…")
         .claim("preferred_username", "bob").claim("email", "bob@example.com")
