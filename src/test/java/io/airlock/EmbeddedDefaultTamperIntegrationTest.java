@@ -60,7 +60,7 @@ class EmbeddedDefaultTamperIntegrationTest {
     assertThat(before.get("intact").asBoolean()).as(before.toString()).isTrue();
     app.close();
     app = null;
-    assertThat(Files.isDirectory(dir.resolve("sandbox-s3"))).as("the emulator's S3 beside the database").isTrue();
+    assertThat(Files.isDirectory(dir.resolve("airlock-sandbox-s3"))).as("the emulator's S3 beside the database").isTrue();
 
     // Airlock stopped: cut the last two entries and set the chain head and the checkpoint back to match.
     long n = shipped[0];

@@ -50,7 +50,7 @@ class SandboxConfiguration {
       @Value("${airlock.aws.sandbox.operation-delay-spread:}") String operationDelaySpread,
       @Value("${airlock.aws.sandbox.operation-delay-seed:1}") long operationDelaySeed,
       @Value("${airlock.aws.sandbox.s3-folder:}") String s3Folder,
-      @Value("${spring.datasource.url:}") String databaseUrl) {
+      org.springframework.beans.factory.ObjectProvider<javax.sql.DataSource> dataSource) {
     AirlockProperties.Sandbox s = properties.aws().sandbox();
     SandboxSettings defaults = SandboxSettings.defaults();
     // AWS's quotas by default; benchmarks lift them (max-calls-per-second, max-creations-in-flight)
@@ -58,7 +58,7 @@ class SandboxConfiguration {
     AwsSandbox sandbox = AwsSandbox.start(new SandboxSettings(s.port(), s.operationDelay(),
         maxCallsPerSecond, maxCreationsInFlight, defaults.externalId(),
         DelaySpread.parse(operationDelaySpread, operationDelaySeed)));
-    java.nio.file.Path folder = s3Folder(s3Folder, databaseUrl);
+    java.nio.file.Path folder = s3Folder(s3Folder, databaseUrl(dataSource.getIfAvailable()));
     if (folder != null) {
       sandbox.s3().persistIn(folder);
       log.info("AWS sandbox: S3 keeps its objects in {} (beside the database; delete both to start afresh)", folder);
@@ -69,11 +69,24 @@ class SandboxConfiguration {
     return sandbox;
   }
 
+  /** The URL of the database Airlock really uses (not the property, which a test or a bean may override). */
+  private static String databaseUrl(javax.sql.DataSource dataSource) {
+    if (dataSource == null) {
+      return null;
+    }
+    try (java.sql.Connection c = dataSource.getConnection()) {
+      return c.getMetaData().getURL();
+    } catch (java.sql.SQLException e) {
+      log.warn("AWS sandbox: cannot tell which database Airlock uses ({}); S3 keeps its objects in memory", e.toString());
+      return null;
+    }
+  }
+
   /**
    * Where the emulated S3 keeps its objects: {@code airlock.aws.sandbox.s3-folder} when set;
-   * otherwise, with the embedded H2 file database, a folder {@code sandbox-s3} beside it, so the
-   * audit log's anchors live as long as the log they anchor (the embedded default:
-   * {@code ./data/sandbox-s3}); otherwise (PostgreSQL, an in-memory database) in memory only.
+   * otherwise, with an H2 file database, a folder named after it beside it, so the audit log's
+   * anchors live as long as the log they anchor (the embedded default:
+   * {@code ./data/airlock-sandbox-s3}); otherwise (PostgreSQL, an in-memory database) in memory.
    */
   static java.nio.file.Path s3Folder(String configured, String databaseUrl) {
     if (configured != null && !configured.isBlank()) {
@@ -87,6 +100,6 @@ class SandboxConfiguration {
     int semicolon = file.indexOf(';');
     java.nio.file.Path db = java.nio.file.Path.of(semicolon < 0 ? file : file.substring(0, semicolon));
     java.nio.file.Path parent = db.getParent();
-    return (parent == null ? java.nio.file.Path.of(".") : parent).resolve("sandbox-s3");
+    return (parent == null ? java.nio.file.Path.of(".") : parent).resolve(db.getFileName() + "-sandbox-s3");
   }
 }

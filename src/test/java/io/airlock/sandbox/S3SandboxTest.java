@@ -164,7 +164,7 @@ class S3SandboxTest {
     @Test
     void theFolderIsBesideTheEmbeddedDatabaseAndNowhereElseUnlessAsked() {
         assertThat(SandboxConfiguration.s3Folder("", "jdbc:h2:file:./data/airlock;DB_CLOSE_ON_EXIT=FALSE"))
-                .isEqualTo(java.nio.file.Path.of("./data/sandbox-s3"));
+                .isEqualTo(java.nio.file.Path.of("./data/airlock-sandbox-s3"));
         assertThat(SandboxConfiguration.s3Folder(null, "jdbc:postgresql://127.0.0.1/airlock")).isNull();
         assertThat(SandboxConfiguration.s3Folder("", "jdbc:h2:mem:test")).isNull();
         assertThat(SandboxConfiguration.s3Folder("/var/airlock/s3", "jdbc:postgresql://x/y"))
