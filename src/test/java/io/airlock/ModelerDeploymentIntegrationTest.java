@@ -188,6 +188,75 @@ class ModelerDeploymentIntegrationTest {
   }
 
   @Test
+  void theStarterPolicyDraftedFromTheScanIsProposedByAPolicyAuthorAndInForceOnlyOnceApproved() throws Exception {
+    Reply scan = api.post("admin", "/api/inventory/scan", Map.of());
+    assertThat(scan.status()).as(scan.raw()).isEqualTo(200);
+    String scopes = Files.readString(Path.of("dmn/access-scopes.dmn"));
+    String autoApproval = Files.readString(Path.of("dmn/auto-approval.dmn"));
+    int scopesBefore = latestVersion("decision-definition", "access-scopes");
+    int autoBefore = latestVersion("decision-definition", "auto-approval");
+
+    // pat reads what Airlock drafted from the demo organization, in words
+    Reply draft = api.get("pat", "/api/policies/starter");
+    assertThat(draft.status()).as(draft.raw()).isEqualTo(200);
+    assertThat(draft.body().get("summary").get(0).asText()).isEqualTo("1 account looks like production, by OU "
+        + "Workloads/Prod, tag environment=production (a review always; administrator-like sets need two approvers): "
+        + "production (" + DemoOrganization.PRODUCTION_ACCOUNT_ID + ").");
+    assertThat(draft.body().get("summary").toString()).contains("1 permission set is administrator-like (two "
+        + "approvers everywhere): AdministratorAccess.", "permission sets are read-only", "ReadOnlyAccess, "
+        + "ViewOnlyAccess", "management (" + DemoOrganization.MANAGEMENT_ACCOUNT_ID + ")");
+    assertThat(draft.body().get("files").toString()).isEqualTo("[\"access-scopes.dmn\",\"auto-approval.dmn\"]");
+    Reply file = api.get("pat", "/api/policies/starter/auto-approval.dmn");
+    assertThat(file.status()).isEqualTo(200);
+    assertThat(file.raw()).contains("<decision id=\"auto-approval\"").contains("hitPolicy=\"FIRST\"");
+    assertThat(api.get("pat", "/api/policies/starter/secrets.txt").status()).isEqualTo(404);
+    // requesters do not read policy; only policy authors propose it
+    assertThat(api.get("alice", "/api/policies/starter").status()).isEqualTo(403);
+    Reply notAnAuthor = api.post("quinn", "/api/policies/starter/propose", Map.of());
+    assertThat(notAnAuthor.status()).as(notAnAuthor.raw()).isEqualTo(403);
+    assertThat(notAnAuthor.body().get("detail").asText()).contains("Only members of airlock-policy-authors");
+
+    // pat proposes it as it is: a proposal by pat like one from Modeler, nothing in force yet
+    Reply proposed = api.post("pat", "/api/policies/starter/propose", Map.of());
+    assertThat(proposed.status()).as(proposed.raw()).isEqualTo(201);
+    long id = proposed.body().get("id").asLong();
+    assertThat(proposed.body().get("author").asText()).isEqualTo("pat");
+    assertThat(proposed.body().get("status").asText()).isEqualTo("PROPOSED");
+    assertThat(proposed.body().get("files").toString()).contains("access-scopes.dmn", "auto-approval.dmn");
+    JsonNode audited = lastAudit("policy.proposed");
+    assertThat(audited.get("actor").asText()).isEqualTo("pat");
+    assertThat(audited.get("details").get("source").asText()).isEqualTo("airlock-starter-policy");
+    assertThat(latestVersion("decision-definition", "access-scopes")).isEqualTo(scopesBefore);
+    assertThat(latestVersion("decision-definition", "auto-approval")).isEqualTo(autoBefore);
+    // PowerUserAccess in production is out of alice's scope today
+    Reply outOfScope = api.post("alice", "/api/requests", People.request(DemoOrganization.PRODUCTION_ACCOUNT_ID,
+        "alice", "PowerUserAccess", "PT1H", "Starter test"));
+    assertThat(outOfScope.status()).as(outOfScope.raw()).isEqualTo(201);
+    assertThat(outOfScope.body().get("status").asText()).isEqualTo("REJECTED_OUT_OF_SCOPE");
+
+    try {
+      awaitProposal(id, p -> !p.path("simulation").isNull() && p.has("simulation"));
+      Reply approved = api.post("quinn", "/api/policies/proposals/" + id + "/review", Map.of("decision", "APPROVE",
+          "comment", "Fits our organization"));
+      assertThat(approved.status()).as(approved.raw()).isEqualTo(200);
+      awaitProposal(id, p -> p.get("status").asText().equals("IN_FORCE"));
+      assertThat(latestVersion("decision-definition", "access-scopes")).isEqualTo(scopesBefore + 1);
+      assertThat(latestVersion("decision-definition", "auto-approval")).isEqualTo(autoBefore + 1);
+      // now production is reviewed by one approver for up to an hour
+      Reply reviewed = api.post("alice", "/api/requests", People.request(DemoOrganization.PRODUCTION_ACCOUNT_ID,
+          "alice", "PowerUserAccess", "PT1H", "Starter test"));
+      assertThat(reviewed.status()).as(reviewed.raw()).isEqualTo(201);
+      assertThat(reviewed.body().get("status").asText()).isEqualTo("PENDING_REVIEW");
+      assertThat(reviewed.body().get("reason").asText()).isEqualTo("Production access needs an approver's review.");
+      api.post("alice", "/api/requests/" + reviewed.body().get("id").asText() + "/withdraw",
+          Map.of("reason", "test over"));
+    } finally {
+      repositoryService.createDeployment().name("test-restore-policy").addString("dmn/access-scopes.dmn", scopes)
+          .addString("dmn/auto-approval.dmn", autoApproval).deploy();
+    }
+  }
+
+  @Test
   void aRejectedProposalAndOneOverTakenByAnotherChangeNothing() throws Exception {
     String original = Files.readString(Path.of("dmn/auto-approval.dmn"));
     int before = latestVersion("decision-definition", "auto-approval");

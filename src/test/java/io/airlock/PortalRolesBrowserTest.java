@@ -235,6 +235,15 @@ class PortalRolesBrowserTest {
             "airlock-approvers", "Power user outside production").doesNotContain("PT4H");
         checkPage(pat, "policy-catalog");
 
+        // The starter policy drafted from the scan: what it found, in words, and the tables for Modeler.
+        String starter = pat.visible(By.id("starter-summary")).getText();
+        assertThat(starter).contains("1 account looks like production, by OU Workloads/Prod, tag environment=production",
+            "management (" + DemoOrganization.MANAGEMENT_ACCOUNT_ID + ")", "administrator-like (two approvers everywhere): "
+                + "AdministratorAccess");
+        assertThat(pat.all(By.xpath("//button[normalize-space(.)='Propose the starter policy']"))).hasSize(1);
+        assertThat(download(pat, base + "/policy/starter/access-scopes.dmn").body())
+            .contains("<decision id=\"access-scopes\"");
+
         // A file that is no decision table: said at the field, nothing replayed.
         Files.writeString(changed, "not a model");
         pat.driver().findElement(By.id("file")).sendKeys(changed.toAbsolutePath().toString());

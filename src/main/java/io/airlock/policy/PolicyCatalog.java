@@ -141,7 +141,7 @@ public class PolicyCatalog {
         + " Airlock knows. Its scopes match accounts by OU and by the tag environment; your organization's accounts "
         + "are under " + shortList(ous) + " with environment " + (environments.isEmpty() ? "tags: none"
             : "tags " + shortList(environments)) + ". Ask a policy author (" + groups.get("policyAuthors")
-        + ") to propose scopes that fit them.";
+        + ") to propose scopes that fit them: the Policy page has a starter policy Airlock drafted from them.";
   }
 
   private static String shortList(java.util.Set<String> values) {

@@ -83,6 +83,25 @@ class CamundaProposalEngine implements ProposalEngine {
   }
 
   @Override
+  public String deployAs(io.airlock.request.Caller author, String name, String source, List<ProposedFile> files) {
+    org.camunda.bpm.engine.impl.identity.Authentication previous = identity.getCurrentAuthentication();
+    identity.setAuthentication(author.userId(), author.groups());
+    try {
+      DeploymentBuilder builder = repository.createDeployment().name(name).source(source);
+      for (ProposedFile f : files) {
+        builder.addInputStream(f.name(), new java.io.ByteArrayInputStream(f.bytes()));
+      }
+      return builder.deploy().getId();
+    } finally {
+      if (previous != null) {
+        identity.setAuthentication(previous);
+      } else {
+        identity.clearAuthentication();
+      }
+    }
+  }
+
+  @Override
   public InForce deploy(long proposalId, List<ProposedFile> files) {
     // As Airlock: no signed-in user, so the deploy hook puts it in force instead of proposing it again.
     return asAirlock(() -> {

@@ -78,6 +78,11 @@ public class PolicyProposals {
         groups.admins());
   }
 
+  /** The group whose members propose policy. */
+  public String authorGroup() {
+    return groups.policyAuthors();
+  }
+
   /** The group whose members review proposals. */
   public String approverGroup() {
     return groups.policyApprovers();

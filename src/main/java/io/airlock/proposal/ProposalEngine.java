@@ -20,6 +20,12 @@ public interface ProposalEngine {
   /** For each key, the latest version of its process or decision definition (0: none). */
   Map<String, Integer> versionsInForce(Collection<String> keys);
 
+  /**
+   * Deploys the files as {@code author} (signed in, as Modeler's deploy is), so the deploy hook
+   * checks them and records a proposal by that author; returns the engine's deployment id.
+   */
+  String deployAs(io.airlock.request.Caller author, String name, String source, List<ProposedFile> files);
+
   /** Deploys the files as Airlock (so they are in force), named after the proposal. */
   InForce deploy(long proposalId, List<ProposedFile> files);
 

@@ -58,6 +58,7 @@ class CatalogEmptyTest {
         .isEqualTo("The access-scopes table (version 3) gives your groups (airlock-requesters) nothing in any of the "
             + "2 accounts Airlock knows. Its scopes match accounts by OU and by the tag environment; your "
             + "organization's accounts are under Teams/Data, Teams/Web with environment tags dev, prd. Ask a policy "
-            + "author (airlock-policy-authors) to propose scopes that fit them.");
+            + "author (airlock-policy-authors) to propose scopes that fit them: the Policy page has a starter policy "
+            + "Airlock drafted from them.");
   }
 }

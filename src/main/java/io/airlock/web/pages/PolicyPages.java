@@ -6,6 +6,8 @@ import io.airlock.policy.PolicyReading;
 import io.airlock.policy.PolicySimulation;
 import io.airlock.proposal.PolicyProposal;
 import io.airlock.proposal.PolicyProposals;
+import io.airlock.proposal.ProposedFile;
+import io.airlock.proposal.StarterPolicies;
 import io.airlock.request.Caller;
 import io.airlock.request.InvalidRequestException;
 import io.airlock.request.RequestNotFoundException;
@@ -14,13 +16,18 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.Authentication;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.multipart.MultipartFile;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
 /**
  * Policy for policy authors (and admins; anyone else is refused by the use cases): the decision
@@ -42,10 +49,12 @@ class PolicyPages {
   private final Words words;
 
   private final PolicyProposals proposals;
+  private final StarterPolicies starters;
 
   PolicyPages(PolicyReading reading, PolicySimulation simulation, RequestService requests, PortalUsers users,
-      Words words, PolicyProposals proposals) {
+      Words words, PolicyProposals proposals, StarterPolicies starters) {
     this.proposals = proposals;
+    this.starters = starters;
     this.reading = reading;
     this.simulation = simulation;
     this.requests = requests;
@@ -118,8 +127,31 @@ class PolicyPages {
     return "policy/page";
   }
 
+  /** One table of the starter policy, to open in Camunda Modeler. */
+  @GetMapping("/policy/starter/{file}")
+  ResponseEntity<byte[]> starterFile(@PathVariable String file, Authentication auth) {
+    ProposedFile f = starters.file(users.caller(auth), file);
+    return ResponseEntity.ok().contentType(MediaType.APPLICATION_XML)
+        .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"" + f.name() + "\"").body(f.bytes());
+  }
+
+  /** A policy author proposes the starter policy as it is: a proposal like one deployed from Modeler. */
+  @PostMapping("/policy/starter/propose")
+  String proposeStarter(Authentication auth, RedirectAttributes redirect) {
+    PolicyProposal p = starters.propose(users.caller(auth));
+    redirect.addFlashAttribute("flash", "You proposed the starter policy as proposal " + p.id() + ". Nothing changes "
+        + "until a policy approver other than you approves it in Tasklist; what it would change for past requests "
+        + "appears below in a moment.");
+    return "redirect:/policy#proposals";
+  }
+
   private void page(Caller caller, String person, Model model) {
     model.addAttribute("tables", reading.deployedTables(caller));
+    try {
+      model.addAttribute("starter", starters.draft(caller));
+    } catch (RequestNotFoundException e) {
+      model.addAttribute("starterMissing", e.getMessage());
+    }
     model.addAttribute("proposals", proposals.newest(caller, 10).stream().map(ProposalLine::of).toList());
     model.addAttribute("person", person == null ? "" : person.trim());
     if (person != null && !person.isBlank()) {
