@@ -30,7 +30,7 @@ class PriorityLaneConfiguration {
   static final String LANE_EXECUTOR = "priorityLaneTaskExecutor";
 
   @Bean(LANE_EXECUTOR)
-  @ConditionalOnExpression("${airlock.jobs.priority-lane.threads:2} > 0")
+  @ConditionalOnExpression("${airlock.jobs.priority-lane.threads:10} > 0")
   ThreadPoolTaskExecutor priorityLaneTaskExecutor(PriorityLaneProperties lane) {
     ThreadPoolTaskExecutor threads = new ThreadPoolTaskExecutor();
     threads.setCorePoolSize(lane.threads());

@@ -23,9 +23,13 @@ import org.springframework.transaction.annotation.Transactional;
  *
  * <pre>
  * SUBMITTED ─scope─► REJECTED_OUT_OF_SCOPE
- *     │ approval ──► DENIED │ PENDING_REVIEW ─review─► DENIED │ GRANTING
- *     └────────────────────────────────────────────────────────► GRANTING ─grant─► ACTIVE │ FAILED
- * ACTIVE ─(clock, or a recorded revoke request)─► REVOKING ─revoke─► REVOKED
+ *     │ approval ──► DENIED │ PENDING_REVIEW ─review─► DENIED │ GRANTING │ SCHEDULED
+ *     └────────────────────────────────────────────────────────► GRANTING │ SCHEDULED
+ * PENDING_REVIEW ─(nobody reviewed in time)─► EXPIRED;  ─(an approver's edit)─► SUPERSEDED
+ * PENDING_REVIEW │ SCHEDULED ─(withdrawn)─► CANCELLED
+ * SCHEDULED ─(its start)─► GRANTING ─grant─► ACTIVE │ FAILED
+ * ACTIVE ─(clock, or a recorded revoke request)─► REVOKING ─revoke─► REVOKED, or SUPERSEDED when a
+ *     rework or an extension took its place (the new request holds the access)
  * process gone before access: CANCELLED; process gone with access: the reconciler revokes
  * </pre>
  *
@@ -331,13 +335,7 @@ public class AccessLifecycle {
     if (parsed == ReviewDecision.Outcome.APPROVE) {
       stepUp.requireForApproval(reviewer.userId(), "refused.review", r.getId(), "request " + r.getId());
     }
-    if (comment != null && comment.length() > 1000) {
-      throw new InvalidRequestException(List.of(new InvalidRequestException.FieldError("reviewComment",
-          "must be at most 1000 characters")));
-    }
-    TextRules.check("reviewComment", comment).ifPresent(e -> {
-      throw new InvalidRequestException(List.of(e));
-    });
+    checkReviewComment(comment);
     if (parsed == ReviewDecision.Outcome.DENY && (comment == null || comment.isBlank())) {
       throw new InvalidRequestException(List.of(new InvalidRequestException.FieldError("reviewComment",
           "is required to deny: say why, the requester sees it")));
@@ -482,6 +480,17 @@ public class AccessLifecycle {
     events.publishEvent(RequestEvent.review(r, RequestEvent.Kind.REVIEW_REMINDER, r.approverGroupList()));
   }
 
+  /** A review's comment, on every kind of review: at most 1,000 characters of text people can read. */
+  private static void checkReviewComment(String comment) {
+    if (comment != null && comment.length() > 1000) {
+      throw new InvalidRequestException(List.of(new InvalidRequestException.FieldError("reviewComment",
+          "must be at most 1000 characters")));
+    }
+    TextRules.check("reviewComment", comment).ifPresent(e -> {
+      throw new InvalidRequestException(List.of(e));
+    });
+  }
+
   /**
    * The review after the fact of break-glass access: an eligible approver keeps it, or rejects
    * it with a comment, which records a revoke request (the process then revokes at once).
@@ -510,9 +519,7 @@ public class AccessLifecycle {
       // Keeping break-glass access is an approval; rejecting it only takes access away.
       stepUp.requireForApproval(reviewer.userId(), "refused.breakglass-review", r.getId(), "request " + r.getId());
     }
-    TextRules.check("reviewComment", comment).ifPresent(e -> {
-      throw new InvalidRequestException(List.of(e));
-    });
+    checkReviewComment(comment);
     if (parsed == ReviewDecision.Outcome.DENY && (comment == null || comment.isBlank())) {
       throw new InvalidRequestException(List.of(new InvalidRequestException.FieldError("reviewComment",
           "is required to reject break-glass access: say why, the requester sees it")));
