@@ -102,11 +102,11 @@ class UpgradeIntegrationTest {
           .isEqualTo(1);
 
       // The grant and the scheduled start fall due shortly after the current version is up: the
-      // restart (a stop, then a start in a JVM that has started Airlock before) took a third to a
-      // half of this first start; the first start of this JVM, after the release's jar, about as
+      // restart (a stop, then a start in a JVM that has started Airlock before) took a sixth to a
+      // third of this first start; the first start of this JVM, after the release's jar, about as
       // long. Should it take longer, they fall due while Airlock is down, and the current version
       // must end them at once (checked below as well).
-      Duration untilDue = (PREVIOUS_JAR == null ? startup.multipliedBy(3).dividedBy(4) : startup.multipliedBy(5).dividedBy(4))
+      Duration untilDue = (PREVIOUS_JAR == null ? startup.dividedBy(2) : startup.multipliedBy(5).dividedBy(4))
           .plusSeconds(5).truncatedTo(ChronoUnit.SECONDS);
       waiting = submit(api, "alice", People.request(SANDBOX, "alice", "PowerUserAccess", "PT5S",
           "waits for review across the upgrade"));
