@@ -36,7 +36,10 @@ import org.camunda.bpm.engine.authorization.Resources;
 import org.camunda.bpm.engine.identity.Group;
 import org.camunda.bpm.engine.identity.User;
 import org.camunda.bpm.engine.impl.identity.IdentityProviderException;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -65,6 +68,7 @@ import org.springframework.test.context.DynamicPropertySource;
 @ActiveProfiles("keycloak")
 @Import({PostgresTestConfiguration.class, AdjustableClock.Configuration.class})
 @DirtiesContext
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class) // Keycloak's outage last: it stops Keycloak
 class KeycloakIntegrationTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -82,7 +86,10 @@ class KeycloakIntegrationTest {
   static void keycloak(DynamicPropertyRegistry registry) {
     KeycloakServer.Running kc = KeycloakServer.get();
     registry.add("server.port", () -> kc.appPort);
+    // As in docker/compose.yaml: browsers and the tokens' issuer at the public URL (the front
+    // door, http://localhost:<port>), the node's own calls at the internal one (http://127.0.0.1:<port>).
     registry.add("airlock.keycloak.url", kc::url);
+    registry.add("airlock.keycloak.internal-url", kc::internalUrl);
     registry.add("airlock.keycloak.client-secret", () -> KeycloakServer.WEBAPP_SECRET);
     registry.add("airlock.keycloak.identity-client-secret", () -> KeycloakServer.IDENTITY_SECRET);
   }
@@ -148,13 +155,69 @@ class KeycloakIntegrationTest {
 
   @Test
   void theNodeIsReadyOnceKeycloakAnswersWithNoSettingBeyondTheProfiles() {
-    // Readiness includes the keycloak component (the realm's discovery document at the issuer that
-    // sign-in uses): UP here means Keycloak was asked at airlock.keycloak.url, not at a separate setting.
+    // Readiness includes the keycloak component (the realm's discovery document where the node reaches
+    // Keycloak, naming the issuer that sign-in and tokens are checked against): no setting of its own.
     await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
       HttpResponse<String> readiness = call("GET", "/actuator/health/readiness", null, null);
       assertThat(readiness.statusCode()).as(readiness.body()).isEqualTo(200);
       assertThat(json(readiness.body()).get("status").asText()).isEqualTo("UP");
     });
+  }
+
+  // --- Public and internal URL --------------------------------------------------------------------
+
+  /**
+   * Browsers are sent to Keycloak's public URL only; everything the node asks Keycloak itself (the
+   * sign-in's code exchange, keys, userinfo, the engine's users and groups, sign-out's back channel,
+   * readiness) goes to the internal URL: with the public one shut, a sign-in already at Keycloak
+   * completes, bearer tokens and group lookups work, and the node stays ready. The tokens name the
+   * public issuer, and Airlock checks them against it.
+   */
+  @Test
+  void browsersGoToThePublicUrlWhileTheNodeNeedsOnlyTheInternalOne() throws Exception {
+    String alice = kc().accessToken("alice"); // asked at the internal URL, as the node asks
+    assertThat(claims(alice).get("iss").asText()).isEqualTo("http://localhost:" + kc().port + "/realms/airlock")
+        .isEqualTo(kc().issuer());
+
+    KeycloakBrowser browser = new KeycloakBrowser(kc().appPort);
+    HttpResponse<String> login = browser.open("/camunda/app/tasklist/");
+    assertThat(login.uri().toString()).as("Keycloak's sign-in page, at the public URL")
+        .startsWith(kc().url() + "/realms/airlock/protocol/openid-connect/auth?");
+    assertThat(login.body()).contains("kc-form-login", "action=\"" + kc().url() + "/realms/airlock/");
+    // The public URL goes away the moment the browser brings the code back to Airlock.
+    browser.beforeRedirect(next -> {
+      if (next.getPath().startsWith("/login/oauth2/code/")) {
+        kc().frontDoor(false);
+      }
+    });
+    try {
+      HttpResponse<String> tasklist = browser.signIn("alice", KeycloakServer.PASSWORD);
+      assertThat(tasklist.statusCode()).as(tasklist.uri() + " " + tasklist.body()).isEqualTo(200);
+      assertThat(tasklist.uri().toString()).startsWith("http://127.0.0.1:" + kc().appPort + "/camunda/app/tasklist/");
+      assertThatThrownBy(() -> http.send(HttpRequest.newBuilder(URI.create(kc().issuer())).build(),
+          HttpResponse.BodyHandlers.discarding())).as("the public URL is shut").isInstanceOf(IOException.class);
+
+      HttpResponse<String> me = browser.webappApi("GET", "/camunda/api/admin/auth/user/default", null);
+      assertThat(me.statusCode()).as(me.body()).isEqualTo(200);
+      assertThat(json(me.body()).get("userId").asText()).isEqualTo("alice");
+      // Bearer tokens (keys, the caller's groups from Keycloak's admin API) and the engine's identity.
+      HttpResponse<String> requests = call("GET", "/api/requests", alice, null);
+      assertThat(requests.statusCode()).as(requests.body()).isEqualTo(200);
+      assertThat(call("POST", "/api/requests", kc().accessToken("carol"), request("carol")).statusCode())
+          .as("carol's groups, read from Keycloak: an auditor, no requester").isEqualTo(403);
+      assertThat(identity.createGroupQuery().groupMember("alice").list().stream().map(Group::getId))
+          .contains("airlock-requesters");
+      HttpResponse<String> readiness = call("GET", "/actuator/health/readiness", null, null);
+      assertThat(readiness.statusCode()).as(readiness.body()).isEqualTo(200);
+      // Signing out ends the Keycloak session through the back channel.
+      assertThat(browser.webappApi("POST", "/camunda/api/admin/auth/user/default/logout", null).statusCode())
+          .isEqualTo(204);
+    } finally {
+      kc().frontDoor(true);
+    }
+    HttpResponse<String> again = browser.open("/camunda/app/tasklist/");
+    assertThat(again.uri().toString()).startsWith(kc().url() + "/realms/airlock/");
+    assertThat(again.body()).as("Keycloak's session ended: it asks again").contains("kc-form-login");
   }
 
   // --- REST API: tokens --------------------------------------------------------------------------
@@ -463,13 +526,10 @@ class KeycloakIntegrationTest {
    */
   @Test
   void anApprovalNeedsARecentSecondFactorAndTheApproverStepsUpAtKeycloakToGiveIt() throws Exception {
-    String approver = newUser("stepup", "airlock-approvers");
-    KeycloakBrowser setUp = new KeycloakBrowser(kc().appPort);
-    setUp.open("/camunda/app/tasklist/");
-    setUp.signIn(approver, KeycloakServer.PASSWORD);
-    String secret = setUp.totpSecret();
     Set<Long> usedCodes = new HashSet<>();
-    setUp.submit(Map.of("totp", totp(secret, usedCodes), "userLabel", "test"));
+    String[] otpApprover = approverWithOtp("stepup", usedCodes);
+    String approver = otpApprover[0];
+    String secret = otpApprover[1];
     // A sign-in without the second factor: made while the person was not an approver yet (Keycloak
     // asks approvers only), as for someone added to an approver group during their session.
     membership(approver, "airlock-approvers", false);
@@ -582,6 +642,84 @@ class KeycloakIntegrationTest {
     assertThat(executions.findValuesAsText("providerId")).contains("webauthn-authenticator", "auth-otp-form");
   }
 
+  // --- Keycloak stops during a review (issue 29) ----------------------------------------------------
+
+  /**
+   * Keycloak stops (its process killed) while a request waits for review: the approver's attempt,
+   * with a token they got before, answers 503 in Airlock's words with a Retry-After on Airlock's API
+   * and on the engine's, never 500 nor a class name; a token whose key the node would have to fetch
+   * is the same 503, not a 401; nothing is approved; each refused attempt is audited. Last in the
+   * class: Keycloak stays stopped (the next user of {@link KeycloakServer} starts it again).
+   */
+  @Test
+  @Order(Integer.MAX_VALUE)
+  void whenKeycloakStopsAnApproversReviewIs503InWordsAuditedAndApprovesNothing() throws Exception {
+    Set<Long> usedCodes = new HashSet<>();
+    String[] withOtp = approverWithOtp("outage", usedCodes);
+    String approver = withOtp[0];
+    String token = browserToken(approver, totp(withOtp[1], usedCodes));
+    String erin = kc().accessToken("erin");
+    HttpResponse<String> submitted = call("POST", "/api/requests", erin, request("erin"));
+    assertThat(submitted.statusCode()).as(submitted.body()).isEqualTo(201);
+    String id = json(submitted.body()).get("id").asText();
+    JsonNode tasks = json(call("GET", "/engine-rest/task?processInstanceBusinessKey=" + id, token, null).body());
+    assertThat(tasks).hasSize(1);
+    String taskId = tasks.get(0).get("id").asText();
+    // A token whose key id the node has not seen: it would have to ask Keycloak for its keys.
+    String[] parts = token.split("\\.");
+    String unknownKey = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+        "{\"alg\":\"RS256\",\"typ\":\"JWT\",\"kid\":\"rotated-key\"}".getBytes(StandardCharsets.UTF_8))
+        + "." + parts[1] + "." + parts[2];
+    long mark = auditHead();
+    List<?> assigned;
+    try (SsoAdminClient sso = SandboxSso.client(sandbox)) {
+      assigned = SandboxSso.assignments(sso, DemoOrganization.SANDBOX_ACCOUNT_ID,
+          DemoOrganization.POWER_USER_PERMISSION_SET_ARN);
+    }
+
+    long stopping = System.nanoTime();
+    kc().stop();
+    long stopMillis = (System.nanoTime() - stopping) / 1_000_000;
+    assertThatThrownBy(() -> http.send(HttpRequest.newBuilder(URI.create(kc().internalUrl())).build(),
+        HttpResponse.BodyHandlers.discarding())).as("Keycloak is gone").isInstanceOf(IOException.class);
+
+    long asking = System.nanoTime();
+    Map<String, HttpResponse<String>> attempts = new LinkedHashMap<>();
+    attempts.put("Airlock's API", call("POST", "/api/requests/" + id + "/review", token,
+        Map.of("outcome", "APPROVE", "comment", "ok")));
+    attempts.put("the engine REST API", call("POST", "/engine-rest/task/" + taskId + "/complete", token,
+        Map.of("variables", Map.of("reviewOutcome", Map.of("value", "APPROVE")))));
+    attempts.put("a key to fetch", call("POST", "/api/requests/" + id + "/review", unknownKey,
+        Map.of("outcome", "APPROVE", "comment", "ok")));
+    long answerMillis = (System.nanoTime() - asking) / 1_000_000 / attempts.size();
+    attempts.forEach((surface, r) -> {
+      assertThat(r.statusCode()).as(surface + ": " + r.body()).isEqualTo(503);
+      assertThat(r.headers().firstValue("Retry-After")).as(surface).isPresent();
+      assertThat(r.headers().firstValue("Content-Type").orElse("")).as(surface).contains("application/problem+json");
+      assertThat(json(r.body()).get("detail").asText()).as(surface)
+          .startsWith("Airlock cannot reach the identity provider (Keycloak)").contains("nothing was done");
+      assertThat(r.body()).as(surface).doesNotContain("Exception", "org.", "io.airlock", "java.");
+    });
+
+    // Nothing approved, nothing in AWS, each attempt on record.
+    assertThat(jdbc.queryForObject("SELECT status FROM access_request WHERE id = ?", String.class, id))
+        .isEqualTo("PENDING_REVIEW");
+    try (SsoAdminClient sso = SandboxSso.client(sandbox)) {
+      assertThat(SandboxSso.assignments(sso, DemoOrganization.SANDBOX_ACCOUNT_ID,
+          DemoOrganization.POWER_USER_PERMISSION_SET_ARN)).as("no assignment made or removed").isEqualTo(assigned);
+    }
+    assertThat(jdbc.queryForObject("SELECT COUNT(*) FROM audit_event WHERE seq > ? AND action = 'review.approved'"
+        + " AND request_id = ?", Integer.class, mark, id)).isZero();
+    List<Map<String, Object>> refused = jdbc.queryForList("SELECT actor, details FROM audit_event WHERE seq > ?"
+        + " AND action = 'refused.unavailable' ORDER BY seq", mark);
+    assertThat(refused).extracting(r -> r.get("actor") + " " + r.get("details")).satisfiesExactly(
+        r -> assertThat(r).startsWith(approver + " ").contains("/api/requests/" + id + "/review", "identity provider"),
+        r -> assertThat(r).startsWith(approver + " ").contains("/engine-rest/task/" + taskId + "/complete"),
+        r -> assertThat(r).startsWith("anonymous ").contains("/api/requests/" + id + "/review"));
+    System.out.printf("Keycloak outage: stopped in %d ms; each refused review answered in %d ms%n", stopMillis,
+        answerMillis);
+  }
+
   /**
    * The access token of a browser sign-in (authorization code of the test client), with the OTP when
    * given: it carries {@code auth_time} and {@code amr}, as airlock-cli's device sign-in does.
@@ -602,6 +740,20 @@ class KeycloakIntegrationTest {
       throw new IllegalStateException("no token for " + user + ": " + token);
     }
     return token.get("access_token").asText();
+  }
+
+  /**
+   * A new approver who has set up OTP at their first sign-in (Keycloak asks approvers to): their
+   * user name and TOTP secret.
+   */
+  private static String[] approverWithOtp(String prefix, Set<Long> usedCodes) {
+    String approver = newUser(prefix, "airlock-approvers");
+    KeycloakBrowser setUp = new KeycloakBrowser(kc().appPort);
+    setUp.open("/camunda/app/tasklist/");
+    setUp.signIn(approver, KeycloakServer.PASSWORD);
+    String secret = setUp.totpSecret();
+    setUp.submit(Map.of("totp", totp(secret, usedCodes), "userLabel", "test"));
+    return new String[] {approver, secret};
   }
 
   /** Adds {@code user} to or removes them from a Keycloak group. */
@@ -671,6 +823,11 @@ class KeycloakIntegrationTest {
       b.header("Authorization", "Bearer " + token);
     }
     return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** A JWT's claims, as anyone can read them (no signature check). */
+  private static JsonNode claims(String jwt) {
+    return json(new String(java.util.Base64.getUrlDecoder().decode(jwt.split("\\.")[1]), StandardCharsets.UTF_8));
   }
 
   private static JsonNode json(String body) {

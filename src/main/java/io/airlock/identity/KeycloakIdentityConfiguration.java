@@ -9,7 +9,7 @@ import org.springframework.context.annotation.Profile;
 /**
  * The {@code keycloak} profile's engine identity: Camunda's users and groups (candidate groups
  * in Tasklist, authorizations, {@code IdentityService} queries) are Keycloak's, read through its
- * admin REST API with the {@code airlock-identity} service account. Read-only: users and groups
+ * admin REST API with the {@code airlock-identity} service account, at {@code airlock.keycloak.internal-url}. Read-only: users and groups
  * are managed in Keycloak (or the company IdP behind it), not in Camunda Admin.
  *
  * <p>No cache: a person's groups are asked of Keycloak when they act, so someone removed from
@@ -23,7 +23,8 @@ class KeycloakIdentityConfiguration {
   @Bean
   KeycloakIdentityProviderPlugin keycloakIdentityProvider(KeycloakProperties keycloak, AirlockProperties airlock) {
     KeycloakIdentityProviderPlugin plugin = new KeycloakIdentityProviderPlugin();
-    plugin.setKeycloakIssuerUrl(keycloak.issuer());
+    // Both at the internal URL: the plugin asks its token there and reads the admin API.
+    plugin.setKeycloakIssuerUrl(keycloak.internalRealmUrl());
     plugin.setKeycloakAdminUrl(keycloak.adminUrl());
     plugin.setClientId(keycloak.identityClientId());
     plugin.setClientSecret(keycloak.identityClientSecret());

@@ -24,8 +24,8 @@ import org.springframework.web.client.RestClientException;
  *   <li>{@code POST /logout} (a browser navigation): redirect to Keycloak's end-session endpoint
  *       with the ID token as hint, back to Airlock afterwards (RP-initiated logout);
  *   <li>the webapps' sign-out button (an XHR of the webapps, which then show their start page):
- *       Airlock asks Keycloak's end-session endpoint itself with the ID token (which names the
- *       Keycloak session) and answers 204.
+ *       Airlock asks Keycloak's end-session endpoint itself, at the internal URL, with the ID token
+ *       (which names the Keycloak session) and answers 204.
  * </ul>
  */
 class KeycloakLogout implements LogoutSuccessHandler {
@@ -33,11 +33,17 @@ class KeycloakLogout implements LogoutSuccessHandler {
   private static final Logger log = LoggerFactory.getLogger(KeycloakLogout.class);
 
   private final ClientRegistration registration;
+  private final String backChannelEndSession;
   private final OidcClientInitiatedLogoutSuccessHandler redirect;
   private final RestClient http = RestClient.create();
 
-  KeycloakLogout(ClientRegistration registration) {
+  /**
+   * @param registration the sign-in's client, whose {@code end_session_endpoint} (public) the browser is sent to
+   * @param backChannelEndSession the same endpoint at the internal URL, which this node calls itself
+   */
+  KeycloakLogout(ClientRegistration registration, String backChannelEndSession) {
     this.registration = registration;
+    this.backChannelEndSession = backChannelEndSession;
     this.redirect = new OidcClientInitiatedLogoutSuccessHandler(new InMemoryClientRegistrationRepository(registration));
     this.redirect.setPostLogoutRedirectUri("{baseUrl}/");
   }
@@ -55,7 +61,7 @@ class KeycloakLogout implements LogoutSuccessHandler {
       form.add("client_id", registration.getClientId());
       form.add("client_secret", registration.getClientSecret());
       try {
-        http.post().uri(registration.getProviderDetails().getConfigurationMetadata().get("end_session_endpoint").toString())
+        http.post().uri(backChannelEndSession)
             .contentType(MediaType.APPLICATION_FORM_URLENCODED).body(form).retrieve().toBodilessEntity();
       } catch (RestClientException e) {
         // Airlock's session is gone either way; Keycloak's ends at its idle timeout.

@@ -13,7 +13,12 @@ import org.springframework.validation.annotation.Validated;
 /**
  * The {@code keycloak} profile's settings ({@code airlock.keycloak.*}, application-keycloak.yaml).
  *
- * @param url Keycloak's base URL, e.g. {@code https://sso.example.com} (no {@code /realms/...})
+ * @param url Keycloak's public base URL, e.g. {@code https://sso.example.com} (no {@code /realms/...}):
+ *     where browsers are sent (sign-in, sign-out), and the tokens' issuer (Keycloak's {@code hostname})
+ * @param internalUrl where this node itself reaches Keycloak, e.g. {@code http://keycloak:8080} on the
+ *     nodes' network: tokens, keys, userinfo, the identity plugin's admin API, sign-out's back channel,
+ *     the health check. Empty: {@code url}. Keycloak must then run with {@code hostname} set to
+ *     {@code url} and {@code hostname-backchannel-dynamic=true}, so its tokens name the public issuer
  * @param realm the realm (keycloak-realm/airlock-realm.json: {@code airlock})
  * @param clientId the confidential client of the browser sign-in ({@code airlock-webapp})
  * @param clientSecret its secret
@@ -34,6 +39,7 @@ import org.springframework.validation.annotation.Validated;
 @ConfigurationProperties(prefix = "airlock.keycloak")
 public record KeycloakProperties(
     @NotBlank String url,
+    String internalUrl,
     @NotBlank String realm,
     @NotBlank String clientId,
     @NotBlank String clientSecret,
@@ -48,8 +54,21 @@ public record KeycloakProperties(
   static final Duration MAX_CLOCK_SKEW = Duration.ofSeconds(10);
 
   public KeycloakProperties {
+    internalUrl = internalUrl == null || internalUrl.isBlank() ? url : internalUrl.trim();
     clockSkew = clockSkew == null ? MAX_CLOCK_SKEW : clockSkew;
     stepUp = stepUp == null ? new StepUp(null, null, null) : stepUp;
+  }
+
+  @AssertTrue(message = "airlock.keycloak.url must be Keycloak's public http(s) base URL, e.g. https://sso.example.com"
+      + " (no /realms/..., no query)")
+  boolean isUrlABaseUrl() {
+    return isBaseUrl(url);
+  }
+
+  @AssertTrue(message = "airlock.keycloak.internal-url must be the http(s) base URL at which this node reaches Keycloak,"
+      + " e.g. http://keycloak:8080 (no /realms/..., no query), or empty to use airlock.keycloak.url")
+  boolean isInternalUrlABaseUrl() {
+    return isBaseUrl(internalUrl);
   }
 
   @AssertTrue(message = "airlock.keycloak.clock-skew must be between 0 and 10 seconds")
@@ -104,14 +123,32 @@ public record KeycloakProperties(
     }
   }
 
-  /** The realm's issuer, as in its tokens. */
+  /** The realm's issuer, as in its tokens: at the public URL. */
   public String issuer() {
     return stripSlash(url) + "/realms/" + realm;
   }
 
-  /** The realm's admin REST API (for the engine's identity plugin). */
+  /** The realm at the internal URL, where this node asks for tokens, keys and userinfo. */
+  public String internalRealmUrl() {
+    return stripSlash(internalUrl) + "/realms/" + realm;
+  }
+
+  /** The realm's admin REST API at the internal URL (for the engine's identity plugin). */
   public String adminUrl() {
-    return stripSlash(url) + "/admin/realms/" + realm;
+    return stripSlash(internalUrl) + "/admin/realms/" + realm;
+  }
+
+  private static boolean isBaseUrl(String value) {
+    if (value == null || value.isBlank()) {
+      return true; // @NotBlank speaks for url; an empty internal-url is url
+    }
+    try {
+      java.net.URI uri = new java.net.URI(value.trim());
+      return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null
+          && uri.getQuery() == null && uri.getFragment() == null && !uri.getPath().contains("/realms/");
+    } catch (java.net.URISyntaxException e) {
+      return false;
+    }
   }
 
   private static String stripSlash(String s) {

@@ -23,10 +23,13 @@ import org.springframework.security.oauth2.client.web.OAuth2AuthorizationRequest
 import org.springframework.security.oauth2.core.AuthorizationGrantType;
 import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
 import org.springframework.security.oauth2.core.DelegatingOAuth2TokenValidator;
+import com.nimbusds.jose.RemoteKeySourceException;
+import org.springframework.security.oauth2.jwt.BadJwtException;
 import org.springframework.security.oauth2.jwt.JwtClaimNames;
 import org.springframework.security.oauth2.jwt.JwtClaimValidator;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.jwt.JwtDecoderFactory;
+import org.springframework.security.oauth2.jwt.JwtException;
 import org.springframework.security.oauth2.jwt.JwtIssuerValidator;
 import org.springframework.security.oauth2.jwt.JwtTimestampValidator;
 import org.springframework.security.oauth2.jwt.JwtValidators;
@@ -62,6 +65,7 @@ import org.springframework.security.web.util.matcher.OrRequestMatcher;
 class KeycloakSecurityConfiguration {
 
   static final String REGISTRATION = "keycloak";
+  private static final String OIDC = "/protocol/openid-connect";
   /** The webapps' sign-out call (its button): a Spring sign-out as well, which ends the Keycloak session. */
   static final String WEBAPP_LOGOUT = "/camunda/api/admin/auth/user/{engine}/logout";
   private static final String SIGN_IN =
@@ -70,8 +74,11 @@ class KeycloakSecurityConfiguration {
   @Bean
   ClientRegistrationRepository keycloakClientRegistrations(KeycloakProperties keycloak) {
     // Keycloak's endpoints are fixed paths under the issuer: no discovery call, so Airlock
-    // starts whether or not Keycloak is up yet.
-    String oidc = keycloak.issuer() + "/protocol/openid-connect";
+    // starts whether or not Keycloak is up yet. Browsers go to the public URL (authorization,
+    // end-session); this node's own calls (token, keys, userinfo) to the internal one. The ID
+    // token's issuer is the public URL either way (Keycloak's hostname).
+    String browser = keycloak.issuer() + OIDC;
+    String node = keycloak.internalRealmUrl() + OIDC;
     return new InMemoryClientRegistrationRepository(ClientRegistration.withRegistrationId(REGISTRATION)
         .clientId(keycloak.clientId())
         .clientSecret(keycloak.clientSecret())
@@ -80,26 +87,42 @@ class KeycloakSecurityConfiguration {
         .redirectUri("{baseUrl}/login/oauth2/code/{registrationId}")
         .scope("openid", "profile", "email")
         .issuerUri(keycloak.issuer())
-        .authorizationUri(oidc + "/auth")
-        .tokenUri(oidc + "/token")
-        .jwkSetUri(oidc + "/certs")
-        .userInfoUri(oidc + "/userinfo")
+        .authorizationUri(browser + "/auth")
+        .tokenUri(node + "/token")
+        .jwkSetUri(node + "/certs")
+        .userInfoUri(node + "/userinfo")
         .userNameAttributeName(keycloak.userId().claim())
-        .providerConfigurationMetadata(Map.of("end_session_endpoint", oidc + "/logout"))
+        .providerConfigurationMetadata(Map.of("end_session_endpoint", browser + "/logout"))
         .clientName("Keycloak")
         .build());
   }
 
+  /**
+   * Bearer tokens: keys from the internal URL, issuer the public one. Keycloak unreachable while
+   * the keys are needed (not cached yet, or a key this node has not seen) is an outage (503), not a
+   * bad token (401) nor an error (500).
+   */
   @Bean
   JwtDecoder keycloakJwtDecoder(KeycloakProperties keycloak) {
     NimbusJwtDecoder decoder = NimbusJwtDecoder
-        .withJwkSetUri(keycloak.issuer() + "/protocol/openid-connect/certs").build();
+        .withJwkSetUri(keycloak.internalRealmUrl() + OIDC + "/certs").build();
     // Spring's defaults, but exp, nbf and iat within airlock.keycloak.clock-skew (Spring allows 60 s).
     decoder.setJwtValidator(JwtValidators.createDefaultWithValidators(List.of(
         new JwtTimestampValidator(keycloak.clockSkew()),
         new JwtIssuerValidator(keycloak.issuer()),
         new JwtClaimValidator<List<String>>(JwtClaimNames.AUD, aud -> aud != null && aud.contains(keycloak.audience())))));
-    return decoder;
+    return token -> {
+      try {
+        return decoder.decode(token);
+      } catch (BadJwtException e) {
+        throw e;
+      } catch (JwtException e) {
+        if (e.getCause() instanceof RemoteKeySourceException) {
+          throw new CamundaUserAuthenticationProvider.Unreachable(null, Outages.Outage.IDENTITY_PROVIDER, e);
+        }
+        throw e;
+      }
+    };
   }
 
   /** The browser sign-in's ID tokens, checked with the same clock skew as bearer tokens. */
@@ -115,8 +138,8 @@ class KeycloakSecurityConfiguration {
   }
 
   @Bean
-  KeycloakLogout keycloakLogout(ClientRegistrationRepository registrations) {
-    return new KeycloakLogout(registrations.findByRegistrationId(REGISTRATION));
+  KeycloakLogout keycloakLogout(ClientRegistrationRepository registrations, KeycloakProperties keycloak) {
+    return new KeycloakLogout(registrations.findByRegistrationId(REGISTRATION), keycloak.internalRealmUrl() + OIDC + "/logout");
   }
 
   @Bean

@@ -102,7 +102,7 @@ class StepUpRuleTest {
 
   @Test
   void theSecondFactorOfTheCurrentAuthenticationSaysWhatIsMissingAndHowToRenewIt() {
-    KeycloakProperties keycloak = new KeycloakProperties("http://kc", "airlock", "airlock-webapp", "s", "airlock-identity",
+    KeycloakProperties keycloak = new KeycloakProperties("http://kc", null, "airlock", "airlock-webapp", "s", "airlock-identity",
         "s", "airlock", KeycloakProperties.UserId.USERNAME, null, null);
     KeycloakSecondFactor factor = new KeycloakSecondFactor(keycloak, Clock.fixed(NOW, ZoneOffset.UTC));
     assertThat(keycloak.clockSkew()).isEqualTo(Duration.ofSeconds(10));

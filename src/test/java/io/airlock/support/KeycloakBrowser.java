@@ -37,9 +37,10 @@ public final class KeycloakBrowser {
           + "<input[^>]*name=\"([^\"]+)\"[^>]*type=\"hidden\"[^>]*value=\"([^\"]*)\"", Pattern.CASE_INSENSITIVE);
   private final CookieManager cookies = new CookieManager();
   private final HttpClient http = HttpClient.newBuilder().cookieHandler(new LoopbackIsSecure(cookies))
-      .followRedirects(HttpClient.Redirect.NORMAL).connectTimeout(Duration.ofSeconds(5)).build();
+      .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(Duration.ofSeconds(5)).build();
   private final String app;
   private HttpResponse<String> page;
+  private java.util.function.Consumer<URI> beforeRedirect = uri -> { };
 
   public KeycloakBrowser(int appPort) {
     this.app = "http://127.0.0.1:" + appPort;
@@ -61,6 +62,12 @@ public final class KeycloakBrowser {
   public HttpResponse<String> follow(String href) {
     page = send(HttpRequest.newBuilder(page.uri().resolve(unescape(href))).GET());
     return page;
+  }
+
+  /** Runs {@code action} with each redirect's target before the browser follows it (e.g. to take a server away). */
+  public KeycloakBrowser beforeRedirect(java.util.function.Consumer<URI> action) {
+    this.beforeRedirect = action;
+    return this;
   }
 
   /** The page the browser shows now. */
@@ -134,7 +141,7 @@ public final class KeycloakBrowser {
   }
 
   /**
-   * Browsers treat http://127.0.0.1 as a secure context and send it {@code Secure} cookies
+   * Browsers treat http://127.0.0.1 and http://localhost as secure contexts and send them {@code Secure} cookies
    * (Keycloak sets its sign-in cookies so); Java's CookieManager sends them over https only.
    */
   private static final class LoopbackIsSecure extends CookieHandler {
@@ -155,7 +162,7 @@ public final class KeycloakBrowser {
     }
 
     private static URI secure(URI uri) {
-      if (!"http".equals(uri.getScheme()) || !"127.0.0.1".equals(uri.getHost())) {
+      if (!"http".equals(uri.getScheme()) || !("127.0.0.1".equals(uri.getHost()) || "localhost".equals(uri.getHost()))) {
         return uri;
       }
       try {
@@ -167,9 +174,9 @@ public final class KeycloakBrowser {
   }
 
   /**
-   * Sends and follows redirects as a browser does. Java's client stops after five (and returns
-   * the fifth 302 as the page); a brokered SAML sign-in takes more: Airlock → Keycloak → the
-   * company's IdP → Keycloak's broker endpoint → Airlock's callback → the saved page → Tasklist.
+   * Sends and follows redirects as a browser does (here, not in Java's client, which stops after
+   * five; a brokered SAML sign-in takes more: Airlock → Keycloak → the company's IdP → Keycloak's
+   * broker endpoint → Airlock's callback → the saved page → Tasklist).
    */
   private HttpResponse<String> send(HttpRequest.Builder request) {
     try {
@@ -180,7 +187,9 @@ public final class KeycloakBrowser {
         if (location == null) {
           break;
         }
-        response = http.send(HttpRequest.newBuilder(response.uri().resolve(location)).timeout(Duration.ofSeconds(60))
+        URI next = response.uri().resolve(location);
+        beforeRedirect.accept(next);
+        response = http.send(HttpRequest.newBuilder(next).timeout(Duration.ofSeconds(60))
             .GET().build(), HttpResponse.BodyHandlers.ofString());
       }
       return response;

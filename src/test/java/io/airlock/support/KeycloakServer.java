@@ -35,6 +35,12 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * id when the run ends. Register with {@code @ExtendWith(KeycloakServer.class)}; read the running
  * server with {@link #get()} (e.g. in {@code @DynamicPropertySource}).
  *
+ * <p>As in production, Keycloak has a public URL and an internal one: browsers reach it through a
+ * {@link FrontDoor} (the ingress, here a TCP relay on 127.0.0.1) at {@code http://localhost:<port>},
+ * which is Keycloak's {@code hostname} and so its tokens' issuer; Airlock (and the tests' own calls)
+ * reach it directly at {@code http://127.0.0.1:<port>} ({@code hostname-backchannel-dynamic}). The
+ * front door can be shut to show what does not depend on it.
+ *
  * <p>Airlock's port is chosen here too: the realm's redirect URIs name it at import.
  */
 public final class KeycloakServer implements BeforeAllCallback {
@@ -77,32 +83,86 @@ public final class KeycloakServer implements BeforeAllCallback {
   public void beforeAll(ExtensionContext context) {
     context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
         .getOrComputeIfAbsent(KeycloakServer.class, k -> get(), Running.class);
+    restartIfStopped();
+  }
+
+  /**
+   * A test class that stopped Keycloak (an outage) leaves it stopped; the next class gets it back,
+   * on the same ports and database (so the URLs its Spring context was given stay right).
+   */
+  private static synchronized void restartIfStopped() {
+    if (running.stoppedOnPurpose && !running.process.isAlive()) {
+      Running stopped = running;
+      running = stopped.restart();
+      Runtime.getRuntime().addShutdownHook(new Thread(running::close, "keycloak-stop"));
+    }
   }
 
   /** A started Keycloak; closed (process stopped) when the test run ends. */
   public static final class Running implements ExtensionContext.Store.CloseableResource {
     private final Process process;
+    private final FrontDoor frontDoor;
+    private final int internalPort;
+    private final int management;
+    private volatile boolean stoppedOnPurpose;
+    /** The port browsers reach Keycloak at (the front door's). */
     public final int port;
     public final int appPort;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    Running(Process process, int port, int appPort) {
+    Running(Process process, FrontDoor frontDoor, int internalPort, int management, int appPort) {
       this.process = process;
-      this.port = port;
+      this.frontDoor = frontDoor;
+      this.internalPort = internalPort;
+      this.management = management;
+      this.port = frontDoor.port;
       this.appPort = appPort;
     }
 
+    /** The public URL: where browsers go, Keycloak's hostname, the issuer's base. */
     public String url() {
-      return "http://127.0.0.1:" + port;
+      return "http://localhost:" + port;
     }
 
+    /** Where Airlock and the tests' own calls reach Keycloak, past the front door. */
+    public String internalUrl() {
+      return "http://127.0.0.1:" + internalPort;
+    }
+
+    /** The realm's issuer, as its tokens name it (the public URL). */
     public String issuer() {
       return url() + "/realms/airlock";
     }
 
+    private String internalIssuer() {
+      return internalUrl() + "/realms/airlock";
+    }
+
+    /** Shuts the front door (the public URL refuses connections) or opens it again. */
+    public void frontDoor(boolean open) {
+      frontDoor.open(open);
+    }
+
+    /**
+     * Stops Keycloak by its process ids, as an outage would (its data stays); the next test class
+     * that uses it starts it again on the same ports.
+     */
+    public void stop() {
+      stoppedOnPurpose = true;
+      close();
+    }
+
+    private Running restart() {
+      try {
+        return launchOn(home(), frontDoor, internalPort, management, appPort);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
     /** A token of the test client by the password grant, or the error answer's JSON. */
     public JsonNode passwordGrant(String user, String password) {
-      return form(issuer() + "/protocol/openid-connect/token", Map.of("grant_type", "password",
+      return form(internalIssuer() + "/protocol/openid-connect/token", Map.of("grant_type", "password",
           "client_id", TEST_CLIENT, "username", user, "password", password, "scope", "openid"), null);
     }
 
@@ -121,10 +181,10 @@ public final class KeycloakServer implements BeforeAllCallback {
 
     /** The Keycloak admin REST API under {@code /admin/realms} (e.g. "" to create a realm). */
     public JsonNode adminApi(String method, String path, Object body) {
-      String token = form(url() + "/realms/master/protocol/openid-connect/token", Map.of("grant_type", "password",
+      String token = form(internalUrl() + "/realms/master/protocol/openid-connect/token", Map.of("grant_type", "password",
           "client_id", "admin-cli", "username", ADMIN, "password", ADMIN_PASSWORD), null).get("access_token").asText();
       try {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url() + "/admin/realms" + path))
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(internalUrl() + "/admin/realms" + path))
             .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(30));
         if (body == null) {
           b.method(method, HttpRequest.BodyPublishers.noBody());
@@ -175,18 +235,19 @@ public final class KeycloakServer implements BeforeAllCallback {
       if (!process.isAlive()) {
         return;
       }
-      ProcessHandle handle = process.toHandle();
-      List<ProcessHandle> children = handle.descendants().toList();
-      handle.destroy();
-      children.forEach(ProcessHandle::destroy);
-      try {
-        if (!process.waitFor(30, TimeUnit.SECONDS)) {
-          handle.destroyForcibly();
-          children.forEach(ProcessHandle::destroyForcibly);
+      // kc.sh and the JVM it starts: each by its process id, and gone (port closed) before this returns.
+      List<ProcessHandle> processes = new ArrayList<>(process.toHandle().descendants().toList());
+      processes.add(0, process.toHandle());
+      processes.forEach(ProcessHandle::destroy);
+      for (ProcessHandle p : processes) {
+        try {
+          p.onExit().get(30, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+          p.destroyForcibly();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          p.destroyForcibly();
         }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        handle.destroyForcibly();
       }
     }
   }
@@ -211,46 +272,149 @@ public final class KeycloakServer implements BeforeAllCallback {
       // The demo users (alice, bob, ...) live apart from the realm, so a production import has none.
       Files.copy(Paths.get("keycloak-realm", "demo", "airlock-users-0.json"), importDir.resolve("airlock-users-0.json"));
 
-      int port = freePort();
-      int management = freePort();
-      int appPort = freePort();
-      Map<String, String> env = Map.of(
-          "AIRLOCK_BASE_URL", "http://127.0.0.1:" + appPort,
-          "AIRLOCK_KEYCLOAK_CLIENT_SECRET", WEBAPP_SECRET,
-          "AIRLOCK_KEYCLOAK_IDENTITY_SECRET", IDENTITY_SECRET,
-          "AIRLOCK_KEYCLOAK_METRICS_SECRET", METRICS_SECRET,
-          "AIRLOCK_DEMO_PASSWORD", PASSWORD,
-          "KC_BOOTSTRAP_ADMIN_USERNAME", ADMIN,
-          "KC_BOOTSTRAP_ADMIN_PASSWORD", ADMIN_PASSWORD,
-          // A quicker start for a short-lived server (C1 only), as Spring Boot's devtools do.
-          "JAVA_OPTS_APPEND", "-XX:TieredStopAtLevel=1");
-      Process process = launch(home, List.of("start", "--optimized", "--import-realm", "--http-enabled=true",
-          "--hostname-strict=false", "--http-host=127.0.0.1", "--http-port=" + port,
-          "--http-management-port=" + management, "--cache=local"), env, home.resolve("keycloak.log"));
-      Running started = new Running(process, port, appPort);
-      HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-      URI ready = URI.create("http://127.0.0.1:" + management + "/health/ready");
-      try {
-        // About 20 s on an idle machine, minutes when the machine is busy.
-        await("Keycloak ready (" + home.resolve("keycloak.log") + ")").atMost(Duration.ofMinutes(6))
-            .pollInterval(Duration.ofSeconds(2))
-            .failFast("Keycloak exited", () -> !process.isAlive())
-            .until(() -> {
-              try {
-                return http.send(HttpRequest.newBuilder(ready).timeout(Duration.ofSeconds(5)).build(),
-                    HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
-              } catch (IOException e) {
-                return false;
-              }
-            });
-        addTestClient(started);
-        return started;
-      } catch (RuntimeException e) {
-        started.close();
-        throw e;
-      }
+      return launchOn(home, new FrontDoor(), freePort(), freePort(), freePort());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Starts Keycloak on these ports (on its database as it is) and waits until it is ready. */
+  private static Running launchOn(Path home, FrontDoor frontDoor, int port, int management, int appPort)
+      throws IOException {
+    frontDoor.to(port);
+    Map<String, String> env = Map.of(
+        "AIRLOCK_BASE_URL", "http://127.0.0.1:" + appPort,
+        "AIRLOCK_KEYCLOAK_CLIENT_SECRET", WEBAPP_SECRET,
+        "AIRLOCK_KEYCLOAK_IDENTITY_SECRET", IDENTITY_SECRET,
+        "AIRLOCK_KEYCLOAK_METRICS_SECRET", METRICS_SECRET,
+        "AIRLOCK_DEMO_PASSWORD", PASSWORD,
+        "KC_BOOTSTRAP_ADMIN_USERNAME", ADMIN,
+        "KC_BOOTSTRAP_ADMIN_PASSWORD", ADMIN_PASSWORD,
+        // A quicker start for a short-lived server (C1 only), as Spring Boot's devtools do.
+        "JAVA_OPTS_APPEND", "-XX:TieredStopAtLevel=1");
+    // The public URL is the hostname (tokens' issuer, the pages' links); calls at the internal
+    // URL are answered there (backchannel), as docker/compose.yaml configures it.
+    Process process = launch(home, List.of("start", "--optimized", "--import-realm", "--http-enabled=true",
+        "--hostname=http://localhost:" + frontDoor.port, "--hostname-backchannel-dynamic=true",
+        "--http-host=127.0.0.1", "--http-port=" + port,
+        "--http-management-port=" + management, "--cache=local"), env, home.resolve("keycloak.log"));
+    boolean fresh = running == null;
+    Running started = new Running(process, frontDoor, port, management, appPort);
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    URI ready = URI.create("http://127.0.0.1:" + management + "/health/ready");
+    try {
+      // About 20 s on an idle machine, minutes when the machine is busy.
+      await("Keycloak ready (" + home.resolve("keycloak.log") + ")").atMost(Duration.ofMinutes(6))
+          .pollInterval(Duration.ofSeconds(2))
+          .failFast("Keycloak exited", () -> !process.isAlive())
+          .until(() -> {
+            try {
+              return http.send(HttpRequest.newBuilder(ready).timeout(Duration.ofSeconds(5)).build(),
+                  HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
+            } catch (IOException e) {
+              return false;
+            }
+          });
+      if (fresh) {
+        addTestClient(started);
+      }
+      return started;
+    } catch (RuntimeException e) {
+      started.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Keycloak's public entrance, as an ingress or TLS proxy would be: a TCP relay on 127.0.0.1 that
+   * passes each connection on to Keycloak's own port. Shut, it refuses connections (and drops the
+   * open ones), as an unreachable public URL does.
+   */
+  static final class FrontDoor {
+    final int port;
+    private volatile int target;
+    private ServerSocket socket;
+    private final List<java.net.Socket> open = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    FrontDoor() throws IOException {
+      socket = bind(0);
+      port = socket.getLocalPort();
+      accept(socket);
+    }
+
+    void to(int targetPort) {
+      target = targetPort;
+    }
+
+    synchronized void open(boolean open) {
+      try {
+        if (open && socket == null) {
+          socket = bind(port);
+          accept(socket);
+        } else if (!open && socket != null) {
+          socket.close();
+          socket = null;
+          for (java.net.Socket s : this.open) {
+            s.close();
+          }
+          this.open.clear();
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    private static ServerSocket bind(int port) throws IOException {
+      ServerSocket s = new ServerSocket();
+      s.setReuseAddress(true);
+      s.bind(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port));
+      return s;
+    }
+
+    private void accept(ServerSocket server) {
+      Thread t = new Thread(() -> {
+        while (!server.isClosed()) {
+          try {
+            java.net.Socket browser = server.accept();
+            java.net.Socket keycloak;
+            try {
+              keycloak = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), target);
+            } catch (IOException e) {
+              browser.close(); // Keycloak is not there: as a proxy without a backend would, hang up
+              continue;
+            }
+            open.add(browser);
+            open.add(keycloak);
+            pipe(browser, keycloak);
+            pipe(keycloak, browser);
+          } catch (IOException e) {
+            // closed, or Keycloak refused: the browser's connection ends
+          }
+        }
+      }, "keycloak-front-door");
+      t.setDaemon(true);
+      t.start();
+    }
+
+    private void pipe(java.net.Socket from, java.net.Socket to) {
+      Thread t = new Thread(() -> {
+        try (var in = from.getInputStream(); var out = to.getOutputStream()) {
+          in.transferTo(out);
+        } catch (IOException e) {
+          // the other side closed
+        } finally {
+          try {
+            from.close();
+            to.close();
+          } catch (IOException e) {
+            // already closed
+          }
+          open.remove(from);
+          open.remove(to);
+        }
+      }, "keycloak-front-door-pipe");
+      t.setDaemon(true);
+      t.start();
     }
   }
 
