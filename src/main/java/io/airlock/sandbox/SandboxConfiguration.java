@@ -15,6 +15,7 @@ import org.springframework.context.annotation.Configuration;
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnProperty(prefix = "airlock.aws.sandbox", name = "enabled", havingValue = "true")
+@org.springframework.boot.context.properties.EnableConfigurationProperties(OrganizationScale.class)
 class SandboxConfiguration {
 
   private static final Logger log = LoggerFactory.getLogger(SandboxConfiguration.class);
@@ -50,6 +51,7 @@ class SandboxConfiguration {
       @Value("${airlock.aws.sandbox.operation-delay-spread:}") String operationDelaySpread,
       @Value("${airlock.aws.sandbox.operation-delay-seed:1}") long operationDelaySeed,
       @Value("${airlock.aws.sandbox.s3-folder:}") String s3Folder,
+      OrganizationScale organization,
       org.springframework.beans.factory.ObjectProvider<javax.sql.DataSource> dataSource) {
     AirlockProperties.Sandbox s = properties.aws().sandbox();
     SandboxSettings defaults = SandboxSettings.defaults();
@@ -57,7 +59,7 @@ class SandboxConfiguration {
     // or draw latencies from a spread (operation-delay-spread: 0.5s..10s) instead of operation-delay.
     AwsSandbox sandbox = AwsSandbox.start(new SandboxSettings(s.port(), s.operationDelay(),
         maxCallsPerSecond, maxCreationsInFlight, defaults.externalId(),
-        DelaySpread.parse(operationDelaySpread, operationDelaySeed)));
+        DelaySpread.parse(operationDelaySpread, operationDelaySeed), organization));
     java.nio.file.Path folder = s3Folder(s3Folder, databaseUrl(dataSource.getIfAvailable()));
     if (folder != null) {
       sandbox.s3().persistIn(folder);
@@ -65,7 +67,8 @@ class SandboxConfiguration {
     }
     // A granted user "does" a few things in the account, so that the demo has session activity to show.
     sandbox.cloudTrail().demoEvents(demoActivity);
-    log.info("AWS sandbox (emulated organization {}) listening on {}", DemoOrganization.ORGANIZATION_ID, sandbox.endpoint());
+    log.info("AWS sandbox (emulated organization {}{}) listening on {}", DemoOrganization.ORGANIZATION_ID,
+        organization.demoOnly() ? "" : ", with " + organization, sandbox.endpoint());
     return sandbox;
   }
 
