@@ -260,6 +260,26 @@ public final class SandboxState {
         return List.copyOf(accounts.values());
     }
 
+    /** The organizational units (not the root), in the order they were made. */
+    public synchronized List<OrganizationalUnit> organizationalUnits() {
+        return List.copyOf(ous.values());
+    }
+
+    /** How many members each group has, by group id (groups without members: absent). */
+    public synchronized Map<String, Integer> membershipCounts() {
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        memberships.forEach((group, members) -> counts.put(group, members.size()));
+        return counts;
+    }
+
+    /** The accounts each permission set is provisioned to (latest or not), by permission set ARN. */
+    public synchronized Map<String, List<String>> provisionedAccounts() {
+        settle();
+        Map<String, List<String>> result = new LinkedHashMap<>();
+        provisioned.forEach((arn, accountsOfPs) -> result.put(arn, List.copyOf(accountsOfPs.keySet())));
+        return result;
+    }
+
     /** All asynchronous requests (create, delete, provision), oldest first. */
     public synchronized List<AsyncRequestInfo> asyncRequests() {
         settle();
