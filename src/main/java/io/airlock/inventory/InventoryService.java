@@ -41,9 +41,17 @@ public class InventoryService {
 
   /** Scans AWS and replaces the stored inventory; returns what was stored. */
   public ScanSummary scan(String actor) {
+    return scan(actor, () -> { });
+  }
+
+  /**
+   * Scans AWS and replaces the stored inventory; {@code stillScanning} runs on this thread now
+   * and then while the scan waits for AWS.
+   */
+  public ScanSummary scan(String actor, Runnable stillScanning) {
     Instant started = clock.instant();
     long t0 = System.nanoTime();
-    Inventory found = source.scan();
+    Inventory found = source.scan(stillScanning);
     long durationMs = Duration.ofNanos(System.nanoTime() - t0).toMillis();
     ScanSummary summary = new ScanSummary(started, clock.instant(), actor, durationMs, found.awsCalls(),
         found.accounts().size(), found.users().size(), found.groups().size(), found.memberships().size(),

@@ -15,7 +15,6 @@ import org.springframework.context.annotation.Configuration;
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnProperty(prefix = "airlock.aws.sandbox", name = "enabled", havingValue = "true")
-@org.springframework.boot.context.properties.EnableConfigurationProperties(OrganizationScale.class)
 class SandboxConfiguration {
 
   private static final Logger log = LoggerFactory.getLogger(SandboxConfiguration.class);
