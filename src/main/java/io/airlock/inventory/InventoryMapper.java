@@ -26,15 +26,15 @@ interface InventoryMapper {
 
   void insertAccountTag(Inventory.AccountTag t);
 
-  void insertUser(User u);
+  void insertUsers(@Param("rows") List<User> rows);
 
   void insertGroup(Group g);
 
-  void insertMembership(Membership m);
+  void insertMemberships(@Param("rows") List<Membership> rows);
 
   void insertPermissionSet(StoredPermissionSet p);
 
-  void insertAssignment(Assignment a);
+  void insertAssignments(@Param("rows") List<Assignment> rows);
 
   int deleteAssignment(Assignment a);
 
