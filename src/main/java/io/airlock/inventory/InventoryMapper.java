@@ -22,6 +22,9 @@ interface InventoryMapper {
 
   void deleteAll(@Param("table") String table);
 
+  /** Refreshes the database's statistics of the inventory tables. */
+  void analyze();
+
   void insertAccount(Account a);
 
   void insertAccountTag(Inventory.AccountTag t);

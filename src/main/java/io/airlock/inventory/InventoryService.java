@@ -82,6 +82,12 @@ public class InventoryService {
       details.put("durationMs", summary.durationMs());
       audit.record(actor, "inventory.scanned", null, details);
     });
+    try {
+      mapper.analyze();
+    } catch (RuntimeException e) {
+      log.warn("Inventory statistics not refreshed (the explorer may plan its queries badly until autovacuum"
+          + " does): {}", e.toString());
+    }
     log.info("Inventory scanned in {} ms with {} AWS calls: {} accounts, {} users, {} groups, {} permission sets, "
             + "{} assignments", durationMs, found.awsCalls(), summary.accounts(), summary.users(), summary.groups(),
         summary.permissionSets(), summary.assignments());
