@@ -109,6 +109,15 @@ class ScaledOrganizationTest {
     }
 
     @Test
+    void theStandaloneEmulatorTakesTheLargestOrganizationOrCountsOfItsOwn() {
+        assertThat(SandboxMain.organization(java.util.Map.of("organization", "largest")))
+                .isEqualTo(OrganizationScale.LARGEST);
+        assertThat(SandboxMain.organization(java.util.Map.of("accounts", "30", "permission-sets", "3", "groups", "2",
+                "assignments", "90"))).isEqualTo(new OrganizationScale(30, 5, 3, 0, 2, 3, 5, 90));
+        assertThat(SandboxMain.organization(java.util.Map.of())).isEqualTo(OrganizationScale.DEMO);
+    }
+
+    @Test
     void countsBeyondAwsLimitsAreRefused() {
         assertThatThrownBy(() -> new OrganizationScale(10_001, 5, 3, 0, 0, 0, 5, 0))
                 .hasMessageContaining("10000");
