@@ -23,9 +23,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Collectors;
-import org.awaitility.Awaitility;
 import org.camunda.bpm.engine.IdentityService;
-import org.camunda.bpm.engine.identity.User;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -75,17 +73,7 @@ class ScanRevokeLatenessBenchmark {
 
   @Test
   void revokesEndOnTimeWhileAScanRuns() throws Exception {
-    List<String> users = new ArrayList<>();
-    for (int i = 0; i < PROBES; i++) {
-      String name = String.format("scan-probe-%03d", i);
-      sandbox.state().addUser(name, "Probe", name, name + "@airlock.example");
-      User u = identity.newUser(name);
-      u.setFirstName("Probe");
-      u.setLastName(name);
-      identity.saveUser(u);
-      identity.createMembership(name, "airlock-requesters");
-      users.add(name);
-    }
+    List<String> users = Benchmarks.requesters(sandbox, identity, "scan-probe", PROBES);
     Instant scanStart = Instant.now();
     CompletableFuture<ScanSummary> scan = CompletableFuture.supplyAsync(() -> inventory.scan("benchmark"));
     Thread.sleep(5_000); // the scan is under way
@@ -97,11 +85,7 @@ class ScanRevokeLatenessBenchmark {
       ids.add(r.getId());
       Thread.sleep(1_000); // the pace of the probes
     }
-    Awaitility.await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofSeconds(1)).until(() -> {
-      Long n = jdbc.queryForObject("SELECT count(*) FROM access_request WHERE status = 'REVOKED' AND id IN ("
-          + ids.stream().map(id -> "'" + id + "'").collect(Collectors.joining(",")) + ")", Long.class);
-      return n != null && n == ids.size();
-    });
+    Benchmarks.awaitStatus(jdbc, ids, RequestStatus.REVOKED, Duration.ofMinutes(10));
     ScanSummary summary = scan.get();
     Instant scanEnd = Instant.now();
 
