@@ -78,10 +78,6 @@ final class AssignmentIndex {
         return perPermissionSet.containsKey(permissionSetArn);
     }
 
-    int size() {
-        return all.size();
-    }
-
     private static List<String> pair(String accountId, String permissionSetArn) {
         return List.of(accountId, permissionSetArn);
     }
