@@ -26,7 +26,6 @@ import org.camunda.bpm.engine.HistoryService;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.history.HistoricActivityInstance;
 import org.camunda.bpm.engine.identity.Group;
-import org.camunda.bpm.engine.identity.User;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -254,18 +253,7 @@ class RevokeLatenessBenchmark {
 
   /** Requesters of their own short read-only access (approved at once by the policy). */
   private List<String> probeUsers(int count) {
-    List<String> users = new ArrayList<>();
-    for (int i = 0; i < count; i++) {
-      String name = String.format("probe-user-%03d", i);
-      sandbox.state().addUser(name, "Probe", name, name + "@airlock.example");
-      User u = identity.newUser(name);
-      u.setFirstName("Probe");
-      u.setLastName(name);
-      identity.saveUser(u);
-      identity.createMembership(name, "airlock-requesters");
-      users.add(name);
-    }
-    return users;
+    return Benchmarks.requesters(sandbox, identity, "probe-user", count);
   }
 
   /** One probe every PROBE_SPACING, each lasting {@code duration} (whole seconds). */
@@ -282,11 +270,7 @@ class RevokeLatenessBenchmark {
   }
 
   private void awaitStatus(List<String> ids, RequestStatus status, Duration atMost) {
-    org.awaitility.Awaitility.await().atMost(atMost).pollInterval(Duration.ofSeconds(1)).until(() -> {
-      Long n = jdbc.queryForObject("SELECT count(*) FROM access_request WHERE status = ? AND id IN ("
-          + ids.stream().map(id -> "'" + id + "'").collect(Collectors.joining(",")) + ")", Long.class, status.name());
-      return n != null && n == ids.size();
-    });
+    Benchmarks.awaitStatus(jdbc, ids, status, atMost);
   }
 
   // ---- measuring -----------------------------------------------------------------------------

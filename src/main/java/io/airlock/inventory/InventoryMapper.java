@@ -22,19 +22,22 @@ interface InventoryMapper {
 
   void deleteAll(@Param("table") String table);
 
+  /** Refreshes the database's statistics of the inventory tables. */
+  void analyze();
+
   void insertAccount(Account a);
 
   void insertAccountTag(Inventory.AccountTag t);
 
-  void insertUser(User u);
+  void insertUsers(@Param("rows") List<User> rows);
 
   void insertGroup(Group g);
 
-  void insertMembership(Membership m);
+  void insertMemberships(@Param("rows") List<Membership> rows);
 
   void insertPermissionSet(StoredPermissionSet p);
 
-  void insertAssignment(Assignment a);
+  void insertAssignments(@Param("rows") List<Assignment> rows);
 
   int deleteAssignment(Assignment a);
 

@@ -1,6 +1,8 @@
 package io.airlock.inventory;
 
 import io.airlock.logging.LogSafe;
+import java.time.Duration;
+import net.javacrumbs.shedlock.core.LockExtender;
 import net.javacrumbs.shedlock.spring.annotation.SchedulerLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,17 +20,30 @@ class InventoryScanSchedule {
 
   private static final Logger log = LoggerFactory.getLogger(InventoryScanSchedule.class);
 
+  static final String LOCK_AT_MOST_FOR = "PT10M";
+
   private final InventoryService inventory;
 
   InventoryScanSchedule(InventoryService inventory) {
     this.inventory = inventory;
   }
 
+  /** Keeps this node's lock while the scan runs; a lock that cannot be extended only costs a second scan. */
+  private static void extendLock() {
+    try {
+      LockExtender.extendActiveLock(Duration.parse(LOCK_AT_MOST_FOR), Duration.ZERO);
+    } catch (RuntimeException e) {
+      log.warn("Inventory scan lock not extended (another node may start a scan too): {}", LogSafe.of(e.toString()));
+    }
+  }
+
   @Scheduled(initialDelayString = "${airlock.inventory.initial-delay}", fixedDelayString = "${airlock.inventory.interval}")
-  @SchedulerLock(name = "airlock-inventory-scan", lockAtMostFor = "PT10M")
+  @SchedulerLock(name = "airlock-inventory-scan", lockAtMostFor = LOCK_AT_MOST_FOR)
   public void scan() {
     try {
-      inventory.scan("airlock");
+      // A large organization takes an hour under the quota: the lock is extended while the scan
+      // runs, so no other node starts a second scan; a node that dies frees it within 10 minutes.
+      inventory.scan("airlock", InventoryScanSchedule::extendLock);
     } catch (RuntimeException e) {
       // The previous inventory stays; validation falls back to live look-ups for names it lacks.
       log.warn("Inventory scan failed, keeping the previous one: {}", LogSafe.of(e.getMessage()));

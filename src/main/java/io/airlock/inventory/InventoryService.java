@@ -41,9 +41,17 @@ public class InventoryService {
 
   /** Scans AWS and replaces the stored inventory; returns what was stored. */
   public ScanSummary scan(String actor) {
+    return scan(actor, () -> { });
+  }
+
+  /**
+   * Scans AWS and replaces the stored inventory; {@code stillScanning} runs on this thread now
+   * and then while the scan waits for AWS.
+   */
+  public ScanSummary scan(String actor, Runnable stillScanning) {
     Instant started = clock.instant();
     long t0 = System.nanoTime();
-    Inventory found = source.scan();
+    Inventory found = source.scan(stillScanning);
     long durationMs = Duration.ofNanos(System.nanoTime() - t0).toMillis();
     ScanSummary summary = new ScanSummary(started, clock.instant(), actor, durationMs, found.awsCalls(),
         found.accounts().size(), found.users().size(), found.groups().size(), found.memberships().size(),
@@ -57,11 +65,11 @@ public class InventoryService {
       found.accounts().forEach(mapper::insertAccount);
       found.accounts().forEach(a -> a.tags().forEach((k, v) -> mapper.insertAccountTag(
           new Inventory.AccountTag(a.accountId(), k, v))));
-      found.users().forEach(mapper::insertUser);
+      inChunks(found.users(), mapper::insertUsers);
       found.groups().forEach(mapper::insertGroup);
-      found.memberships().forEach(mapper::insertMembership);
+      inChunks(found.memberships(), mapper::insertMemberships);
       found.permissionSets().forEach(p -> mapper.insertPermissionSet(StoredPermissionSet.of(p)));
-      found.assignments().forEach(mapper::insertAssignment);
+      inChunks(found.assignments(), mapper::insertAssignments);
       mapper.updateSummary(summary);
       Map<String, Object> details = new LinkedHashMap<>();
       details.put("accounts", summary.accounts());
@@ -74,10 +82,25 @@ public class InventoryService {
       details.put("durationMs", summary.durationMs());
       audit.record(actor, "inventory.scanned", null, details);
     });
+    try {
+      mapper.analyze();
+    } catch (RuntimeException e) {
+      log.warn("Inventory statistics not refreshed (the explorer may plan its queries badly until autovacuum"
+          + " does): {}", e.toString());
+    }
     log.info("Inventory scanned in {} ms with {} AWS calls: {} accounts, {} users, {} groups, {} permission sets, "
             + "{} assignments", durationMs, found.awsCalls(), summary.accounts(), summary.users(), summary.groups(),
         summary.permissionSets(), summary.assignments());
     return summary;
+  }
+
+  /** Rows a multi-row INSERT carries: 4 columns × 1,000 stays far below PostgreSQL's 65,535 parameters. */
+  static final int CHUNK = 1000;
+
+  private static <T> void inChunks(List<T> rows, java.util.function.Consumer<List<T>> insert) {
+    for (int from = 0; from < rows.size(); from += CHUNK) {
+      insert.accept(rows.subList(from, Math.min(rows.size(), from + CHUNK)));
+    }
   }
 
   /**

@@ -6,6 +6,15 @@ public interface InventorySource {
   /** Reads everything, page by page, within the API quotas. */
   Inventory scan();
 
+  /**
+   * Reads everything, and runs {@code stillScanning} now and then while it waits for AWS, on the
+   * calling thread (a scan of thousands of accounts takes an hour under the quota; the schedule
+   * extends its cluster lock).
+   */
+  default Inventory scan(Runnable stillScanning) {
+    return scan();
+  }
+
   /** One account with its OU path and tags, read now; empty when not in the organization. */
   java.util.Optional<Inventory.Account> describeAccount(String accountId);
 }

@@ -15,6 +15,7 @@ final class OrganizationsService {
     static final String TARGET_PREFIX = "AWSOrganizationsV20161128";
     private static final Pattern ACCOUNT_ID = Pattern.compile("\\d{12}");
     private static final Pattern CHILD_ID = Pattern.compile("\\d{12}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}");
+    private static final Pattern PARENT_ID = Pattern.compile("r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}");
     private static final Pattern OU_ID = Pattern.compile("ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}");
     private static final Pattern TAGGABLE_ID = Pattern.compile("\\d{12}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|r-[0-9a-z]{4,32}");
     private static final int MAX_RESULTS = 20;
@@ -31,6 +32,9 @@ final class OrganizationsService {
             case "ListAccounts" -> listAccounts(req);
             case "DescribeAccount" -> describeAccount(req);
             case "ListParents" -> listParents(req);
+            case "ListRoots" -> listRoots(req);
+            case "ListOrganizationalUnitsForParent" -> listOrganizationalUnitsForParent(req);
+            case "ListAccountsForParent" -> listAccountsForParent(req);
             case "DescribeOrganizationalUnit" -> describeOrganizationalUnit(req);
             case "ListTagsForResource" -> listTagsForResource(req);
             default -> throw new SandboxException("UnknownOperationException", 400,
@@ -132,17 +136,66 @@ final class OrganizationsService {
         return out;
     }
 
-    private ObjectNode describeOrganizationalUnit(JsonRequest req) {
-        String id = input(req, "OrganizationalUnitId", OU_ID);
-        SandboxState.OrganizationalUnit ou = state.organizationalUnit(id).orElseThrow(() -> new SandboxException(
-                "OrganizationalUnitNotFoundException", 400, "We can't find an OU with the OrganizationalUnitId that you specified."));
+    /** The organization's one root. */
+    private ObjectNode listRoots(JsonRequest req) {
+        ObjectNode out = MAPPER.createObjectNode();
+        req.page(java.util.List.of(DemoOrganization.ROOT_ID), MAX_RESULTS, out, "Roots", id -> {
+            ObjectNode n = MAPPER.createObjectNode();
+            n.put("Id", id);
+            n.put("Arn", "arn:aws:organizations::" + DemoOrganization.MANAGEMENT_ACCOUNT_ID + ":root/"
+                    + DemoOrganization.ORGANIZATION_ID + "/" + id);
+            n.put("Name", "Root");
+            n.putArray("PolicyTypes");
+            return n;
+        }, "InvalidInputException");
+        return out;
+    }
+
+    /** The root or OU a ParentId names; ParentNotFoundException when there is none. */
+    private String parent(JsonRequest req) {
+        String id = input(req, "ParentId", PARENT_ID);
+        boolean exists = id.startsWith("r-") ? DemoOrganization.ROOT_ID.equals(id)
+                : state.organizationalUnit(id).isPresent();
+        if (!exists) {
+            throw new SandboxException("ParentNotFoundException", 400,
+                    "We can't find a root or OU with the ParentId that you specified.");
+        }
+        return id;
+    }
+
+    /** The OUs directly under a root or OU, with their names. */
+    private ObjectNode listOrganizationalUnitsForParent(JsonRequest req) {
+        String parent = parent(req);
+        ObjectNode out = MAPPER.createObjectNode();
+        req.page(state.organizationalUnitsUnder(parent), MAX_RESULTS, out, "OrganizationalUnits",
+                OrganizationsService::renderOrganizationalUnit, "InvalidInputException");
+        return out;
+    }
+
+    /** The accounts directly under a root or OU (not in its child OUs). */
+    private ObjectNode listAccountsForParent(JsonRequest req) {
+        String parent = parent(req);
+        ObjectNode out = MAPPER.createObjectNode();
+        req.page(state.accountsUnder(parent), MAX_RESULTS, out, "Accounts", OrganizationsService::renderAccount,
+                "InvalidInputException");
+        return out;
+    }
+
+    private static ObjectNode renderOrganizationalUnit(SandboxState.OrganizationalUnit ou) {
         ObjectNode n = MAPPER.createObjectNode();
         n.put("Id", ou.id());
         n.put("Arn", "arn:aws:organizations::" + DemoOrganization.MANAGEMENT_ACCOUNT_ID + ":ou/"
                 + DemoOrganization.ORGANIZATION_ID + "/" + ou.id());
         n.put("Name", ou.name());
+        return n;
+    }
+
+    private ObjectNode describeOrganizationalUnit(JsonRequest req) {
+        String id = input(req, "OrganizationalUnitId", OU_ID);
+        SandboxState.OrganizationalUnit ou = state.organizationalUnit(id).orElseThrow(() -> new SandboxException(
+                "OrganizationalUnitNotFoundException", 400, "We can't find an OU with the OrganizationalUnitId that you specified."));
         ObjectNode out = MAPPER.createObjectNode();
-        out.set("OrganizationalUnit", n);
+        out.set("OrganizationalUnit", renderOrganizationalUnit(ou));
         return out;
     }
 

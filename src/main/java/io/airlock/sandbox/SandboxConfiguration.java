@@ -50,6 +50,7 @@ class SandboxConfiguration {
       @Value("${airlock.aws.sandbox.operation-delay-spread:}") String operationDelaySpread,
       @Value("${airlock.aws.sandbox.operation-delay-seed:1}") long operationDelaySeed,
       @Value("${airlock.aws.sandbox.s3-folder:}") String s3Folder,
+      OrganizationScale organization,
       org.springframework.beans.factory.ObjectProvider<javax.sql.DataSource> dataSource) {
     AirlockProperties.Sandbox s = properties.aws().sandbox();
     SandboxSettings defaults = SandboxSettings.defaults();
@@ -57,7 +58,7 @@ class SandboxConfiguration {
     // or draw latencies from a spread (operation-delay-spread: 0.5s..10s) instead of operation-delay.
     AwsSandbox sandbox = AwsSandbox.start(new SandboxSettings(s.port(), s.operationDelay(),
         maxCallsPerSecond, maxCreationsInFlight, defaults.externalId(),
-        DelaySpread.parse(operationDelaySpread, operationDelaySeed)));
+        DelaySpread.parse(operationDelaySpread, operationDelaySeed), organization));
     java.nio.file.Path folder = s3Folder(s3Folder, databaseUrl(dataSource.getIfAvailable()));
     if (folder != null) {
       sandbox.s3().persistIn(folder);
@@ -65,7 +66,8 @@ class SandboxConfiguration {
     }
     // A granted user "does" a few things in the account, so that the demo has session activity to show.
     sandbox.cloudTrail().demoEvents(demoActivity);
-    log.info("AWS sandbox (emulated organization {}) listening on {}", DemoOrganization.ORGANIZATION_ID, sandbox.endpoint());
+    log.info("AWS sandbox (emulated organization {}{}) listening on {}", DemoOrganization.ORGANIZATION_ID,
+        organization.demoOnly() ? "" : ", with " + organization, sandbox.endpoint());
     return sandbox;
   }
 

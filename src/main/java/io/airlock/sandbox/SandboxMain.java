@@ -27,7 +27,13 @@ import java.util.concurrent.Executors;
  * java -cp … io.airlock.sandbox.SandboxMain [--port=4566] [--control-port=4567]
  *     [--operation-delay=PT1S] [--operation-delay-spread=0.5s..10s] [--seed=1]
  *     [--throttling-rate=0.5]
+ *     [--organization=largest] [--accounts=1000 --users=5000 --groups=200 --permission-sets=500
+ *      --assignments=20000 --permission-sets-per-account=5 --ou-fan-out=5 --ou-depth=3]
  * </pre>
+ *
+ * <p>{@code --organization=largest} seeds the issue's organization beside the demo one (10,000
+ * accounts in nested OUs, 50,000 users, 2,000 groups, 500 permission sets, 200,000
+ * assignments; {@link OrganizationScale}); the counts set one of their own.
  *
  * <p>Faults can be changed while it runs through a small control API on 127.0.0.1 only
  * ({@code control-port}), JSON in and out:
@@ -73,7 +79,7 @@ public final class SandboxMain implements AutoCloseable {
     SandboxSettings settings = new SandboxSettings(Integer.parseInt(a.getOrDefault("port", "4566")),
         Duration.parse(a.getOrDefault("operation-delay", "PT1S")), defaults.maxCallsPerSecond(),
         defaults.maxCreationsInFlight(), defaults.externalId(),
-        DelaySpread.parse(a.getOrDefault("operation-delay-spread", ""), seed));
+        DelaySpread.parse(a.getOrDefault("operation-delay-spread", ""), seed), organization(a));
     AwsSandbox sandbox = AwsSandbox.start(settings);
     if (a.containsKey("throttling-rate")) {
       sandbox.faults().throttle(Double.parseDouble(a.get("throttling-rate")), seed);
@@ -189,6 +195,21 @@ public final class SandboxMain implements AutoCloseable {
     try (OutputStream out = exchange.getResponseBody()) {
       out.write(bytes);
     }
+  }
+
+  /** The organization to seed: the demo one, the largest, or counts of one's own. */
+  static OrganizationScale organization(Map<String, String> a) {
+    OrganizationScale base = "largest".equals(a.get("organization")) ? OrganizationScale.LARGEST
+        : OrganizationScale.DEMO;
+    return new OrganizationScale(count(a, "accounts", base.accounts()), count(a, "ou-fan-out", base.ouFanOut()),
+        count(a, "ou-depth", base.ouDepth()), count(a, "users", base.users()), count(a, "groups", base.groups()),
+        count(a, "permission-sets", base.permissionSets()),
+        count(a, "permission-sets-per-account", base.permissionSetsPerAccount()),
+        count(a, "assignments", base.assignments()));
+  }
+
+  private static int count(Map<String, String> a, String name, int otherwise) {
+    return a.containsKey(name) ? Integer.parseInt(a.get(name)) : otherwise;
   }
 
   private static Map<String, String> arguments(String[] args) {

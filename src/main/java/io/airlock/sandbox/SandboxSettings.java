@@ -13,9 +13,18 @@ import java.util.Objects;
  * @param externalId           the ExternalId AssumeRole requires
  * @param operationDelaySpread when set, each asynchronous operation's delay is drawn from it
  *                             instead of {@code operationDelay}; null: always {@code operationDelay}
+ * @param organization         how large an organization to seed beside the demo one
+ *                             ({@link OrganizationScale#DEMO}: the demo organization alone)
  */
 public record SandboxSettings(int port, Duration operationDelay, int maxCallsPerSecond,
-                              int maxCreationsInFlight, String externalId, DelaySpread operationDelaySpread) {
+                              int maxCreationsInFlight, String externalId, DelaySpread operationDelaySpread,
+                              OrganizationScale organization) {
+
+    public SandboxSettings(int port, Duration operationDelay, int maxCallsPerSecond, int maxCreationsInFlight,
+                           String externalId, DelaySpread operationDelaySpread) {
+        this(port, operationDelay, maxCallsPerSecond, maxCreationsInFlight, externalId, operationDelaySpread,
+                OrganizationScale.DEMO);
+    }
 
     public SandboxSettings(int port, Duration operationDelay, int maxCallsPerSecond, int maxCreationsInFlight,
                            String externalId) {
@@ -37,6 +46,7 @@ public record SandboxSettings(int port, Duration operationDelay, int maxCallsPer
             throw new IllegalArgumentException("maxCreationsInFlight must be positive");
         }
         Objects.requireNonNull(externalId, "externalId");
+        organization = organization == null ? OrganizationScale.DEMO : organization;
     }
 
     /** Port 4566, 1 s operation delay, 20 calls/s, 15 creations in flight, external id "airlock-sandbox". */
@@ -45,26 +55,31 @@ public record SandboxSettings(int port, Duration operationDelay, int maxCallsPer
     }
 
     public SandboxSettings withPort(int newPort) {
-        return new SandboxSettings(newPort, operationDelay, maxCallsPerSecond, maxCreationsInFlight, externalId, operationDelaySpread);
+        return new SandboxSettings(newPort, operationDelay, maxCallsPerSecond, maxCreationsInFlight, externalId, operationDelaySpread, organization);
     }
 
     public SandboxSettings withOperationDelay(Duration newDelay) {
-        return new SandboxSettings(port, newDelay, maxCallsPerSecond, maxCreationsInFlight, externalId, operationDelaySpread);
+        return new SandboxSettings(port, newDelay, maxCallsPerSecond, maxCreationsInFlight, externalId, operationDelaySpread, organization);
     }
 
     public SandboxSettings withMaxCallsPerSecond(int newMax) {
-        return new SandboxSettings(port, operationDelay, newMax, maxCreationsInFlight, externalId, operationDelaySpread);
+        return new SandboxSettings(port, operationDelay, newMax, maxCreationsInFlight, externalId, operationDelaySpread, organization);
     }
 
     public SandboxSettings withMaxCreationsInFlight(int newMax) {
-        return new SandboxSettings(port, operationDelay, maxCallsPerSecond, newMax, externalId, operationDelaySpread);
+        return new SandboxSettings(port, operationDelay, maxCallsPerSecond, newMax, externalId, operationDelaySpread, organization);
     }
 
     public SandboxSettings withExternalId(String newExternalId) {
-        return new SandboxSettings(port, operationDelay, maxCallsPerSecond, maxCreationsInFlight, newExternalId, operationDelaySpread);
+        return new SandboxSettings(port, operationDelay, maxCallsPerSecond, maxCreationsInFlight, newExternalId, operationDelaySpread, organization);
     }
 
     public SandboxSettings withOperationDelaySpread(DelaySpread newSpread) {
-        return new SandboxSettings(port, operationDelay, maxCallsPerSecond, maxCreationsInFlight, externalId, newSpread);
+        return new SandboxSettings(port, operationDelay, maxCallsPerSecond, maxCreationsInFlight, externalId, newSpread, organization);
+    }
+
+    public SandboxSettings withOrganization(OrganizationScale newOrganization) {
+        return new SandboxSettings(port, operationDelay, maxCallsPerSecond, maxCreationsInFlight, externalId,
+                operationDelaySpread, newOrganization);
     }
 }

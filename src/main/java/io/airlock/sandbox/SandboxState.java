@@ -162,9 +162,10 @@ public final class SandboxState {
     private final Map<String, OrganizationalUnit> ous = new LinkedHashMap<>();
     private final Map<String, User> users = new LinkedHashMap<>();
     private final Map<String, Group> groups = new LinkedHashMap<>();
-    private final List<Membership> memberships = new ArrayList<>();
+    /** Group memberships by group id, each group's in creation order. */
+    private final Map<String, List<Membership>> memberships = new LinkedHashMap<>();
     private final Map<String, MutablePermissionSet> permissionSets = new LinkedHashMap<>();
-    private final Set<Assignment> assignments = new LinkedHashSet<>();
+    private final AssignmentIndex assignments = new AssignmentIndex();
     /** permission set ARN -> (account id -> provisioned with the latest version). */
     private final Map<String, Map<String, Boolean>> provisioned = new LinkedHashMap<>();
     /**
@@ -215,7 +216,7 @@ public final class SandboxState {
     /** Visible account assignments (completed creations only), in creation order. */
     public synchronized List<Assignment> assignments() {
         settle();
-        return List.copyOf(assignments);
+        return assignments.list();
     }
 
     public synchronized boolean hasAssignment(String accountId, String permissionSetArn, String principalType,
@@ -257,6 +258,26 @@ public final class SandboxState {
 
     public synchronized List<Account> accounts() {
         return List.copyOf(accounts.values());
+    }
+
+    /** The organizational units (not the root), in the order they were made. */
+    public synchronized List<OrganizationalUnit> organizationalUnits() {
+        return List.copyOf(ous.values());
+    }
+
+    /** How many members each group has, by group id (groups without members: absent). */
+    public synchronized Map<String, Integer> membershipCounts() {
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        memberships.forEach((group, members) -> counts.put(group, members.size()));
+        return counts;
+    }
+
+    /** The accounts each permission set is provisioned to (latest or not), by permission set ARN. */
+    public synchronized Map<String, List<String>> provisionedAccounts() {
+        settle();
+        Map<String, List<String>> result = new LinkedHashMap<>();
+        provisioned.forEach((arn, accountsOfPs) -> result.put(arn, List.copyOf(accountsOfPs.keySet())));
+        return result;
     }
 
     /** All asynchronous requests (create, delete, provision), oldest first. */
@@ -477,28 +498,64 @@ public final class SandboxState {
         Instant seeded = Instant.parse("2024-01-15T09:00:00Z");
         instanceCreated = seeded;
         for (DemoOrganization.SeedOu ou : DemoOrganization.OUS) {
-            ous.put(ou.id(), new OrganizationalUnit(ou.id(), ou.name(), ou.parentId()));
+            seedOu(new OrganizationalUnit(ou.id(), ou.name(), ou.parentId()));
         }
         for (DemoOrganization.SeedAccount a : DemoOrganization.ACCOUNTS) {
-            accounts.put(a.id(), new Account(a.id(), a.name(), a.email(), seeded, a.parentId(), a.tags()));
+            seedAccount(new Account(a.id(), a.name(), a.email(), seeded, a.parentId(), a.tags()));
         }
         for (DemoOrganization.SeedUser u : DemoOrganization.USERS) {
-            users.put(u.userId(), new User(u.userId(), u.userName(), u.givenName(), u.familyName(), u.displayName(),
+            seedUser(new User(u.userId(), u.userName(), u.givenName(), u.familyName(), u.displayName(),
                     u.email(), seeded));
         }
         int m = 1;
         for (DemoOrganization.SeedGroup g : DemoOrganization.GROUPS) {
-            groups.put(g.groupId(), new Group(g.groupId(), g.displayName(), g.description(), seeded));
+            seedGroup(new Group(g.groupId(), g.displayName(), g.description(), seeded));
             for (String userId : g.memberUserIds()) {
                 String membershipId = String.format("9067c0de-3e3b-4e00-a000-%012d", m++);
-                memberships.add(new Membership(membershipId, g.groupId(), userId, seeded));
+                addMembership(new Membership(membershipId, g.groupId(), userId, seeded));
             }
         }
         for (DemoOrganization.SeedPermissionSet p : DemoOrganization.PERMISSION_SETS) {
-            MutablePermissionSet ps = new MutablePermissionSet(p.arn(), p.name(), p.description(),
-                    p.sessionDuration(), null, seeded);
-            ps.managedPolicyArns.add(p.managedPolicyArn());
-            permissionSets.put(p.arn(), ps);
+            seedPermissionSet(p.arn(), p.name(), p.description(), p.sessionDuration(), p.managedPolicyArn(), seeded);
+        }
+        ScaledOrganization.seed(this, settings.organization(), seeded);
+    }
+
+    // Seeding, under the monitor (the constructor or reset): no validation, no counters.
+
+    void seedOu(OrganizationalUnit ou) {
+        ous.put(ou.id(), ou);
+    }
+
+    void seedAccount(Account a) {
+        accounts.put(a.id(), a);
+    }
+
+    void seedUser(User u) {
+        users.put(u.userId(), u);
+    }
+
+    void seedGroup(Group g) {
+        groups.put(g.groupId(), g);
+    }
+
+    void addMembership(Membership m) {
+        memberships.computeIfAbsent(m.groupId(), k -> new ArrayList<>()).add(m);
+    }
+
+    void seedPermissionSet(String arn, String name, String description, String sessionDuration,
+                           String managedPolicyArn, Instant created) {
+        MutablePermissionSet ps = new MutablePermissionSet(arn, name, description, sessionDuration, null, created);
+        ps.managedPolicyArns.add(managedPolicyArn);
+        permissionSets.put(arn, ps);
+    }
+
+    /** An assignment that exists from the start; its permission set is provisioned to the account. */
+    void seedAssignment(Assignment a) {
+        assignments.add(a);
+        if (!Boolean.TRUE.equals(provisioned.computeIfAbsent(a.permissionSetArn(), k -> new LinkedHashMap<>())
+                .put(a.accountId(), true))) {
+            snapshotPolicy(a.permissionSetArn(), a.accountId());
         }
     }
 
@@ -569,6 +626,16 @@ public final class SandboxState {
         return List.copyOf(accounts.values());
     }
 
+    /** The accounts directly under the root or an OU, in the order they joined. */
+    synchronized List<Account> accountsUnder(String parentId) {
+        return accounts.values().stream().filter(a -> a.parentId().equals(parentId)).toList();
+    }
+
+    /** The OUs directly under the root or an OU. */
+    synchronized List<OrganizationalUnit> organizationalUnitsUnder(String parentId) {
+        return ous.values().stream().filter(ou -> ou.parentId().equals(parentId)).toList();
+    }
+
     synchronized Optional<OrganizationalUnit> organizationalUnit(String ouId) {
         return Optional.ofNullable(ous.get(ouId));
     }
@@ -604,11 +671,11 @@ public final class SandboxState {
     }
 
     synchronized List<Membership> membershipsOfGroup(String groupId) {
-        return memberships.stream().filter(m -> m.groupId().equals(groupId)).toList();
+        return List.copyOf(memberships.getOrDefault(groupId, List.of()));
     }
 
     synchronized List<Membership> membershipsOfUser(String userId) {
-        return memberships.stream().filter(m -> m.userId().equals(userId)).toList();
+        return memberships.values().stream().flatMap(List::stream).filter(m -> m.userId().equals(userId)).toList();
     }
 
     // ------------------------------------------------------------------ internal: permission sets
@@ -644,7 +711,7 @@ public final class SandboxState {
     synchronized void deletePermissionSet(String arn) {
         settle();
         requirePermissionSet(arn);
-        boolean assigned = assignments.stream().anyMatch(a -> a.permissionSetArn().equals(arn));
+        boolean assigned = assignments.anyOf(arn);
         boolean busy = requests.values().stream().anyMatch(r -> r.inProgress() && arn.equals(r.permissionSetArn));
         Map<String, Boolean> accountsOfPs = provisioned.getOrDefault(arn, Map.of());
         if (assigned || busy || !accountsOfPs.isEmpty()) {
@@ -807,9 +874,7 @@ public final class SandboxState {
         settle();
         requireAccount(accountId);
         requirePermissionSet(permissionSetArn);
-        return assignments.stream()
-                .filter(a -> a.accountId().equals(accountId) && a.permissionSetArn().equals(permissionSetArn))
-                .toList();
+        return assignments.of(accountId, permissionSetArn);
     }
 
     void requireAccount(String accountId) {
@@ -888,8 +953,7 @@ public final class SandboxState {
                 }
                 case DELETE -> {
                     assignments.remove(r.assignment);
-                    boolean anyLeft = assignments.stream().anyMatch(x -> x.accountId().equals(r.targetId)
-                            && x.permissionSetArn().equals(r.permissionSetArn));
+                    boolean anyLeft = assignments.any(r.targetId, r.permissionSetArn);
                     if (!anyLeft) {
                         // like AWS: the last assignment removes the provisioned role from the account
                         Map<String, Boolean> accountsOfPs = provisioned.get(r.permissionSetArn);

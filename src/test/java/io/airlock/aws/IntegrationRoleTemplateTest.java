@@ -54,8 +54,9 @@ class IntegrationRoleTemplateTest {
       "sso:DescribePermissionSetProvisioningStatus", "sso:DeletePermissionSet",
       "identitystore:GetUserId", "identitystore:ListUsers", "identitystore:ListGroups",
       "identitystore:ListGroupMemberships",
-      "organizations:DescribeAccount", "organizations:ListAccounts", "organizations:ListParents",
-      "organizations:DescribeOrganizationalUnit", "organizations:ListTagsForResource");
+      "organizations:DescribeAccount", "organizations:ListParents",
+      "organizations:ListTagsForResource", "organizations:ListRoots",
+      "organizations:ListOrganizationalUnitsForParent", "organizations:ListAccountsForParent");
 
   /**
    * Not called by Airlock: what IAM Identity Center requires of the caller to create or delete
@@ -70,7 +71,7 @@ class IntegrationRoleTemplateTest {
   /** Actions for which the SAR lists no resource type: "*" is the only valid Resource. */
   static final Map<String, String> RESOURCE_STAR_ONLY = Map.of(
       "sso:ListInstances", "SAR sso: ListInstances has no resource type",
-      "organizations:ListAccounts", "SAR organizations: ListAccounts has no resource type",
+      "organizations:ListRoots", "SAR organizations: ListRoots has no resource type",
       "iam:ListRoles", "SAR iam: ListRoles has no resource type",
       "iam:ListPolicies", "SAR iam: ListPolicies has no resource type");
 
@@ -188,6 +189,7 @@ class IntegrationRoleTemplateTest {
         "arn:aws:identitystore:::membership/*",
         "arn:aws:organizations::" + ACCOUNT + ":account/" + ORGANIZATION + "/*",
         "arn:aws:organizations::" + ACCOUNT + ":ou/" + ORGANIZATION + "/ou-*",
+        "arn:aws:organizations::" + ACCOUNT + ":root/" + ORGANIZATION + "/r-*",
         "arn:aws:iam::" + ACCOUNT + ":role/aws-reserved/sso.amazonaws.com/*",
         "arn:aws:iam::" + ACCOUNT + ":saml-provider/AWSSSO_*_DO_NOT_DELETE");
     Set<String> resources = template.statements().stream().flatMap(s -> s.resources().stream())

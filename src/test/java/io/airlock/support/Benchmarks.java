@@ -142,4 +142,35 @@ public final class Benchmarks {
     }
     return result;
   }
+
+  /**
+   * Users who ask for their own access: each in the emulator's identity store and in Camunda's,
+   * a member of {@code airlock-requesters}; named {@code prefix-000}, {@code prefix-001}, ...
+   */
+  public static List<String> requesters(io.airlock.sandbox.AwsSandbox sandbox,
+      org.camunda.bpm.engine.IdentityService identity, String prefix, int count) {
+    List<String> users = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      String name = String.format("%s-%03d", prefix, i);
+      sandbox.state().addUser(name, "Probe", name, name + "@airlock.example");
+      org.camunda.bpm.engine.identity.User u = identity.newUser(name);
+      u.setFirstName("Probe");
+      u.setLastName(name);
+      identity.saveUser(u);
+      identity.createMembership(name, "airlock-requesters");
+      users.add(name);
+    }
+    return users;
+  }
+
+  /** Waits until every request of {@code ids} has {@code status} (polling the request table each second). */
+  public static void awaitStatus(org.springframework.jdbc.core.JdbcTemplate jdbc, List<String> ids,
+      RequestStatus status, java.time.Duration atMost) {
+    org.awaitility.Awaitility.await().atMost(atMost).pollInterval(java.time.Duration.ofSeconds(1)).until(() -> {
+      Long n = jdbc.queryForObject("SELECT count(*) FROM access_request WHERE status = ? AND id IN ("
+          + ids.stream().map(id -> "'" + id + "'").collect(java.util.stream.Collectors.joining(",")) + ")",
+          Long.class, status.name());
+      return n != null && n == ids.size();
+    });
+  }
 }
