@@ -450,8 +450,7 @@ class TasklistBrowserTest {
       browser.script("if (document.activeElement) { document.activeElement.blur(); }");
       browser.script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].focus();", browser.all(input).get(0));
       try {
-        new org.openqa.selenium.support.ui.WebDriverWait(browser.driver(), Duration.ofSeconds(2))
-            .until(d -> !browser.all(list).isEmpty());
+        browser.waitUpTo(Duration.ofSeconds(2)).until(d -> !browser.all(list).isEmpty());
       } catch (org.openqa.selenium.TimeoutException closed) {
         // try again
       }
