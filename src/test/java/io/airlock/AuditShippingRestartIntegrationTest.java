@@ -12,7 +12,6 @@ import io.airlock.support.ApiClient;
 import io.airlock.support.AuditBucket;
 import io.airlock.support.TestPostgres;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -38,7 +37,7 @@ class AuditShippingRestartIntegrationTest {
 
   private static final String PREFIX = "restart/";
 
-  EmbeddedPostgres postgres;
+  TestPostgres.Database postgres;
   AwsSandbox sandbox;
   AuditBucket bucket;
   JdbcTemplate jdbc;
@@ -46,10 +45,10 @@ class AuditShippingRestartIntegrationTest {
 
   @BeforeAll
   void start() throws IOException {
-    postgres = TestPostgres.start();
+    postgres = TestPostgres.newDatabase();
     sandbox = AwsSandbox.start(SandboxSettings.defaults().withPort(0).withOperationDelay(Duration.ofMillis(300)));
     bucket = new AuditBucket(sandbox, DemoOrganization.AUDIT_BUCKET);
-    jdbc = new JdbcTemplate(postgres.getPostgresDatabase());
+    jdbc = new JdbcTemplate(postgres.dataSource());
   }
 
   @AfterAll
@@ -150,7 +149,7 @@ class AuditShippingRestartIntegrationTest {
 
   private String[] startArgs() {
     return new String[] {"--server.port=0",
-        "--spring.datasource.url=" + postgres.getJdbcUrl("postgres", "postgres"),
+        "--spring.datasource.url=" + postgres.jdbcUrl(),
         "--spring.datasource.username=postgres",
         "--spring.datasource.password=",
         "--airlock.aws.sandbox.enabled=false",

@@ -31,7 +31,7 @@ import org.springframework.test.annotation.DirtiesContext;
 /**
  * Session activity as an auditor reads it, on PostgreSQL with the emulator's CloudTrail over
  * HTTP: after a grant is revoked Airlock reads the principal's events in the account from the
- * grant's start to the revoke plus the after-end margin (10 s here instead of an hour), through the
+ * grant's start to the revoke plus the after-end margin (5 s here instead of an hour), through the
  * reader role of that account; events before the grant, after the window, of other users, in
  * other accounts are not the grant's activity.
  */
@@ -40,7 +40,7 @@ import org.springframework.test.annotation.DirtiesContext;
     "airlock.aws.sandbox.operation-delay=PT0.3S",
     "airlock.aws.sandbox.demo-activity=false",
     "airlock.inventory.scheduled=false",
-    "airlock.activity.after-end=PT10S",
+    "airlock.activity.after-end=PT5S",
     "airlock.activity.delivery-delay=PT0S",
     "airlock.activity.interval=PT1S"})
 @Import(PostgresTestConfiguration.class)
@@ -92,9 +92,9 @@ class SessionActivityIntegrationTest {
     Reply revoked = api.post("erin", "/api/requests/" + id + "/revoke", Map.of("reason", "done"));
     assertThat(revoked.status()).as(revoked.raw()).isEqualTo(200);
     Instant revokedAt = Instant.parse(api.awaitStatus(id, "REVOKED").get("revokedAt").asText());
-    // The session outlives the revoke: an event a second later is the grant's, eleven seconds later not.
+    // The session outlives the revoke: an event a second later is the grant's, six seconds later not.
     expected.add(seed(ACCOUNT, "erin", "DescribeInstances", true, revokedAt.plusSeconds(1)).eventId());
-    seed(ACCOUNT, "erin", "TerminateInstances", false, revokedAt.plusSeconds(11));
+    seed(ACCOUNT, "erin", "TerminateInstances", false, revokedAt.plusSeconds(6));
 
     // The schedule fetches after the end until the window has closed: then it is complete.
     JsonNode[] activity = new JsonNode[1];
@@ -107,7 +107,7 @@ class SessionActivityIntegrationTest {
     assertThat(summary.get("accountId").asText()).isEqualTo(ACCOUNT);
     assertThat(summary.get("username").asText()).isEqualTo("erin");
     assertThat(summary.get("windowStart").asText()).isEqualTo(grantStart.toString());
-    assertThat(Instant.parse(summary.get("windowEnd").asText())).isEqualTo(revokedAt.plusSeconds(10));
+    assertThat(Instant.parse(summary.get("windowEnd").asText())).isEqualTo(revokedAt.plusSeconds(5));
     assertThat(summary.get("eventCount").asInt()).isEqualTo(3);
     assertThat(activity[0].get("events").findValuesAsText("eventId")).containsExactlyElementsOf(expected);
     assertThat(activity[0].get("events").findValuesAsText("eventName"))

@@ -215,7 +215,7 @@ class TasklistBrowserTest {
       JsonNode[] proposal = new JsonNode[1];
       await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
         proposal[0] = api.get("pat", "/api/policies/proposals").body().get(0);
-        assertThat(proposal[0].get("simulation").isNull()).isFalse();
+        assertThat(proposal[0].hasNonNull("simulation")).as("simulated").isTrue();
       });
       long id = proposal[0].get("id").asLong();
       // still the old policy
@@ -450,8 +450,7 @@ class TasklistBrowserTest {
       browser.script("if (document.activeElement) { document.activeElement.blur(); }");
       browser.script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].focus();", browser.all(input).get(0));
       try {
-        new org.openqa.selenium.support.ui.WebDriverWait(browser.driver(), Duration.ofSeconds(2))
-            .until(d -> !browser.all(list).isEmpty());
+        browser.waitUpTo(Duration.ofSeconds(2)).until(d -> !browser.all(list).isEmpty());
       } catch (org.openqa.selenium.TimeoutException closed) {
         // try again
       }
