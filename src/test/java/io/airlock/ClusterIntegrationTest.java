@@ -114,7 +114,7 @@ class ClusterIntegrationTest {
     ApiClient apiB = new ApiClient(port);
 
     // 200 short read-only requests in non-production accounts, approved at once by the policy,
-    // half through each node, lasting 25 to 44 s.
+    // half through each node, lasting 40 to 60 s.
     List<String> ids = submitAll(users, apiA, apiB);
     assertThat(ids).hasSize(REQUESTS).doesNotHaveDuplicates();
 
@@ -242,7 +242,7 @@ class ClusterIntegrationTest {
       for (String user : users) {
         for (String account : ACCOUNTS) {
           ApiClient api = n % 2 == 0 ? apiA : apiB;
-          String duration = "PT" + (25 + n % 20) + "S";
+          String duration = "PT" + (40 + n % 20) + "S";
           if (n == 2) {
             futures.get(0).get(3, TimeUnit.MINUTES);
             futures.get(1).get(3, TimeUnit.MINUTES);
