@@ -12,6 +12,7 @@ import io.airlock.support.ApiClient;
 import io.airlock.support.AuditBucket;
 import io.airlock.support.TestPostgres;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -37,7 +38,7 @@ class AuditShippingRestartIntegrationTest {
 
   private static final String PREFIX = "restart/";
 
-  TestPostgres.Database postgres;
+  EmbeddedPostgres postgres;
   AwsSandbox sandbox;
   AuditBucket bucket;
   JdbcTemplate jdbc;
@@ -45,10 +46,10 @@ class AuditShippingRestartIntegrationTest {
 
   @BeforeAll
   void start() throws IOException {
-    postgres = TestPostgres.newDatabase();
+    postgres = TestPostgres.start();
     sandbox = AwsSandbox.start(SandboxSettings.defaults().withPort(0).withOperationDelay(Duration.ofMillis(300)));
     bucket = new AuditBucket(sandbox, DemoOrganization.AUDIT_BUCKET);
-    jdbc = new JdbcTemplate(postgres.dataSource());
+    jdbc = new JdbcTemplate(postgres.getPostgresDatabase());
   }
 
   @AfterAll
@@ -149,7 +150,7 @@ class AuditShippingRestartIntegrationTest {
 
   private String[] startArgs() {
     return new String[] {"--server.port=0",
-        "--spring.datasource.url=" + postgres.jdbcUrl(),
+        "--spring.datasource.url=" + postgres.getJdbcUrl("postgres", "postgres"),
         "--spring.datasource.username=postgres",
         "--spring.datasource.password=",
         "--airlock.aws.sandbox.enabled=false",

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.airlock.support.ApiClient;
 import io.airlock.support.ApiClient.Reply;
 import io.airlock.support.TestPostgres;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,7 +53,7 @@ class ModelRedeployIntegrationTest {
   private static final String NEW_FORM_TEXT = "Changed by an analyst";
 
   @TempDir static Path models;
-  static TestPostgres.Database postgres;
+  static EmbeddedPostgres postgres;
   /** Requests left waiting for review by the previous start, by step. */
   static String beforeBpmnChange;
   static String beforeDmnChange;
@@ -64,7 +65,7 @@ class ModelRedeployIntegrationTest {
 
   @BeforeAll
   static void database() throws IOException {
-    postgres = TestPostgres.newDatabase();
+    postgres = TestPostgres.start();
     for (String folder : List.of("bpmn", "dmn", "forms")) {
       Path target = Files.createDirectories(models.resolve(folder));
       try (Stream<Path> files = Files.list(Path.of(folder))) {
@@ -179,7 +180,7 @@ class ModelRedeployIntegrationTest {
     // Command-line arguments: they win over application.yaml (builder "properties" would not).
     app = new SpringApplicationBuilder(AirlockApplication.class).run(
         "--server.port=0",
-        "--spring.datasource.url=" + postgres.jdbcUrl(),
+        "--spring.datasource.url=" + postgres.getJdbcUrl("postgres", "postgres"),
         "--spring.datasource.username=postgres",
         "--spring.datasource.password=",
         "--airlock.models.patterns=" + dir + "bpmn/**/*.bpmn," + dir + "dmn/**/*.dmn," + dir + "forms/**/*.form",

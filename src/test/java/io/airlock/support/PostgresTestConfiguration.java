@@ -1,6 +1,7 @@
 package io.airlock.support;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.jdbc.DataSourceBuilder;
@@ -8,24 +9,23 @@ import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.context.annotation.Bean;
 
 /**
- * The whole application on a real PostgreSQL: a database of its own on the server this JVM's
- * tests share ({@link TestPostgres#newDatabase()}). The database is a bean that Spring drops when
- * the context closes (after the engine and the pool have stopped). The pool takes the same
+ * The whole application on a real PostgreSQL. The server is a bean that Spring closes when the
+ * context closes (after the engine has stopped), not at JVM exit. The pool takes the same
  * {@code spring.datasource.hikari.*} settings as the application's own data source.
  */
 @TestConfiguration(proxyBeanMethods = false)
 public class PostgresTestConfiguration {
 
   @Bean(destroyMethod = "close")
-  TestPostgres.Database testDatabase() throws IOException {
-    return TestPostgres.newDatabase();
+  EmbeddedPostgres embeddedPostgres() throws IOException {
+    return TestPostgres.start();
   }
 
   @Bean
   @ConfigurationProperties("spring.datasource.hikari")
-  HikariDataSource dataSource(TestPostgres.Database database) {
+  HikariDataSource dataSource(EmbeddedPostgres postgres) {
     return DataSourceBuilder.create().type(HikariDataSource.class)
-        .url(database.jdbcUrl())
+        .url(postgres.getJdbcUrl("postgres", "postgres"))
         .username("postgres")
         .build();
   }

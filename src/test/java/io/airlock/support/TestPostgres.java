@@ -10,11 +10,6 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.concurrent.atomic.AtomicInteger;
-import javax.sql.DataSource;
 
 /**
  * Real PostgreSQL 15 for tests, from zonky's Maven binaries, listening on 127.0.0.1 only.
@@ -27,84 +22,9 @@ import javax.sql.DataSource;
  */
 public final class TestPostgres {
 
-  private static final AtomicInteger DATABASES = new AtomicInteger();
-  private static EmbeddedPostgres shared;
-
   private TestPostgres() {}
 
-  /** A server of its own, which the caller closes (the benchmarks). */
   public static EmbeddedPostgres start() throws IOException {
-    return builder().start();
-  }
-
-  /**
-   * A new, empty database on the one server this JVM's tests share, started at the first call and
-   * stopped when the JVM exits. Starting and stopping a server took 6-7 s of every test class's
-   * context on 2 cores; creating a database takes a few hundred milliseconds. Each context, or each
-   * test that owns its database, still has a database of its own, and nothing else on the server.
-   */
-  public static Database newDatabase() throws IOException {
-    EmbeddedPostgres server = shared();
-    String name = "airlock_" + DATABASES.incrementAndGet();
-    try (Connection c = server.getPostgresDatabase().getConnection(); Statement sql = c.createStatement()) {
-      sql.execute("CREATE DATABASE " + name);
-    } catch (SQLException e) {
-      throw new IOException("cannot create the test database " + name, e);
-    }
-    return new Database(server, name);
-  }
-
-  private static synchronized EmbeddedPostgres shared() throws IOException {
-    if (shared == null) {
-      // Contexts that Spring caches keep their pools open side by side.
-      EmbeddedPostgres server = builder().setServerConfig("max_connections", "500").start();
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        try {
-          server.close();
-        } catch (IOException e) {
-          // the JVM is going away; the data directory is a temporary one
-        }
-      }, "test-postgres-stop"));
-      shared = server;
-    }
-    return shared;
-  }
-
-  /** One database on the shared server; {@link #close()} drops it (and ends what is still connected). */
-  public static final class Database implements AutoCloseable {
-
-    private final EmbeddedPostgres server;
-    private final String name;
-
-    private Database(EmbeddedPostgres server, String name) {
-      this.server = server;
-      this.name = name;
-    }
-
-    public String name() {
-      return name;
-    }
-
-    /** The URL, for user {@code postgres} with no password. */
-    public String jdbcUrl() {
-      return server.getJdbcUrl("postgres", name);
-    }
-
-    public DataSource dataSource() {
-      return server.getDatabase("postgres", name);
-    }
-
-    @Override
-    public void close() throws IOException {
-      try (Connection c = server.getPostgresDatabase().getConnection(); Statement sql = c.createStatement()) {
-        sql.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
-      } catch (SQLException e) {
-        throw new IOException("cannot drop the test database " + name, e);
-      }
-    }
-  }
-
-  private static EmbeddedPostgres.Builder builder() {
     EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
         .setServerConfig("listen_addresses", "127.0.0.1")
         .setServerConfig("unix_socket_directories", "")
@@ -112,7 +32,7 @@ public final class TestPostgres {
     if (isRoot() && !userNamespacesWork()) {
       builder.setPgBinaryResolver(new RunAsNobody());
     }
-    return builder;
+    return builder.start();
   }
 
   private static boolean isRoot() {
