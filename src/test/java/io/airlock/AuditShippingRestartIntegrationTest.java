@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -52,11 +53,17 @@ class AuditShippingRestartIntegrationTest {
     jdbc = new JdbcTemplate(postgres.getPostgresDatabase());
   }
 
-  @AfterAll
-  void stop() throws IOException {
+  /** Each test's Airlock stops with it: one left running would keep polling a database that is gone. */
+  @AfterEach
+  void stopAirlock() {
     if (app != null) {
       app.close();
+      app = null;
     }
+  }
+
+  @AfterAll
+  void stop() throws IOException {
     bucket.close();
     sandbox.close();
     postgres.close();

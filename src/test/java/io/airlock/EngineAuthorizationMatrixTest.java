@@ -50,7 +50,10 @@ import org.springframework.test.annotation.DirtiesContext;
     "airlock.aws.sandbox.port=0",
     "airlock.aws.sandbox.operation-delay=PT0.3S",
     "camunda.bpm.job-execution.wait-time-in-millis=200",
-    "camunda.bpm.job-execution.max-wait=1000"})
+    "camunda.bpm.job-execution.max-wait=1000",
+    // A batch's monitor job looks again after this many seconds (Camunda: 30); the batch
+    // operations below wait for their batch to be gone.
+    "camunda.bpm.generic-properties.properties.batchPollTime=1"})
 @Import(PostgresTestConfiguration.class)
 @DirtiesContext
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)

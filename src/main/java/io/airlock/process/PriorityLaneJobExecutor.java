@@ -213,7 +213,14 @@ public class PriorityLaneJobExecutor extends SpringJobExecutor {
           }
         }
       } catch (RuntimeException e) {
-        log.warn("Could not read when the next expiry timer is due; the acquisition keeps Camunda's wait", e);
+        // One line: when the database is down this repeats every cycle, beside Camunda's own
+        // acquisition failure, which already carries the stack trace.
+        Throwable cause = e;
+        while (cause.getCause() != null) {
+          cause = cause.getCause();
+        }
+        log.warn("Could not read when the next expiry timer is due ({}); the acquisition keeps Camunda's wait",
+            cause.getMessage());
       }
       return until;
     }
