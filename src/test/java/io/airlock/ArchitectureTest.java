@@ -49,6 +49,16 @@ class ArchitectureTest {
           "io.airlock.web..", "io.airlock.aws..", "org.camunda..")
       .because("the emulator is AWS, not a part of Airlock that knows Airlock");
 
+  /**
+   * DESIGN, "Engine": moving to another engine (Camunda 7 Enterprise, Operaton, CIB seven) stays
+   * a rename of these packages' imports.
+   */
+  @ArchTest
+  static final ArchRule theEngineStaysWhereItBelongs = noClasses()
+      .that().resideOutsideOfPackages("io.airlock.process..", "io.airlock.identity..", "io.airlock.config..")
+      .should().dependOnClassesThat().resideInAPackage("org.camunda..")
+      .because("only the process, identity and configuration packages know the engine; the rest use their ports");
+
   @ArchTest
   static final ArchRule noCycles = slices().matching("io.airlock.(*)..").should().beFreeOfCycles();
 }

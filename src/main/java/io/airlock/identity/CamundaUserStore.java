@@ -1,7 +1,7 @@
 package io.airlock.identity;
 
 import io.airlock.membership.UserStore;
-import io.airlock.policy.AsAirlock;
+import io.airlock.process.EngineIdentity;
 import org.camunda.bpm.engine.IdentityService;
 import org.springframework.stereotype.Component;
 
@@ -21,17 +21,17 @@ class CamundaUserStore implements UserStore {
 
   @Override
   public boolean userExists(String userId) {
-    return AsAirlock.run(identity, () -> identity.createUserQuery().userId(userId).count() > 0);
+    return EngineIdentity.asAirlock(identity, () -> identity.createUserQuery().userId(userId).count() > 0);
   }
 
   @Override
   public boolean isMember(String userId, String groupId) {
-    return AsAirlock.run(identity, () -> identity.createUserQuery().userId(userId).memberOfGroup(groupId).count() > 0);
+    return EngineIdentity.asAirlock(identity, () -> identity.createUserQuery().userId(userId).memberOfGroup(groupId).count() > 0);
   }
 
   @Override
   public void apply(String userId, String groupId, boolean add) {
-    AsAirlock.run(identity, () -> {
+    EngineIdentity.asAirlock(identity, () -> {
       boolean member = identity.createUserQuery().userId(userId).memberOfGroup(groupId).count() > 0;
       if (add && !member) {
         identity.createMembership(userId, groupId);

@@ -1,6 +1,5 @@
-package io.airlock.web;
+package io.airlock.identity;
 
-import io.airlock.identity.EngineRestRefusals;
 import io.airlock.request.ConflictingStateException;
 import io.airlock.request.ForbiddenActionException;
 import io.airlock.request.InvalidRequestException;
@@ -151,10 +150,10 @@ class EngineRestForbiddenMapper {
         return error(Response.Status.NOT_FOUND, "RequestNotFoundException", t.getMessage());
       }
     }
-    if (ProblemHandler.lostRace(e)) {
+    if (EngineFailures.lostRace(e)) {
       // e.g. two approvers completing a quorum's last two tasks at once: the loser's transaction
       // was rolled back whole. Camunda answers 500 (and the engine's message names its entities).
-      return error(Response.Status.CONFLICT, "OptimisticLockingException", ProblemHandler.RACED);
+      return error(Response.Status.CONFLICT, "OptimisticLockingException", EngineFailures.RACED);
     }
     return null;
   }

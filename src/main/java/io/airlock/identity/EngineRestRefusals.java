@@ -2,7 +2,7 @@ package io.airlock.identity;
 
 import io.airlock.audit.AuditLog;
 import io.airlock.logging.LogSafe;
-import io.airlock.policy.AsAirlock;
+import io.airlock.process.EngineIdentity;
 import io.airlock.process.AccessRequestProcess;
 import jakarta.annotation.Priority;
 import jakarta.ws.rs.Priorities;
@@ -173,7 +173,7 @@ public class EngineRestRefusals implements ContainerRequestFilter {
 
   private void throwAtTask(ContainerRequestContext request, ProcessEngine engine, String taskId, String action) {
     Authentication caller = engine.getIdentityService().getCurrentAuthentication();
-    Task task = AsAirlock.run(engine.getIdentityService(), () -> engine.getTaskService().createTaskQuery().taskId(taskId)
+    Task task = EngineIdentity.asAirlock(engine.getIdentityService(), () -> engine.getTaskService().createTaskQuery().taskId(taskId)
         .processDefinitionKey(AccessRequestProcess.PROCESS_KEY).singleResult());
     if (task == null || caller == null || !mayWork(engine, caller, taskId)) {
       return; // the engine answers: 404, or 403 for a task the caller may not work on
@@ -193,7 +193,7 @@ public class EngineRestRefusals implements ContainerRequestFilter {
     if (spring == null) {
       return;
     }
-    String requestId = AsAirlock.run(engine.getIdentityService(), () -> {
+    String requestId = EngineIdentity.asAirlock(engine.getIdentityService(), () -> {
       var instance = engine.getRuntimeService().createProcessInstanceQuery()
           .processInstanceId(task.getProcessInstanceId()).singleResult();
       return instance == null ? null : instance.getBusinessKey();
@@ -207,7 +207,7 @@ public class EngineRestRefusals implements ContainerRequestFilter {
     if (!engine.getProcessEngineConfiguration().isAuthorizationEnabled()) {
       return true;
     }
-    return AsAirlock.run(engine.getIdentityService(), () ->
+    return EngineIdentity.asAirlock(engine.getIdentityService(), () ->
         authorized(engine, caller, TaskPermissions.TASK_WORK, Resources.TASK, taskId)
         || authorized(engine, caller, Permissions.UPDATE, Resources.TASK, taskId)
         || authorized(engine, caller, ProcessDefinitionPermissions.TASK_WORK, Resources.PROCESS_DEFINITION,
@@ -224,7 +224,7 @@ public class EngineRestRefusals implements ContainerRequestFilter {
 
   private static void job(ContainerRequestContext request, ProcessEngine engine, String jobId, String action) {
     // Whether it is there at all: one the caller may not see gets the engine's 403.
-    Job job = AsAirlock.run(engine.getIdentityService(),
+    Job job = EngineIdentity.asAirlock(engine.getIdentityService(),
         () -> engine.getManagementService().createJobQuery().jobId(jobId).singleResult());
     if (job == null) {
       REFUSALS.warn("Refused: {} of job {}: no such job", action, LogSafe.of(jobId));

@@ -3,7 +3,6 @@ package io.airlock.policy;
 import io.airlock.config.AirlockProperties;
 import io.airlock.inventory.Inventory;
 import io.airlock.inventory.InventoryService;
-import io.airlock.process.AccessRequestProcess;
 import io.airlock.request.AccessPolicy;
 import io.airlock.request.Caller;
 import io.airlock.request.CraftSpec;
@@ -26,7 +25,7 @@ import org.springframework.stereotype.Service;
 @Service
 public class PolicyCatalog {
 
-  private final PolicyTables tables;
+  private final DecisionTables tables;
   private final InventoryService inventory;
   private final PrincipalMapping principals;
   private final Clock clock;
@@ -36,7 +35,7 @@ public class PolicyCatalog {
   private final Duration minDuration;
   private final Duration maxDuration;
 
-  PolicyCatalog(PolicyTables tables, InventoryService inventory, PrincipalMapping principals, Clock clock,
+  PolicyCatalog(DecisionTables tables, InventoryService inventory, PrincipalMapping principals, Clock clock,
       AirlockProperties properties) {
     this.tables = tables;
     this.inventory = inventory;
@@ -74,7 +73,7 @@ public class PolicyCatalog {
       List<String> approverGroups, int approvalsRequired, boolean breakGlassAllowed, boolean mayRequestForOthers) {}
 
   public Catalog forUser(Caller caller) {
-    PolicyTables.Table scopes = tables.latest(AccessRequestProcess.Decisions.ACCESS_SCOPES);
+    DecisionTables.Table scopes = tables.latest(Decisions.ACCESS_SCOPES);
     String principal = principals.identityCenterNameOf(caller.userId());
     List<String> permissions = new ArrayList<>();
     inventory.permissionSets().stream().filter(p -> !p.crafted()).map(Inventory.PermissionSet::name).sorted()

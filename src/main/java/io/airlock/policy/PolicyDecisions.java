@@ -39,11 +39,16 @@ public class PolicyDecisions {
   /** A rule that matched: its id, its row (1 = first), its outputs. */
   public record Rule(String ruleId, int row, Map<String, Object> outputs) {}
 
-  void record(String requestId, DecisionAuditPlugin.Evaluation e, Map<String, Object> variables) {
-    List<Rule> rules = e.matchedRules().stream().map(m -> new Rule(m.ruleId(), m.index(), m.outputs())).toList();
-    Map<String, Object> outputs = rules.isEmpty() ? Map.of() : rules.get(0).outputs();
-    mapper.insert(new PolicyDecisionMapper.Row(UUID.randomUUID().toString(), requestId, e.decisionKey(),
-        e.definitionId(), e.version(), clock.instant(), json(variables), json(rules), json(outputs)));
+  /**
+   * Records how the definition {@code definitionId} (version {@code version}) of {@code decisionKey}
+   * judged the request on {@code variables}: the rules that matched, in order (the first one's
+   * outputs are the answer). Called in the transaction of the step that decided.
+   */
+  public void record(String requestId, String decisionKey, String definitionId, int version, List<Rule> matched,
+      Map<String, Object> variables) {
+    Map<String, Object> outputs = matched.isEmpty() ? Map.of() : matched.get(0).outputs();
+    mapper.insert(new PolicyDecisionMapper.Row(UUID.randomUUID().toString(), requestId, decisionKey,
+        definitionId, version, clock.instant(), json(variables), json(matched), json(outputs)));
   }
 
   /** Every evaluation of policy for the request, oldest first. */

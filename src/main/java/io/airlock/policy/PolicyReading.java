@@ -5,31 +5,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.airlock.audit.AuditEvent;
 import io.airlock.audit.AuditLog;
 import io.airlock.config.AirlockProperties;
-import io.airlock.process.AccessRequestProcess.Decisions;
 import io.airlock.request.Caller;
 import io.airlock.request.ForbiddenActionException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.camunda.bpm.engine.IdentityService;
-import org.camunda.bpm.engine.RepositoryService;
-import org.camunda.bpm.engine.identity.Group;
-import org.camunda.bpm.engine.identity.User;
-import org.camunda.bpm.engine.repository.DecisionDefinition;
-import org.camunda.bpm.engine.repository.Deployment;
-import org.camunda.bpm.model.dmn.Dmn;
-import org.camunda.bpm.model.dmn.DmnModelInstance;
-import org.camunda.bpm.model.dmn.instance.Decision;
-import org.camunda.bpm.model.dmn.instance.DecisionTable;
-import org.camunda.bpm.model.dmn.instance.Input;
-import org.camunda.bpm.model.dmn.instance.InputEntry;
-import org.camunda.bpm.model.dmn.instance.Output;
-import org.camunda.bpm.model.dmn.instance.OutputEntry;
-import org.camunda.bpm.model.dmn.instance.Rule;
 import org.springframework.stereotype.Service;
 
 /**
@@ -42,17 +24,15 @@ public class PolicyReading {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final RepositoryService repository;
-  private final IdentityService identity;
+  private final DeployedPolicy deployed;
   private final PolicyCatalog catalog;
   private final AuditLog audit;
   private final PolicyDecisions decisions;
   private final List<String> allowedGroups;
 
-  PolicyReading(RepositoryService repository, IdentityService identity, PolicyCatalog catalog, AuditLog audit,
-      PolicyDecisions decisions, AirlockProperties properties) {
-    this.repository = repository;
-    this.identity = identity;
+  PolicyReading(DeployedPolicy deployed, PolicyCatalog catalog, AuditLog audit, PolicyDecisions decisions,
+      AirlockProperties properties) {
+    this.deployed = deployed;
     this.catalog = catalog;
     this.audit = audit;
     this.decisions = decisions;
@@ -62,7 +42,12 @@ public class PolicyReading {
 
   /** A deployed decision table: its inputs and outputs (labels), its rules, and where it came from. */
   public record Table(String key, String name, String hitPolicy, int version, Instant deployedAt, String deployedBy,
-      String deploymentName, List<String> inputs, List<String> outputs, List<TableRule> rules) {}
+      String deploymentName, List<String> inputs, List<String> outputs, List<TableRule> rules) {
+
+    Table withDeployedBy(String who) {
+      return new Table(key, name, hitPolicy, version, deployedAt, who, deploymentName, inputs, outputs, rules);
+    }
+  }
 
   /** One row: its number, each input's entry ("-" for any), each output's entry, its annotation. */
   public record TableRule(int row, String id, List<String> inputEntries, List<String> outputEntries,
@@ -71,7 +56,7 @@ public class PolicyReading {
   /** The scopes table and the auto-approval table as deployed now (their latest versions). */
   public List<Table> deployedTables(Caller caller) {
     require(caller, "read the deployed policy");
-    return AsAirlock.run(identity, () -> List.of(table(Decisions.ACCESS_SCOPES), table(Decisions.AUTO_APPROVAL)));
+    return List.of(table(Decisions.ACCESS_SCOPES), table(Decisions.AUTO_APPROVAL));
   }
 
   /**
@@ -84,15 +69,7 @@ public class PolicyReading {
       return Optional.empty();
     }
     String id = userName.trim();
-    Optional<Caller> person = AsAirlock.run(identity, () -> {
-      User user = identity.createUserQuery().userId(id).singleResult();
-      if (user == null) {
-        return Optional.<Caller>empty();
-      }
-      List<String> groups = identity.createGroupQuery().groupMember(user.getId()).list().stream()
-          .map(Group::getId).toList();
-      return Optional.of(new Caller(user.getId(), groups));
-    });
+    Optional<Caller> person = deployed.person(id);
     return person.map(catalog::forUser);
   }
 
@@ -129,50 +106,8 @@ public class PolicyReading {
   }
 
   private Table table(String key) {
-    DecisionDefinition d = repository.createDecisionDefinitionQuery().decisionDefinitionKey(key).latestVersion()
-        .singleResult();
-    if (d == null) {
-      throw new IllegalStateException("No decision '" + key + "' is deployed");
-    }
-    Deployment deployment = repository.createDeploymentQuery().deploymentId(d.getDeploymentId()).singleResult();
-    DmnModelInstance model;
-    try (InputStream in = repository.getDecisionModel(d.getId())) {
-      model = Dmn.readModelFromStream(in);
-    } catch (IOException e) {
-      throw new IllegalStateException("Cannot read decision " + d.getId(), e);
-    }
-    Decision decision = model.getModelElementById(key);
-    List<String> inputs = new ArrayList<>();
-    List<String> outputs = new ArrayList<>();
-    List<TableRule> rules = new ArrayList<>();
-    String hitPolicy = null;
-    if (decision != null && decision.getExpression() instanceof DecisionTable t) {
-      hitPolicy = t.getHitPolicy() == null ? null : t.getHitPolicy().name();
-      for (Input i : t.getInputs()) {
-        inputs.add(i.getLabel() != null ? i.getLabel()
-            : i.getInputExpression() != null && i.getInputExpression().getText() != null
-                ? i.getInputExpression().getText().getTextContent() : i.getId());
-      }
-      for (Output o : t.getOutputs()) {
-        outputs.add(o.getLabel() != null ? o.getLabel() : o.getName());
-      }
-      int row = 1;
-      for (Rule r : t.getRules()) {
-        List<String> in = new ArrayList<>();
-        for (InputEntry e : r.getInputEntries()) {
-          in.add(e.getText() == null ? "-" : e.getText().getTextContent().trim());
-        }
-        List<String> out = new ArrayList<>();
-        for (OutputEntry e : r.getOutputEntries()) {
-          out.add(e.getText() == null ? "" : e.getText().getTextContent().trim());
-        }
-        rules.add(new TableRule(row++, r.getId(), in, out,
-            r.getDescription() == null ? null : r.getDescription().getTextContent().trim()));
-      }
-    }
-    return new Table(key, d.getName(), hitPolicy, d.getVersion(),
-        deployment == null || deployment.getDeploymentTime() == null ? null : deployment.getDeploymentTime().toInstant(),
-        deployedBy(d.getDeploymentId()), deployment == null ? null : deployment.getName(), inputs, outputs, rules);
+    DeployedPolicy.Deployed d = deployed.latest(key);
+    return d.table().withDeployedBy(deployedBy(d.deploymentId()));
   }
 
   /**

@@ -1,7 +1,6 @@
 package io.airlock.policy;
 
 import io.airlock.config.AirlockProperties;
-import io.airlock.process.AccessRequestProcess.Decisions;
 import io.airlock.request.AccessPolicy;
 import io.airlock.request.Caller;
 import io.airlock.request.ForbiddenActionException;
@@ -39,13 +38,13 @@ public class PolicySimulation {
   }
   private static final int EXAMPLES = 10;
 
-  private final PolicyTables tables;
+  private final DecisionTables tables;
   private final PolicyDecisions decisions;
   private final List<String> allowedGroups;
   private final int defaultLimit;
   private final int maxLimit;
 
-  PolicySimulation(PolicyTables tables, PolicyDecisions decisions, AirlockProperties properties) {
+  PolicySimulation(DecisionTables tables, PolicyDecisions decisions, AirlockProperties properties) {
     this.tables = tables;
     this.decisions = decisions;
     this.allowedGroups = List.of(properties.groups().policyAuthors(), properties.groups().admins());
@@ -92,7 +91,7 @@ public class PolicySimulation {
     long t0 = System.nanoTime();
     java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
     long cpu0 = threads.isCurrentThreadCpuTimeSupported() ? threads.getCurrentThreadCpuTime() : -1;
-    Map<String, PolicyTables.Table> candidates = candidates(files);
+    Map<String, DecisionTables.Table> candidates = candidates(files);
     Map<String, Long> timings = new LinkedHashMap<>();
     timings.put("parseMs", (System.nanoTime() - t0) / 1_000_000);
     Report report = replay(candidates, n, timings);
@@ -115,7 +114,7 @@ public class PolicySimulation {
    * (Airlock asks, not a person): null when no file defines a table Airlock evaluates.
    */
   Report forProposal(List<byte[]> files) {
-    Map<String, PolicyTables.Table> candidates;
+    Map<String, DecisionTables.Table> candidates;
     try {
       candidates = candidates(files);
     } catch (InvalidRequestException e) {
@@ -124,19 +123,19 @@ public class PolicySimulation {
     return replay(candidates, defaultLimit, new LinkedHashMap<>());
   }
 
-  private Map<String, PolicyTables.Table> candidates(List<byte[]> files) {
+  private Map<String, DecisionTables.Table> candidates(List<byte[]> files) {
     if (files == null || files.isEmpty() || files.stream().allMatch(f -> f == null || f.length == 0)) {
       throw new InvalidRequestException(List.of(new FieldError("file",
           "is required: a DMN file with the decision '" + Decisions.ACCESS_SCOPES + "' and/or '"
               + Decisions.AUTO_APPROVAL + "' (multipart part 'file', or the XML as the body)")));
     }
-    Map<String, PolicyTables.Table> out = new LinkedHashMap<>();
+    Map<String, DecisionTables.Table> out = new LinkedHashMap<>();
     List<FieldError> errors = new ArrayList<>();
     List<String> found = new ArrayList<>();
     for (int i = 0; i < files.size(); i++) {
       String field = files.size() == 1 ? "file" : "file[" + i + "]";
       try {
-        Map<String, PolicyTables.Table> parsed = tables.parse(files.get(i));
+        Map<String, DecisionTables.Table> parsed = tables.parse(files.get(i));
         found.addAll(parsed.keySet());
         for (String key : List.of(Decisions.ACCESS_SCOPES, Decisions.AUTO_APPROVAL)) {
           if (parsed.containsKey(key)) {
@@ -159,14 +158,14 @@ public class PolicySimulation {
     return out;
   }
 
-  private Report replay(Map<String, PolicyTables.Table> candidates, int limit, Map<String, Long> timings) {
+  private Report replay(Map<String, DecisionTables.Table> candidates, int limit, Map<String, Long> timings) {
     long t0 = System.nanoTime();
-    PolicyTables.Table scopesCandidate = candidates.get(Decisions.ACCESS_SCOPES);
-    PolicyTables.Table approvalCandidate = candidates.get(Decisions.AUTO_APPROVAL);
+    DecisionTables.Table scopesCandidate = candidates.get(Decisions.ACCESS_SCOPES);
+    DecisionTables.Table approvalCandidate = candidates.get(Decisions.AUTO_APPROVAL);
     List<PolicyDecisions.Stored> scoped = decisions.latest(Decisions.ACCESS_SCOPES, limit);
     Map<String, PolicyDecisions.DecisionRecord> approvals = decisions.forRequests(Decisions.AUTO_APPROVAL,
         scoped.stream().map(PolicyDecisions.Stored::requestId).toList());
-    PolicyTables.Table deployedApproval = null;
+    DecisionTables.Table deployedApproval = null;
     long t1 = System.nanoTime();
     timings.put("loadMs", (t1 - t0) / 1_000_000);
 
@@ -195,7 +194,7 @@ public class PolicySimulation {
         boolean scopeChanged = false;
         if (scopesCandidate != null) {
           decision = Decisions.ACCESS_SCOPES;
-          PolicyTables.Result r = tables.evaluate(scopesCandidate, scopeRecord.inputs());
+          DecisionTables.Result r = tables.evaluate(scopesCandidate, scopeRecord.inputs());
           count(ruleCounts.get(Decisions.ACCESS_SCOPES), firstRule(scopeRecord), r.matchedRuleIds());
           scopeOut = r.outputs();
           scopeChanged = !same(scopeOut, scopeRecord.outputs());
@@ -210,7 +209,7 @@ public class PolicySimulation {
               : PolicyInputs.withScope(scopeRecord.inputs(), scope.name(), scope.maxDurationMinutes());
           if (approvalCandidate != null) {
             decision = Decisions.AUTO_APPROVAL;
-            PolicyTables.Result r = tables.evaluate(approvalCandidate, in);
+            DecisionTables.Result r = tables.evaluate(approvalCandidate, in);
             count(ruleCounts.get(Decisions.AUTO_APPROVAL), approvalRecord == null ? null : firstRule(approvalRecord),
                 r.matchedRuleIds());
             after = approvalOutcome(r.outputs());
@@ -237,7 +236,7 @@ public class PolicySimulation {
         }
       } catch (RuntimeException e) {
         if (errorCount++ < EXAMPLES) {
-          errors.add(new EvaluationError(s.requestId(), decision, PolicyTables.rootMessage(e)));
+          errors.add(new EvaluationError(s.requestId(), decision, DecisionTables.rootMessage(e)));
         }
       }
     }

@@ -51,7 +51,7 @@ class ProposalSimulation implements ProposalSimulator {
   /** "erin: PowerUserAccess in sandbox (222222222222), 1 h", from what the scopes table was given. */
   private String example(String requestId) {
     return decisions.forRequest(requestId).stream()
-        .filter(d -> io.airlock.process.AccessRequestProcess.Decisions.ACCESS_SCOPES.equals(d.decision())).findFirst()
+        .filter(d -> Decisions.ACCESS_SCOPES.equals(d.decision())).findFirst()
         .map(d -> d.inputs().get("principal") + ": " + d.inputs().get("permission") + " in "
             + (d.inputs().get("targetName") == null ? "" : d.inputs().get("targetName") + " ")
             + "(" + d.inputs().get("target") + ")"

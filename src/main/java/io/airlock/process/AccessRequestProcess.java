@@ -99,8 +99,8 @@ public final class AccessRequestProcess {
 
   /** Keys of the decisions the process calls. */
   public static final class Decisions {
-    public static final String ACCESS_SCOPES = "access-scopes";
-    public static final String AUTO_APPROVAL = "auto-approval";
+    public static final String ACCESS_SCOPES = io.airlock.policy.Decisions.ACCESS_SCOPES;
+    public static final String AUTO_APPROVAL = io.airlock.policy.Decisions.AUTO_APPROVAL;
 
     private Decisions() {}
   }

@@ -86,15 +86,14 @@ class AccessTaskGuard implements TaskListener {
     ProcessStep step = new ProcessStep(task.getExecution().getProcessBusinessKey(), task.getProcessInstanceId(),
         caller == null ? null : caller.userId());
     String action = text(task, ACCESS_ACTION);
-    AccessRequest[] r = new AccessRequest[1];
-    EngineErrors.translate(() -> r[0] = changes.actOnActiveAccess(step, caller, action, text(task, EXTEND_BY),
+    AccessRequest r = EngineErrors.answer(() -> changes.actOnActiveAccess(step, caller, action, text(task, EXTEND_BY),
         text(task, ACCESS_REASON)));
     // Route by the checked choice; the next round's expiry timer reads the stored end, not a sent
     // one, and the copies the forms show are the stored request's again.
-    task.getExecution().setVariables(AccessLifecycle.displayed(r[0]));
+    task.getExecution().setVariables(AccessLifecycle.displayed(r));
     task.getExecution().setVariable(ACCESS_ACTION, RequestChanges.AccessAction.valueOf(action.trim()).name());
-    if (r[0].getGrantEnd() != null) {
-      task.getExecution().setVariable(GRANT_END, Date.from(r[0].getGrantEnd()));
+    if (r.getGrantEnd() != null) {
+      task.getExecution().setVariable(GRANT_END, Date.from(r.getGrantEnd()));
     }
   }
 

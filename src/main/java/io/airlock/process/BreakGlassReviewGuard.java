@@ -33,10 +33,9 @@ class BreakGlassReviewGuard implements TaskListener {
     Caller reviewer = Steps.caller(identity);
     ProcessStep step = new ProcessStep(task.getExecution().getProcessBusinessKey(), task.getProcessInstanceId(),
         reviewer == null ? null : reviewer.userId());
-    boolean[] revokeNow = new boolean[1];
-    EngineErrors.translate(() -> revokeNow[0] = lifecycle.recordBreakGlassReview(step, reviewer,
+    boolean revokeNow = EngineErrors.answer(() -> lifecycle.recordBreakGlassReview(step, reviewer,
         Objects.toString(task.getVariable(REVIEW_OUTCOME), null), AccessRequestProcess.reviewComment(task)));
-    if (revokeNow[0]) {
+    if (revokeNow) {
       task.getExecution().getProcessInstance().setVariable(BREAK_GLASS_REJECTED, true);
     }
   }

@@ -252,20 +252,6 @@ class CamundaAccessProcess implements AccessProcess {
    * with no user, as Airlock itself.
    */
   private <T> T as(String userId, List<String> groups, Supplier<T> work) {
-    Authentication previous = identity.getCurrentAuthentication();
-    if (userId == null) {
-      identity.clearAuthentication();
-    } else {
-      identity.setAuthentication(userId, groups);
-    }
-    try {
-      return work.get();
-    } finally {
-      if (previous == null) {
-        identity.clearAuthentication();
-      } else {
-        identity.setAuthentication(previous);
-      }
-    }
+    return EngineIdentity.as(identity, userId, groups, work);
   }
 }

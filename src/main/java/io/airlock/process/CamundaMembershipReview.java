@@ -2,7 +2,7 @@ package io.airlock.process;
 
 import io.airlock.membership.MembershipChange;
 import io.airlock.membership.MembershipReview;
-import io.airlock.policy.AsAirlock;
+
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +31,7 @@ class CamundaMembershipReview implements MembershipReview {
     variables.put(GroupMembershipProcess.Variables.REASON, change.reason());
     variables.put(GroupMembershipProcess.Variables.REQUESTED_BY, change.requestedBy());
     variables.put(GroupMembershipProcess.Variables.REVIEWER_GROUPS, String.join(",", reviewerGroups));
-    return AsAirlock.run(identity, () -> runtime.startProcessInstanceByKey(GroupMembershipProcess.PROCESS_KEY,
+    return EngineIdentity.asAirlock(identity, () -> runtime.startProcessInstanceByKey(GroupMembershipProcess.PROCESS_KEY,
         change.id(), variables).getId());
   }
 }

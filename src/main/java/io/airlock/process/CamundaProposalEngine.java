@@ -84,21 +84,13 @@ class CamundaProposalEngine implements ProposalEngine {
 
   @Override
   public String deployAs(io.airlock.request.Caller author, String name, String source, List<ProposedFile> files) {
-    org.camunda.bpm.engine.impl.identity.Authentication previous = identity.getCurrentAuthentication();
-    identity.setAuthentication(author.userId(), author.groups());
-    try {
+    return EngineIdentity.as(identity, author.userId(), author.groups(), () -> {
       DeploymentBuilder builder = repository.createDeployment().name(name).source(source);
       for (ProposedFile f : files) {
         builder.addInputStream(f.name(), new java.io.ByteArrayInputStream(f.bytes()));
       }
       return builder.deploy().getId();
-    } finally {
-      if (previous != null) {
-        identity.setAuthentication(previous);
-      } else {
-        identity.clearAuthentication();
-      }
-    }
+    });
   }
 
   @Override
@@ -133,31 +125,18 @@ class CamundaProposalEngine implements ProposalEngine {
     Map<String, Object> variables = new LinkedHashMap<>();
     variables.put(PolicyProposalProcess.Variables.PROPOSAL_DECISION, decision);
     variables.put(PolicyProposalProcess.Variables.PROPOSAL_COMMENT, comment);
-    org.camunda.bpm.engine.impl.identity.Authentication previous = identity.getCurrentAuthentication();
-    identity.setAuthentication(reviewer.userId(), reviewer.groups());
-    try {
-      tasks.complete(task.getId(), variables);
-    } catch (org.camunda.bpm.engine.OptimisticLockingException | org.camunda.bpm.engine.exception.NullValueException e) {
-      return false; // completed by someone else a moment ago
-    } finally {
-      if (previous != null) {
-        identity.setAuthentication(previous);
-      } else {
-        identity.clearAuthentication();
+    return EngineIdentity.as(identity, reviewer.userId(), reviewer.groups(), () -> {
+      try {
+        tasks.complete(task.getId(), variables);
+        return true;
+      } catch (org.camunda.bpm.engine.OptimisticLockingException
+          | org.camunda.bpm.engine.exception.NullValueException e) {
+        return false; // completed by someone else a moment ago
       }
-    }
-    return true;
+    });
   }
 
   private <T> T asAirlock(java.util.function.Supplier<T> work) {
-    org.camunda.bpm.engine.impl.identity.Authentication previous = identity.getCurrentAuthentication();
-    identity.clearAuthentication();
-    try {
-      return work.get();
-    } finally {
-      if (previous != null) {
-        identity.setAuthentication(previous);
-      }
-    }
+    return EngineIdentity.asAirlock(identity, work);
   }
 }

@@ -21,16 +21,7 @@ class CamundaReconciliationProcess implements ReconciliationProcess {
 
   @Override
   public String start(String userId, List<String> groups) {
-    Authentication previous = identity.getCurrentAuthentication();
-    identity.setAuthentication(userId, groups);
-    try {
-      return runtime.startProcessInstanceByKey(InventoryScanProcess.PROCESS_KEY).getId();
-    } finally {
-      if (previous == null) {
-        identity.clearAuthentication();
-      } else {
-        identity.setAuthentication(previous);
-      }
-    }
+    return EngineIdentity.as(identity, userId, groups,
+        () -> runtime.startProcessInstanceByKey(InventoryScanProcess.PROCESS_KEY).getId());
   }
 }

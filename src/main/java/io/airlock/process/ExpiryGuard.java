@@ -302,14 +302,6 @@ class ExpiryGuard extends AbstractProcessEnginePlugin {
 
   /** Reads as Airlock: whether a job is guarded does not depend on what the caller may see. */
   private <T> T asAirlock(Supplier<T> read) {
-    Authentication caller = identity.getCurrentAuthentication();
-    identity.clearAuthentication();
-    try {
-      return read.get();
-    } finally {
-      if (caller != null) {
-        identity.setAuthentication(caller);
-      }
-    }
+    return EngineIdentity.asAirlock(identity, read);
   }
 }

@@ -35,15 +35,7 @@ class IncidentMetrics {
     long now = System.nanoTime();
     if (!read || now - readAt > CACHE.toNanos()) {
       // All incidents, whoever scrapes: the engine would count only those the scraper may read.
-      Authentication scraper = identity.getCurrentAuthentication();
-      identity.clearAuthentication();
-      try {
-        value = runtime.createIncidentQuery().count();
-      } finally {
-        if (scraper != null) {
-          identity.setAuthentication(scraper);
-        }
-      }
+      value = EngineIdentity.asAirlock(identity, () -> runtime.createIncidentQuery().count());
       readAt = now;
       read = true;
     }

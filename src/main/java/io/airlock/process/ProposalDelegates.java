@@ -23,9 +23,8 @@ class ProposalDelegates {
   @Bean(PolicyProposalProcess.Beans.PUT_IN_FORCE_DELEGATE)
   JavaDelegate putPolicyInForceDelegate(@Lazy PolicyProposals proposals) {
     return execution -> {
-      boolean[] inForce = new boolean[1];
-      EngineErrors.translate(() -> inForce[0] = proposals.putInForce(id(execution)));
-      execution.setVariable(PolicyProposalProcess.Variables.POLICY_IN_FORCE, inForce[0]);
+      boolean inForce = EngineErrors.answer(() -> proposals.putInForce(id(execution)));
+      execution.setVariable(PolicyProposalProcess.Variables.POLICY_IN_FORCE, inForce);
     };
   }
 

@@ -45,10 +45,9 @@ class ProposalReviewGuard implements TaskListener {
     }
     Caller reviewer = Steps.caller(identity);
     long id = Long.parseLong(task.getExecution().getProcessBusinessKey());
-    boolean[] approved = new boolean[1];
-    EngineErrors.translate(() -> approved[0] = proposals.review(id, task.getProcessInstanceId(), reviewer,
+    boolean approved = EngineErrors.answer(() -> proposals.review(id, task.getProcessInstanceId(), reviewer,
         Objects.toString(task.getVariable(PROPOSAL_DECISION), null),
         Objects.toString(task.getVariable(PROPOSAL_COMMENT), null)));
-    task.getExecution().setVariable(PROPOSAL_APPROVED, approved[0]);
+    task.getExecution().setVariable(PROPOSAL_APPROVED, approved);
   }
 }

@@ -46,10 +46,8 @@ class RegisterRequestDelegate implements JavaDelegate {
         text(execution, SYSTEM), text(execution, TARGET), text(execution, PRINCIPAL), text(execution, PERMISSION),
         text(execution, DURATION), text(execution, JUSTIFICATION), text(execution, TICKET), craft(execution),
         text(execution, START_AT), "true".equals(text(execution, BREAK_GLASS)));
-    AccessRequest[] registered = new AccessRequest[1];
-    EngineErrors.translate(() -> registered[0] = lifecycle.register(id, execution.getProcessInstanceId(), requester,
+    AccessRequest r = EngineErrors.answer(() -> lifecycle.register(id, execution.getProcessInstanceId(), requester,
         groups, input));
-    AccessRequest r = registered[0];
     execution.setProcessBusinessKey(id);
     execution.setVariable(REQUEST_ID, id);
     AccessLifecycle.displayed(r).forEach(execution::setVariable);

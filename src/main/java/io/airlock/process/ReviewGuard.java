@@ -61,10 +61,9 @@ class ReviewGuard implements TaskListener {
       task.getExecution().setVariable(MORE_APPROVALS_NEEDED, false);
       return;
     }
-    boolean[] moreNeeded = new boolean[1];
-    EngineErrors.translate(() -> moreNeeded[0] = lifecycle.recordReview(step, reviewer,
+    boolean moreNeeded = EngineErrors.answer(() -> lifecycle.recordReview(step, reviewer,
         Objects.toString(task.getVariable(REVIEW_OUTCOME), null), AccessRequestProcess.reviewComment(task), shown));
-    task.getExecution().setVariable(MORE_APPROVALS_NEEDED, moreNeeded[0]);
+    task.getExecution().setVariable(MORE_APPROVALS_NEEDED, moreNeeded);
   }
 
   private static String text(DelegateTask task, String name) {

@@ -12,13 +12,11 @@ import io.airlock.request.ForbiddenActionException;
 import io.airlock.request.InvalidRequestException;
 import io.airlock.request.RequestLabels;
 import io.airlock.request.RequestNotFoundException;
+import io.airlock.identity.StepUpAnswer;
 import io.airlock.request.StepUpRequiredException;
 import jakarta.servlet.http.HttpServletResponse;
 import java.util.List;
 import java.util.Map;
-import org.camunda.bpm.engine.AuthorizationException;
-import org.camunda.bpm.engine.OptimisticLockingException;
-import org.camunda.bpm.engine.ProcessEngineException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.Ordered;
@@ -169,7 +167,7 @@ class ProblemHandler {
     return p;
   }
 
-  @ExceptionHandler({ForbiddenActionException.class, AuthorizationException.class})
+  @ExceptionHandler(ForbiddenActionException.class)
   ProblemDetail forbidden(RuntimeException e, HttpServletResponse response) {
     StepUpRequiredException stepUp = StepUpAnswer.of(e);
     if (stepUp != null) {
@@ -202,48 +200,6 @@ class ProblemHandler {
   }
 
   /**
-   * The engine wraps what a listener throws (e.g. the review guard); answer for the cause.
-   */
-  ProblemDetail engine(ProcessEngineException e) {
-    return engine(e, null);
-  }
-
-  @ExceptionHandler(ProcessEngineException.class)
-  ProblemDetail engine(ProcessEngineException e, HttpServletResponse response) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof BeyondPolicyException x) {
-        return beyondPolicy(x);
-      }
-      if (t instanceof InvalidRequestException x) {
-        return invalid(x);
-      }
-      if (t instanceof ForbiddenActionException || t instanceof AuthorizationException) {
-        return forbidden((RuntimeException) t, response);
-      }
-      if (t instanceof ConflictingStateException x) {
-        return conflict(x);
-      }
-      if (t instanceof RequestNotFoundException x) {
-        return notFound(x);
-      }
-    }
-    if (lostRace(e)) {
-      return raced(e);
-    }
-    ProblemDetail away = outage(e, currentRequest(), response);
-    if (away != null) {
-      return away;
-    }
-    throw e;
-  }
-
-  private static jakarta.servlet.http.HttpServletRequest currentRequest() {
-    var attributes = org.springframework.web.context.request.RequestContextHolder.getRequestAttributes();
-    return attributes instanceof org.springframework.web.context.request.ServletRequestAttributes servlet
-        ? servlet.getRequest() : null;
-  }
-
-  /**
    * Two people acted on the same request at the same moment and the database let only one
    * through (a stale engine entity, a lock wait ended by the database, a deadlock victim). The
    * loser's transaction was rolled back whole, so nothing changed: 409, and try again.
@@ -251,27 +207,9 @@ class ProblemHandler {
   @ExceptionHandler(ConcurrencyFailureException.class)
   ProblemDetail raced(RuntimeException e) {
     log.warn("Lost a race with a concurrent change; answered 409", e);
-    ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.CONFLICT, RACED);
+    ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.CONFLICT, io.airlock.identity.EngineFailures.RACED);
     p.setTitle("Conflict");
     return p;
-  }
-
-  /** What a lost race answers, here and on the engine REST API. */
-  static final String RACED = "The request changed while this was being done (someone acted on it at the same "
-      + "moment); nothing was changed by this call: reload and try again";
-
-  static boolean lostRace(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof OptimisticLockingException || t instanceof ConcurrencyFailureException) {
-        return true;
-      }
-      // PostgreSQL: deadlock detected, serialization failure, lock not available.
-      if (t instanceof java.sql.SQLException sql && sql.getSQLState() != null
-          && List.of("40P01", "40001", "55P03").contains(sql.getSQLState())) {
-        return true;
-      }
-    }
-    return false;
   }
 
   @ExceptionHandler(ConflictingStateException.class)

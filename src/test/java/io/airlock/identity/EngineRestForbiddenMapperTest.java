@@ -1,4 +1,4 @@
-package io.airlock.web;
+package io.airlock.identity;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -28,7 +28,7 @@ class EngineRestForbiddenMapperTest {
     @SuppressWarnings("unchecked")
     Map<String, String> body = (Map<String, String>) answer.getEntity();
     assertThat(body).containsEntry("type", "OptimisticLockingException")
-        .containsEntry("message", ProblemHandler.RACED);
+        .containsEntry("message", EngineFailures.RACED);
     assertThat(body.get("message")).doesNotContain("ExecutionEntity");
   }
 
@@ -73,7 +73,7 @@ class EngineRestForbiddenMapperTest {
     assertThat(new EngineRestForbiddenMapper.WebappEngineApi().getClasses())
         .containsAll(new org.camunda.bpm.webapp.impl.engine.EngineRestApplication().getClasses())
         .contains(EngineRestForbiddenMapper.RestExceptionMapper.class, EngineRestForbiddenMapper.EngineExceptionMapper.class,
-            EngineRestForbiddenMapper.RefusalMapper.class, io.airlock.identity.EngineRestRefusals.class);
+            EngineRestForbiddenMapper.RefusalMapper.class, EngineRestRefusals.class);
   }
 
   @Test

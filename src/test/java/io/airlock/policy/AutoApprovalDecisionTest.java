@@ -1,5 +1,6 @@
 package io.airlock.policy;
 
+import io.airlock.process.policy.DecisionAuditPlugin;
 import static io.airlock.policy.PolicyFixture.req;
 import static org.assertj.core.api.Assertions.assertThat;
 

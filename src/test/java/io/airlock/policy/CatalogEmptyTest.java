@@ -31,7 +31,7 @@ class CatalogEmptyTest {
     when(properties.policy().timeZone()).thenReturn(java.time.ZoneId.of("UTC"));
     when(properties.request().minDuration()).thenReturn(java.time.Duration.ofMinutes(15));
     when(properties.request().maxDuration()).thenReturn(java.time.Duration.ofHours(12));
-    catalog = new PolicyCatalog(mock(PolicyTables.class), inventory, mock(io.airlock.request.PrincipalMapping.class),
+    catalog = new PolicyCatalog(mock(DecisionTables.class), inventory, mock(io.airlock.request.PrincipalMapping.class),
         java.time.Clock.systemUTC(), properties);
   }
 

@@ -1,4 +1,4 @@
-package io.airlock.policy;
+package io.airlock.process.policy;
 
 import camundajar.impl.scala.util.Either;
 import java.util.List;
@@ -23,7 +23,7 @@ import org.camunda.feel.valuemapper.ValueMapper;
  * evaluation falls back to feel-scala's own path, so results never differ
  * ({@code CachingFeelEngineTest} compares both on a thousand requests).
  */
-final class CachingFeelEngineFactory implements FeelEngineFactory {
+public final class CachingFeelEngineFactory implements FeelEngineFactory {
 
   private static final int MAX_CACHED = 10_000;
 

@@ -1,9 +1,13 @@
-package io.airlock.policy;
+package io.airlock.process.policy;
 
 import io.airlock.config.AirlockProperties;
 import io.airlock.inventory.Inventory;
 import io.airlock.inventory.InventoryService;
-import io.airlock.process.AccessRequestProcess;
+import io.airlock.policy.DecisionTables;
+import io.airlock.policy.Decisions;
+import io.airlock.policy.PolicyDecisions;
+import io.airlock.policy.PolicyInputs;
+import io.airlock.process.EngineIdentity;
 import io.airlock.request.AccessPolicy;
 import io.airlock.request.AccessRequest;
 import io.airlock.request.PrincipalMapping;
@@ -45,11 +49,11 @@ class CamundaAccessPolicy implements AccessPolicy {
   private final Map<String, String> groups;
   private final Pattern ticketPattern;
   private final java.time.ZoneId zone;
-  private final PolicyTables tables;
+  private final DecisionTables tables;
 
   CamundaAccessPolicy(DecisionService decisions, IdentityService identity, InventoryService inventory,
       PrincipalMapping principals, PolicyDecisions records, Clock clock, AirlockProperties properties,
-      PolicyTables tables) {
+      DecisionTables tables) {
     this.tables = tables;
     this.decisions = decisions;
     this.identity = identity;
@@ -65,7 +69,7 @@ class CamundaAccessPolicy implements AccessPolicy {
   @Override
   public Scope scope(AccessRequest r, boolean principalIsRequester) {
     Map<String, Object> in = inputs(r, principalIsRequester);
-    DmnDecisionResultEntries row = evaluate(AccessRequestProcess.Decisions.ACCESS_SCOPES, r, in).getFirstResult();
+    DmnDecisionResultEntries row = evaluate(Decisions.ACCESS_SCOPES, r, in).getFirstResult();
     return row == null ? null : PolicyInputs.scope(row.getEntryMap());
   }
 
@@ -73,7 +77,7 @@ class CamundaAccessPolicy implements AccessPolicy {
   public Approval approval(AccessRequest r, Scope scope, boolean principalIsRequester) {
     Map<String, Object> in = PolicyInputs.withScope(inputs(r, principalIsRequester), scope.name(),
         scope.maxDurationMinutes());
-    DmnDecisionResultEntries row = evaluate(AccessRequestProcess.Decisions.AUTO_APPROVAL, r, in).getFirstResult();
+    DmnDecisionResultEntries row = evaluate(Decisions.AUTO_APPROVAL, r, in).getFirstResult();
     if (row == null) {
       return null;
     }
@@ -88,12 +92,12 @@ class CamundaAccessPolicy implements AccessPolicy {
   public Preview preview(AccessRequest draft, boolean principalIsRequester) {
     // The deployed tables on the DMN engine alone: no history, no audit, nothing stored.
     Map<String, Object> in = inputs(draft, principalIsRequester);
-    Scope scope = PolicyInputs.scope(tables.evaluate(tables.latest(AccessRequestProcess.Decisions.ACCESS_SCOPES), in)
+    Scope scope = PolicyInputs.scope(tables.evaluate(tables.latest(Decisions.ACCESS_SCOPES), in)
         .outputs());
     if (scope == null) {
       return new Preview(null, null);
     }
-    Map<String, Object> row = tables.evaluate(tables.latest(AccessRequestProcess.Decisions.AUTO_APPROVAL),
+    Map<String, Object> row = tables.evaluate(tables.latest(Decisions.AUTO_APPROVAL),
         PolicyInputs.withScope(in, scope.name(), scope.maxDurationMinutes())).outputs();
     Approval approval = row.isEmpty() ? null
         : new Approval((String) row.get("approvalOutcome"), (String) row.get("approvalReason"));
@@ -124,11 +128,13 @@ class CamundaAccessPolicy implements AccessPolicy {
   private DmnDecisionResult evaluate(String key, AccessRequest r, Map<String, Object> inputs) {
     var result = DecisionAuditPlugin.capturing(() -> asAirlock(() -> DecisionAuditPlugin.forRequest(r.getId(),
         () -> decisions.evaluateDecisionByKey(key).variables(inputs).evaluate())));
-    result.getValue().forEach(e -> records.record(r.getId(), e, inputs));
+    result.getValue().forEach(e -> records.record(r.getId(), e.decisionKey(), e.definitionId(), e.version(),
+        e.matchedRules().stream().map(m -> new PolicyDecisions.Rule(m.ruleId(), m.index(), m.outputs())).toList(),
+        inputs));
     return result.getKey();
   }
 
   private <T> T asAirlock(Supplier<T> work) {
-    return AsAirlock.run(identity, work);
+    return EngineIdentity.asAirlock(identity, work);
   }
 }

@@ -1,4 +1,4 @@
-package io.airlock.policy;
+package io.airlock.process.policy;
 
 import io.airlock.audit.AuditLog;
 import io.airlock.request.RequestService;
@@ -27,7 +27,7 @@ import org.springframework.stereotype.Component;
  * of the business rule task that evaluated it.
  */
 @Component
-class DecisionAuditPlugin extends AbstractProcessEnginePlugin {
+public class DecisionAuditPlugin extends AbstractProcessEnginePlugin {
 
   private static final ThreadLocal<String> REQUEST = new ThreadLocal<>();
   /** Evaluations of the current {@link #capturing} call on this thread. */
@@ -140,7 +140,7 @@ class DecisionAuditPlugin extends AbstractProcessEnginePlugin {
   }
 
   /** The ids of a decision table's rules, in table order. */
-  static List<String> ruleIds(org.camunda.bpm.dmn.engine.DmnDecision decision) {
+  public static List<String> ruleIds(org.camunda.bpm.dmn.engine.DmnDecision decision) {
     if (decision.getDecisionLogic() instanceof org.camunda.bpm.dmn.engine.impl.DmnDecisionTableImpl t) {
       return t.getRules().stream().map(org.camunda.bpm.dmn.engine.impl.DmnDecisionTableRuleImpl::getId).toList();
     }

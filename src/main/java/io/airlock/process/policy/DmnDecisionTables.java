@@ -1,5 +1,7 @@
-package io.airlock.policy;
+package io.airlock.process.policy;
 
+import io.airlock.policy.DecisionTables;
+import io.airlock.process.EngineIdentity;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -25,12 +27,11 @@ import org.camunda.bpm.model.dmn.instance.Rule;
 import org.springframework.stereotype.Component;
 
 /**
- * Decision tables evaluated with the DMN engine alone, for answers that decide nothing: the
- * catalog and the simulation. No history, no audit entry, no record: only the request's own
- * evaluation in the process is the decision. The deployed tables are parsed once per version.
+ * {@link DecisionTables} on the DMN engine alone (no history, no audit entry), with Airlock's
+ * FEEL cache. The deployed tables are read as Airlock and parsed once per version.
  */
 @Component
-class PolicyTables {
+class DmnDecisionTables implements DecisionTables {
 
   private static final ThreadLocal<List<String>> MATCHED = ThreadLocal.withInitial(List::of);
 
@@ -39,7 +40,7 @@ class PolicyTables {
   private final IdentityService identity;
   private final Map<String, Table> deployed = new ConcurrentHashMap<>();
 
-  PolicyTables(RepositoryService repository, IdentityService identity) {
+  DmnDecisionTables(RepositoryService repository, IdentityService identity) {
     this.repository = repository;
     this.identity = identity;
     DefaultDmnEngineConfiguration config = (DefaultDmnEngineConfiguration)
@@ -50,17 +51,8 @@ class PolicyTables {
     this.engine = config.buildEngine();
   }
 
-  /** A parsed decision table: its key, its rules (id and annotation, in order). */
-  record Table(String key, String name, String definitionId, Integer version, DmnDecision decision, List<RuleInfo> rules) {}
-
-  /** A rule: its id, its row (1 = first), its annotation. */
-  record RuleInfo(String id, int row, String description) {}
-
-  /** What a table answered: the first row's outputs (empty when nothing matched), every matched rule id. */
-  record Result(Map<String, Object> outputs, List<String> matchedRuleIds) {}
-
-  /** The latest deployed version of the table {@code key}. */
-  Table latest(String key) {
+  @Override
+  public Table latest(String key) {
     DecisionDefinition d = asAirlock(() -> repository.createDecisionDefinitionQuery().decisionDefinitionKey(key)
         .latestVersion().singleResult());
     if (d == null) {
@@ -70,29 +62,26 @@ class PolicyTables {
       try (InputStream in = repository.getDecisionModel(id)) {
         byte[] xml = in.readAllBytes();
         Table t = parse(xml).get(key);
-        return new Table(key, t.name(), d.getId(), d.getVersion(), t.decision(), t.rules());
+        return new Table(key, t.name(), d.getId(), d.getVersion(), t.parsed(), t.rules());
       } catch (java.io.IOException e) {
         throw new IllegalStateException("Cannot read decision " + id, e);
       }
     }));
   }
 
-  /**
-   * The decision tables of a DMN file, by key. Throws {@link IllegalArgumentException} naming
-   * the problem when the file is not a DMN model the engine can evaluate.
-   */
-  Map<String, Table> parse(byte[] xml) {
+  @Override
+  public Map<String, Table> parse(byte[] xml) {
     DmnModelInstance model;
     try {
       model = Dmn.readModelFromStream(new ByteArrayInputStream(xml));
     } catch (RuntimeException e) {
-      throw new IllegalArgumentException("not a DMN 1.3 model: " + rootMessage(e));
+      throw new IllegalArgumentException("not a DMN 1.3 model: " + DecisionTables.rootMessage(e));
     }
     List<DmnDecision> decisions;
     try {
       decisions = engine.parseDecisions(model);
     } catch (RuntimeException e) {
-      throw new IllegalArgumentException("the DMN engine cannot use it: " + rootMessage(e));
+      throw new IllegalArgumentException("the DMN engine cannot use it: " + DecisionTables.rootMessage(e));
     }
     Map<String, Table> tables = new LinkedHashMap<>();
     for (DmnDecision d : decisions) {
@@ -113,28 +102,16 @@ class PolicyTables {
     return tables;
   }
 
-  /** Evaluates the table on the variables. */
-  Result evaluate(Table table, Map<String, Object> variables) {
+  @Override
+  public Result evaluate(Table table, Map<String, Object> variables) {
     MATCHED.remove();
-    DmnDecisionTableResult result = engine.evaluateDecisionTable(table.decision(), Variables.fromMap(variables));
+    DmnDecisionTableResult result = engine.evaluateDecisionTable((DmnDecision) table.parsed(), Variables.fromMap(variables));
     org.camunda.bpm.dmn.engine.DmnDecisionRuleResult first = result.isEmpty() ? null : result.get(0);
     Map<String, Object> outputs = first == null ? Map.<String, Object>of() : first.getEntryMap();
     return new Result(outputs, MATCHED.get());
   }
 
-  static String rootMessage(Throwable e) {
-    Throwable t = e;
-    String message = e.getMessage();
-    while (t.getCause() != null && t.getCause() != t) {
-      t = t.getCause();
-      if (t.getMessage() != null) {
-        message = t.getMessage();
-      }
-    }
-    return message;
-  }
-
   private <T> T asAirlock(Supplier<T> work) {
-    return AsAirlock.run(identity, work);
+    return EngineIdentity.asAirlock(identity, work);
   }
 }

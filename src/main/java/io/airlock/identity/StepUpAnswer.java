@@ -1,4 +1,4 @@
-package io.airlock.web;
+package io.airlock.identity;
 
 import io.airlock.request.SecondFactor;
 import io.airlock.request.StepUpRequiredException;
@@ -9,15 +9,15 @@ import io.airlock.request.StepUpRequiredException;
  * and what would do ({@code max_age}, {@code acr_values}); to a browser session, {@code 403} with
  * the step-up page ({@value #STEP_UP}) that signs the person in again and brings them back.
  */
-final class StepUpAnswer {
+public final class StepUpAnswer {
 
   /** The browser's step-up (identity.KeycloakStepUp). */
-  static final String STEP_UP = "/login/step-up";
+  public static final String STEP_UP = "/login/step-up";
 
   private StepUpAnswer() {}
 
   /** The step-up refusal among {@code e} and its causes, or null. */
-  static StepUpRequiredException of(Throwable e) {
+  public static StepUpRequiredException of(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       if (t instanceof StepUpRequiredException s) {
         return s;
@@ -26,7 +26,7 @@ final class StepUpAnswer {
     return null;
   }
 
-  static String wwwAuthenticate(SecondFactor.Missing m) {
+  public static String wwwAuthenticate(SecondFactor.Missing m) {
     StringBuilder s = new StringBuilder("Bearer error=\"insufficient_user_authentication\", error_description=\"")
         .append("Sign in with a second factor within the last ").append(m.maxAge().toSeconds())
         .append(" s to approve\", max_age=").append(m.maxAge().toSeconds());

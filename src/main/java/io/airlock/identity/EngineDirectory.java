@@ -1,0 +1,37 @@
+package io.airlock.identity;
+
+import io.airlock.notify.Directory;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import org.camunda.bpm.engine.IdentityService;
+import org.camunda.bpm.engine.identity.User;
+import org.springframework.stereotype.Component;
+
+/** {@link Directory} on the engine's identity service. */
+@Component
+class EngineDirectory implements Directory {
+
+  private final IdentityService identity;
+
+  EngineDirectory(IdentityService identity) {
+    this.identity = identity;
+  }
+
+  @Override
+  public Set<String> emails(List<String> users, List<String> groups) {
+    Set<String> emails = new LinkedHashSet<>();
+    for (String id : users) {
+      User u = identity.createUserQuery().userId(id).singleResult();
+      if (u != null) {
+        emails.add(u.getEmail());
+      }
+    }
+    for (String group : groups) {
+      identity.createUserQuery().memberOfGroup(group).list().forEach(u -> emails.add(u.getEmail()));
+    }
+    emails.removeIf(e -> Objects.isNull(e) || e.isBlank());
+    return emails;
+  }
+}
