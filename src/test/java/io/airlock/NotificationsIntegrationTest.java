@@ -137,6 +137,20 @@ class NotificationsIntegrationTest {
 
   @Test
   @Order(2)
+  void thePolicyAuthorsHearOnceThatAStarterPolicyWaitsAfterTheFirstScan() {
+    // The scan before the tests was the organization's first; a second one tells nobody again.
+    assertThat(api.post("admin", "/api/inventory/scan", null).status()).isEqualTo(200);
+    String subject = "[Airlock] A starter policy for your AWS organization is ready";
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(recipientsOf(subject))
+        .containsExactly("pat@example.com"));
+    MimeMessage ready = mails(subject).get(0);
+    assertThat(text(ready)).contains("accounts and").contains("What to do now:").contains("/policy");
+    await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4)).until(() -> mails(subject).size() == 1);
+    assertThat(posted).filteredOn(p -> p.contains("A starter policy for your AWS organization is ready")).hasSize(1);
+  }
+
+  @Test
+  @Order(2)
   void aDenialReachesTheRequesterWithTheComment() {
     String id = submit("erin", "PowerUserAccess", DemoOrganization.STAGING_ACCOUNT_ID);
     assertThat(api.post("grace", "/api/requests/" + id + "/review", Map.of("outcome", "DENY",

@@ -29,14 +29,16 @@ public class InventoryService {
   private final AuditLog audit;
   private final TransactionTemplate tx;
   private final Clock clock;
+  private final org.springframework.context.ApplicationEventPublisher events;
 
   InventoryService(InventorySource source, InventoryMapper mapper, AuditLog audit, TransactionTemplate tx,
-      Clock clock) {
+      Clock clock, org.springframework.context.ApplicationEventPublisher events) {
     this.source = source;
     this.mapper = mapper;
     this.audit = audit;
     this.tx = tx;
     this.clock = clock;
+    this.events = events;
   }
 
   /** Scans AWS and replaces the stored inventory; returns what was stored. */
@@ -57,7 +59,8 @@ public class InventoryService {
         found.accounts().size(), found.users().size(), found.groups().size(), found.memberships().size(),
         found.permissionSets().size(), found.assignments().size());
     tx.executeWithoutResult(status -> {
-      mapper.lockSummary();
+      ScanSummary before = mapper.lockSummary();
+      boolean first = before == null || before.finishedAt() == null;
       for (String table : List.of("inventory_assignment", "inventory_permission_set", "inventory_membership",
           "inventory_group", "inventory_user", "inventory_account_tag", "inventory_account")) {
         mapper.deleteAll(table);
@@ -81,6 +84,9 @@ public class InventoryService {
       details.put("awsCalls", summary.awsCalls());
       details.put("durationMs", summary.durationMs());
       audit.record(actor, "inventory.scanned", null, details);
+      if (first) { // under the head row's lock: once per organization, whichever node scans
+        events.publishEvent(new FirstScan(summary.finishedAt(), summary.accounts(), summary.permissionSets()));
+      }
     });
     try {
       mapper.analyze();

@@ -30,9 +30,16 @@ class Notices {
 
   private final NotifyProperties properties;
   private final RequestLabels labels;
-  Notices(NotifyProperties properties, RequestLabels labels) {
+  private final String policyAuthors;
+  @org.springframework.beans.factory.annotation.Autowired
+  Notices(NotifyProperties properties, RequestLabels labels, io.airlock.config.AirlockProperties airlock) {
+    this(properties, labels, airlock.groups().policyAuthors());
+  }
+
+  Notices(NotifyProperties properties, RequestLabels labels, String policyAuthors) {
     this.properties = properties;
     this.labels = labels;
+    this.policyAuthors = policyAuthors;
   }
 
   /**
@@ -150,6 +157,23 @@ class Notices {
 
   private static String comment(String comment) {
     return comment == null || comment.isBlank() ? "" : " (\"" + comment + "\")";
+  }
+
+  /**
+   * The policy authors, once, after the first scan: the policy in force may not fit this
+   * organization, and a starter policy drafted from what was found waits on the Policy page.
+   */
+  Notice of(io.airlock.inventory.FirstScan scan) {
+    return new Notice(null, "policy.starter-ready", "A starter policy for your AWS organization is ready",
+        "Airlock read your AWS organization at " + when(scan.finishedAt()) + ": " + scan.accounts() + " accounts and "
+            + scan.permissionSets() + " permission sets.\n\n"
+            + "The policy in force came with Airlock and names the demo organization's OUs, tags and permission "
+            + "sets; where yours differ, nobody can ask for anything and nothing is approved on its own. A starter "
+            + "policy drafted from what Airlock found (your OUs, production-looking accounts, administrator-like "
+            + "permission sets) waits on the Policy page.\n\n"
+            + "What to do now: open it, download its two tables for Camunda Modeler or propose it as it is. "
+            + "Nothing of it is in force until a policy approver other than its author approves it.",
+        properties.baseUrl() + "/policy", List.of(), List.of(policyAuthors));
   }
 
   /** The security group, when the audit watch finds the log broken: which entry, what is wrong, what to do. */

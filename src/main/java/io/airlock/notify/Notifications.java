@@ -84,6 +84,12 @@ class Notifications implements DisposableBean {
     send(notices.of(event));
   }
 
+  /** The organization was read for the first time: after that commits, the policy authors hear of the starter policy. */
+  @TransactionalEventListener(fallbackExecution = true)
+  void on(io.airlock.inventory.FirstScan scan) {
+    send(List.of(notices.of(scan)));
+  }
+
   /**
    * When the audit watch finds the log broken: at once (the finding is not part of a change that
    * might roll back), on the same threads.

@@ -24,6 +24,8 @@ public class StarterPolicies {
   private final InventoryService inventory;
   private final PolicyProposals proposals;
   private final ProposalEngine engine;
+  /** The draft of the last scan read (each node drafts its own; a draft is a pure function of the scan). */
+  private volatile Draft drafted;
 
   StarterPolicies(InventoryService inventory, PolicyProposals proposals, ProposalEngine engine) {
     this.inventory = inventory;
@@ -45,8 +47,14 @@ public class StarterPolicies {
       throw new RequestNotFoundException("Airlock has not read your AWS organization yet, so there is no starter "
           + "policy: an operator or admin starts a scan (POST /api/inventory/scan, or the inventory page)", true);
     }
-    return new Draft(StarterPolicy.from(inventory.accounts(), inventory.permissionSets()), scan.finishedAt(),
+    Draft last = drafted;
+    if (last != null && last.scannedAt().equals(scan.finishedAt())) {
+      return last; // the same scan drafts the same policy: read the inventory once per scan, not per page view
+    }
+    Draft fresh = new Draft(StarterPolicy.from(inventory.accounts(), inventory.permissionSets()), scan.finishedAt(),
         scan.accounts(), scan.permissionSets());
+    drafted = fresh;
+    return fresh;
   }
 
   /**

@@ -20,12 +20,23 @@ class NoticesTest {
   private final InventoryService inventory = Mockito.mock(InventoryService.class);
   private final Notices notices = new Notices(new NotifyProperties("https://airlock.example", "security", 3,
       Duration.ofSeconds(1), Duration.ofMinutes(15), new NotifyProperties.Mail(true, "airlock@example"), new NotifyProperties.Webhook(null)),
-      new RequestLabels(inventory));
+      new RequestLabels(inventory), "airlock-policy-authors");
 
   @org.junit.jupiter.api.BeforeEach
   void inventory() {
     Mockito.when(inventory.findAccount("333333333333")).thenReturn(java.util.Optional.of(
         new Inventory.Account("333333333333", "staging", "aws+staging@example.com", "ACTIVE")));
+  }
+
+  @Test
+  void thePolicyAuthorsHearOnceTheOrganizationIsReadThatAStarterPolicyWaits() {
+    Notice n = notices.of(new io.airlock.inventory.FirstScan(Instant.parse("2026-12-07T09:30:00Z"), 240, 35));
+    assertThat(n.kind()).isEqualTo("policy.starter-ready");
+    assertThat(n.groups()).containsExactly("airlock-policy-authors");
+    assertThat(n.subject()).isEqualTo("A starter policy for your AWS organization is ready");
+    assertThat(n.text()).contains("240 accounts and 35 permission sets").contains("What to do now:")
+        .contains("Nothing of it is in force until a policy approver other than its author approves it");
+    assertThat(n.link()).isEqualTo("https://airlock.example/policy");
   }
 
   @Test
