@@ -60,8 +60,7 @@ class GrantLatencySpreadBenchmark {
   static final int ACCOUNTS = 10;
   static final String PERMISSION = "ReadOnlyAccess";
   static final int MIN_CALLS_PER_GRANT = 2;
-  static final Set<String> NOT_IDENTITY_CENTER = Set.of("DescribeAccount", "ListAccounts", "DescribeOrganization",
-      "AssumeRole", "GetCallerIdentity");
+  static final Set<String> NOT_IDENTITY_CENTER = GrantThroughputBenchmark.NOT_IDENTITY_CENTER;
 
   @Autowired AwsSandbox sandbox;
   @Autowired RequestService requests;

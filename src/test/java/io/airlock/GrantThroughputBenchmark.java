@@ -77,9 +77,15 @@ class GrantThroughputBenchmark {
   static final String DURATION = "PT2H";
   /** CreateAccountAssignment + one DescribeAccountAssignmentCreationStatus. */
   static final int MIN_CALLS_PER_GRANT = 2;
-  /** Organizations and STS calls, outside the Identity Center quota. */
+  /**
+   * Calls outside the Identity Center quota: Organizations, STS, CloudTrail, and S3 (the audit
+   * log's shipping, which is not a grant's cost).
+   */
   static final Set<String> NOT_IDENTITY_CENTER = Set.of("DescribeAccount", "ListAccounts", "DescribeOrganization",
-      "AssumeRole", "GetCallerIdentity");
+      "ListParents", "DescribeOrganizationalUnit", "ListTagsForResource", "ListRoots",
+      "ListOrganizationalUnitsForParent", "ListAccountsForParent", "AssumeRole", "GetCallerIdentity",
+      "LookupEvents", "PutObject", "GetObject", "HeadObject", "DeleteObject", "ListObjectsV2", "CreateBucket",
+      "HeadBucket", "PutObjectLockConfiguration", "GetObjectLockConfiguration");
 
   @Autowired AwsSandbox sandbox;
   @Autowired RequestService requests;

@@ -222,9 +222,10 @@ class RevokeLatenessBenchmark {
 
     Benchmarks.publish(report, "revoke-lateness-report.md");
 
-    assertThat(idle).hasSize(PROBES);
-    assertThat(loaded).hasSize(PROBES);
-    assertThat(wave).hasSize(WAVE);
+    // Every revoke reached AWS: each probe's DeleteAccountAssignment was seen (-1 where it was not).
+    assertThat(idle).hasSize(PROBES).allSatisfy(l -> assertThat(l.call()).as("DeleteAccountAssignment seen").isNotNegative());
+    assertThat(loaded).hasSize(PROBES).allSatisfy(l -> assertThat(l.call()).as("DeleteAccountAssignment seen").isNotNegative());
+    assertThat(wave).hasSize(WAVE).allSatisfy(l -> assertThat(l.call()).as("DeleteAccountAssignment seen").isNotNegative());
     assertThat(massRevoke).hasSize(Math.min(MASS_REVOKE, HELD));
   }
 
