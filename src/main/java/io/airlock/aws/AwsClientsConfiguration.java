@@ -12,7 +12,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -125,9 +124,8 @@ class AwsClientsConfiguration {
    * ({@code airlock.aws.calls-per-second}, README "Running several nodes").
    */
   @Bean
-  IdentityCenterQuota identityCenterQuota(
-      @Value("${airlock.aws.calls-per-second:" + IdentityCenterQuota.CALLS_PER_SECOND + "}") int callsPerSecond) {
-    return new IdentityCenterQuota(callsPerSecond, Duration.ofSeconds(30));
+  IdentityCenterQuota identityCenterQuota(AirlockProperties properties) {
+    return new IdentityCenterQuota(properties.aws().callsPerSecond(), Duration.ofSeconds(30));
   }
 
   @Bean(destroyMethod = "close")

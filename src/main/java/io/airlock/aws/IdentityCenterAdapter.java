@@ -16,7 +16,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 import software.amazon.awssdk.awscore.AwsResponse;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
@@ -64,10 +63,10 @@ class IdentityCenterAdapter implements AccessGateway {
   private volatile long permissionSetsLoadedAt;
 
   IdentityCenterAdapter(SsoAdminClient ssoAdmin, IdentitystoreClient identityStore,
-      OrganizationsClient organizations, AirlockProperties properties,
-      @Value("${airlock.aws.creations-in-flight:15}") int creationsInFlight,
-      @Value("${airlock.aws.next-poll-delay:PT0.75S}") Duration nextPollDelay,
-      @Value("${airlock.aws.max-poll-delay:PT1.5S}") Duration maxPollDelay) {
+      OrganizationsClient organizations, AirlockProperties properties) {
+    int creationsInFlight = properties.aws().creationsInFlight();
+    Duration nextPollDelay = properties.aws().nextPollDelay();
+    Duration maxPollDelay = properties.aws().maxPollDelay();
     if (nextPollDelay.isNegative() || nextPollDelay.isZero() || maxPollDelay.compareTo(nextPollDelay) < 0) {
       throw new IllegalArgumentException("airlock.aws.next-poll-delay must be positive and at most"
           + " airlock.aws.max-poll-delay: " + nextPollDelay + ", " + maxPollDelay);

@@ -24,7 +24,14 @@ public record AirlockProperties(
     @Valid @NotNull Craft craft,
     @Valid @NotNull Principals principals,
     @Valid @NotNull Reconciler reconciler,
-    @Valid @NotNull Policy policy) {
+    @Valid @NotNull Policy policy,
+    @Valid @NotNull Cluster cluster) {
+
+  /**
+   * Several nodes on one database. {@code shutdownGrace}: at a stop the node stops taking jobs,
+   * hands back those not started, and waits this long for the ones running to finish.
+   */
+  public record Cluster(@NotNull Duration shutdownGrace) {}
 
   /** Bounds every request must respect, whatever the policy says. */
   public record Request(
@@ -78,8 +85,11 @@ public record AirlockProperties(
   /**
    * AWS access. Blank endpoint, role and instance mean: SDK defaults, discovered instance.
    * {@code firstPollDelay}: how long after creating or deleting an account assignment its status
-   * is first asked for (then after {@code airlock.aws.next-poll-delay}, doubling up to
-   * {@code airlock.aws.max-poll-delay}, until {@code operationTimeout}).
+   * is first asked for (then after {@code nextPollDelay}, doubling up to {@code maxPollDelay},
+   * until {@code operationTimeout}). {@code callsPerSecond} and {@code creationsInFlight}: this
+   * node's share of the Identity Center quotas. {@code endSessionsOnRevoke}: the session-ending
+   * deny at every revoke, removed after its sessions expired (looked for every
+   * {@code sessionDenyCleanupInterval}).
    */
   public record Aws(
       @NotBlank String region,
@@ -92,7 +102,22 @@ public record AirlockProperties(
       @NotNull Duration attemptTimeout,
       @NotNull Duration operationTimeout,
       @NotNull Duration firstPollDelay,
-      @Valid @NotNull Sandbox sandbox) {}
+      @NotNull Duration nextPollDelay,
+      @NotNull Duration maxPollDelay,
+      @Min(1) int callsPerSecond,
+      @Min(1) int creationsInFlight,
+      boolean endSessionsOnRevoke,
+      @NotNull Duration sessionDenyCleanupInterval,
+      @Valid @NotNull Sandbox sandbox) {
+
+    /** The settings as the tests build them: AWS's quotas, AWS's usual poll waits, sessions ended. */
+    public static Aws of(String region, String endpoint, String roleArn, Duration callTimeout,
+        Duration attemptTimeout, Duration operationTimeout, Duration firstPollDelay, Sandbox sandbox) {
+      return new Aws(region, endpoint, null, null, roleArn, null, callTimeout, attemptTimeout, operationTimeout,
+          firstPollDelay, Duration.ofMillis(750), Duration.ofMillis(1500), 20, 15, true, Duration.ofMinutes(1),
+          sandbox);
+    }
+  }
 
   /** The in-process AWS emulator used when no AWS is configured. */
   public record Sandbox(boolean enabled, @Min(0) @Max(65535) int port, @NotNull Duration operationDelay) {}

@@ -22,8 +22,8 @@ class EndingSoonSchedule {
     this.channels = channels;
   }
 
-  @Scheduled(initialDelayString = "${airlock.notify.ending-soon-check:PT1M}",
-      fixedDelayString = "${airlock.notify.ending-soon-check:PT1M}")
+  @Scheduled(initialDelayString = "${airlock.notify.ending-soon-check}",
+      fixedDelayString = "${airlock.notify.ending-soon-check}")
   void check() {
     if (channels.stream().anyMatch(Channel::enabled)) {
       endingSoon.announce(properties.endingSoon());

@@ -19,6 +19,7 @@ import org.springframework.validation.annotation.Validated;
  * @param attempts deliveries tried per message and channel before it is reported failed
  * @param backoff the wait before the second attempt; doubled before each further one
  * @param endingSoon how long before its end the principal hears that access ends soon
+ * @param endingSoonCheck how often the requests ending soon are looked for
  */
 @Validated
 @ConfigurationProperties("airlock.notify")
@@ -28,6 +29,7 @@ public record NotifyProperties(
     @Min(1) @DefaultValue("4") int attempts,
     @NotNull @DefaultValue("PT2S") Duration backoff,
     @NotNull @DefaultValue("PT15M") Duration endingSoon,
+    @NotNull @DefaultValue("PT1M") Duration endingSoonCheck,
     @Valid @DefaultValue Mail mail,
     @Valid @DefaultValue Webhook webhook) {
 

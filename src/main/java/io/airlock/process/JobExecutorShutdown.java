@@ -10,7 +10,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.core.Ordered;
@@ -48,7 +47,8 @@ class JobExecutorShutdown implements ApplicationListener<ContextClosedEvent> {
   JobExecutorShutdown(ProcessEngineConfigurationImpl engineConfiguration,
       @Qualifier("camundaTaskExecutor") ObjectProvider<TaskExecutor> jobThreads,
       @Qualifier(PriorityLaneConfiguration.LANE_EXECUTOR) ObjectProvider<TaskExecutor> laneThreads,
-      @Value("${airlock.cluster.shutdown-grace:PT30S}") Duration grace) {
+      io.airlock.config.AirlockProperties properties) {
+    Duration grace = properties.cluster().shutdownGrace();
     this.engineConfiguration = engineConfiguration;
     this.jobThreads = Stream.of(jobThreads.getIfAvailable(), laneThreads.getIfAvailable())
         .filter(ThreadPoolTaskExecutor.class::isInstance).map(ThreadPoolTaskExecutor.class::cast).toList();

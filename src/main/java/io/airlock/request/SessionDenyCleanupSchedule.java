@@ -23,8 +23,8 @@ class SessionDenyCleanupSchedule {
     this.sessions = sessions;
   }
 
-  @Scheduled(initialDelayString = "${airlock.aws.session-deny-cleanup-interval:PT1M}",
-      fixedDelayString = "${airlock.aws.session-deny-cleanup-interval:PT1M}")
+  @Scheduled(initialDelayString = "${airlock.aws.session-deny-cleanup-interval}",
+      fixedDelayString = "${airlock.aws.session-deny-cleanup-interval}")
   @SchedulerLock(name = "airlock-session-deny-cleanup", lockAtMostFor = "PT5M")
   public void cleanup() {
     try {

@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -40,7 +39,8 @@ public class SessionTermination {
   private final boolean enabled;
 
   SessionTermination(SessionGateway gateway, SessionDenyMapper denies, AuditLog audit, TransactionTemplate tx,
-      Clock clock, @Value("${airlock.aws.end-sessions-on-revoke:true}") boolean enabled) {
+      Clock clock, io.airlock.config.AirlockProperties properties) {
+    boolean enabled = properties.aws().endSessionsOnRevoke();
     this.gateway = gateway;
     this.denies = denies;
     this.audit = audit;

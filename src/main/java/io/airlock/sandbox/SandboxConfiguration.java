@@ -3,7 +3,6 @@ package io.airlock.sandbox;
 import io.airlock.config.AirlockProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -28,7 +27,8 @@ class SandboxConfiguration {
   @Bean
   @org.springframework.boot.autoconfigure.condition.ConditionalOnExpression(
       "!'${airlock.aws.sandbox.endpoint:}'.isBlank()")
-  SandboxEndpoint standaloneSandbox(@Value("${airlock.aws.sandbox.endpoint}") String endpoint) {
+  SandboxEndpoint standaloneSandbox(EmulatorProperties emulator) {
+    String endpoint = emulator.endpoint();
     java.net.URI uri = java.net.URI.create(endpoint.trim());
     String host = uri.getHost();
     if (uri.getScheme() == null || !uri.getScheme().equals("http") || host == null
@@ -43,13 +43,7 @@ class SandboxConfiguration {
   @Bean(destroyMethod = "close")
   @org.springframework.boot.autoconfigure.condition.ConditionalOnExpression(
       "'${airlock.aws.sandbox.endpoint:}'.isBlank()")
-  AwsSandbox awsSandbox(AirlockProperties properties,
-      @Value("${airlock.aws.sandbox.demo-activity:true}") boolean demoActivity,
-      @Value("${airlock.aws.sandbox.max-calls-per-second:20}") int maxCallsPerSecond,
-      @Value("${airlock.aws.sandbox.max-creations-in-flight:15}") int maxCreationsInFlight,
-      @Value("${airlock.aws.sandbox.operation-delay-spread:}") String operationDelaySpread,
-      @Value("${airlock.aws.sandbox.operation-delay-seed:1}") long operationDelaySeed,
-      @Value("${airlock.aws.sandbox.s3-folder:}") String s3Folder,
+  AwsSandbox awsSandbox(AirlockProperties properties, EmulatorProperties emulator,
       OrganizationScale organization,
       org.springframework.beans.factory.ObjectProvider<javax.sql.DataSource> dataSource) {
     AirlockProperties.Sandbox s = properties.aws().sandbox();
@@ -57,15 +51,15 @@ class SandboxConfiguration {
     // AWS's quotas by default; benchmarks lift them (max-calls-per-second, max-creations-in-flight)
     // or draw latencies from a spread (operation-delay-spread: 0.5s..10s) instead of operation-delay.
     AwsSandbox sandbox = AwsSandbox.start(new SandboxSettings(s.port(), s.operationDelay(),
-        maxCallsPerSecond, maxCreationsInFlight, defaults.externalId(),
-        DelaySpread.parse(operationDelaySpread, operationDelaySeed), organization));
-    java.nio.file.Path folder = s3Folder(s3Folder, databaseUrl(dataSource.getIfAvailable()));
+        emulator.maxCallsPerSecond(), emulator.maxCreationsInFlight(), defaults.externalId(),
+        DelaySpread.parse(emulator.operationDelaySpread(), emulator.operationDelaySeed()), organization));
+    java.nio.file.Path folder = s3Folder(emulator.s3Folder(), databaseUrl(dataSource.getIfAvailable()));
     if (folder != null) {
       sandbox.s3().persistIn(folder);
       log.info("AWS sandbox: S3 keeps its objects in {} (beside the database; delete both to start afresh)", folder);
     }
     // A granted user "does" a few things in the account, so that the demo has session activity to show.
-    sandbox.cloudTrail().demoEvents(demoActivity);
+    sandbox.cloudTrail().demoEvents(emulator.demoActivity());
     log.info("AWS sandbox (emulated organization {}{}) listening on {}", DemoOrganization.ORGANIZATION_ID,
         organization.demoOnly() ? "" : ", with " + organization, sandbox.endpoint());
     return sandbox;

@@ -50,8 +50,7 @@ class IdentityCenterAdapterTest {
         .credentialsProvider(credentials).build();
     organizations = OrganizationsClient.builder().endpointOverride(sandbox.endpoint()).region(Region.US_EAST_1)
         .credentialsProvider(credentials).build();
-    adapter = new IdentityCenterAdapter(ssoAdmin, identityStore, organizations, properties(LATENCY), 15,
-        Duration.ofMillis(200), Duration.ofSeconds(2));
+    adapter = new IdentityCenterAdapter(ssoAdmin, identityStore, organizations, properties(LATENCY));
     assertThat(adapter.findUserId("alice")).contains(ALICE_USER_ID); // discovers the instance once
   }
 
@@ -115,7 +114,7 @@ class IdentityCenterAdapterTest {
         .region(Region.US_EAST_1).credentialsProvider(credentials)
         .overrideConfiguration(o -> o.retryStrategy(AwsClientsConfiguration.retryStrategy(false))).build()) {
       IdentityCenterAdapter throttled = new IdentityCenterAdapter(asAirlockBuildsIt, identityStore, organizations,
-          properties(LATENCY), 15, Duration.ofMillis(200), Duration.ofSeconds(2));
+          properties(LATENCY));
       throttled.instance(); // discovered before the throttling starts, as at start-up
       List<Long> millis = new java.util.ArrayList<>();
       for (int i = 0; i < 20; i++) {
@@ -164,14 +163,16 @@ class IdentityCenterAdapterTest {
             "airlock-policy-approvers", "airlock-security"),
         new AirlockProperties.Demo("unused"),
         new AirlockProperties.Models("airlock", List.of("classpath*:bpmn/**/*.bpmn")),
+        // Polls 0.2 s after a first one that was too early, doubling up to 2 s.
         new AirlockProperties.Aws("us-east-1", null, null, null, null, null, Duration.ofSeconds(20),
-            Duration.ofSeconds(5), Duration.ofSeconds(10), firstPollDelay,
-            new AirlockProperties.Sandbox(true, 0, LATENCY)),
+            Duration.ofSeconds(5), Duration.ofSeconds(10), firstPollDelay, Duration.ofMillis(200), Duration.ofSeconds(2),
+            20, 15, true, Duration.ofMinutes(1), new AirlockProperties.Sandbox(true, 0, LATENCY)),
         new AirlockProperties.Inventory(false, Duration.ofSeconds(5), Duration.ofMinutes(15)),
         new AirlockProperties.Craft("Airlock-", Duration.ofMinutes(15), List.of("ec2")),
         new AirlockProperties.Principals("{user}", java.util.Map.of()),
         new AirlockProperties.Reconciler(false, Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofMinutes(3)),
         new AirlockProperties.Policy("\\b[A-Z][A-Z0-9]{1,9}-\\d{1,9}\\b",
-            java.time.ZoneOffset.UTC, 1000, 10000));
+            java.time.ZoneOffset.UTC, 1000, 10000),
+        new AirlockProperties.Cluster(Duration.ofSeconds(30)));
   }
 }

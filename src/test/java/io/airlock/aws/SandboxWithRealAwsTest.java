@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 class SandboxWithRealAwsTest {
 
   private static AirlockProperties.Aws aws(String endpoint, String roleArn) {
-    return new AirlockProperties.Aws("us-east-1", endpoint, null, null, roleArn, null, Duration.ofSeconds(20),
+    return AirlockProperties.Aws.of("us-east-1", endpoint, roleArn, Duration.ofSeconds(20),
         Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(1),
         new AirlockProperties.Sandbox(true, 0, Duration.ZERO));
   }

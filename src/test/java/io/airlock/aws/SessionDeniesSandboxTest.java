@@ -63,8 +63,7 @@ class SessionDeniesSandboxTest {
     organizations = OrganizationsClient.builder().endpointOverride(sandbox.endpoint()).region(Region.US_EAST_1)
         .credentialsProvider(credentials).build();
     var properties = IdentityCenterAdapterTest.properties(latency);
-    IdentityCenterAdapter adapter = new IdentityCenterAdapter(ssoAdmin, identityStore, organizations, properties, 15,
-        java.time.Duration.ofMillis(200), java.time.Duration.ofSeconds(2));
+    IdentityCenterAdapter adapter = new IdentityCenterAdapter(ssoAdmin, identityStore, organizations, properties);
     denies = new SessionDenies(ssoAdmin, adapter,
         new CraftedPermissionSets(ssoAdmin, adapter, new PolicyTemplates(properties)));
   }
