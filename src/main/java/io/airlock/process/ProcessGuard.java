@@ -2,7 +2,7 @@ package io.airlock.process;
 
 import io.airlock.audit.AuditLog;
 import io.airlock.proposal.PolicyProposals;
-import io.airlock.request.AccessLifecycle;
+import io.airlock.request.ProcessGone;
 import io.airlock.request.AccessReconciler;
 import io.airlock.request.ForbiddenActionException;
 import java.util.ArrayList;
@@ -41,17 +41,17 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 @Component
 class ProcessGuard extends AbstractProcessEnginePlugin {
 
-  private final AccessLifecycle lifecycle;
+  private final ProcessGone processGone;
   private final AccessReconciler reconciler;
   private final AuditLog audit;
   private final IdentityService identity;
 
   private final PolicyProposals proposals;
 
-  ProcessGuard(@Lazy AccessLifecycle lifecycle, @Lazy AccessReconciler reconciler, @Lazy AuditLog audit,
+  ProcessGuard(@Lazy ProcessGone processGone, @Lazy AccessReconciler reconciler, @Lazy AuditLog audit,
       @Lazy IdentityService identity, @Lazy PolicyProposals proposals) {
     this.proposals = proposals;
-    this.lifecycle = lifecycle;
+    this.processGone = processGone;
     this.reconciler = reconciler;
     this.audit = audit;
     this.identity = identity;
@@ -154,7 +154,7 @@ class ProcessGuard extends AbstractProcessEnginePlugin {
       return; // Airlock's own cancellation (teardown) ends the request itself
     }
     String requestId = execution.getProcessBusinessKey();
-    if (lifecycle.processEnded(requestId, execution.getProcessInstanceId(), Steps.signedIn(identity))) {
+    if (processGone.processEnded(requestId, execution.getProcessInstanceId(), Steps.signedIn(identity))) {
       if (TransactionSynchronizationManager.isSynchronizationActive()) {
         TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
           @Override

@@ -36,6 +36,10 @@ import org.springframework.transaction.annotation.Transactional;
  * Grant needs the policy's APPROVE or the recorded review of an eligible approver; revoke
  * needs access held and either the clock or an entitled actor's recorded request. A refused
  * step changes nothing, throws {@link ForbiddenActionException} and is audited.
+ *
+ * <p>The steps the process drives are here; what happens when the process is gone is
+ * {@link ProcessGone}, the drift run's and the teardown's repairs are {@link DriftRepairs}, and
+ * what they all share (bind, refuse, move to, revoke now) is {@link RequestCore}.
  */
 @Service
 public class AccessLifecycle {
@@ -84,21 +88,23 @@ public class AccessLifecycle {
   private final CraftedPermissions crafted;
   private final PrincipalMapping principals;
   private final Clock clock;
-  private final SessionTermination sessions;
 
   private final AccessProcess process;
   private final org.springframework.context.ApplicationEventPublisher events;
   private final NodeClock nodeClock;
   private final StepUp stepUp;
 
+  private final RequestCore core;
+
   public AccessLifecycle(AccessRequestMapper requests, RequestValidator validator, AccessGateway gateway,
       AccessPolicy policy, AuditLog audit, CraftedPermissions crafted, PrincipalMapping principals, Clock clock,
-      SessionTermination sessions, @org.springframework.context.annotation.Lazy AccessProcess process,
-      org.springframework.context.ApplicationEventPublisher events, NodeClock nodeClock, StepUp stepUp) {
+      @org.springframework.context.annotation.Lazy AccessProcess process,
+      org.springframework.context.ApplicationEventPublisher events, NodeClock nodeClock, StepUp stepUp,
+      RequestCore core) {
+    this.core = core;
     this.stepUp = stepUp;
     this.nodeClock = nodeClock;
     this.process = process;
-    this.sessions = sessions;
     this.events = events;
     this.requests = requests;
     this.validator = validator;
@@ -200,9 +206,9 @@ public class AccessLifecycle {
   /** The scopes table on the stored request; null (and REJECTED_OUT_OF_SCOPE) when none allows it. */
   @Transactional
   public AccessPolicy.Scope checkScope(ProcessStep step) {
-    AccessRequest r = bound(step, "policy.scope");
-    requireStatus(r, step, "policy.scope", RequestStatus.SUBMITTED);
-    boolean self = principalIsRequester(r);
+    AccessRequest r = core.bound(step, "policy.scope");
+    core.requireStatus(r, step, "policy.scope", RequestStatus.SUBMITTED);
+    boolean self = core.principalIsRequester(r);
     AccessPolicy.Scope scope = policy.scope(r, self);
     String rejection = null;
     if (scope == null) {
@@ -212,7 +218,7 @@ public class AccessLifecycle {
     }
     if (rejection != null) {
       r.setDecisionReason(rejection);
-      moveTo(r, RequestStatus.REJECTED_OUT_OF_SCOPE, step.actor(), Map.of("reason", rejection));
+      core.moveTo(r, RequestStatus.REJECTED_OUT_OF_SCOPE, step.actor(), Map.of("reason", rejection));
       return null;
     }
     r.setScopeName(scope.name());
@@ -231,15 +237,15 @@ public class AccessLifecycle {
   /** The auto-approval table: GRANTING (approved by policy), DENIED or PENDING_REVIEW. */
   @Transactional
   public AccessPolicy.Approval decideApproval(ProcessStep step) {
-    AccessRequest r = bound(step, "policy.approval");
-    requireStatus(r, step, "policy.approval", RequestStatus.SUBMITTED);
+    AccessRequest r = core.bound(step, "policy.approval");
+    core.requireStatus(r, step, "policy.approval", RequestStatus.SUBMITTED);
     if (r.getScopeName() == null) {
-      throw refuse(step, "policy.approval", r, "the scope has not been checked");
+      throw core.refuse(step, "policy.approval", r, "the scope has not been checked");
     }
     AccessPolicy.Scope scope = new AccessPolicy.Scope(r.getScopeName(), r.approverGroupList(),
         r.getMaxDurationMinutes() == null ? 0 : r.getMaxDurationMinutes(), true, r.quorum(), r.getEscalationGroup(),
         Boolean.TRUE.equals(r.getBreakGlass()));
-    AccessPolicy.Approval approval = policy.approval(r, scope, principalIsRequester(r));
+    AccessPolicy.Approval approval = policy.approval(r, scope, core.principalIsRequester(r));
     String outcome = approval == null || approval.outcome() == null ? AccessPolicy.Approval.MANUAL : approval.outcome();
     String reason = approval == null || approval.reason() == null ? "Needs an approver's review" : approval.reason();
     boolean breakGlass = Boolean.TRUE.equals(r.getBreakGlass()) && !AccessPolicy.Approval.DENY.equals(outcome);
@@ -262,7 +268,7 @@ public class AccessLifecycle {
     details.put("outcome", outcome);
     details.put("reason", reason);
     details.put("breakGlass", breakGlass);
-    moveTo(r, next, step.actor(), details);
+    core.moveTo(r, next, step.actor(), details);
     if (breakGlass) {
       audit.record(SYSTEM_ACTOR, "breakglass.granted", r.getId(), Map.of("requester", r.getRequester(),
           "reviewers", r.approverGroupList()));
@@ -284,7 +290,7 @@ public class AccessLifecycle {
     if (reviewer.userId().equals(r.getRequester())) {
       return Optional.of("You cannot review your own access request (" + r.getId() + "): another approver must");
     }
-    if (isPrincipal(reviewer.userId(), r)) {
+    if (core.isPrincipal(reviewer.userId(), r)) {
       return Optional.of("You cannot review request " + r.getId() + ": it grants access to you ("
           + r.getPrincipal() + "), so another approver must");
     }
@@ -308,7 +314,7 @@ public class AccessLifecycle {
    */
   @Transactional
   public boolean recordReview(ProcessStep step, Caller reviewer, String outcome, String comment, Map<String, Object> shown) {
-    AccessRequest r = bound(step, "review");
+    AccessRequest r = core.bound(step, "review");
     Optional<String> refusal = reviewRefusal(r, reviewer);
     if (refusal.isPresent()) {
       audit.refused(reviewer == null ? null : reviewer.userId(), "refused.review", r.getId(),
@@ -371,7 +377,7 @@ public class AccessLifecycle {
       requests.update(r); // still PENDING_REVIEW: the next approver reviews it
       return true;
     }
-    moveTo(r, parsed == ReviewDecision.Outcome.APPROVE ? approved(r) : RequestStatus.DENIED,
+    core.moveTo(r, parsed == ReviewDecision.Outcome.APPROVE ? approved(r) : RequestStatus.DENIED,
         reviewer.userId(), Map.of("reviewer", reviewer.userId()));
     return false;
   }
@@ -439,7 +445,7 @@ public class AccessLifecycle {
     }
     original.setSupersededBy(editId);
     original.setDecisionReason("Edited by " + editor + ": replaced by request " + editId);
-    moveTo(original, RequestStatus.SUPERSEDED, editor, Map.of("by", editId));
+    core.moveTo(original, RequestStatus.SUPERSEDED, editor, Map.of("by", editId));
   }
 
   /**
@@ -448,8 +454,8 @@ public class AccessLifecycle {
    */
   @Transactional
   public String escalate(ProcessStep step) {
-    AccessRequest r = bound(step, "escalate");
-    requireStatus(r, step, "escalate", RequestStatus.PENDING_REVIEW);
+    AccessRequest r = core.bound(step, "escalate");
+    core.requireStatus(r, step, "escalate", RequestStatus.PENDING_REVIEW);
     String group = r.getEscalationGroup();
     if (group == null || r.approverGroupList().contains(group)) {
       audit.record(SYSTEM_ACTOR, "review.escalated", r.getId(), Map.of("group", String.valueOf(group),
@@ -472,7 +478,7 @@ public class AccessLifecycle {
    */
   @Transactional
   public void remindApprovers(ProcessStep step) {
-    AccessRequest r = bound(step, "remind");
+    AccessRequest r = core.bound(step, "remind");
     if (r.getStatus() != RequestStatus.PENDING_REVIEW) {
       return;
     }
@@ -498,9 +504,9 @@ public class AccessLifecycle {
    */
   @Transactional
   public boolean recordBreakGlassReview(ProcessStep step, Caller reviewer, String outcome, String comment) {
-    AccessRequest r = bound(step, "breakglass-review");
+    AccessRequest r = core.bound(step, "breakglass-review");
     if (!Boolean.TRUE.equals(r.getBreakGlass())) {
-      throw refuse(step, "breakglass-review", r, "it was not granted as break-glass");
+      throw core.refuse(step, "breakglass-review", r, "it was not granted as break-glass");
     }
     Optional<String> refusal = reviewRefusal(r, reviewer);
     if (refusal.isPresent()) {
@@ -532,7 +538,7 @@ public class AccessLifecycle {
       Instant now = clock.instant();
       r.setRevokeRequestedBy(reviewer.userId());
       r.setRevokeRequestedAt(now);
-      r.setRevokeReason(truncate("break-glass rejected: " + comment, 512));
+      r.setRevokeReason(core.truncate("break-glass rejected: " + comment, 512));
       r.setUpdatedAt(now);
       requests.update(r);
     }
@@ -544,10 +550,10 @@ public class AccessLifecycle {
   /** Nobody reviewed the request in time (the review task's timer): EXPIRED. */
   @Transactional
   public void expire(ProcessStep step) {
-    AccessRequest r = bound(step, "expire");
-    requireStatus(r, step, "expire", RequestStatus.PENDING_REVIEW);
+    AccessRequest r = core.bound(step, "expire");
+    core.requireStatus(r, step, "expire", RequestStatus.PENDING_REVIEW);
     r.setDecisionReason("Nobody reviewed the request in time; ask again if you still need the access");
-    moveTo(r, RequestStatus.EXPIRED, step.actor(), Map.of());
+    core.moveTo(r, RequestStatus.EXPIRED, step.actor(), Map.of());
   }
 
   /** The requester (checked by the caller) withdraws a request waiting for review: CANCELLED. */
@@ -558,8 +564,8 @@ public class AccessLifecycle {
       throw new ConflictingStateException("Request " + id + " is " + r.getStatus()
           + "; only a request waiting for review or for its scheduled start can be withdrawn");
     }
-    r.setDecisionReason(truncate("Withdrawn by " + actor + (reason == null || reason.isBlank() ? "" : ": " + reason), 512));
-    moveTo(r, RequestStatus.CANCELLED, actor, Map.of("withdrawn", true, "reason", String.valueOf(reason)));
+    r.setDecisionReason(core.truncate("Withdrawn by " + actor + (reason == null || reason.isBlank() ? "" : ": " + reason), 512));
+    core.moveTo(r, RequestStatus.CANCELLED, actor, Map.of("withdrawn", true, "reason", String.valueOf(reason)));
     return r;
   }
 
@@ -577,7 +583,7 @@ public class AccessLifecycle {
    */
   @Transactional(propagation = org.springframework.transaction.annotation.Propagation.REQUIRES_NEW)
   public boolean recordGrantSending(ProcessStep step) {
-    AccessRequest r = bound(step, "grant");
+    AccessRequest r = core.bound(step, "grant");
     if (r.getStatus() != RequestStatus.GRANTING && r.getStatus() != RequestStatus.SCHEDULED) {
       return false; // granted by an earlier run of this job, or ended: grant() answers it
     }
@@ -591,7 +597,7 @@ public class AccessLifecycle {
       r.setUpdatedAt(now);
       requests.update(r);
     }
-    Map<String, Object> details = grantTimes(r);
+    Map<String, Object> details = core.grantTimes(r);
     details.put("attempt", first ? "first" : "retry (the end stays as first recorded)");
     details.put("approvedBy", approvers == null ? List.of("policy") : approvers);
     audit.record(SYSTEM_ACTOR, "access.grant-sending", r.getId(), details);
@@ -606,7 +612,7 @@ public class AccessLifecycle {
    */
   @Transactional(noRollbackFor = AccessRejectedException.class)
   public Instant grant(ProcessStep step) {
-    AccessRequest r = bound(step, "grant");
+    AccessRequest r = core.bound(step, "grant");
     if (r.getStatus() == RequestStatus.ACTIVE && r.getGrantEnd() != null) {
       return r.getGrantEnd(); // a retried job after a commit that already happened, or the reconciler confirmed it
     }
@@ -619,7 +625,7 @@ public class AccessLifecycle {
     if (r.getGrantEnd() != null && !clock.instant().isBefore(r.getGrantEnd())) {
       // Its time ran out while AWS did not confirm (throttled, down, a node died): nothing is
       // created now, and whatever an earlier attempt created goes.
-      revokeNow(r, SYSTEM_ACTOR, "its end " + r.getGrantEnd() + " passed before AWS confirmed the grant");
+      core.revokeNow(r, SYSTEM_ACTOR, "its end " + r.getGrantEnd() + " passed before AWS confirmed the grant");
       return r.getGrantEnd();
     }
     if (r.getSupersedes() != null) {
@@ -631,11 +637,11 @@ public class AccessLifecycle {
       if (r.isCrafted()) {
         r.setPermissionSetArn(crafted.ensure(r, craftDetails));
       }
-      lockAssignment(r);
-      result = gateway.grant(assignment(r));
+      core.lockAssignment(r);
+      result = gateway.grant(core.assignment(r));
     } catch (AccessRejectedException e) {
-      r.setDecisionReason(truncate("AWS rejected the grant: " + e.getMessage(), 512));
-      moveTo(r, RequestStatus.FAILED, SYSTEM_ACTOR, Map.of("reason", String.valueOf(e.getMessage())));
+      r.setDecisionReason(core.truncate("AWS rejected the grant: " + e.getMessage(), 512));
+      core.moveTo(r, RequestStatus.FAILED, SYSTEM_ACTOR, Map.of("reason", String.valueOf(e.getMessage())));
       throw e;
     }
     // From the moment the create was first sent (recorded before it), not from AWS's answer.
@@ -643,13 +649,13 @@ public class AccessLifecycle {
     Instant end = r.endFrom(start);
     r.setGrantStart(start);
     r.setGrantEnd(end);
-    Map<String, Object> details = awsDetails(r, result);
+    Map<String, Object> details = core.awsDetails(r, result);
     details.putAll(craftDetails);
     details.put("grantStart", start.toString());
     details.put("grantEnd", end.toString());
     details.put("approvedBy", byReview ? approvers : List.of("policy"));
     audit.record(SYSTEM_ACTOR, "access.granted", r.getId(), details);
-    moveTo(r, RequestStatus.ACTIVE, SYSTEM_ACTOR, Map.of("grantEnd", end.toString()));
+    core.moveTo(r, RequestStatus.ACTIVE, SYSTEM_ACTOR, Map.of("grantEnd", end.toString()));
     log.info("Granted {} on {} to {} until {} (request {})", r.getPermission(), r.getTarget(), r.getPrincipal(), end,
         r.getId());
     return end;
@@ -663,10 +669,10 @@ public class AccessLifecycle {
   private List<String> requireGrantAllowed(AccessRequest r, ProcessStep step) {
     if (r.getStatus() == RequestStatus.SCHEDULED) {
       if (r.getStartAt() != null && clock.instant().plus(CLOCK_TOLERANCE).isBefore(r.getStartAt())) {
-        throw refuse(step, "grant", r, "it is scheduled to start at " + r.getStartAt());
+        throw core.refuse(step, "grant", r, "it is scheduled to start at " + r.getStartAt());
       }
     } else {
-      requireStatus(r, step, "grant", RequestStatus.GRANTING);
+      core.requireStatus(r, step, "grant", RequestStatus.GRANTING);
     }
     boolean byPolicy = AccessPolicy.Approval.APPROVE.equals(r.getDecisionOutcome());
     List<String> approvers = requests.findApprovers(r.getId());
@@ -674,7 +680,7 @@ public class AccessLifecycle {
         && approvers.stream().noneMatch(a -> a.equals(r.getRequester()) || a.equals(r.getChangedBy())
             || principals.isSamePerson(a, r.getPrincipal()));
     if (!byPolicy && !byReview) {
-      throw refuse(step, "grant", r, "no approval is recorded (neither the policy nor an eligible approver approved it)");
+      throw core.refuse(step, "grant", r, "no approval is recorded (neither the policy nor an eligible approver approved it)");
     }
     return byReview ? approvers : null;
   }
@@ -715,7 +721,7 @@ public class AccessLifecycle {
     Instant now = clock.instant();
     r.setRevokeRequestedBy(actor);
     r.setRevokeRequestedAt(now);
-    r.setRevokeReason(reason == null ? null : truncate(reason, 512));
+    r.setRevokeReason(reason == null ? null : core.truncate(reason, 512));
     r.setUpdatedAt(now);
     requests.update(r);
     Map<String, Object> details = new LinkedHashMap<>();
@@ -732,12 +738,12 @@ public class AccessLifecycle {
    */
   @Transactional
   public AccessRequest requirePrincipalOfActiveAccess(ProcessStep step, Caller caller, String action) {
-    AccessRequest r = bound(step, action);
+    AccessRequest r = core.bound(step, action);
     if (caller == null) {
-      throw refuse(step, action, r, "nobody is signed in");
+      throw core.refuse(step, action, r, "nobody is signed in");
     }
-    if (!isPrincipal(caller.userId(), r)) {
-      throw refuse(step, action, r, "only its principal (" + r.getPrincipal() + ") may, in the task \"Your access\"");
+    if (!core.isPrincipal(caller.userId(), r)) {
+      throw core.refuse(step, action, r, "only its principal (" + r.getPrincipal() + ") may, in the task \"Your access\"");
     }
     if (r.getStatus() != RequestStatus.ACTIVE) {
       throw new ConflictingStateException("Request " + r.getId() + " is " + r.getStatus() + "; only ACTIVE access can be "
@@ -757,14 +763,14 @@ public class AccessLifecycle {
   /** The timer or the revoke message fired: REVOKING, if the clock or a recorded request allows it. */
   @Transactional
   public void revocationDue(ProcessStep step) {
-    AccessRequest r = bound(step, "revoke");
+    AccessRequest r = core.bound(step, "revoke");
     if (r.getStatus() == RequestStatus.REVOKING || r.getStatus().isTerminal()) {
       return;
     }
-    requireStatus(r, step, "revoke", RequestStatus.ACTIVE);
+    core.requireStatus(r, step, "revoke", RequestStatus.ACTIVE);
     nodeClock.requireAgreement("revoke request " + r.getId());
     requireRevokeAllowed(r, step);
-    moveTo(r, RequestStatus.REVOKING, step.actor(), Map.of("why", revokeWhy(r)));
+    core.moveTo(r, RequestStatus.REVOKING, step.actor(), Map.of("why", revokeWhy(r)));
   }
 
   /**
@@ -773,71 +779,23 @@ public class AccessLifecycle {
    */
   @Transactional
   public void revoke(ProcessStep step) {
-    AccessRequest r = bound(step, "revoke");
+    AccessRequest r = core.bound(step, "revoke");
     if (r.getStatus() == RequestStatus.REVOKED || r.getStatus() == RequestStatus.SUPERSEDED) {
       return;
     }
     if (!r.getStatus().mayHoldAccess()) {
-      throw refuse(step, "revoke", r, "it is " + r.getStatus() + " and holds no access");
+      throw core.refuse(step, "revoke", r, "it is " + r.getStatus() + " and holds no access");
     }
     if (r.getStatus() != RequestStatus.GRANTING) {
       requireRevokeAllowed(r, step);
     }
-    revokeNow(r, SYSTEM_ACTOR, revokeWhy(r));
-  }
-
-  private void revokeNow(AccessRequest r, String actor, String why) {
-    nodeClock.requireAgreement("revoke request " + r.getId());
-    Instant now = clock.instant();
-    Map<String, Object> details;
-    if (r.getPermissionSetArn() == null) {
-      details = new LinkedHashMap<>(); // a crafted request that never got its permission set
-    } else {
-      lockAssignment(r);
-      List<String> coveredBy = requests.findOtherActiveGrants(r.getId(), r.getTarget(), r.getPrincipalId(),
-          r.getPermissionSetArn(), now);
-      if (coveredBy.isEmpty()) {
-        details = removeAccess(r, actor);
-      } else {
-        details = new LinkedHashMap<>();
-        details.put("keptForRequests", coveredBy);
-        log.info("Request {} ended; assignment kept in AWS for active requests {}", r.getId(), coveredBy);
-      }
-    }
-    details.put("why", why);
-    r.setRevokedAt(now);
-    audit.record(actor, "access.revoked", r.getId(), details);
-    moveTo(r, r.getSupersededBy() != null ? RequestStatus.SUPERSEDED : RequestStatus.REVOKED, actor, Map.of());
-  }
-
-  /**
-   * Removes the assignment and ends the sessions obtained through it (the caller holds the
-   * assignment lock and has checked that no other grant covers it). A crafted set is the
-   * request's alone: its sessions are denied first, then the assignment and the set go. For any
-   * other set the deny comes once the assignment is gone, for the sessions issued until then.
-   */
-  private Map<String, Object> removeAccess(AccessRequest r, String actor) {
-    Map<String, Object> ended = new LinkedHashMap<>();
-    if (r.isCrafted()) {
-      sessions.endBeforeDeletingCraftedSet(r, actor, ended);
-    }
-    boolean asked = r.getRevokeRequestedAt() != null
-        && (r.getGrantEnd() == null || r.getRevokeRequestedAt().isBefore(r.getGrantEnd()));
-    Map<String, Object> details = awsDetails(r, gateway.revoke(assignment(r),
-        asked ? r.getRevokeRequestedAt() : r.getGrantEnd(), asked ? "requested" : "expiry"));
-    if (r.isCrafted()) {
-      crafted.remove(r, details);
-    } else {
-      sessions.endAfterRevoke(r, actor, ended);
-    }
-    details.putAll(ended);
-    return details;
+    core.revokeNow(r, SYSTEM_ACTOR, revokeWhy(r));
   }
 
   private void requireRevokeAllowed(AccessRequest r, ProcessStep step) {
     boolean due = r.getGrantEnd() != null && !clock.instant().plus(CLOCK_TOLERANCE).isBefore(r.getGrantEnd());
     if (!due && r.getRevokeRequestedBy() == null) {
-      throw refuse(step, "revoke", r, "its access ends at " + r.getGrantEnd() + " and nobody entitled asked to end it "
+      throw core.refuse(step, "revoke", r, "its access ends at " + r.getGrantEnd() + " and nobody entitled asked to end it "
           + "earlier (POST /api/requests/" + r.getId() + "/revoke)");
     }
   }
@@ -850,339 +808,8 @@ public class AccessLifecycle {
     return "expired at " + r.getGrantEnd();
   }
 
-  // ---- when the process is gone ---------------------------------------------------------
-
-  /**
-   * The request's process instance ended. Nothing to do when it ended the request; when it was
-   * cancelled or deleted first, a request that had no access yet ends CANCELLED, and one that
-   * may hold access is left to the reconciler, which revokes it. Returns whether access may be
-   * held, so the caller can wake the reconciler once this commits.
-   */
-  @Transactional
-  public boolean processEnded(String requestId, String processInstanceId, String actor) {
-    if (requestId == null) {
-      return false;
-    }
-    Optional<AccessRequest> found = requests.lockById(requestId);
-    if (found.isEmpty() || !Objects.equals(found.get().getProcessInstanceId(), processInstanceId)) {
-      return false; // not the instance that owns the request: it never changed it
-    }
-    AccessRequest r = found.get();
-    if (r.getStatus().isTerminal()) {
-      return false;
-    }
-    if (r.getStatus().mayHoldAccess()) {
-      audit.record(actor == null ? SYSTEM_ACTOR : actor, "request.process-ended", requestId, Map.of(
-          "processInstanceId", processInstanceId, "status", r.getStatus().name(),
-          "next", "the reconciler revokes the access"));
-      return true;
-    }
-    r.setDecisionReason("The request's process was cancelled by " + (actor == null ? SYSTEM_ACTOR : actor)
-        + " before access was granted");
-    moveTo(r, RequestStatus.CANCELLED, actor, Map.of("processInstanceId", processInstanceId));
-    return false;
-  }
-
-  /**
-   * Hands a request that may hold access, and whose process is gone, to a new process instance
-   * that revokes it (so retries and incidents show in Cockpit). Refused when the request has
-   * moved on meanwhile (another node adopted it).
-   */
-  @Transactional
-  public void adoptForRevocation(String requestId, String formerInstanceId, String newInstanceId) {
-    AccessRequest r = requests.lockById(requestId).orElseThrow(() -> new RequestNotFoundException(requestId));
-    if (!Objects.equals(r.getProcessInstanceId(), formerInstanceId) || !r.getStatus().mayHoldAccess()) {
-      throw new ConflictingStateException("Request " + requestId + " was reconciled meanwhile");
-    }
-    Instant now = clock.instant();
-    r.setProcessInstanceId(newInstanceId);
-    if (r.getRevokeRequestedBy() == null) {
-      r.setRevokeRequestedBy(RECONCILER_ACTOR);
-      r.setRevokeRequestedAt(now);
-      r.setRevokeReason("its process instance " + formerInstanceId + " is gone");
-    }
-    Map<String, Object> details = new LinkedHashMap<>();
-    details.put("formerProcessInstanceId", formerInstanceId);
-    details.put("processInstanceId", newInstanceId);
-    details.put("reason", "process gone while access may be held");
-    audit.record(RECONCILER_ACTOR, "request.adopted", requestId, details);
-    if (r.getStatus() == RequestStatus.REVOKING) {
-      r.setUpdatedAt(now);
-      requests.update(r);
-    } else {
-      moveTo(r, RequestStatus.REVOKING, RECONCILER_ACTOR, Map.of("why", r.getRevokeReason()));
-    }
-  }
-
-  /**
-   * Revokes access whose end passed more than {@code grace} ago, whatever its process does
-   * (a timer moved, a job suspended). False when the request is not overdue (any more).
-   */
-  @Transactional
-  public boolean revokeOverdue(String requestId, Duration grace) {
-    AccessRequest r = requests.lockById(requestId).orElseThrow(() -> new RequestNotFoundException(requestId));
-    if (!r.getStatus().mayHoldAccess() || r.getGrantEnd() == null
-        || !r.getGrantEnd().plus(grace).isBefore(clock.instant())) {
-      return false;
-    }
-    revokeNow(r, RECONCILER_ACTOR, r.getStatus() == RequestStatus.GRANTING
-        ? "overdue: its grant was sent at " + r.getGrantStart() + ", never confirmed, and its end " + r.getGrantEnd()
-            + " has passed"
-        : "overdue: access ended at " + r.getGrantEnd() + " and was still in place");
-    return true;
-  }
-
-  /**
-   * A grant sent to AWS more than {@code after} ago and still not confirmed (AWS throttled or
-   * failed its status, the job is waiting for a retry or in an incident, the node died): asks
-   * AWS whether the assignment exists. If it does, the request is ACTIVE from the moment the
-   * create was first sent, with the end recorded then, audited as {@code access.granted} by the
-   * reconciler; the caller then lets the process go on to its timer. If it does not, nothing
-   * changes: the grant's job goes on retrying, and at the recorded end the reconciler revokes
-   * whatever is there ({@link #revokeOverdue}). Returns whether it was confirmed.
-   */
-  @Transactional
-  public boolean confirmGrant(String requestId, Duration after) {
-    AccessRequest r = requests.lockById(requestId).orElseThrow(() -> new RequestNotFoundException(requestId));
-    if (r.getStatus() != RequestStatus.GRANTING || r.getGrantStart() == null || r.getGrantEnd() == null
-        || r.getPermissionSetArn() == null || !r.getGrantStart().plus(after).isBefore(clock.instant())
-        || !clock.instant().isBefore(r.getGrantEnd())) {
-      return false;
-    }
-    nodeClock.requireAgreement("confirm the grant of request " + r.getId());
-    lockAssignment(r);
-    if (!gateway.isAssigned(assignment(r))) {
-      return false;
-    }
-    Map<String, Object> details = grantTimes(r);
-    details.put("confirmedBy", "the reconciler found the assignment in AWS; the grant's own step had not confirmed it");
-    audit.record(RECONCILER_ACTOR, "access.granted", r.getId(), details);
-    moveTo(r, RequestStatus.ACTIVE, RECONCILER_ACTOR, Map.of("grantEnd", r.getGrantEnd().toString()));
-    log.warn("Request {}: its grant, sent at {}, was not confirmed by its job; the assignment is in AWS, so it is"
-        + " ACTIVE until {}", r.getId(), r.getGrantStart(), r.getGrantEnd());
-    return true;
-  }
-
-  /**
-   * Ends a request for the integration's teardown: its access is removed from AWS whatever
-   * other requests cover (everything Airlock granted goes), its crafted permission set is
-   * deleted, and it ends REVOKED (it had access) or FAILED (it had not yet). The caller has
-   * cancelled the request's process first.
-   */
-  @Transactional
-  public Map<String, Object> endForTeardown(String id, String actor) {
-    AccessRequest r = requests.lockById(id).orElseThrow(() -> new RequestNotFoundException(id));
-    Instant now = clock.instant();
-    RequestStatus from = r.getStatus();
-    Map<String, Object> details = new LinkedHashMap<>();
-    details.put("reason", "teardown");
-    details.put("from", from.name());
-    if (r.getPermissionSetArn() != null && from.mayHoldAccess()) {
-      lockAssignment(r);
-      details.putAll(removeAccess(r, actor));
-      r.setStatus(RequestStatus.REVOKED);
-      r.setRevokedAt(now);
-    } else if (!from.isTerminal()) {
-      r.setStatus(RequestStatus.FAILED);
-      r.setDecisionReason("Airlock's AWS integration was torn down by " + actor + " before access was granted");
-    }
-    r.setUpdatedAt(now);
-    requests.update(r);
-    details.put("to", r.getStatus().name());
-    audit.record(actor, r.getStatus() == RequestStatus.REVOKED ? "access.revoked" : "request.status", id, details);
-    return details;
-  }
-
-  // ---- drift (bpmn/inventory-scan.bpmn) -------------------------------------------------
-
-  /**
-   * An assignment in AWS that a request of Airlock's was granted, whose grant has ended, and
-   * that no request holds now (revoked but put back behind Airlock's back, or a revoke that
-   * left it): removed, and reported as {@code drift.orphan-revoked} in the same transaction.
-   * Checked again under the assignment's lock and in AWS itself, so a grant running at the same
-   * moment is never cut short. Returns the ended request it came from, or empty when it is not
-   * an orphan (any more).
-   */
-  @Transactional
-  public Optional<String> revokeOrphan(Assignment a, String actor) {
-    requests.ensureAssignmentLock(a.accountId(), a.principalId(), a.permissionSetArn());
-    requests.lockAssignment(a.accountId(), a.principalId(), a.permissionSetArn());
-    if (!requests.findHolders(a.accountId(), a.principalId(), a.permissionSetArn()).isEmpty()) {
-      return Optional.empty();
-    }
-    Optional<String> ended = requests.findLastEndedGrant(a.accountId(), a.principalId(), a.permissionSetArn());
-    if (ended.isEmpty() || !gateway.isAssigned(a)) {
-      return Optional.empty();
-    }
-    AccessRequest r = requests.findById(ended.get()).orElseThrow(() -> new RequestNotFoundException(ended.get()));
-    Map<String, Object> details = awsDetails(r, gateway.revoke(a));
-    details.put("requestStatus", r.getStatus().name());
-    details.put("grantEnd", r.getGrantEnd() == null ? null : r.getGrantEnd().toString());
-    details.put("revokedAt", r.getRevokedAt() == null ? null : r.getRevokedAt().toString());
-    details.put("finding", "assignment Airlock granted is still in AWS after its request ended");
-    audit.record(actor, "drift.orphan-revoked", r.getId(), details);
-    log.warn("Drift: {} on {} for {} was still assigned after request {} ended ({}): revoked", r.getPermission(),
-        a.accountId(), a.principalId(), r.getId(), r.getStatus());
-    return ended;
-  }
-
-  /**
-   * Standing access (not from Airlock) that configuration says to remove: removed and
-   * reported as {@code drift.standing-removed}, unless a request of Airlock's holds it now or
-   * it is gone already. Returns whether it was removed.
-   */
-  @Transactional
-  public boolean removeStanding(Assignment a, String permissionSetName, String actor) {
-    requests.ensureAssignmentLock(a.accountId(), a.principalId(), a.permissionSetArn());
-    requests.lockAssignment(a.accountId(), a.principalId(), a.permissionSetArn());
-    if (!requests.findHolders(a.accountId(), a.principalId(), a.permissionSetArn()).isEmpty() || !gateway.isAssigned(a)) {
-      return false;
-    }
-    OperationResult result = gateway.revoke(a);
-    Map<String, Object> details = new LinkedHashMap<>();
-    details.put("accountId", a.accountId());
-    details.put("permissionSetArn", a.permissionSetArn());
-    details.put("permissionSet", permissionSetName);
-    details.put("principalId", a.principalId());
-    details.put("operationId", result.operationId());
-    details.put("status", result.status());
-    details.put("awsRequestIds", result.awsRequestIds());
-    details.put("finding", "standing access outside Airlock, removed as airlock.drift.remove-standing names it");
-    audit.record(actor, "drift.standing-removed", null, details);
-    log.warn("Drift: standing {} on {} for {} removed (airlock.drift.remove-standing)", permissionSetName,
-        a.accountId(), a.principalId());
-    return true;
-  }
-
-  /**
-   * A request whose account or permission set no longer exists in AWS ends FAILED with
-   * {@code reason}, reported as {@code drift.request-failed}. Only a request still waiting
-   * (PENDING_REVIEW, SCHEDULED) or ACTIVE is failed; the caller has cancelled its process in
-   * the same transaction. Returns whether it was failed.
-   */
-  @Transactional
-  public boolean failForMissingTarget(String id, String reason, String actor) {
-    AccessRequest r = requests.lockById(id).orElseThrow(() -> new RequestNotFoundException(id));
-    RequestStatus from = r.getStatus();
-    if (from != RequestStatus.PENDING_REVIEW && from != RequestStatus.SCHEDULED && from != RequestStatus.ACTIVE) {
-      return false;
-    }
-    Instant now = clock.instant();
-    if (from == RequestStatus.ACTIVE) {
-      r.setRevokedAt(now); // what it granted went with the account or the permission set
-    }
-    r.setDecisionReason(truncate(reason, 512));
-    Map<String, Object> details = new LinkedHashMap<>();
-    details.put("from", from.name());
-    details.put("target", r.getTarget());
-    details.put("permission", r.getPermission());
-    details.put("permissionSetArn", r.getPermissionSetArn());
-    details.put("reason", reason);
-    audit.record(actor, "drift.request-failed", id, details);
-    moveTo(r, RequestStatus.FAILED, actor, Map.of("reason", reason));
-    return true;
-  }
-
-  // ---- helpers --------------------------------------------------------------------------
-
-  /** The request, row-locked, if {@code step} comes from the process instance that owns it; else refused. */
-  private AccessRequest bound(ProcessStep step, String action) {
-    Optional<AccessRequest> found = step.requestId() == null ? Optional.empty() : requests.lockById(step.requestId());
-    if (found.isEmpty()) {
-      audit.refused(step.actor(), "refused." + action, null, Map.of("reason", "no such request",
-          "businessKey", String.valueOf(step.requestId()), "processInstanceId", String.valueOf(step.processInstanceId())));
-      throw new ForbiddenActionException("Process instance " + step.processInstanceId() + " has no request of Airlock's ("
-          + step.requestId() + "): requests start at 'Access requested'");
-    }
-    AccessRequest r = found.get();
-    if (!Objects.equals(r.getProcessInstanceId(), step.processInstanceId())) {
-      throw refuse(step, action, r, "it belongs to process instance " + r.getProcessInstanceId() + ", not "
-          + step.processInstanceId());
-    }
-    return r;
-  }
-
-  private void requireStatus(AccessRequest r, ProcessStep step, String action, RequestStatus expected) {
-    if (r.getStatus() != expected) {
-      throw refuse(step, action, r, "it is " + r.getStatus() + ", not " + expected);
-    }
-  }
-
-  private ForbiddenActionException refuse(ProcessStep step, String action, AccessRequest r, String why) {
-    String message = "Refused to " + action.replace('.', ' ') + " request " + r.getId() + ": " + why;
-    Map<String, Object> details = new LinkedHashMap<>();
-    details.put("reason", why);
-    details.put("status", r.getStatus().name());
-    details.put("processInstanceId", String.valueOf(step.processInstanceId()));
-    audit.refused(step.actor(), "refused." + action, r.getId(), details);
-    return new ForbiddenActionException(message);
-  }
-
-  private void moveTo(AccessRequest r, RequestStatus status, String actor, Map<String, Object> extra) {
-    RequestStatus from = r.getStatus();
-    r.setStatus(status);
-    r.setUpdatedAt(clock.instant());
-    requests.update(r);
-    Map<String, Object> details = new LinkedHashMap<>();
-    details.put("from", from.name());
-    details.put("to", status.name());
-    details.putAll(extra);
-    audit.record(actor == null ? SYSTEM_ACTOR : actor, "request.status", r.getId(), details);
-    events.publishEvent(RequestEvent.statusChanged(r, from));
-  }
-
   /** Whether the signed-in user {@code userId} is the request's principal in Identity Center. */
   boolean isPrincipal(String userId, AccessRequest r) {
-    if (principals.isSamePerson(userId, r.getPrincipal())) {
-      return true;
-    }
-    Optional<String> id = validator.principalIdOf(principals.identityCenterNameOf(userId));
-    return id.isPresent() && id.get().equals(r.getPrincipalId());
-  }
-
-  private boolean principalIsRequester(AccessRequest r) {
-    return isPrincipal(r.getRequester(), r);
-  }
-
-  /**
-   * Serializes grant and revoke of one assignment across requests, threads and nodes: the lock
-   * is held until the transaction ends, AWS calls included. Without it a revoke could see no
-   * other ACTIVE grant, while a second request's grant finds the assignment still in place
-   * and is recorded ACTIVE just before the revoke removes it.
-   */
-  private void lockAssignment(AccessRequest r) {
-    requests.ensureAssignmentLock(r.getTarget(), r.getPrincipalId(), r.getPermissionSetArn());
-    requests.lockAssignment(r.getTarget(), r.getPrincipalId(), r.getPermissionSetArn());
-  }
-
-  private static Assignment assignment(AccessRequest r) {
-    return new Assignment(r.getTarget(), r.getPermissionSetArn(), r.getPrincipalId());
-  }
-
-  /** The assignment and the grant's recorded start and end, for its audit entries. */
-  private static Map<String, Object> grantTimes(AccessRequest r) {
-    Map<String, Object> d = new LinkedHashMap<>();
-    d.put("accountId", r.getTarget());
-    d.put("permissionSetArn", r.getPermissionSetArn());
-    d.put("principalId", r.getPrincipalId());
-    d.put("grantStart", r.getGrantStart().toString());
-    d.put("grantEnd", r.getGrantEnd().toString());
-    return d;
-  }
-
-  private static Map<String, Object> awsDetails(AccessRequest r, OperationResult result) {
-    Map<String, Object> d = new LinkedHashMap<>();
-    d.put("accountId", r.getTarget());
-    d.put("permissionSetArn", r.getPermissionSetArn());
-    d.put("principalId", r.getPrincipalId());
-    d.put("operationId", result.operationId());
-    d.put("status", result.status());
-    d.put("alreadyInPlace", result.alreadyInPlace());
-    d.put("awsRequestIds", result.awsRequestIds());
-    return d;
-  }
-
-  private static String truncate(String s, int max) {
-    return s.length() <= max ? s : s.substring(0, max);
+    return core.isPrincipal(userId, r);
   }
 }

@@ -34,7 +34,7 @@ public class AccessReconciler implements DisposableBean {
       RequestStatus.GRANTING, RequestStatus.ACTIVE, RequestStatus.REVOKING);
 
   private final AccessRequestMapper requests;
-  private final AccessLifecycle lifecycle;
+  private final ProcessGone processGone;
   private final AccessProcess process;
   private final TransactionTemplate tx;
   private final MeterRegistry meters;
@@ -52,11 +52,11 @@ public class AccessReconciler implements DisposableBean {
     return t;
   });
 
-  AccessReconciler(AccessRequestMapper requests, AccessLifecycle lifecycle, AccessProcess process, TransactionTemplate tx,
+  AccessReconciler(AccessRequestMapper requests, ProcessGone processGone, AccessProcess process, TransactionTemplate tx,
       MeterRegistry meters, AirlockProperties properties, java.time.Clock clock) {
     this.clock = clock;
     this.requests = requests;
-    this.lifecycle = lifecycle;
+    this.processGone = processGone;
     this.process = process;
     this.tx = tx;
     this.meters = meters;
@@ -98,18 +98,18 @@ public class AccessReconciler implements DisposableBean {
         boolean gone = r.getProcessInstanceId() == null || !running.contains(r.getProcessInstanceId());
         if (gone && r.getStatus().mayHoldAccess()) {
           String former = r.getProcessInstanceId();
-          tx.executeWithoutResult(s -> lifecycle.adoptForRevocation(r.getId(), former, process.startRevocation(r.getId())));
+          tx.executeWithoutResult(s -> processGone.adoptForRevocation(r.getId(), former, process.startRevocation(r.getId())));
           meters.counter("airlock.reconciler.revocations", "reason", "process-gone").increment();
           log.warn("Request {} may hold access but its process {} is gone: a new instance revokes it", r.getId(), former);
           adopted++;
         } else if (gone) {
-          tx.executeWithoutResult(s -> lifecycle.processEnded(r.getId(), r.getProcessInstanceId(),
+          tx.executeWithoutResult(s -> processGone.processEnded(r.getId(), r.getProcessInstanceId(),
               AccessLifecycle.RECONCILER_ACTOR));
           cancelled++;
         } else if (r.getStatus().mayHoldAccess() && r.getGrantEnd() != null) {
           // ACTIVE or REVOKING past its end, or GRANTING: sent to AWS (its end fixed then) but not confirmed.
           if (r.getGrantEnd().plus(grace).isBefore(clock.instant())
-              && Boolean.TRUE.equals(tx.execute(s -> lifecycle.revokeOverdue(r.getId(), grace)))) {
+              && Boolean.TRUE.equals(tx.execute(s -> processGone.revokeOverdue(r.getId(), grace)))) {
             meters.counter("airlock.reconciler.revocations", "reason",
                 r.getStatus() == RequestStatus.GRANTING ? "unconfirmed-grant-ended" : "overdue").increment();
             log.warn("Request {} was still {} after its end {}: revoked by the reconciler", r.getId(), r.getStatus(),
@@ -121,7 +121,7 @@ public class AccessReconciler implements DisposableBean {
             resumeSoon(r.getId());
           } else if (r.getStatus() == RequestStatus.GRANTING && r.getGrantStart() != null
               && r.getGrantStart().plus(unconfirmedAfter).isBefore(clock.instant())
-              && Boolean.TRUE.equals(tx.execute(s -> lifecycle.confirmGrant(r.getId(), unconfirmedAfter)))) {
+              && Boolean.TRUE.equals(tx.execute(s -> processGone.confirmGrant(r.getId(), unconfirmedAfter)))) {
             meters.counter("airlock.reconciler.grants-confirmed").increment();
             confirmed++;
             // The grant's job (waiting for a retry, or in an incident) runs again, finds ACTIVE and

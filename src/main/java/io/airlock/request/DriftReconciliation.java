@@ -52,7 +52,7 @@ public class DriftReconciliation {
 
   private final InventoryService inventory;
   private final AccessRequestMapper requests;
-  private final AccessLifecycle lifecycle;
+  private final DriftRepairs repairs;
   private final CraftedPermissions crafted;
   private final AccessGateway gateway;
   private final CraftingGateway crafting;
@@ -68,7 +68,7 @@ public class DriftReconciliation {
   private static final List<String> FINDINGS = List.of("orphansRevoked", "craftedSetsRemoved", "standingFound",
       "standingRemoved", "requestsFailed");
 
-  DriftReconciliation(InventoryService inventory, AccessRequestMapper requests, AccessLifecycle lifecycle,
+  DriftReconciliation(InventoryService inventory, AccessRequestMapper requests, DriftRepairs repairs,
       CraftedPermissions crafted, AccessGateway gateway, CraftingGateway crafting, AccessProcess accessProcess,
       @org.springframework.context.annotation.Lazy ReconciliationProcess process, AuditLog audit,
       TransactionTemplate tx, DriftProperties properties, AirlockProperties airlock,
@@ -76,7 +76,7 @@ public class DriftReconciliation {
     this.meters = meters;
     this.inventory = inventory;
     this.requests = requests;
-    this.lifecycle = lifecycle;
+    this.repairs = repairs;
     this.crafted = crafted;
     this.gateway = gateway;
     this.crafting = crafting;
@@ -119,7 +119,7 @@ public class DriftReconciliation {
       }
       // The inventory forgets it in the revoke's transaction: the explorer no longer lists it.
       Boolean done = tx.execute(s -> {
-        boolean gone = lifecycle.revokeOrphan(new Assignment(a.accountId(), a.permissionSetArn(), a.principalId()),
+        boolean gone = repairs.revokeOrphan(new Assignment(a.accountId(), a.permissionSetArn(), a.principalId()),
             ACTOR).isPresent();
         if (gone) {
           inventory.forgetAssignment(a);
@@ -158,7 +158,7 @@ public class DriftReconciliation {
       boolean remove = "USER".equals(a.principalType())
           && removeStanding.covers(a.accountId(), a.permissionSetArn(), setName);
       boolean wasRemoved = remove && Boolean.TRUE.equals(tx.execute(s -> {
-        boolean gone = lifecycle.removeStanding(new Assignment(a.accountId(), a.permissionSetArn(), a.principalId()),
+        boolean gone = repairs.removeStanding(new Assignment(a.accountId(), a.permissionSetArn(), a.principalId()),
             setName, ACTOR);
         if (gone) {
           inventory.forgetAssignment(a);
@@ -217,7 +217,7 @@ public class DriftReconciliation {
       }
       String why = reason + "; drift reconciliation ended the request";
       Boolean done = tx.execute(s -> {
-        boolean moved = lifecycle.failForMissingTarget(r.getId(), why, ACTOR);
+        boolean moved = repairs.failForMissingTarget(r.getId(), why, ACTOR);
         if (moved) {
           accessProcess.cancel(r.getId(), why);
         }

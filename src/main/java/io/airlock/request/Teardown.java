@@ -30,7 +30,7 @@ public class Teardown {
       RequestStatus.PENDING_REVIEW, RequestStatus.SCHEDULED, RequestStatus.GRANTING, RequestStatus.ACTIVE, RequestStatus.REVOKING);
 
   private final AccessRequestMapper requests;
-  private final AccessLifecycle lifecycle;
+  private final DriftRepairs repairs;
   private final CraftedPermissions crafted;
   private final AccessProcess process;
   private final InventoryService inventory;
@@ -39,10 +39,10 @@ public class Teardown {
   private final Clock clock;
   private final String admins;
 
-  Teardown(AccessRequestMapper requests, AccessLifecycle lifecycle, CraftedPermissions crafted, AccessProcess process,
+  Teardown(AccessRequestMapper requests, DriftRepairs repairs, CraftedPermissions crafted, AccessProcess process,
       InventoryService inventory, AuditLog audit, TransactionTemplate tx, Clock clock, AirlockProperties properties) {
     this.requests = requests;
-    this.lifecycle = lifecycle;
+    this.repairs = repairs;
     this.crafted = crafted;
     this.process = process;
     this.inventory = inventory;
@@ -69,7 +69,7 @@ public class Teardown {
     List<EndedRequest> ended = new ArrayList<>();
     for (AccessRequest r : requests.findByStatus(RUNNING)) {
       process.cancel(r.getId(), "Airlock's AWS integration torn down by " + actor);
-      Map<String, Object> details = lifecycle.endForTeardown(r.getId(), actor);
+      Map<String, Object> details = repairs.endForTeardown(r.getId(), actor);
       ended.add(new EndedRequest(r.getId(), String.valueOf(details.get("to")), details));
     }
     // A fresh scan finds crafted sets Airlock has no record of (created just before a crash).
