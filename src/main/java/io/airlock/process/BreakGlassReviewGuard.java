@@ -3,7 +3,7 @@ package io.airlock.process;
 import static io.airlock.process.AccessRequestProcess.Variables.BREAK_GLASS_REJECTED;
 import static io.airlock.process.AccessRequestProcess.Variables.REVIEW_OUTCOME;
 
-import io.airlock.request.AccessLifecycle;
+import io.airlock.request.Reviews;
 import io.airlock.request.Caller;
 import io.airlock.request.ProcessStep;
 import java.util.Objects;
@@ -20,11 +20,11 @@ import org.springframework.stereotype.Component;
 @Component("breakGlassReviewGuard")
 class BreakGlassReviewGuard implements TaskListener {
 
-  private final AccessLifecycle lifecycle;
+  private final Reviews reviews;
   private final IdentityService identity;
 
-  BreakGlassReviewGuard(AccessLifecycle lifecycle, IdentityService identity) {
-    this.lifecycle = lifecycle;
+  BreakGlassReviewGuard(Reviews reviews, IdentityService identity) {
+    this.reviews = reviews;
     this.identity = identity;
   }
 
@@ -33,7 +33,7 @@ class BreakGlassReviewGuard implements TaskListener {
     Caller reviewer = Steps.caller(identity);
     ProcessStep step = new ProcessStep(task.getExecution().getProcessBusinessKey(), task.getProcessInstanceId(),
         reviewer == null ? null : reviewer.userId());
-    boolean revokeNow = EngineErrors.answer(() -> lifecycle.recordBreakGlassReview(step, reviewer,
+    boolean revokeNow = EngineErrors.answer(() -> reviews.recordBreakGlassReview(step, reviewer,
         Objects.toString(task.getVariable(REVIEW_OUTCOME), null), AccessRequestProcess.reviewComment(task)));
     if (revokeNow) {
       task.getExecution().getProcessInstance().setVariable(BREAK_GLASS_REJECTED, true);

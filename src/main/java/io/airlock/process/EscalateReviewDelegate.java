@@ -2,7 +2,7 @@ package io.airlock.process;
 
 import static io.airlock.process.AccessRequestProcess.Variables.APPROVER_GROUPS;
 
-import io.airlock.request.AccessLifecycle;
+import io.airlock.request.Reviews;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.TaskService;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
@@ -17,17 +17,17 @@ import org.springframework.stereotype.Component;
 @Component("escalateReviewDelegate")
 class EscalateReviewDelegate implements JavaDelegate {
 
-  private final AccessLifecycle lifecycle;
+  private final Reviews reviews;
   private final IdentityService identity;
 
-  EscalateReviewDelegate(AccessLifecycle lifecycle, IdentityService identity) {
-    this.lifecycle = lifecycle;
+  EscalateReviewDelegate(Reviews reviews, IdentityService identity) {
+    this.reviews = reviews;
     this.identity = identity;
   }
 
   @Override
   public void execute(DelegateExecution execution) {
-    String group = lifecycle.escalate(Steps.of(execution, identity));
+    String group = reviews.escalate(Steps.of(execution, identity));
     if (group == null) {
       return;
     }

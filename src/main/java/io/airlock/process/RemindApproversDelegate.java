@@ -1,6 +1,6 @@
 package io.airlock.process;
 
-import io.airlock.request.AccessLifecycle;
+import io.airlock.request.Reviews;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.delegate.DelegateExecution;
 import org.camunda.bpm.engine.delegate.JavaDelegate;
@@ -10,16 +10,16 @@ import org.springframework.stereotype.Component;
 @Component("remindApproversDelegate")
 class RemindApproversDelegate implements JavaDelegate {
 
-  private final AccessLifecycle lifecycle;
+  private final Reviews reviews;
   private final IdentityService identity;
 
-  RemindApproversDelegate(AccessLifecycle lifecycle, IdentityService identity) {
-    this.lifecycle = lifecycle;
+  RemindApproversDelegate(Reviews reviews, IdentityService identity) {
+    this.reviews = reviews;
     this.identity = identity;
   }
 
   @Override
   public void execute(DelegateExecution execution) {
-    lifecycle.remindApprovers(Steps.of(execution, identity));
+    reviews.remindApprovers(Steps.of(execution, identity));
   }
 }

@@ -2,7 +2,7 @@ package io.airlock.process;
 
 import static io.airlock.process.AccessRequestProcess.Variables.*;
 
-import io.airlock.request.AccessLifecycle;
+import io.airlock.request.Reviews;
 import io.airlock.request.RequestChanges;
 import org.springframework.context.annotation.Lazy;
 import io.airlock.request.Caller;
@@ -30,12 +30,12 @@ class ReviewGuard implements TaskListener {
   private static final List<String> SHOWN = List.of(REQUESTER, PRINCIPAL, TARGET, PERMISSION, DURATION, JUSTIFICATION,
       TICKET, CRAFT_POLICY);
 
-  private final AccessLifecycle lifecycle;
+  private final Reviews reviews;
   private final RequestChanges changes;
   private final IdentityService identity;
 
-  ReviewGuard(AccessLifecycle lifecycle, @Lazy RequestChanges changes, IdentityService identity) {
-    this.lifecycle = lifecycle;
+  ReviewGuard(Reviews reviews, @Lazy RequestChanges changes, IdentityService identity) {
+    this.reviews = reviews;
     this.changes = changes;
     this.identity = identity;
   }
@@ -61,7 +61,7 @@ class ReviewGuard implements TaskListener {
       task.getExecution().setVariable(MORE_APPROVALS_NEEDED, false);
       return;
     }
-    boolean moreNeeded = EngineErrors.answer(() -> lifecycle.recordReview(step, reviewer,
+    boolean moreNeeded = EngineErrors.answer(() -> reviews.recordReview(step, reviewer,
         Objects.toString(task.getVariable(REVIEW_OUTCOME), null), AccessRequestProcess.reviewComment(task), shown));
     task.getExecution().setVariable(MORE_APPROVALS_NEEDED, moreNeeded);
   }

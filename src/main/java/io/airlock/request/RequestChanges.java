@@ -24,6 +24,7 @@ public class RequestChanges {
   private final AccessRequestMapper requests;
   private final AccessProcess process;
   private final AccessLifecycle lifecycle;
+  private final Reviews reviews;
   private final AuditLog audit;
   private final AirlockProperties.Groups groups;
   private final Clock clock;
@@ -31,12 +32,14 @@ public class RequestChanges {
   private final InventoryService inventory;
 
   RequestChanges(RequestService service, AccessRequestMapper requests, AccessProcess process, AccessLifecycle lifecycle,
+      Reviews reviews,
       AuditLog audit, AirlockProperties properties, Clock clock, InventoryService inventory) {
     this.inventory = inventory;
     this.service = service;
     this.requests = requests;
     this.process = process;
     this.lifecycle = lifecycle;
+    this.reviews = reviews;
     this.audit = audit;
     this.groups = properties.groups();
     this.clock = clock;
@@ -96,7 +99,7 @@ public class RequestChanges {
   private AccessRequest fileEdit(AccessRequest r, String target, String permission, String duration, String comment,
       Caller caller) {
     String id = r.getId();
-    java.util.Optional<String> refusal = lifecycle.reviewRefusal(r, caller);
+    java.util.Optional<String> refusal = reviews.reviewRefusal(r, caller);
     if (refusal.isPresent()) {
       audit.refused(caller.userId(), "refused.edit", id, Map.of("reason", refusal.get()));
       throw new ForbiddenActionException(refusal.get().replace("review", "edit"));
@@ -112,7 +115,7 @@ public class RequestChanges {
     }
     SubmitRequest edited = changed(r.submitValues(), target, permission, duration, null);
     AccessRequest replacement = startReplacement(r, edited, new AccessLifecycle.Replacement(id, caller.userId(), null));
-    lifecycle.supersedePending(id, replacement.getId(), caller.userId());
+    reviews.supersedePending(id, replacement.getId(), caller.userId());
     audit.record(caller.userId(), "request.edited", id, Map.of("by", replacement.getId(), "comment", comment,
         "target", edited.target(), "permission", replacement.getPermission(), "duration", edited.duration()));
     return requests.findById(replacement.getId()).orElseThrow();

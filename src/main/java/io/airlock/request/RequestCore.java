@@ -206,4 +206,10 @@ class RequestCore {
   static String truncate(String s, int max) {
     return s.length() <= max ? s : s.substring(0, max);
   }
+
+  /** An approved request is granted now (GRANTING), or at its scheduled start (SCHEDULED). */
+  RequestStatus approved(AccessRequest r) {
+    return r.getStartAt() != null && r.getStartAt().isAfter(clock.instant()) ? RequestStatus.SCHEDULED
+        : RequestStatus.GRANTING;
+  }
 }

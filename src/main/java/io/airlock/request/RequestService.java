@@ -22,12 +22,15 @@ public class RequestService {
   private final RequestValidator validator;
   private final AccessProcess process;
   private final AccessLifecycle lifecycle;
+  private final Reviews reviews;
   private final AuditLog audit;
   private final AirlockProperties.Groups groups;
   private final PrincipalMapping principals;
 
   public RequestService(AccessRequestMapper requests, RequestValidator validator, AccessProcess process,
-      AccessLifecycle lifecycle, AuditLog audit, AirlockProperties properties, PrincipalMapping principals) {
+      AccessLifecycle lifecycle, Reviews reviews, AuditLog audit, AirlockProperties properties,
+      PrincipalMapping principals) {
+    this.reviews = reviews;
     this.principals = principals;
     this.requests = requests;
     this.validator = validator;
@@ -91,7 +94,7 @@ public class RequestService {
   @Transactional(readOnly = true)
   public List<AccessRequest> waitingFor(Caller caller) {
     return requests.findByStatus(java.util.EnumSet.of(RequestStatus.PENDING_REVIEW)).stream()
-        .filter(r -> lifecycle.reviewRefusal(r, caller).isEmpty())
+        .filter(r -> reviews.reviewRefusal(r, caller).isEmpty())
         .toList();
   }
 
@@ -109,7 +112,7 @@ public class RequestService {
   @Transactional
   public AccessRequest review(String id, ReviewDecision decision, Caller caller) {
     AccessRequest r = get(id, caller);
-    java.util.Optional<String> refusal = lifecycle.reviewRefusal(r, caller);
+    java.util.Optional<String> refusal = reviews.reviewRefusal(r, caller);
     if (refusal.isPresent()) {
       audit.refused(caller.userId(), "refused.review", id, Map.of("reason", refusal.get()));
       throw new ForbiddenActionException(refusal.get());
@@ -169,7 +172,7 @@ public class RequestService {
         throw new InvalidRequestException(List.of(e));
       });
     }
-    AccessRequest withdrawn = lifecycle.withdraw(id, caller.userId(), reason);
+    AccessRequest withdrawn = reviews.withdraw(id, caller.userId(), reason);
     process.withdraw(id);
     return withdrawn;
   }

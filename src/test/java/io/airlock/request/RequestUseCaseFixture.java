@@ -34,9 +34,11 @@ class RequestUseCaseFixture {
   final SessionTermination sessions = mock(SessionTermination.class);
   final CraftedPermissions crafted = mock(CraftedPermissions.class);
   final ApplicationEventPublisher events = mock(ApplicationEventPublisher.class);
+  final PrincipalMapping principals = mock(PrincipalMapping.class);
+  final StepUp stepUp = mock(StepUp.class);
   final Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
   final RequestCore core = new RequestCore(requests, mock(RequestValidator.class), gateway, audit, crafted,
-      mock(PrincipalMapping.class), clock, sessions, events, nodeClock);
+      principals, clock, sessions, events, nodeClock);
 
   RequestUseCaseFixture() {
     when(requests.lockById(any())).thenAnswer(i -> Optional.ofNullable(table.get(i.<String>getArgument(0))));
@@ -50,6 +52,11 @@ class RequestUseCaseFixture {
       details.add(new LinkedHashMap<String, Object>(i.<Map<String, Object>>getArgument(3)));
       return null;
     }).when(audit).record(any(), any(), any(), any());
+    org.mockito.Mockito.doAnswer(i -> {
+      recorded.add(i.getArgument(1) + " " + i.getArgument(2));
+      details.add(new LinkedHashMap<String, Object>(i.<Map<String, Object>>getArgument(3)));
+      return null;
+    }).when(audit).refused(any(), any(), any(), any());
   }
 
   /** A request in {@code status} on account 111111111111 for principal u-1, bound to instance pi-1. */
