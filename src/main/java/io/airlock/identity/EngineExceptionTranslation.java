@@ -60,7 +60,10 @@ public class EngineExceptionTranslation implements WebMvcConfigurer {
         return (RuntimeException) t;
       }
       if (t instanceof AuthorizationException) {
-        ForbiddenActionException refused = new ForbiddenActionException(t.getMessage());
+        // The engine's sentence without its log code ("ENGINE-03110 Required admin ..."): a person reads it.
+        String message = t.getMessage() == null ? "You may not do this"
+            : t.getMessage().replaceFirst("^ENGINE-\\d+\\s*", "");
+        ForbiddenActionException refused = new ForbiddenActionException(message);
         refused.initCause(t);
         return refused;
       }

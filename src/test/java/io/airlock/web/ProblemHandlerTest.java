@@ -63,6 +63,10 @@ class ProblemHandlerTest {
     var p = answer(new org.camunda.bpm.engine.AuthorizationException("The user with id 'alice' may not do this"));
     assertThat(p.getStatus()).isEqualTo(403);
     assertThat(p.getDetail()).isEqualTo("The user with id 'alice' may not do this");
+    var coded = answer(new org.camunda.bpm.engine.AuthorizationException(
+        "ENGINE-03110 Required admin authenticated group or user or any of the following permissions: ..."));
+    assertThat(coded.getStatus()).isEqualTo(403);
+    assertThat(coded.getDetail()).startsWith("Required admin authenticated group").doesNotContain("ENGINE-");
   }
 
   @Test
