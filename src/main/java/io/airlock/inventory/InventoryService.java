@@ -84,6 +84,8 @@ public class InventoryService {
       details.put("awsCalls", summary.awsCalls());
       details.put("durationMs", summary.durationMs());
       audit.record(actor, "inventory.scanned", null, details);
+      // In this transaction: whoever waits for a scan that started by now moves on with it, or not at all.
+      events.publishEvent(new InventoryScanned(summary));
       if (first) { // under the head row's lock: once per organization, whichever node scans
         events.publishEvent(new FirstScan(summary.finishedAt(), summary.accounts(), summary.permissionSets()));
       }
