@@ -66,6 +66,8 @@ class DriftScanOnceIntegrationTest {
   private static final String PRODUCTION = DemoOrganization.PRODUCTION_ACCOUNT_ID;
   private static final String STAGING = DemoOrganization.STAGING_ACCOUNT_ID;
   private static final Duration JOB_LOCK = Duration.ofMillis(2000);
+  /** Identity Center's ListGroups: a scan of the demo organization makes it once, nothing else does. */
+  private static final String SCAN_ONLY_CALL = "ListGroups";
 
   @LocalServerPort int port;
   @Autowired AwsSandbox sandbox;
@@ -92,10 +94,13 @@ class DriftScanOnceIntegrationTest {
     // Standing access configuration names for removal: bob's view-only access to production.
     assign(PRODUCTION, DemoOrganization.VIEW_ONLY_PERMISSION_SET_ARN, DemoOrganization.BOB_USER_ID);
 
+    long groupListings = sandbox.state().callCount(SCAN_ONLY_CALL);
     String run = start();
     await().atMost(Duration.ofMinutes(3)).until(() -> "COMPLETED".equals(state(run)));
 
-    // One scan, by the run, though it took longer than the job lock several times over.
+    // One scan, by the run, though it took longer than the job lock several times over: AWS was
+    // read once (a second scan in a job taken over would roll back its audit entry, not its calls).
+    assertThat(sandbox.state().callCount(SCAN_ONLY_CALL) - groupListings).as("scans that read AWS").isEqualTo(1);
     JsonNode scanned = single(audit("inventory.scanned"));
     assertThat(scanned.get("actor").asText()).isEqualTo("airlock:drift");
     assertThat(scanned.path("details").path("durationMs").asLong()).as("the scan outlasted the job lock")
@@ -120,6 +125,7 @@ class DriftScanOnceIntegrationTest {
   @Order(2)
   void whileAnotherNodeScansTheRunWaitsAndAnOperatorsScanOnDemandMovesIt() throws Exception {
     int scansBefore = audit("inventory.scanned").size();
+    long groupListings = sandbox.state().callCount(SCAN_ONLY_CALL);
     // Another node is scanning: it holds the cluster's scan lock (and started before the run asks).
     Optional<SimpleLock> elsewhere = locks.lock(new LockConfiguration(ClockProvider.now(), "airlock-inventory-scan",
         Duration.ofMinutes(5), Duration.ZERO));
@@ -147,6 +153,7 @@ class DriftScanOnceIntegrationTest {
     }
     List<JsonNode> scans = audit("inventory.scanned");
     assertThat(scans).hasSize(scansBefore + 1);
+    assertThat(sandbox.state().callCount(SCAN_ONLY_CALL) - groupListings).as("scans that read AWS").isEqualTo(1);
     JsonNode newest = scans.get(scans.size() - 1);
     assertThat(newest.get("actor").asText()).isEqualTo("dave");
     assertThat(variable(run, "accountsScanned").asInt()).isEqualTo(newest.path("details").path("accounts").asInt());
