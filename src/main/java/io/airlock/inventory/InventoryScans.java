@@ -18,6 +18,7 @@ import net.javacrumbs.shedlock.core.LockProvider;
 import net.javacrumbs.shedlock.core.LockingTaskExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
@@ -52,6 +53,7 @@ public class InventoryScans {
   private final InventoryService inventory;
   private final LockingTaskExecutor locks;
   private final Clock clock;
+  private final Duration retryEvery;
   private final ScheduledExecutorService asked = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "airlock-inventory-scan-asked");
     t.setDaemon(true);
@@ -63,10 +65,17 @@ public class InventoryScans {
 
   private record Ask(Instant at, String actor, Instant since) {}
 
+  @Autowired
   InventoryScans(InventoryService inventory, LockProvider lockProvider, Clock clock) {
+    this(inventory, lockProvider, clock, RETRY_EVERY);
+  }
+
+  /** With another delay between tries for the lock (tests). */
+  InventoryScans(InventoryService inventory, LockProvider lockProvider, Clock clock, Duration retryEvery) {
     this.inventory = inventory;
     this.locks = new DefaultLockingTaskExecutor(lockProvider);
     this.clock = clock;
+    this.retryEvery = retryEvery;
   }
 
   /**
@@ -147,8 +156,8 @@ public class InventoryScans {
             ask.actor(), LOCK, GIVE_UP_AFTER);
         return;
       }
-      log.debug("Another node is scanning (it started before the ask); trying again in {}", RETRY_EVERY);
-      submit(RETRY_EVERY.toMillis());
+      log.debug("Another node is scanning (it started before the ask); trying again in {}", retryEvery);
+      submit(retryEvery.toMillis());
     } catch (RuntimeException e) {
       if (stopping) {
         log.info("Inventory scan asked by {} stopped: Airlock is shutting down", ask.actor());
