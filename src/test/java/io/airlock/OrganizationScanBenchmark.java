@@ -21,6 +21,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import software.amazon.awssdk.services.ssoadmin.SsoAdminClient;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -159,7 +160,47 @@ class OrganizationScanBenchmark {
     // ---- the explorer, on every mapping ----
     explorerQueries(state);
 
+    // ---- an incremental scan after a day's worth of changes ----
+    incrementalScan(state);
+
     Benchmarks.publish(report, "organization-scan-report.md");
+  }
+
+  /** Assignments changed through the API (so CloudTrail records them) before the incremental scan. */
+  static final int CHANGES = Integer.getInteger("benchmark.changes", 500);
+
+  /**
+   * {@link #CHANGES} user assignments deleted through the API, as grants and revokes and
+   * out-of-band changes would in a day, then the schedule's scan: it reads the trail and only the
+   * pairs named there. Its bound: the trail's pages (50 events a page) and one
+   * ListAccountAssignments per pair named.
+   */
+  private void incrementalScan(SandboxState state) {
+    List<SandboxState.Assignment> users = state.assignments().stream()
+        .filter(a -> "USER".equals(a.principalType())).limit(CHANGES).toList();
+    try (SsoAdminClient sso = io.airlock.support.SandboxSso.client(sandbox)) {
+      for (SandboxState.Assignment a : users) {
+        sso.deleteAccountAssignment(r -> r.instanceArn(io.airlock.sandbox.DemoOrganization.INSTANCE_ARN)
+            .targetId(a.accountId()).targetType("AWS_ACCOUNT").permissionSetArn(a.permissionSetArn())
+            .principalType(a.principalType()).principalId(a.principalId()));
+      }
+    }
+    int expected = state.assignments().size();
+    long pairs = users.stream().map(a -> a.accountId() + " " + a.permissionSetArn()).distinct().count();
+    state.resetCounters();
+    long t0 = System.nanoTime();
+    ScanSummary incremental = inventory.refresh("benchmark-incremental", () -> { });
+    long nanos = System.nanoTime() - t0;
+    assertThat(incremental.kind()).isEqualTo(ScanSummary.INCREMENTAL);
+    assertThat(incremental.assignments()).isEqualTo(expected);
+    Map<String, Long> calls = new LinkedHashMap<>(state.callCounts());
+    long least = (long) Math.max(1, Math.ceil(users.size() / 50.0)) + pairs;
+    long identityCenter = calls.getOrDefault("ListAccountAssignments", 0L);
+    line("Incremental scan after %s assignments deleted through the API (%s pairs): %s trail events read, %s calls"
+            + " (%s) against a bound of %s; %s s with the quota lifted; under the quota at %d Identity Center calls"
+            + " a second and CloudTrail's 2: at least %s", n(users.size()), n(pairs), n(incremental.changesRead()),
+        n(incremental.awsCalls()), calls, n(least), s(nanos), SCAN_SHARE,
+        hms(Math.max(identityCenter / (double) SCAN_SHARE, calls.getOrDefault("LookupEvents", 0L) / 2.0)));
   }
 
   private void explorerQueries(SandboxState state) {

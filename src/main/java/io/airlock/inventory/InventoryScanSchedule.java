@@ -12,7 +12,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * Rescans AWS on a fixed delay (first soon after start-up), so validation and the API see
- * accounts, users and permission sets created outside Airlock.
+ * accounts, users and permission sets created outside Airlock: only what changed since the last
+ * scan, and everything once a day ({@link InventoryService#refresh}).
  */
 @Component
 @ConditionalOnProperty(name = "airlock.inventory.scheduled", havingValue = "true", matchIfMissing = true)
@@ -43,7 +44,7 @@ class InventoryScanSchedule {
     try {
       // A large organization takes an hour under the quota: the lock is extended while the scan
       // runs, so no other node starts a second scan; a node that dies frees it within 10 minutes.
-      inventory.scan("airlock", InventoryScanSchedule::extendLock);
+      inventory.refresh("airlock", InventoryScanSchedule::extendLock);
     } catch (RuntimeException e) {
       // The previous inventory stays; validation falls back to live look-ups for names it lacks.
       log.warn("Inventory scan failed, keeping the previous one: {}", LogSafe.of(e.getMessage()));
