@@ -71,6 +71,7 @@ class IdentityCenterIntegrationTest {
   @Autowired AuditLog audit;
   @Autowired RuntimeService runtime;
   @Autowired AdjustableClock clock;
+  @Autowired io.airlock.inventory.InventoryService inventory;
 
   ApiClient api;
   SsoAdminClient aws;
@@ -507,6 +508,84 @@ class IdentityCenterIntegrationTest {
         DemoOrganization.ALICE_USER_ID, aliceFirstSession)).isFalse();
     assertThat(audit.forRequest(aliceFirstViewOnly).stream().map(AuditEvent::action)
         .filter(a -> a.startsWith("sessions."))).containsExactly("sessions.ended");
+  }
+
+  @Test
+  @Order(15)
+  void anIncrementalScanReadsAgainOnlyWhatTheTrailNamesAndTheDailyFullScanTheRest() throws Exception {
+    SandboxState state = sandbox.state();
+    Reply full = api.post("dave", "/api/inventory/scan", null);
+    assertThat(full.status()).as(full.raw()).isEqualTo(200);
+    int fullCalls = full.body().get("awsCalls").asInt();
+
+    // Behind Airlock's back, through the API (CloudTrail records the calls): carol gets
+    // PowerUserAccess in production, erin loses ReadOnlyAccess in staging.
+    state.addAssignment(DemoOrganization.STAGING_ACCOUNT_ID, DemoOrganization.READ_ONLY_PERMISSION_SET_ARN, "USER",
+        DemoOrganization.ERIN_USER_ID);
+    api.post("dave", "/api/inventory/scan", null);
+    aws.createAccountAssignment(r -> r.instanceArn(DemoOrganization.INSTANCE_ARN)
+        .targetId(DemoOrganization.PRODUCTION_ACCOUNT_ID).targetType("AWS_ACCOUNT")
+        .permissionSetArn(DemoOrganization.POWER_USER_PERMISSION_SET_ARN)
+        .principalType("USER").principalId(DemoOrganization.CAROL_USER_ID));
+    aws.deleteAccountAssignment(r -> r.instanceArn(DemoOrganization.INSTANCE_ARN)
+        .targetId(DemoOrganization.STAGING_ACCOUNT_ID).targetType("AWS_ACCOUNT")
+        .permissionSetArn(DemoOrganization.READ_ONLY_PERMISSION_SET_ARN)
+        .principalType("USER").principalId(DemoOrganization.ERIN_USER_ID));
+    await().atMost(Duration.ofSeconds(10)).until(() -> state.hasAssignment(DemoOrganization.PRODUCTION_ACCOUNT_ID,
+        DemoOrganization.POWER_USER_PERMISSION_SET_ARN, "USER", DemoOrganization.CAROL_USER_ID)
+        && !state.hasAssignment(DemoOrganization.STAGING_ACCOUNT_ID, DemoOrganization.READ_ONLY_PERMISSION_SET_ARN,
+            "USER", DemoOrganization.ERIN_USER_ID));
+    // A new user and a new account: the emulator's identity store and Organizations take no
+    // writes over HTTP, so the test records the events AWS would record beside the change.
+    String grace = state.addUser("grace", "Grace", "Hopper", "grace@airlock.example");
+    sandbox.cloudTrail().recordChange(DemoOrganization.MANAGEMENT_ACCOUNT_ID, "us-east-1",
+        "identitystore.amazonaws.com", "CreateUser", "ASIAIDPSCIM0000001",
+        JSON.readTree("{\"IdentityStoreId\":\"" + DemoOrganization.IDENTITY_STORE_ID + "\",\"UserName\":\"grace\"}"),
+        JSON.readTree("{\"UserId\":\"" + grace + "\"}"));
+    state.addAccount("777777777777", "analytics", DemoOrganization.ROOT_ID, Map.of("environment", "analytics"));
+    sandbox.cloudTrail().recordChange(DemoOrganization.MANAGEMENT_ACCOUNT_ID, "us-east-1",
+        "organizations.amazonaws.com", "CreateAccount", "ASIAORGADMIN000001",
+        JSON.readTree("{\"AccountName\":\"analytics\",\"Email\":\"analytics@airlock.example\"}"), null);
+    // ...and one change no trail saw: only a full scan finds it.
+    // (a pair no call of this class touched: the trail's window reaches 15 minutes back)
+    state.addAssignment(DemoOrganization.PRODUCTION_ACCOUNT_ID, DemoOrganization.ADMINISTRATOR_PERMISSION_SET_ARN,
+        "USER", DemoOrganization.ERIN_USER_ID);
+
+    state.resetCounters();
+    long tagReads = state.actionCounts(SANDBOX_ACCESS_KEY).getOrDefault("organizations:ListTagsForResource", 0L);
+    io.airlock.inventory.ScanSummary incremental = inventory.refresh("airlock", () -> { });
+    assertThat(incremental.kind()).isEqualTo("incremental");
+    assertThat(incremental.changesRead()).isPositive();
+    assertThat(state.callCount("LookupEvents")).isPositive();
+    assertThat(state.callCount("ListAccountsForProvisionedPermissionSet")
+        + state.callCount("ListPermissionSetsProvisionedToAccount"))
+        .as("no pair is looked for: the trail names them").isZero();
+    assertThat(state.actionCounts(SANDBOX_ACCESS_KEY).get("organizations:ListTagsForResource") - tagReads)
+        .as("only the new account's tags").isEqualTo(1);
+    assertThat(incremental.awsCalls()).isLessThan(fullCalls);
+
+    JsonNode carols = api.get("carol", "/api/inventory/assignments?principalId=" + DemoOrganization.CAROL_USER_ID).body();
+    assertThat(carols.toString()).contains(DemoOrganization.PRODUCTION_ACCOUNT_ID)
+        .contains(DemoOrganization.POWER_USER_PERMISSION_SET_ARN);
+    JsonNode erins = api.get("carol", "/api/inventory/assignments?principalId=" + DemoOrganization.ERIN_USER_ID).body();
+    assertThat(erins.toString()).doesNotContain(DemoOrganization.READ_ONLY_PERMISSION_SET_ARN)
+        .doesNotContain(DemoOrganization.ADMINISTRATOR_PERMISSION_SET_ARN);
+    assertThat(api.get("carol", "/api/inventory/users").body().findValuesAsText("userName")).contains("grace");
+    JsonNode accounts = api.get("carol", "/api/inventory/accounts").body();
+    assertThat(accounts.toString()).contains("777777777777").contains("analytics");
+    assertThat(audit.range(1, 1_000_000).stream().filter(e -> "inventory.scanned".equals(e.action()))
+        .reduce((a, b) -> b).orElseThrow().details()).contains("\"kind\":\"incremental\"");
+
+    // A day later the schedule reads everything again: the change no trail saw is found.
+    clock.advance(Duration.ofDays(1).plusMinutes(1));
+    try {
+      io.airlock.inventory.ScanSummary daily = inventory.refresh("airlock", () -> { });
+      assertThat(daily.kind()).isEqualTo("full");
+      erins = api.get("carol", "/api/inventory/assignments?principalId=" + DemoOrganization.ERIN_USER_ID).body();
+      assertThat(erins.toString()).contains(DemoOrganization.ADMINISTRATOR_PERMISSION_SET_ARN);
+    } finally {
+      clock.reset();
+    }
   }
 
   @Test

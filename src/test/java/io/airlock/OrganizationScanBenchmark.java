@@ -21,6 +21,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import software.amazon.awssdk.services.ssoadmin.SsoAdminClient;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -159,7 +160,51 @@ class OrganizationScanBenchmark {
     // ---- the explorer, on every mapping ----
     explorerQueries(state);
 
+    // ---- an incremental scan after a day's worth of changes ----
+    incrementalScan(state);
+
     Benchmarks.publish(report, "organization-scan-report.md");
+  }
+
+  /** Assignments changed through the API (so CloudTrail records them) before the incremental scan. */
+  static final int CHANGES = Integer.getInteger("benchmark.changes", 500);
+
+  /**
+   * {@link #CHANGES} user assignments deleted through the API, as grants and revokes and
+   * out-of-band changes would in a day, then the schedule's scan: it reads the trail and only the
+   * pairs named there. Its bound: the trail's pages (50 events a page) and one
+   * ListAccountAssignments per pair named.
+   */
+  private void incrementalScan(SandboxState state) {
+    List<SandboxState.Assignment> all = state.assignments().stream()
+        .filter(a -> "USER".equals(a.principalType())).toList();
+    int stride = Math.max(1, all.size() / CHANGES); // spread over the organization, as a day's changes are
+    List<SandboxState.Assignment> users = java.util.stream.IntStream.range(0, Math.min(CHANGES, all.size()))
+        .mapToObj(i -> all.get(i * stride)).toList();
+    try (SsoAdminClient sso = io.airlock.support.SandboxSso.client(sandbox)) {
+      for (SandboxState.Assignment a : users) {
+        sso.deleteAccountAssignment(r -> r.instanceArn(io.airlock.sandbox.DemoOrganization.INSTANCE_ARN)
+            .targetId(a.accountId()).targetType("AWS_ACCOUNT").permissionSetArn(a.permissionSetArn())
+            .principalType(a.principalType()).principalId(a.principalId()));
+      }
+    }
+    int expected = state.assignments().size();
+    long pairs = users.stream().map(a -> a.accountId() + " " + a.permissionSetArn()).distinct().count();
+    state.resetCounters();
+    long t0 = System.nanoTime();
+    ScanSummary incremental = inventory.refresh("benchmark-incremental", () -> { });
+    long nanos = System.nanoTime() - t0;
+    assertThat(incremental.kind()).isEqualTo(ScanSummary.INCREMENTAL);
+    assertThat(incremental.assignments()).isEqualTo(expected);
+    Map<String, Long> calls = new LinkedHashMap<>(state.callCounts());
+    long least = (long) Math.max(1, Math.ceil(users.size() / 50.0)) + pairs;
+    long identityCenter = calls.getOrDefault("ListAccountAssignments", 0L);
+    line("Incremental scan after %s assignments deleted through the API (%s pairs): %s trail events read, %s calls"
+            + " (%s) against a bound of %s; %s s with the quota lifted; under the quota (the trail at CloudTrail's 2"
+            + " calls a second, then the pairs at %d Identity Center calls a second): at least %s",
+        n(users.size()), n(pairs), n(incremental.changesRead()), n(incremental.awsCalls()), calls, n(least),
+        s(nanos), SCAN_SHARE,
+        hms(calls.getOrDefault("LookupEvents", 0L) / 2.0 + identityCenter / (double) SCAN_SHARE));
   }
 
   private void explorerQueries(SandboxState state) {

@@ -147,6 +147,37 @@ class AwsClientsConfiguration {
   }
 
   /**
+   * CloudTrail's event history of the integration role's account, read by incremental scans:
+   * Identity Center's region, and us-east-1 where Organizations records its events.
+   */
+  @Bean(destroyMethod = "close")
+  ChangeFeed changeFeed(AwsConnection c, AirlockProperties p, AwsCredentialsProvider airlockCredentials,
+      SdkHttpClient http, CloudTrailQuota quota, AwsMetrics metrics, AwsCallAudit audit) {
+    java.util.Map<String, software.amazon.awssdk.services.cloudtrail.CloudTrailClient> clients =
+        new java.util.LinkedHashMap<>();
+    for (Region region : new java.util.LinkedHashSet<>(java.util.List.of(c.region(), Region.US_EAST_1))) {
+      var builder = software.amazon.awssdk.services.cloudtrail.CloudTrailClient.builder()
+          .region(region)
+          .credentialsProvider(airlockCredentials)
+          .httpClient(http)
+          .overrideConfiguration(ClientOverrideConfiguration.builder()
+              .apiCallTimeout(p.aws().callTimeout())
+              .apiCallAttemptTimeout(p.aws().attemptTimeout())
+              .retryStrategy(retryStrategy())
+              .addExecutionInterceptor(quota.interceptor("identity-center", region.id()))
+              .addExecutionInterceptor(metrics)
+              .addMetricPublisher(metrics)
+              .addExecutionInterceptor(audit)
+              .build());
+      if (c.endpoint() != null) {
+        builder.endpointOverride(c.endpoint());
+      }
+      clients.put(region.id(), builder.build());
+    }
+    return new ChangeFeed(clients);
+  }
+
+  /**
    * S3 for the audit archive, path-style against a configured endpoint (the sandbox, or any
    * S3-compatible store). The standard retry strategy retries 5xx, throttling and network errors
    * with jittered backoff; the shipper backs off further between batches.

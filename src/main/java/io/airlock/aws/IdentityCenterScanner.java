@@ -2,6 +2,7 @@ package io.airlock.aws;
 
 import io.airlock.config.AirlockProperties;
 import io.airlock.inventory.Inventory;
+import io.airlock.inventory.InventoryChanges;
 import io.airlock.inventory.InventoryScanSettings;
 import io.airlock.inventory.InventorySource;
 import io.airlock.request.AccessOperationException;
@@ -10,6 +11,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.time.Instant;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -61,6 +64,8 @@ import software.amazon.awssdk.services.ssoadmin.model.Tag;
 @Component
 class IdentityCenterScanner implements InventorySource {
 
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(IdentityCenterScanner.class);
+
   static final String TAG_MANAGED = "airlock:managed";
   static final String TAG_REQUEST_ID = "airlock:request-id";
 
@@ -70,9 +75,11 @@ class IdentityCenterScanner implements InventorySource {
   private final IdentityCenterAdapter adapter;
   private final String craftPrefix;
   private final InventoryScanSettings settings;
+  private final ChangeFeed feed;
 
   IdentityCenterScanner(SsoAdminClient ssoAdmin, IdentitystoreClient identityStore, OrganizationsClient organizations,
-      IdentityCenterAdapter adapter, AirlockProperties properties, InventoryScanSettings settings) {
+      IdentityCenterAdapter adapter, AirlockProperties properties, InventoryScanSettings settings, ChangeFeed feed) {
+    this.feed = feed;
     this.ssoAdmin = ssoAdmin;
     this.identityStore = identityStore;
     this.organizations = organizations;
@@ -101,39 +108,135 @@ class IdentityCenterScanner implements InventorySource {
             tags.get(i)));
       }
 
-      List<Inventory.User> users = reads.identityCenter(identityStore.listUsersPaginator(r -> r.identityStoreId(storeId)))
-          .stream().flatMap(p -> p.users().stream())
-          .map(u -> new Inventory.User(u.userId(), u.userName(), u.displayName(), primaryEmail(u.emails())))
-          .toList();
-      List<Inventory.Group> groups = reads.identityCenter(identityStore.listGroupsPaginator(r -> r.identityStoreId(storeId)))
-          .stream().flatMap(p -> p.groups().stream())
-          .map(g -> new Inventory.Group(g.groupId(), g.displayName(), g.description()))
-          .toList();
-      List<Inventory.Membership> memberships = reads.each(groups, g -> reads.identityCenter(identityStore
-              .listGroupMembershipsPaginator(r -> r.identityStoreId(storeId).groupId(g.groupId())))
-              .stream().flatMap(p -> p.groupMemberships().stream())
-              .filter(m -> m.memberId() != null && m.memberId().userId() != null)
-              .map(m -> new Inventory.Membership(g.groupId(), m.memberId().userId()))
-              .toList())
+      List<Inventory.User> users = users(reads, storeId);
+      List<Inventory.Group> groups = groups(reads, storeId);
+      List<Inventory.Membership> memberships = reads.each(groups, g -> members(reads, storeId, g))
           .stream().flatMap(List::stream).toList();
 
-      List<String> arns = reads.identityCenter(ssoAdmin.listPermissionSetsPaginator(r -> r.instanceArn(instanceArn)))
-          .stream().flatMap(p -> p.permissionSets().stream()).toList();
+      List<String> arns = permissionSetArns(reads, instanceArn);
       List<Inventory.PermissionSet> permissionSets = reads.each(arns, arn -> permissionSet(reads, instanceArn, arn));
 
       List<Pair> pairs = provisionedPairs(reads, instanceArn, arns, accounts);
       Set<Inventory.Assignment> assignments = new LinkedHashSet<>();
-      reads.each(pairs, pair -> reads.identityCenter(ssoAdmin.listAccountAssignmentsPaginator(r -> r
-              .instanceArn(instanceArn).accountId(pair.accountId()).permissionSetArn(pair.permissionSetArn())))
-              .stream().flatMap(p -> p.accountAssignments().stream())
-              .map(a -> new Inventory.Assignment(a.accountId(), a.permissionSetArn(), a.principalTypeAsString(),
-                  a.principalId()))
-              .toList())
-          .forEach(assignments::addAll);
+      reads.each(pairs, pair -> assignmentsOf(reads, instanceArn, pair)).forEach(assignments::addAll);
       return new Inventory(accounts, users, groups, memberships, List.copyOf(permissionSets),
           List.copyOf(assignments), reads.calls());
     } catch (SdkException e) {
       throw new AccessOperationException("AWS scan failed: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * What the trail's write events since {@code since} name, read again: an assignment created or
+   * deleted, the pair it is in; a permission set created, changed, tagged or deleted, the list of
+   * sets and that set; anything in the identity store, the users and groups and the members of the
+   * groups named (of every group when an event names none, as DeleteGroupMembership names only
+   * the membership); anything in Organizations, the tree, and the tags of the accounts new to the
+   * inventory or named by a tag change. Empty when the trail cannot be read.
+   */
+  @Override
+  public Optional<InventoryChanges> changesSince(Instant since, InventoryChanges.Known known,
+      Runnable stillScanning) {
+    ChangeFeed.Read read;
+    try {
+      read = feed.since(since, stillScanning);
+    } catch (SdkException e) {
+      log.warn("CloudTrail's event history could not be read ({}): scanning everything instead",
+          io.airlock.logging.LogSafe.of(e.getMessage()));
+      return Optional.empty();
+    }
+    boolean organization = false;
+    boolean identityStore = false;
+    boolean everyGroup = false;
+    boolean setList = false;
+    Set<String> tagged = new HashSet<>();
+    Set<String> groupsNamed = new HashSet<>();
+    Set<String> setsNamed = new HashSet<>();
+    Set<InventoryChanges.Pair> pairs = new LinkedHashSet<>();
+    for (ChangeFeed.Change c : read.changes()) {
+      switch (c.source()) {
+        case "sso.amazonaws.com" -> {
+          if ("CreateAccountAssignment".equals(c.name()) || "DeleteAccountAssignment".equals(c.name())) {
+            if (c.request("targetId") != null && c.request("permissionSetArn") != null) {
+              pairs.add(new InventoryChanges.Pair(c.request("targetId"), c.request("permissionSetArn")));
+            }
+            continue;
+          }
+          setList = true;
+          Optional.ofNullable(c.request("permissionSetArn")).ifPresent(setsNamed::add);
+          Optional.ofNullable(c.request("resourceArn")).filter(a -> a.contains(":permissionSet/"))
+              .ifPresent(setsNamed::add);
+          Optional.ofNullable(c.response() == null ? null : c.response().get("permissionSet"))
+              .map(n -> ChangeFeed.Change.text(n, "permissionSetArn")).ifPresent(setsNamed::add);
+        }
+        case "identitystore.amazonaws.com" -> {
+          identityStore = true;
+          String group = c.request("groupId");
+          if (group != null) {
+            groupsNamed.add(group);
+          } else if (c.name().contains("Membership")) {
+            everyGroup = true;
+          }
+        }
+        default -> {
+          organization = true;
+          Optional.ofNullable(c.request("resourceId")).ifPresent(tagged::add);
+        }
+      }
+    }
+    try (Reads reads = new Reads(settings, stillScanning)) {
+      String instanceArn = adapter.instance().instanceArn();
+      String storeId = adapter.instance().identityStoreId();
+      List<Inventory.Account> accounts = null;
+      Set<String> tagsRead = new HashSet<>();
+      if (organization) {
+        List<Placed> placed = organizationTree(reads);
+        List<Placed> toTag = placed.stream().filter(p -> !known.accountIds().contains(p.account().id())
+            || tagged.contains(p.account().id())).toList();
+        List<Map<String, String>> tags = reads.each(toTag, p -> accountTags(reads, p.account().id()));
+        Map<String, Map<String, String>> tagsOf = new HashMap<>();
+        for (int i = 0; i < toTag.size(); i++) {
+          tagsOf.put(toTag.get(i).account().id(), tags.get(i));
+        }
+        tagsRead = tagsOf.keySet();
+        accounts = placed.stream().map(p -> new Inventory.Account(p.account().id(), p.account().name(),
+            p.account().email(), p.account().statusAsString(), p.ouPath(), tagsOf.get(p.account().id()))).toList();
+      }
+      List<Inventory.User> users = null;
+      List<Inventory.Group> groups = null;
+      Map<String, List<Inventory.Membership>> memberships = new HashMap<>();
+      if (identityStore) {
+        users = users(reads, storeId);
+        groups = groups(reads, storeId);
+        List<Inventory.Group> toRead = everyGroup ? groups
+            : groups.stream().filter(g -> groupsNamed.contains(g.groupId())).toList();
+        List<List<Inventory.Membership>> members = reads.each(toRead, g -> members(reads, storeId, g));
+        for (int i = 0; i < toRead.size(); i++) {
+          memberships.put(toRead.get(i).groupId(), members.get(i));
+        }
+      }
+      List<String> arns = null;
+      List<Inventory.PermissionSet> sets = List.of();
+      if (setList) {
+        arns = permissionSetArns(reads, instanceArn);
+        List<String> toRead = arns.stream().filter(a -> setsNamed.contains(a)
+            || !known.permissionSetArns().contains(a)).toList();
+        sets = reads.each(toRead, arn -> permissionSet(reads, instanceArn, arn));
+      }
+      Set<String> setsNow = arns == null ? null : Set.copyOf(arns);
+      List<InventoryChanges.Pair> toRead = pairs.stream()
+          .filter(p -> setsNow == null || setsNow.contains(p.permissionSetArn())).toList();
+      List<List<Inventory.Assignment>> found = reads.each(toRead, p -> assignmentsOf(reads, instanceArn,
+          new Pair(p.accountId(), p.permissionSetArn())));
+      Map<InventoryChanges.Pair, List<Inventory.Assignment>> assignments = new HashMap<>();
+      pairs.forEach(p -> assignments.put(p, List.of())); // a set deleted since holds none
+      for (int i = 0; i < toRead.size(); i++) {
+        assignments.put(toRead.get(i), found.get(i));
+      }
+      return Optional.of(new InventoryChanges(read.changes().size(), accounts, tagsRead, users, groups,
+          memberships, arns, sets, assignments, read.calls() + reads.calls()));
+    } catch (SdkException e) {
+      throw new AccessOperationException("AWS incremental scan failed: " + e.getMessage(), e);
     }
   }
 
@@ -164,6 +267,43 @@ class IdentityCenterScanner implements InventorySource {
     }
     placed.sort(Comparator.comparing(p -> p.account().id()));
     return placed;
+  }
+
+  private List<Inventory.User> users(Reads reads, String storeId) {
+    return reads.identityCenter(identityStore.listUsersPaginator(r -> r.identityStoreId(storeId)))
+        .stream().flatMap(p -> p.users().stream())
+        .map(u -> new Inventory.User(u.userId(), u.userName(), u.displayName(), primaryEmail(u.emails())))
+        .toList();
+  }
+
+  private List<Inventory.Group> groups(Reads reads, String storeId) {
+    return reads.identityCenter(identityStore.listGroupsPaginator(r -> r.identityStoreId(storeId)))
+        .stream().flatMap(p -> p.groups().stream())
+        .map(g -> new Inventory.Group(g.groupId(), g.displayName(), g.description()))
+        .toList();
+  }
+
+  private List<Inventory.Membership> members(Reads reads, String storeId, Inventory.Group g) {
+    return reads.identityCenter(identityStore
+            .listGroupMembershipsPaginator(r -> r.identityStoreId(storeId).groupId(g.groupId())))
+        .stream().flatMap(p -> p.groupMemberships().stream())
+        .filter(m -> m.memberId() != null && m.memberId().userId() != null)
+        .map(m -> new Inventory.Membership(g.groupId(), m.memberId().userId()))
+        .toList();
+  }
+
+  private List<String> permissionSetArns(Reads reads, String instanceArn) {
+    return reads.identityCenter(ssoAdmin.listPermissionSetsPaginator(r -> r.instanceArn(instanceArn)))
+        .stream().flatMap(p -> p.permissionSets().stream()).toList();
+  }
+
+  private List<Inventory.Assignment> assignmentsOf(Reads reads, String instanceArn, Pair pair) {
+    return reads.identityCenter(ssoAdmin.listAccountAssignmentsPaginator(r -> r
+            .instanceArn(instanceArn).accountId(pair.accountId()).permissionSetArn(pair.permissionSetArn())))
+        .stream().flatMap(p -> p.accountAssignments().stream())
+        .map(a -> new Inventory.Assignment(a.accountId(), a.permissionSetArn(), a.principalTypeAsString(),
+            a.principalId()))
+        .toList();
   }
 
   private Map<String, String> accountTags(Reads reads, String accountId) {

@@ -41,6 +41,25 @@ interface InventoryMapper {
 
   int deleteAssignment(Assignment a);
 
+  /** What the inventory holds, counted. */
+  Counts counts();
+
+  record Counts(int accounts, int users, int groups, int memberships, int permissionSets, int assignments) {}
+
+  List<String> accountIds();
+
+  List<String> permissionSetArns();
+
+  void deleteAssignmentsOfPair(InventoryChanges.Pair pair);
+
+  void deleteMembershipsOfGroup(@Param("groupId") String groupId);
+
+  void deletePermissionSet(@Param("arn") String arn);
+
+  void deleteLeftovers();
+
+  void deleteLeftoverMemberships();
+
   List<AccountRow> accounts();
 
   List<Inventory.AccountTag> accountTags(@Param("accountId") String accountId);

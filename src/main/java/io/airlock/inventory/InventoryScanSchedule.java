@@ -9,9 +9,10 @@ import org.springframework.stereotype.Component;
 
 /**
  * Rescans AWS on a fixed delay (first soon after start-up), so validation and the API see
- * accounts, users and permission sets created outside Airlock. The scan takes the cluster's scan
- * lock ({@link InventoryScans#LOCK}, the same as a scan a drift run asks for): while another
- * node scans, this turn is skipped.
+ * accounts, users and permission sets created outside Airlock: only what changed since the last
+ * scan, and everything once a day ({@link InventoryService#refresh}). The scan takes the cluster's
+ * scan lock ({@link InventoryScans#LOCK}, the same as a full scan a drift run asks for): while
+ * another node scans, this turn is skipped.
  */
 @Component
 @ConditionalOnProperty(name = "airlock.inventory.scheduled", havingValue = "true", matchIfMissing = true)
@@ -30,7 +31,7 @@ class InventoryScanSchedule {
     try {
       // A large organization takes an hour under the quota: the lock is extended while the scan
       // runs, so no other node starts a second scan; a node that dies frees it within 10 minutes.
-      if (!scans.scanUnlessRunning("airlock")) {
+      if (!scans.refreshUnlessRunning("airlock")) {
         log.debug("Inventory scan skipped: another scan holds the lock");
       }
     } catch (RuntimeException e) {

@@ -79,11 +79,12 @@ public class InventoryScans {
   }
 
   /**
-   * Scans now if no other scan holds the cluster lock (the schedule's turn); returns whether it
-   * scanned. A failing scan throws, keeping the previous inventory.
+   * Brings the inventory up to date ({@link InventoryService#refresh}: incremental when it can) if
+   * no other scan holds the cluster lock (the schedule's turn); returns whether it scanned. A
+   * failing scan throws, keeping the previous inventory.
    */
-  public boolean scanUnlessRunning(String actor) {
-    return underLock(() -> inventory.scan(actor, InventoryScans::extendLock)) != null;
+  public boolean refreshUnlessRunning(String actor) {
+    return underLock(() -> inventory.refresh(actor, InventoryScans::extendLock)) != null;
   }
 
   /**

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
@@ -30,9 +31,11 @@ public class InventoryService {
   private final TransactionTemplate tx;
   private final Clock clock;
   private final org.springframework.context.ApplicationEventPublisher events;
+  private final InventoryScanSettings settings;
 
   InventoryService(InventorySource source, InventoryMapper mapper, AuditLog audit, TransactionTemplate tx,
-      Clock clock, org.springframework.context.ApplicationEventPublisher events) {
+      Clock clock, org.springframework.context.ApplicationEventPublisher events, InventoryScanSettings settings) {
+    this.settings = settings;
     this.source = source;
     this.mapper = mapper;
     this.audit = audit;
@@ -55,9 +58,10 @@ public class InventoryService {
     long t0 = System.nanoTime();
     Inventory found = source.scan(stillScanning);
     long durationMs = Duration.ofNanos(System.nanoTime() - t0).toMillis();
-    ScanSummary summary = new ScanSummary(started, clock.instant(), actor, durationMs, found.awsCalls(),
+    Instant finished = clock.instant();
+    ScanSummary summary = new ScanSummary(started, finished, actor, durationMs, found.awsCalls(),
         found.accounts().size(), found.users().size(), found.groups().size(), found.memberships().size(),
-        found.permissionSets().size(), found.assignments().size());
+        found.permissionSets().size(), found.assignments().size(), ScanSummary.FULL, finished, 0);
     tx.executeWithoutResult(status -> {
       ScanSummary before = mapper.lockSummary();
       boolean first = before == null || before.finishedAt() == null;
@@ -73,33 +77,138 @@ public class InventoryService {
       inChunks(found.memberships(), mapper::insertMemberships);
       found.permissionSets().forEach(p -> mapper.insertPermissionSet(StoredPermissionSet.of(p)));
       inChunks(found.assignments(), mapper::insertAssignments);
-      mapper.updateSummary(summary);
-      Map<String, Object> details = new LinkedHashMap<>();
-      details.put("accounts", summary.accounts());
-      details.put("users", summary.users());
-      details.put("groups", summary.groups());
-      details.put("memberships", summary.memberships());
-      details.put("permissionSets", summary.permissionSets());
-      details.put("assignments", summary.assignments());
-      details.put("awsCalls", summary.awsCalls());
-      details.put("durationMs", summary.durationMs());
-      audit.record(actor, "inventory.scanned", null, details);
-      // In this transaction: whoever waits for a scan that started by now moves on with it, or not at all.
-      events.publishEvent(new InventoryScanned(summary));
+      recorded(summary);
       if (first) { // under the head row's lock: once per organization, whichever node scans
         events.publishEvent(new FirstScan(summary.finishedAt(), summary.accounts(), summary.permissionSets()));
       }
     });
+    analyze();
+    logged(summary);
+    return summary;
+  }
+
+  /**
+   * Brings the inventory up to date the cheap way when it can: only what CloudTrail's write
+   * events since the last scan name is read again ({@link InventorySource#changesSince}), the
+   * rest kept. Everything is read ({@link #scan}) when incremental scans are off, nothing was
+   * ever scanned, the last full scan is older than {@code airlock.inventory.scan.full-every}, or
+   * the trail cannot be read. The schedule's scan.
+   */
+  public ScanSummary refresh(String actor, Runnable stillScanning) {
+    ScanSummary last = mapper.summary();
+    Instant started = clock.instant();
+    if (!settings.incremental() || last == null || last.finishedAt() == null || last.fullScanAt() == null
+        || !started.isBefore(last.fullScanAt().plus(settings.fullEvery()))) {
+      return scan(actor, stillScanning);
+    }
+    long t0 = System.nanoTime();
+    InventoryChanges.Known known = new InventoryChanges.Known(Set.copyOf(mapper.accountIds()),
+        Set.copyOf(mapper.permissionSetArns()));
+    Optional<InventoryChanges> read = source.changesSince(last.startedAt().minus(settings.trailLag()), known,
+        stillScanning);
+    if (read.isEmpty()) {
+      return scan(actor, stillScanning);
+    }
+    InventoryChanges changes = read.get();
+    long durationMs = Duration.ofNanos(System.nanoTime() - t0).toMillis();
+    ScanSummary summary = tx.execute(status -> {
+      ScanSummary before = mapper.lockSummary();
+      apply(changes);
+      InventoryMapper.Counts counts = mapper.counts();
+      ScanSummary done = new ScanSummary(started, clock.instant(), actor, durationMs, changes.awsCalls(),
+          counts.accounts(), counts.users(), counts.groups(), counts.memberships(), counts.permissionSets(),
+          counts.assignments(), ScanSummary.INCREMENTAL, before.fullScanAt(), changes.changesRead());
+      recorded(done);
+      return done;
+    });
+    logged(summary);
+    return summary;
+  }
+
+  /** Replaces the parts an incremental scan read again; the rest stays as stored. */
+  private void apply(InventoryChanges changes) {
+    boolean listsChanged = false;
+    if (changes.accounts() != null) {
+      Map<String, List<Inventory.AccountTag>> stored = mapper.accountTags(null).stream()
+          .collect(java.util.stream.Collectors.groupingBy(Inventory.AccountTag::accountId));
+      mapper.deleteAll("inventory_account_tag");
+      mapper.deleteAll("inventory_account");
+      for (Inventory.Account a : changes.accounts()) {
+        mapper.insertAccount(a);
+        if (changes.tagsRead().contains(a.accountId())) {
+          a.tags().forEach((k, v) -> mapper.insertAccountTag(new Inventory.AccountTag(a.accountId(), k, v)));
+        } else {
+          stored.getOrDefault(a.accountId(), List.of()).forEach(mapper::insertAccountTag);
+        }
+      }
+      listsChanged = true;
+    }
+    if (changes.users() != null) {
+      mapper.deleteAll("inventory_user");
+      inChunks(changes.users(), mapper::insertUsers);
+    }
+    if (changes.groups() != null) {
+      mapper.deleteAll("inventory_group");
+      changes.groups().forEach(mapper::insertGroup);
+    }
+    changes.memberships().forEach((group, members) -> {
+      mapper.deleteMembershipsOfGroup(group);
+      inChunks(members, mapper::insertMemberships);
+    });
+    if (changes.users() != null || changes.groups() != null) {
+      mapper.deleteLeftoverMemberships();
+    }
+    if (changes.permissionSetArns() != null) {
+      Set<String> now = Set.copyOf(changes.permissionSetArns());
+      mapper.permissionSetArns().stream().filter(arn -> !now.contains(arn)).forEach(mapper::deletePermissionSet);
+      listsChanged = true;
+    }
+    for (Inventory.PermissionSet p : changes.permissionSets()) {
+      mapper.deletePermissionSet(p.arn());
+      mapper.insertPermissionSet(StoredPermissionSet.of(p));
+    }
+    changes.assignments().forEach((pair, found) -> {
+      mapper.deleteAssignmentsOfPair(pair);
+      inChunks(found, mapper::insertAssignments);
+    });
+    if (listsChanged) {
+      mapper.deleteLeftovers();
+    }
+  }
+
+  private void recorded(ScanSummary summary) {
+    mapper.updateSummary(summary);
+    Map<String, Object> details = new LinkedHashMap<>();
+    details.put("kind", summary.kind());
+    details.put("accounts", summary.accounts());
+    details.put("users", summary.users());
+    details.put("groups", summary.groups());
+    details.put("memberships", summary.memberships());
+    details.put("permissionSets", summary.permissionSets());
+    details.put("assignments", summary.assignments());
+    details.put("awsCalls", summary.awsCalls());
+    details.put("durationMs", summary.durationMs());
+    if (ScanSummary.INCREMENTAL.equals(summary.kind())) {
+      details.put("changesRead", summary.changesRead());
+    }
+    audit.record(summary.actor(), "inventory.scanned", null, details);
+    // In this transaction: whoever waits for a scan that started by now moves on with it, or not at all.
+    events.publishEvent(new InventoryScanned(summary));
+  }
+
+  private void analyze() {
     try {
       mapper.analyze();
     } catch (RuntimeException e) {
       log.warn("Inventory statistics not refreshed (the explorer may plan its queries badly until autovacuum"
           + " does): {}", e.toString());
     }
-    log.info("Inventory scanned in {} ms with {} AWS calls: {} accounts, {} users, {} groups, {} permission sets, "
-            + "{} assignments", durationMs, found.awsCalls(), summary.accounts(), summary.users(), summary.groups(),
-        summary.permissionSets(), summary.assignments());
-    return summary;
+  }
+
+  private static void logged(ScanSummary summary) {
+    log.info("Inventory scanned ({}) in {} ms with {} AWS calls: {} accounts, {} users, {} groups, {} permission sets, "
+            + "{} assignments", summary.kind(), summary.durationMs(), summary.awsCalls(), summary.accounts(),
+        summary.users(), summary.groups(), summary.permissionSets(), summary.assignments());
   }
 
   /** Rows a multi-row INSERT carries: 4 columns × 1,000 stays far below PostgreSQL's 65,535 parameters. */

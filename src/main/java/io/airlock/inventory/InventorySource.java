@@ -15,6 +15,15 @@ public interface InventorySource {
     return scan();
   }
 
+  /**
+   * What changed since {@code since}, read from the change feed and then from AWS; empty when
+   * the feed cannot be read (the caller scans everything instead).
+   */
+  default java.util.Optional<InventoryChanges> changesSince(java.time.Instant since, InventoryChanges.Known known,
+      Runnable stillScanning) {
+    return java.util.Optional.empty();
+  }
+
   /** One account with its OU path and tags, read now; empty when not in the organization. */
   java.util.Optional<Inventory.Account> describeAccount(String accountId);
 }

@@ -90,7 +90,7 @@ class AccessTaskGuard implements TaskListener {
         text(task, ACCESS_REASON)));
     // Route by the checked choice; the next round's expiry timer reads the stored end, not a sent
     // one, and the copies the forms show are the stored request's again.
-    task.getExecution().setVariables(AccessLifecycle.displayed(r));
+    task.getExecution().setVariables(r.displayed());
     task.getExecution().setVariable(ACCESS_ACTION, RequestChanges.AccessAction.valueOf(action.trim()).name());
     if (r.getGrantEnd() != null) {
       task.getExecution().setVariable(GRANT_END, Date.from(r.getGrantEnd()));

@@ -50,7 +50,7 @@ class RegisterRequestDelegate implements JavaDelegate {
         groups, input));
     execution.setProcessBusinessKey(id);
     execution.setVariable(REQUEST_ID, id);
-    AccessLifecycle.displayed(r).forEach(execution::setVariable);
+    r.displayed().forEach(execution::setVariable);
     execution.setVariable(SYSTEM, r.getSystem());
     execution.setVariable(DURATION_MINUTES, r.parsedDuration().toMinutes());
     execution.setVariable(START_AT, r.getStartAt() == null ? null : java.util.Date.from(r.getStartAt()));

@@ -221,7 +221,7 @@ public class AccessLifecycle {
     r.setApproverGroups(String.join(",", scope.approverGroups()));
     r.setMaxDurationMinutes(scope.maxDurationMinutes());
     r.setApprovalsRequired(scope.approvalsRequired());
-    r.setEscalationGroup(blankToNull(scope.escalationGroup()));
+    r.setEscalationGroup(RequestCore.blankToNull(scope.escalationGroup()));
     if (r.getBreakGlass() != null && scope.breakGlassAllowed()) {
       r.setBreakGlass(Boolean.TRUE);
     }
@@ -281,24 +281,6 @@ public class AccessLifecycle {
           + r.getId());
     }
     return r;
-  }
-
-  /** What the review form shows of a request: the process variables Airlock keeps as copies. */
-  public static Map<String, Object> displayed(AccessRequest r) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("requester", r.getRequester());
-    m.put("principal", r.getPrincipal());
-    m.put("target", r.getTarget());
-    m.put("permission", r.getPermission());
-    m.put("duration", r.getDuration());
-    m.put("justification", r.getJustification());
-    m.put("ticket", r.getTicket());
-    m.put("craftPolicy", r.getCraftPolicy());
-    return m;
-  }
-
-  static String blankToNull(String s) {
-    return s == null || s.isBlank() ? null : s;
   }
 
   // ---- grant ----------------------------------------------------------------------------

@@ -247,4 +247,18 @@ public class AccessRequest implements Cloneable {
     }
     return java.util.Arrays.stream(commaSeparated.split("\\s*,\\s*")).filter(g -> !g.isBlank()).toList();
   }
+
+  /** What the review form shows of a request: the process variables Airlock keeps as copies. */
+  public java.util.Map<String, Object> displayed() {
+    java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+    m.put("requester", requester);
+    m.put("principal", principal);
+    m.put("target", target);
+    m.put("permission", permission);
+    m.put("duration", duration);
+    m.put("justification", justification);
+    m.put("ticket", ticket);
+    m.put("craftPolicy", craftPolicy);
+    return m;
+  }
 }

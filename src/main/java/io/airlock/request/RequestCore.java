@@ -212,4 +212,9 @@ class RequestCore {
     return r.getStartAt() != null && r.getStartAt().isAfter(clock.instant()) ? RequestStatus.SCHEDULED
         : RequestStatus.GRANTING;
   }
+
+  /** Null for a blank text: what a form's empty field means. */
+  static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s;
+  }
 }

@@ -145,7 +145,7 @@ public class Reviews {
 
   /** The displayed values that differ from the stored request (name → shown, stored). */
   private static Map<String, Object> divergence(AccessRequest r, Map<String, Object> shown) {
-    Map<String, Object> stored = AccessLifecycle.displayed(r);
+    Map<String, Object> stored = r.displayed();
     Map<String, Object> diff = new LinkedHashMap<>();
     if (shown == null) {
       return diff;
@@ -153,7 +153,7 @@ public class Reviews {
     stored.forEach((name, value) -> {
       if (shown.containsKey(name)) {
         String s = shown.get(name) == null ? null : String.valueOf(shown.get(name));
-        if (!Objects.equals(AccessLifecycle.blankToNull(s), AccessLifecycle.blankToNull(value == null ? null : String.valueOf(value)))) {
+        if (!Objects.equals(RequestCore.blankToNull(s), RequestCore.blankToNull(value == null ? null : String.valueOf(value)))) {
           diff.put(name, Map.of("shown", String.valueOf(s), "stored", String.valueOf(value)));
         }
       }

@@ -240,7 +240,8 @@ public final class AwsSandbox implements AutoCloseable, SandboxEndpoint {
                 case CloudTrailService.TARGET_PREFIX -> "cloudtrail";
                 default -> "organizations";
             } + ":" + operation);
-            JsonRequest req = new JsonRequest(parse(body));
+            JsonNode parsed = parse(body);
+            JsonRequest req = new JsonRequest(parsed);
             if (SsoAdminService.TARGET_PREFIX.equals(prefix) && SandboxState.CREATE.equals(operation)) {
                 state.recordCreationArrival(text(req, "PrincipalId"), text(req, "PermissionSetArn"),
                         text(req, "TargetId"), arrived);
@@ -260,6 +261,17 @@ public final class AwsSandbox implements AutoCloseable, SandboxEndpoint {
                         state.accountOf(accessKeyId(exchange)), signingRegion(exchange));
                 default -> organizations.handle(operation, req);
             };
+            if (!CloudTrailService.TARGET_PREFIX.equals(prefix) && CloudTrailService.changes(operation)) {
+                // As AWS records it: a management event of the caller's account, Organizations' in us-east-1
+                String source = switch (prefix) {
+                    case SsoAdminService.TARGET_PREFIX -> "sso.amazonaws.com";
+                    case IdentityStoreService.TARGET_PREFIX -> "identitystore.amazonaws.com";
+                    default -> "organizations.amazonaws.com";
+                };
+                cloudTrail.recordChange(state.accountOf(accessKeyId(exchange)),
+                        "organizations.amazonaws.com".equals(source) ? "us-east-1" : signingRegion(exchange),
+                        source, operation, accessKeyId(exchange), parsed, result);
+            }
             if (SsoAdminService.TARGET_PREFIX.equals(prefix)
                     && (SandboxState.CREATE.equals(operation) || SandboxState.DELETE.equals(operation))) {
                 state.recordAssignmentCall(operation, text(req, "PrincipalId"), text(req, "PermissionSetArn"),

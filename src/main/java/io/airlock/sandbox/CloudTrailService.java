@@ -31,7 +31,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * signature's.
  *
  * <p>Events are seeded through {@link #record}; with {@link #demoEvents(boolean)} on, a new
- * account assignment also produces a few plausible events of its user in that account.
+ * account assignment also produces a few plausible events of its user in that account. Every
+ * call that changes something in Identity Center (over HTTP) is recorded as AWS records it, a
+ * write event of the caller's account with its {@code requestParameters} and
+ * {@code responseElements} ({@link #recordChange}): what Airlock's incremental scans read.
  */
 public final class CloudTrailService {
 
@@ -108,20 +111,75 @@ public final class CloudTrailService {
         json.put("awsRegion", "us-east-1");
         json.put("sourceIPAddress", "198.51.100.7");
         json.put("userAgent", "aws-cli/2.17.0");
+        String cloudTrailEvent = closed(json, eventId, readOnly, accountId);
+        return new Event(eventId, eventName, eventSource, at, userName, accessKeyId, readOnly, List.of(resources),
+                cloudTrailEvent);
+    }
+
+    /**
+     * Whether an operation changes something (and so is a write event AWS records, {@code ReadOnly}
+     * false): everything but the List, Describe and Get calls.
+     */
+    static boolean changes(String operation) {
+        return !(operation.startsWith("List") || operation.startsWith("Describe") || operation.startsWith("Get"));
+    }
+
+    /**
+     * Records a successful call that changed something, as CloudTrail does in the event history:
+     * its parameters and response under {@code requestParameters} and {@code responseElements},
+     * with AWS's camelCase names.
+     */
+    public void recordChange(String accountId, String region, String eventSource, String eventName,
+                             String accessKeyId, JsonNode request, JsonNode response) {
+        Instant at = clock.instant();
+        String eventId = UUID.randomUUID().toString();
+        ObjectNode json = JsonRequest.MAPPER.createObjectNode();
+        json.put("eventVersion", "1.09");
+        ObjectNode identity = json.putObject("userIdentity");
+        identity.put("type", "AssumedRole");
+        identity.put("accountId", accountId);
+        identity.put("accessKeyId", accessKeyId);
+        json.put("eventTime", at.toString());
+        json.put("eventSource", eventSource);
+        json.put("eventName", eventName);
+        json.put("awsRegion", region);
+        json.put("sourceIPAddress", "198.51.100.9");
+        json.put("userAgent", "aws-sdk-java/2");
+        json.set("requestParameters", request == null || request.isNull() ? null : camelCase(request));
+        json.set("responseElements", response == null ? null : camelCase(response));
+        String cloudTrailEvent = closed(json, eventId, false, accountId);
+        record(accountId, region, new Event(eventId, eventName, eventSource, at, null, accessKeyId, false, List.of(),
+                cloudTrailEvent));
+    }
+
+    /** The fields every event ends with, and the event as CloudTrail's JSON text. */
+    private static String closed(ObjectNode json, String eventId, boolean readOnly, String accountId) {
         json.put("requestID", UUID.randomUUID().toString());
         json.put("eventID", eventId);
         json.put("readOnly", readOnly);
         json.put("eventType", "AwsApiCall");
         json.put("managementEvent", true);
         json.put("recipientAccountId", accountId);
-        String cloudTrailEvent;
         try {
-            cloudTrailEvent = JsonRequest.MAPPER.writeValueAsString(json);
+            return JsonRequest.MAPPER.writeValueAsString(json);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
-        return new Event(eventId, eventName, eventSource, at, userName, accessKeyId, readOnly, List.of(resources),
-                cloudTrailEvent);
+    }
+
+    /** The same JSON with every object key's first letter lower-cased ("TargetId" to "targetId"). */
+    private static JsonNode camelCase(JsonNode node) {
+        if (node.isObject()) {
+            ObjectNode out = JsonRequest.MAPPER.createObjectNode();
+            node.fields().forEachRemaining(f -> out.set(JsonRequest.camel(f.getKey()), camelCase(f.getValue())));
+            return out;
+        }
+        if (node.isArray()) {
+            ArrayNode out = JsonRequest.MAPPER.createArrayNode();
+            node.forEach(n -> out.add(camelCase(n)));
+            return out;
+        }
+        return node;
     }
 
     /** Every stored event of that account (all regions), oldest first, future ones included. */

@@ -47,7 +47,7 @@ class InventoryController {
   }
 
   @PostMapping("/scan")
-  @Operation(summary = "Scan AWS now (operators and admins); answers with the new summary")
+  @Operation(summary = "Scan AWS now, reading everything (operators and admins); answers with the new summary")
   ScanSummary scan(Authentication auth) {
     Caller caller = CurrentUser.of(auth);
     if (!caller.inAnyGroup(List.of(groups.operators(), groups.admins()))) {

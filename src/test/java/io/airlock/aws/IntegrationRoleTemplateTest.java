@@ -56,7 +56,8 @@ class IntegrationRoleTemplateTest {
       "identitystore:ListGroupMemberships",
       "organizations:DescribeAccount", "organizations:ListParents",
       "organizations:ListTagsForResource", "organizations:ListRoots",
-      "organizations:ListOrganizationalUnitsForParent", "organizations:ListAccountsForParent");
+      "organizations:ListOrganizationalUnitsForParent", "organizations:ListAccountsForParent",
+      "cloudtrail:LookupEvents");
 
   /**
    * Not called by Airlock: what IAM Identity Center requires of the caller to create or delete
@@ -72,6 +73,7 @@ class IntegrationRoleTemplateTest {
   static final Map<String, String> RESOURCE_STAR_ONLY = Map.of(
       "sso:ListInstances", "SAR sso: ListInstances has no resource type",
       "organizations:ListRoots", "SAR organizations: ListRoots has no resource type",
+      "cloudtrail:LookupEvents", "SAR cloudtrail: LookupEvents has no resource type",
       "iam:ListRoles", "SAR iam: ListRoles has no resource type",
       "iam:ListPolicies", "SAR iam: ListPolicies has no resource type");
 
@@ -150,7 +152,7 @@ class IntegrationRoleTemplateTest {
     for (Statement s : template.statements()) {
       Set<String> services = s.actions().stream().map(a -> a.substring(0, a.indexOf(':'))).collect(Collectors.toSet());
       assertThat(services).as(s.sid()).isSubsetOf(s.onTheWire()
-          ? Set.of("sso", "identitystore", "organizations")
+          ? Set.of("sso", "identitystore", "organizations", "cloudtrail")
           : Set.of("iam"));
     }
   }

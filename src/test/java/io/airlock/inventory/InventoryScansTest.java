@@ -147,7 +147,8 @@ class InventoryScansTest {
   }
 
   private static ScanSummary summary(Instant started) {
-    return new ScanSummary(started, started.plusSeconds(1), "airlock", 1000, 36, 4, 5, 3, 6, 4, 1);
+    return new ScanSummary(started, started.plusSeconds(1), "airlock", 1000, 36, 4, 5, 3, 6, 4, 1, ScanSummary.FULL,
+        started.plusSeconds(1), 0);
   }
 
   /** The cluster lock: free, or held by another node. */
@@ -176,10 +177,10 @@ class InventoryScansTest {
     volatile boolean blocking;
     volatile boolean failing;
     volatile boolean interrupted;
-    volatile ScanSummary last = new ScanSummary(null, null, null, 0, 0, 0, 0, 0, 0, 0, 0);
+    volatile ScanSummary last = new ScanSummary(null, null, null, 0, 0, 0, 0, 0, 0, 0, 0, null, null, null);
 
     FakeInventory() {
-      super(null, null, null, null, null, null);
+      super(null, null, null, null, null, null, null);
     }
 
     @Override

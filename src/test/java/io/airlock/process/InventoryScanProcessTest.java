@@ -112,7 +112,8 @@ class InventoryScanProcessTest {
 
   /** A scan that started at {@code started} was stored, with 4 accounts and 9 assignments. */
   private int scanStored(Instant started) {
-    return scans.correlate(new ScanSummary(started, started.plusSeconds(90), "airlock", 90_000, 120, 4, 7, 3, 8, 5, 9));
+    return scans.correlate(new ScanSummary(started, started.plusSeconds(90), "airlock", 90_000, 120, 4, 7, 3, 8, 5, 9,
+        ScanSummary.FULL, started.plusSeconds(90), 0));
   }
 
   @AfterEach
