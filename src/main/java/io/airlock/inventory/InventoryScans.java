@@ -31,11 +31,12 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * mid-scan frees it within that time.
  *
  * <p>An ask is served by a full scan that starts after it ({@link #servesAnAsk}): on a thread of
- * its own, after the asking transaction commits. While another node's scan holds the lock (it started before the ask, so
- * it does not count), this node tries again every {@link #RETRY_EVERY}, for at most
- * {@link #GIVE_UP_AFTER}; once it has the lock, a full scan stored since the ask (the schedule's
- * daily one, another node's, one on demand) serves it without a second one. Asks arriving while one waits here coalesce
- * into it. A failed scan is logged and not repeated: the asker asks again (the drift run's timer).
+ * its own, after the asking transaction commits. While another node's scan holds the lock (it
+ * started before the ask, so it does not count), this node tries again every
+ * {@link #RETRY_EVERY}, for at most {@link #GIVE_UP_AFTER}; once it has the lock, a full scan
+ * stored since the ask (the schedule's daily one, another node's, one on demand) serves it without
+ * a second one. Asks arriving while one waits here coalesce into it. A failed scan is logged and
+ * not repeated: the asker asks again (the drift run's timer).
  */
 @Service
 public class InventoryScans {
@@ -89,9 +90,9 @@ public class InventoryScans {
   }
 
   /**
-   * Asks for a full scan that starts after now, and returns now: the scan is queued when the caller's
-   * transaction commits (at once without one), so it cannot finish before what the caller
-   * committed (a drift run waiting for it) exists.
+   * Asks for a full scan that starts after now, and returns now: the scan is queued when the
+   * caller's transaction commits (at once without one), so it cannot finish before what the
+   * caller committed (a drift run waiting for it) exists.
    */
   public Instant ask(String actor) {
     Instant at = clock.instant();

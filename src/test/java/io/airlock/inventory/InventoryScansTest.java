@@ -161,7 +161,8 @@ class InventoryScansTest {
     await().atMost(Duration.ofSeconds(5)).until(() -> inventory.started.size() == 1);
     long t0 = System.nanoTime();
     scans.stop();
-    assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("the scan was interrupted").isLessThan(Duration.ofSeconds(5));
+    assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("the scan was interrupted")
+        .isLessThan(Duration.ofSeconds(5));
     assertThat(inventory.interrupted).isTrue();
 
     inventory.blocking = false;

@@ -209,7 +209,8 @@ class InventoryScanProcessTest {
     // A scan that started with the first ask: the first run moves on with its counts, the later one waits.
     assertThat(scanStored(NOW.plusSeconds(1))).isEqualTo(1);
     assertThat(run).hasPassed(Elements.EVENT_INVENTORY_SCANNED).isWaitingAt(Elements.TASK_REVOKE_ENDED_GRANTS);
-    assertThat(run).variables().containsEntry(Variables.ACCOUNTS_SCANNED, 4).containsEntry(Variables.ASSIGNMENTS_SCANNED, 9);
+    assertThat(run).variables().containsEntry(Variables.ACCOUNTS_SCANNED, 4)
+        .containsEntry(Variables.ASSIGNMENTS_SCANNED, 9);
     assertThat(later).isWaitingAt(Elements.GATEWAY_AWAIT_SCAN);
     assertThat(steps).as("nothing else ran yet: each step is a job").containsExactly("ask", "ask");
 
