@@ -26,7 +26,9 @@ class SchedulesOncePerClusterTest {
       "io.airlock.notify.EndingSoonSchedule.check", "claims each notice per request in the database; no AWS",
       "io.airlock.audit.AuditShippingConfiguration$AuditShippingSchedule.ship",
       "ships to S3 under its checkpoint's row lock: one node at a time ships each batch",
-      "io.airlock.audit.AuditLog.writeHeld", "writes this node's own audit entries held in memory; no AWS");
+      "io.airlock.audit.AuditLog.writeHeld", "writes this node's own audit entries held in memory; no AWS",
+      "io.airlock.inventory.InventoryScanSchedule.scan",
+      "takes the scan's cluster lock itself (InventoryScans, shared with the scans a drift run asks for)");
 
   @ArchTest
   static final ArchRule scheduledWorkTakesAClusterLock = methods()

@@ -192,6 +192,8 @@ public class InventoryService {
       details.put("changesRead", summary.changesRead());
     }
     audit.record(summary.actor(), "inventory.scanned", null, details);
+    // In this transaction: whoever waits for a scan that started by now moves on with it, or not at all.
+    events.publishEvent(new InventoryScanned(summary));
   }
 
   private void analyze() {

@@ -2,8 +2,8 @@ package io.airlock.process;
 
 import static io.airlock.process.InventoryScanProcess.Variables.*;
 
-import io.airlock.inventory.ScanSummary;
 import io.airlock.request.DriftReconciliation;
+import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,25 +14,29 @@ import org.springframework.stereotype.Component;
 /**
  * The thin delegates of {@code bpmn/inventory-scan.bpmn}, one per service task, each calling one
  * step of {@link DriftReconciliation} and leaving its count as a variable for Cockpit. The steps
- * read nothing from variables but the summary's counts.
+ * read nothing from variables but the summary's counts. The scan's counts arrive with the message
+ * the run waits for ({@link InventoryScannedCorrelation}).
  */
 final class DriftDelegates {
 
   private DriftDelegates() {}
 
-  @Component(InventoryScanProcess.Beans.SCAN_AWS_DELEGATE)
-  static class Scan implements JavaDelegate {
+  /**
+   * Asks for a scan and records when: the scan runs after this job commits, under the cluster's
+   * scan lock and not in this job (whose lock would not cover an hour-long scan); the run then
+   * waits at its message until a scan that started at or after the ask is stored.
+   */
+  @Component(InventoryScanProcess.Beans.ASK_FOR_SCAN_DELEGATE)
+  static class AskForScan implements JavaDelegate {
     private final DriftReconciliation drift;
 
-    Scan(DriftReconciliation drift) {
+    AskForScan(DriftReconciliation drift) {
       this.drift = drift;
     }
 
     @Override
     public void execute(DelegateExecution execution) {
-      ScanSummary summary = drift.scan();
-      execution.setVariable(ACCOUNTS_SCANNED, summary.accounts());
-      execution.setVariable(ASSIGNMENTS_SCANNED, summary.assignments());
+      execution.setVariable(SCAN_ASKED_AT, Date.from(drift.askForScan()));
     }
   }
 

@@ -34,7 +34,7 @@ class ExpressionBeans implements BeanPostProcessor {
       AccessRequestProcess.Beans.ACCESS_TASK_NAMER,
       AccessRequestProcess.Beans.ACCESS_TASK_GUARD,
       AccessRequestProcess.Beans.REQUEST_STATUS,
-      InventoryScanProcess.Beans.SCAN_AWS_DELEGATE,
+      InventoryScanProcess.Beans.ASK_FOR_SCAN_DELEGATE,
       InventoryScanProcess.Beans.REVOKE_ENDED_GRANTS_DELEGATE,
       InventoryScanProcess.Beans.REMOVE_LEFTOVER_SETS_DELEGATE,
       InventoryScanProcess.Beans.REPORT_STANDING_DELEGATE,

@@ -15,7 +15,14 @@ public final class InventoryScanProcess {
   public static final class Elements {
     /** The timer start event; a run on demand starts here too (its only start event). */
     public static final String START_SCHEDULED = "StartEvent_Scheduled";
-    public static final String TASK_SCAN_AWS = "Task_ScanAws";
+    /** Asks for a scan (after its job commits) and records when: {@link Variables#SCAN_ASKED_AT}. */
+    public static final String TASK_ASK_FOR_SCAN = "Task_AskForScan";
+    /** Where the run waits: for the scan's message, or for the timer that asks again. */
+    public static final String GATEWAY_AWAIT_SCAN = "Gateway_AwaitScan";
+    /** A scan that started at or after the ask was stored: {@link Messages#INVENTORY_SCANNED}. */
+    public static final String EVENT_INVENTORY_SCANNED = "Event_InventoryScanned";
+    /** No such scan within PT3H (a node died mid-scan, the scan failed): back to asking. */
+    public static final String EVENT_SCAN_OVERDUE = "Event_ScanOverdue";
     public static final String TASK_REVOKE_ENDED_GRANTS = "Task_RevokeEndedGrants";
     public static final String TASK_REMOVE_LEFTOVER_SETS = "Task_RemoveLeftoverSets";
     public static final String TASK_REPORT_STANDING = "Task_ReportStandingAccess";
@@ -31,7 +38,7 @@ public final class InventoryScanProcess {
   /** Names of the Spring beans the model refers to (also in {@link ExpressionBeans#ALLOWED}). */
   public static final class Beans {
     /** JavaDelegates of the service tasks, in order. */
-    public static final String SCAN_AWS_DELEGATE = "driftScanDelegate";
+    public static final String ASK_FOR_SCAN_DELEGATE = "driftAskForScanDelegate";
     public static final String REVOKE_ENDED_GRANTS_DELEGATE = "driftRevokeEndedGrantsDelegate";
     public static final String REMOVE_LEFTOVER_SETS_DELEGATE = "driftRemoveLeftoverSetsDelegate";
     public static final String REPORT_STANDING_DELEGATE = "driftReportStandingDelegate";
@@ -43,8 +50,22 @@ public final class InventoryScanProcess {
     private Beans() {}
   }
 
+  /** Message names (not ids) to correlate. */
+  public static final class Messages {
+    /**
+     * A scan was stored: correlated by Airlock, in the scan's transaction, to every run waiting
+     * whose {@link Variables#SCAN_ASKED_AT} is at or before the scan's start; carries
+     * {@link Variables#ACCOUNTS_SCANNED} and {@link Variables#ASSIGNMENTS_SCANNED}.
+     */
+    public static final String INVENTORY_SCANNED = "InventoryScanned";
+
+    private Messages() {}
+  }
+
   /** Summary of a run, as process variables (Integer), copies for Cockpit: the audit log has the findings. */
   public static final class Variables {
+    /** Date: when the run last asked for a scan; only a scan that started at or after it moves the run on. */
+    public static final String SCAN_ASKED_AT = "scanAskedAt";
     public static final String ACCOUNTS_SCANNED = "accountsScanned";
     public static final String ASSIGNMENTS_SCANNED = "assignmentsScanned";
     public static final String ORPHANS_REVOKED = "orphansRevoked";

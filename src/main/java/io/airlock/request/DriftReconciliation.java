@@ -3,8 +3,8 @@ package io.airlock.request;
 import io.airlock.audit.AuditLog;
 import io.airlock.config.AirlockProperties;
 import io.airlock.inventory.Inventory;
+import io.airlock.inventory.InventoryScans;
 import io.airlock.inventory.InventoryService;
-import io.airlock.inventory.ScanSummary;
 import io.airlock.request.AccessGateway.Assignment;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayList;
@@ -23,8 +23,8 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Drift reconciliation, the steps of {@code bpmn/inventory-scan.bpmn}: scan AWS, then compare
- * what is there with what Airlock granted.
+ * Drift reconciliation, the steps of {@code bpmn/inventory-scan.bpmn}: ask for a scan of AWS
+ * (the run waits for it), then compare what is there with what Airlock granted.
  * <ul>
  *   <li>an assignment Airlock granted whose request has ended is revoked ({@code drift.orphan-revoked});
  *   <li>a crafted permission set whose request has ended is removed ({@code drift.crafted-set-removed});
@@ -51,6 +51,7 @@ public class DriftReconciliation {
       RequestStatus.SCHEDULED, RequestStatus.ACTIVE);
 
   private final InventoryService inventory;
+  private final InventoryScans scans;
   private final AccessRequestMapper requests;
   private final DriftRepairs repairs;
   private final CraftedPermissions crafted;
@@ -68,13 +69,14 @@ public class DriftReconciliation {
   private static final List<String> FINDINGS = List.of("orphansRevoked", "craftedSetsRemoved", "standingFound",
       "standingRemoved", "requestsFailed");
 
-  DriftReconciliation(InventoryService inventory, AccessRequestMapper requests, DriftRepairs repairs,
+  DriftReconciliation(InventoryService inventory, InventoryScans scans, AccessRequestMapper requests, DriftRepairs repairs,
       CraftedPermissions crafted, AccessGateway gateway, CraftingGateway crafting, AccessProcess accessProcess,
       @org.springframework.context.annotation.Lazy ReconciliationProcess process, AuditLog audit,
       TransactionTemplate tx, DriftProperties properties, AirlockProperties airlock,
       MeterRegistry meters) {
     this.meters = meters;
     this.inventory = inventory;
+    this.scans = scans;
     this.requests = requests;
     this.repairs = repairs;
     this.crafted = crafted;
@@ -105,9 +107,14 @@ public class DriftReconciliation {
     });
   }
 
-  /** Step 1: a fresh scan of AWS into the inventory. */
-  public ScanSummary scan() {
-    return inventory.scan(ACTOR);
+  /**
+   * Step 1: ask for a scan of AWS that starts from now, made after the caller's transaction
+   * commits under the cluster's scan lock (not in the caller's job, whose lock would not cover an
+   * hour-long scan); returns when it asked. The run then waits until a scan that started at or
+   * after that moment is stored ({@code InventoryScanned}).
+   */
+  public java.time.Instant askForScan() {
+    return scans.ask(ACTOR);
   }
 
   /** Step 2: assignments Airlock granted whose request has ended, revoked. Returns how many. */

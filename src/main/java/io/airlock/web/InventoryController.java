@@ -63,8 +63,9 @@ class InventoryController {
   @PostMapping("/reconcile")
   @ResponseStatus(HttpStatus.ACCEPTED)
   @Operation(summary = "Scan AWS and reconcile drift now (operators and admins)",
-      description = "Starts bpmn/inventory-scan.bpmn: scan, revoke access whose grant has ended, remove leftover "
-          + "crafted permission sets, report standing access, fail requests whose account or permission set is gone. "
+      description = "Starts bpmn/inventory-scan.bpmn: ask for a scan and wait for it, revoke access whose grant has "
+          + "ended, remove leftover crafted permission sets, report standing access, fail requests whose account or "
+          + "permission set is gone. "
           + "Answers 202 with the process instance; the findings are drift.* entries in GET /api/audit.")
   ReconcileStarted reconcile(Authentication auth) {
     return new ReconcileStarted(drift.requestRun(CurrentUser.of(auth)), "inventory-scan");

@@ -12,7 +12,10 @@ import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.runtime
 import io.airlock.process.InventoryScanProcess.Beans;
 import io.airlock.process.InventoryScanProcess.Elements;
 import io.airlock.process.InventoryScanProcess.Variables;
+import io.airlock.inventory.ScanSummary;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.HashMap;
@@ -35,8 +38,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Runs {@code bpmn/inventory-scan.bpmn} on an in-memory engine with fake steps: the timer start
- * from the configured cron, the start on demand, the order of the steps (each its own job, so a
- * failure stops there as an incident), the summary for Cockpit and both ends.
+ * from the configured cron, the start on demand, the ask for a scan and the wait for it (moved on
+ * by {@link InventoryScannedCorrelation}, as a stored scan does, only by a full scan that started
+ * at or after the ask; asked again after three hours without one), the order of the steps (each its own
+ * job, so a failure stops there as an incident), the summary for Cockpit and both ends.
  */
 @Deployment(resources = "bpmn/inventory-scan.bpmn")
 class InventoryScanProcessTest {
@@ -47,12 +52,15 @@ class InventoryScanProcessTest {
 
   /** Every 15 minutes: not the default, so the test shows the configured value is used. */
   private static final String CRON = "0 0/15 * * * ?";
+  /** The engine's clock, held still from the start of each test (whole seconds: times compare exactly). */
+  private final Instant NOW = Instant.now().truncatedTo(ChronoUnit.SECONDS);
 
   ProcessEngine processEngine;
 
   private final List<String> steps = new ArrayList<>();
   private final Map<String, Integer> findings = new HashMap<>();
-  private RuntimeException failScan;
+  private RuntimeException failAsk;
+  private InventoryScannedCorrelation scans;
 
   /** The schedule bean as the model reads it: a getter. */
   public static class Schedules {
@@ -64,14 +72,16 @@ class InventoryScanProcessTest {
   @BeforeEach
   void registerBeans() {
     BpmnAwareTests.init(processEngine);
+    ClockUtil.setCurrentTime(Date.from(NOW));
+    scans = new InventoryScannedCorrelation(runtimeService(), processEngine.getIdentityService());
     Mocks.register(Beans.SCHEDULES, new Schedules());
-    Mocks.register(Beans.SCAN_AWS_DELEGATE, (JavaDelegate) e -> {
-      steps.add("scan");
-      if (failScan != null) {
-        throw failScan;
+    // As the real delegate: records when it asked (the scan itself runs after the job commits).
+    Mocks.register(Beans.ASK_FOR_SCAN_DELEGATE, (JavaDelegate) e -> {
+      steps.add("ask");
+      if (failAsk != null) {
+        throw failAsk;
       }
-      e.setVariable(Variables.ACCOUNTS_SCANNED, 4);
-      e.setVariable(Variables.ASSIGNMENTS_SCANNED, 9);
+      e.setVariable(Variables.SCAN_ASKED_AT, ClockUtil.getCurrentTime());
     });
     Mocks.register(Beans.REVOKE_ENDED_GRANTS_DELEGATE, step("revokeEndedGrants", Variables.ORPHANS_REVOKED));
     Mocks.register(Beans.REMOVE_LEFTOVER_SETS_DELEGATE, step("removeLeftoverSets", Variables.CRAFTED_SETS_REMOVED));
@@ -98,6 +108,18 @@ class InventoryScanProcessTest {
       steps.add(name);
       e.setVariable(variable, findings.getOrDefault(variable, 0));
     };
+  }
+
+  /** A full scan that started at {@code started} was stored, with 4 accounts and 9 assignments. */
+  private int scanStored(Instant started) {
+    return scans.correlate(new ScanSummary(started, started.plusSeconds(90), "airlock", 90_000, 120, 4, 7, 3, 8, 5, 9,
+        ScanSummary.FULL, started.plusSeconds(90), 0));
+  }
+
+  /** An incremental scan (only what CloudTrail named since the last one) that started at {@code started}. */
+  private int incrementalScanStored(Instant started) {
+    return scans.correlate(new ScanSummary(started, started.plusSeconds(5), "airlock", 5_000, 12, 4, 7, 3, 8, 5, 9,
+        ScanSummary.INCREMENTAL, started.minus(Duration.ofHours(5)), 3));
   }
 
   @AfterEach
@@ -130,15 +152,18 @@ class InventoryScanProcessTest {
     managementService().executeJob(timer.getId());
 
     ProcessInstance run = runtimeService().createProcessInstanceQuery().processDefinitionKey(PROCESS_KEY).singleResult();
-    assertThat(run).hasPassed(Elements.START_SCHEDULED).isWaitingAt(Elements.TASK_SCAN_AWS);
-    for (String task : List.of(Elements.TASK_SCAN_AWS, Elements.TASK_REVOKE_ENDED_GRANTS,
-        Elements.TASK_REMOVE_LEFTOVER_SETS, Elements.TASK_REPORT_STANDING, Elements.TASK_FAIL_MISSING_TARGETS,
-        Elements.TASK_RECORD_SUMMARY)) {
+    assertThat(run).hasPassed(Elements.START_SCHEDULED).isWaitingAt(Elements.TASK_ASK_FOR_SCAN);
+    execute(job());
+    assertThat(run).as("waits for the scan it asked for").isWaitingAt(Elements.GATEWAY_AWAIT_SCAN);
+    assertThat(scanStored(timer.getDuedate().toInstant())).isEqualTo(1);
+    for (String task : List.of(Elements.TASK_REVOKE_ENDED_GRANTS, Elements.TASK_REMOVE_LEFTOVER_SETS,
+        Elements.TASK_REPORT_STANDING, Elements.TASK_FAIL_MISSING_TARGETS, Elements.TASK_RECORD_SUMMARY)) {
       assertThat(run).as("each step is its own job").isWaitingAt(task);
       execute(job());
     }
-    assertThat(run).isEnded().hasPassed(Elements.END_DRIFT_RECONCILED).hasNotPassed(Elements.END_NO_DRIFT);
-    assertThat(steps).containsExactly("scan", "revokeEndedGrants", "removeLeftoverSets", "reportStanding",
+    assertThat(run).isEnded().hasPassed(Elements.EVENT_INVENTORY_SCANNED, Elements.END_DRIFT_RECONCILED)
+        .hasNotPassed(Elements.END_NO_DRIFT, Elements.EVENT_SCAN_OVERDUE);
+    assertThat(steps).containsExactly("ask", "revokeEndedGrants", "removeLeftoverSets", "reportStanding",
         "failMissingTargets", "recordSummary");
     assertThat(run).variables().containsEntry(Variables.ORPHANS_REVOKED, 1).containsEntry(Variables.STANDING_FOUND, 2)
         .containsEntry(Variables.ASSIGNMENTS_SCANNED, 9).containsEntry(Variables.DRIFT_FOUND, true);
@@ -149,7 +174,9 @@ class InventoryScanProcessTest {
   @Test
   void aRunOnDemandWithNothingFoundEndsAsNoDrift() {
     ProcessInstance run = runtimeService().startProcessInstanceByKey(PROCESS_KEY);
-    assertThat(run).hasPassed(Elements.START_SCHEDULED).isWaitingAt(Elements.TASK_SCAN_AWS);
+    assertThat(run).hasPassed(Elements.START_SCHEDULED).isWaitingAt(Elements.TASK_ASK_FOR_SCAN);
+    execute(job());
+    assertThat(scanStored(NOW)).isEqualTo(1);
     while (!managementService().createJobQuery().processInstanceId(run.getId()).list().isEmpty()) {
       execute(job());
     }
@@ -158,19 +185,85 @@ class InventoryScanProcessTest {
   }
 
   @Test
-  void aFailingScanStopsTheRunBeforeAnyChangeAndIsRetried() {
-    failScan = new IllegalStateException("AWS unavailable");
+  void aRunWaitsUntilAScanThatStartedAtOrAfterItsAskIsStoredAndCarriesItsCounts() {
     ProcessInstance run = runtimeService().startProcessInstanceByKey(PROCESS_KEY);
-    Job scan = managementService().createJobQuery().processInstanceId(run.getId()).singleResult();
+    assertThat(run).isWaitingAt(Elements.TASK_ASK_FOR_SCAN);
+    execute(job());
+    assertThat(run).isWaitingAt(Elements.GATEWAY_AWAIT_SCAN);
+    assertThat(run).variables().containsEntry(Variables.SCAN_ASKED_AT, Date.from(NOW))
+        .doesNotContainKey(Variables.ACCOUNTS_SCANNED);
+    // A second run asks ten minutes later.
+    ClockUtil.setCurrentTime(Date.from(NOW.plus(Duration.ofMinutes(10))));
+    ProcessInstance later = runtimeService().startProcessInstanceByKey(PROCESS_KEY);
+    assertThat(later).isWaitingAt(Elements.TASK_ASK_FOR_SCAN);
+    execute(job());
+
+    // A scan already running when the run asked (it may have read AWS before): neither moves.
+    assertThat(scanStored(NOW.minusSeconds(1))).isZero();
+    // Nor does the schedule's incremental scan, though it started after the ask: it read only what the trail named.
+    assertThat(incrementalScanStored(NOW.plusSeconds(1))).isZero();
+    assertThat(run).isWaitingAt(Elements.GATEWAY_AWAIT_SCAN);
+    assertThat(later).isWaitingAt(Elements.GATEWAY_AWAIT_SCAN);
+    assertThat(steps).containsExactly("ask", "ask");
+
+    // A scan that started with the first ask: the first run moves on with its counts, the later one waits.
+    assertThat(scanStored(NOW.plusSeconds(1))).isEqualTo(1);
+    assertThat(run).hasPassed(Elements.EVENT_INVENTORY_SCANNED).isWaitingAt(Elements.TASK_REVOKE_ENDED_GRANTS);
+    assertThat(run).variables().containsEntry(Variables.ACCOUNTS_SCANNED, 4)
+        .containsEntry(Variables.ASSIGNMENTS_SCANNED, 9);
+    assertThat(later).isWaitingAt(Elements.GATEWAY_AWAIT_SCAN);
+    assertThat(steps).as("nothing else ran yet: each step is a job").containsExactly("ask", "ask");
+
+    // The next scan serves the later run; the first, no longer waiting, is not moved twice.
+    assertThat(scanStored(NOW.plus(Duration.ofMinutes(10)))).isEqualTo(1);
+    assertThat(later).isWaitingAt(Elements.TASK_REVOKE_ENDED_GRANTS);
+    assertThat(run).isWaitingAt(Elements.TASK_REVOKE_ENDED_GRANTS);
+  }
+
+  @Test
+  void threeHoursWithoutAScanAskAgainAndOnlyAScanAfterTheNewAskCounts() {
+    ProcessInstance run = runtimeService().startProcessInstanceByKey(PROCESS_KEY);
+    assertThat(run).isWaitingAt(Elements.TASK_ASK_FOR_SCAN);
+    execute(job());
+    assertThat(run).isWaitingAt(Elements.GATEWAY_AWAIT_SCAN);
+    Job overdue = managementService().createJobQuery().processInstanceId(run.getId()).timers().singleResult();
+    assertThat(overdue.getDuedate().toInstant()).as("PT3H after the ask").isEqualTo(NOW.plus(Duration.ofHours(3)));
+
+    // The node that was scanning died: nothing comes. Three hours on, the run asks again.
+    Instant again = NOW.plus(Duration.ofHours(3));
+    ClockUtil.setCurrentTime(Date.from(again));
+    managementService().executeJob(overdue.getId());
+    assertThat(run).hasPassed(Elements.EVENT_SCAN_OVERDUE).isWaitingAt(Elements.TASK_ASK_FOR_SCAN);
+    execute(job());
+    assertThat(steps).containsExactly("ask", "ask");
+    assertThat(run).isWaitingAt(Elements.GATEWAY_AWAIT_SCAN);
+    assertThat(run).variables().containsEntry(Variables.SCAN_ASKED_AT, Date.from(again));
+    assertThat(managementService().createJobQuery().processInstanceId(run.getId()).timers().singleResult()
+        .getDuedate().toInstant()).as("a new timer from the new ask").isEqualTo(again.plus(Duration.ofHours(3)));
+
+    // A scan that started between the two asks no longer counts; one after the second does.
+    assertThat(scanStored(NOW.plus(Duration.ofHours(1)))).isZero();
+    assertThat(run).isWaitingAt(Elements.GATEWAY_AWAIT_SCAN);
+    assertThat(scanStored(again)).isEqualTo(1);
+    assertThat(run).isWaitingAt(Elements.TASK_REVOKE_ENDED_GRANTS);
+    assertThat(managementService().createJobQuery().processInstanceId(run.getId()).timers().count())
+        .as("the timer went with the wait").isZero();
+  }
+
+  @Test
+  void aFailingAskStopsTheRunBeforeAnyChangeAndIsRetried() {
+    failAsk = new IllegalStateException("database unavailable");
+    ProcessInstance run = runtimeService().startProcessInstanceByKey(PROCESS_KEY);
+    Job ask = managementService().createJobQuery().processInstanceId(run.getId()).singleResult();
     try {
-      managementService().executeJob(scan.getId());
+      managementService().executeJob(ask.getId());
     } catch (IllegalStateException expected) {
       // the job executor would record the failure the same way
     }
-    assertThat(run).isWaitingAt(Elements.TASK_SCAN_AWS);
-    assertThat(steps).containsExactly("scan");
-    Job retried = managementService().createJobQuery().jobId(scan.getId()).singleResult();
+    assertThat(run).isWaitingAt(Elements.TASK_ASK_FOR_SCAN);
+    assertThat(steps).containsExactly("ask");
+    Job retried = managementService().createJobQuery().jobId(ask.getId()).singleResult();
     assertThat(retried.getRetries()).as("R3/PT5M").isEqualTo(2);
-    assertThat(retried.getExceptionMessage()).contains("AWS unavailable");
+    assertThat(retried.getExceptionMessage()).contains("database unavailable");
   }
 }
