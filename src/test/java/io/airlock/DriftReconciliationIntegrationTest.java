@@ -102,6 +102,11 @@ class DriftReconciliationIntegrationTest {
     String doomedRequest = waiting.body().get("id").asText();
     api.awaitStatus(doomedRequest, "PENDING_REVIEW");
     sandbox.state().removeAccount(DOOMED);
+    // AWS records the removal in the management account's trail (the emulator's Organizations
+    // takes no writes over HTTP, so the test records it): the run's scan reads the tree again.
+    sandbox.cloudTrail().recordChange(DemoOrganization.MANAGEMENT_ACCOUNT_ID, "us-east-1",
+        "organizations.amazonaws.com", "RemoveAccountFromOrganization", "ASIAORGADMIN000001",
+        new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode().put("AccountId", DOOMED), null);
 
     // A requester may not start a run, through Airlock's API or the engine's.
     Reply refused = api.post("alice", "/api/inventory/reconcile", null);

@@ -24,19 +24,19 @@ import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
- * Scans of AWS under the cluster's one scan lock (ShedLock {@value #LOCK}): the schedule's
- * (incremental when it can), and the full scans asked for (a drift run that needs an up-to-date
- * inventory). At most one scan runs in the cluster at a time, however long it takes: the lock is
- * held {@link #LOCK_AT_MOST_FOR} and extended while the scan reads AWS, so a node that dies
- * mid-scan frees it within that time.
+ * Scans of AWS under the cluster's one scan lock (ShedLock {@value #LOCK}): the schedule's, and
+ * those asked for (a drift run that needs an up-to-date inventory). At most one scan runs in the
+ * cluster at a time, however long it takes: the lock is held {@link #LOCK_AT_MOST_FOR} and
+ * extended while the scan reads AWS, so a node that dies mid-scan frees it within that time.
  *
- * <p>An ask is served by a full scan that starts after it ({@link #servesAnAsk}): on a thread of
- * its own, after the asking transaction commits. While another node's scan holds the lock (it
- * started before the ask, so it does not count), this node tries again every
- * {@link #RETRY_EVERY}, for at most {@link #GIVE_UP_AFTER}; once it has the lock, a full scan
- * stored since the ask (the schedule's daily one, another node's, one on demand) serves it without
- * a second one. Asks arriving while one waits here coalesce into it. A failed scan is logged and
- * not repeated: the asker asks again (the drift run's timer).
+ * <p>An ask is served by a scan that starts after it, incremental or full as the schedule's would
+ * be ({@link InventoryService#refresh}): the trail names every change made through AWS's APIs, and
+ * the daily full scan reads what it did not. The scan runs on a thread of its own, after the asking
+ * transaction commits. While another node's scan holds the lock (it started before the ask, so
+ * it does not count), this node tries again every {@link #RETRY_EVERY}, for at most
+ * {@link #GIVE_UP_AFTER}; once it has the lock, a scan stored since the ask (the schedule's,
+ * another node's) serves it without a second one. Asks arriving while one waits here coalesce
+ * into it. A failed scan is logged and not repeated: the asker asks again (the drift run's timer).
  */
 @Service
 public class InventoryScans {
@@ -90,9 +90,9 @@ public class InventoryScans {
   }
 
   /**
-   * Asks for a full scan that starts after now, and returns now: the scan is queued when the
-   * caller's transaction commits (at once without one), so it cannot finish before what the
-   * caller committed (a drift run waiting for it) exists.
+   * Asks for a scan that starts after now, and returns now: the scan is queued when the caller's
+   * transaction commits (at once without one), so it cannot finish before what the caller
+   * committed (a drift run waiting for it) exists.
    */
   public Instant ask(String actor) {
     Instant at = clock.instant();
@@ -142,12 +142,12 @@ public class InventoryScans {
           return Boolean.TRUE;
         }
         ScanSummary last = inventory.summary();
-        if (servesAnAsk(last, served.at())) {
+        if (last != null && last.startedAt() != null && !last.startedAt().isBefore(served.at())) {
           log.info("Inventory scan asked by {} at {}: the scan stored since ({} by {}) serves it", served.actor(),
               served.at(), last.startedAt(), last.actor());
           return Boolean.TRUE;
         }
-        inventory.scan(served.actor(), InventoryScans::extendLock);
+        inventory.refresh(served.actor(), InventoryScans::extendLock);
         return Boolean.TRUE;
       });
       if (ran != null) {
@@ -170,16 +170,6 @@ public class InventoryScans {
             LogSafe.of(e.getMessage()));
       }
     }
-  }
-
-  /**
-   * Whether a stored scan serves an ask made at {@code asked}: a full scan (everything read, as an
-   * ask wants; an incremental one reads only what CloudTrail named, which lags by up to 15 minutes
-   * and misses what happened outside the trail) that started at or after it.
-   */
-  public static boolean servesAnAsk(ScanSummary scan, Instant asked) {
-    return scan != null && ScanSummary.FULL.equals(scan.kind()) && scan.startedAt() != null
-        && !scan.startedAt().isBefore(asked);
   }
 
   /** Runs the scan under the cluster lock; null when another node holds it. */

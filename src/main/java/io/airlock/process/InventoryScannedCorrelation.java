@@ -1,10 +1,10 @@
 package io.airlock.process;
 
 import io.airlock.inventory.InventoryScanned;
-import io.airlock.inventory.InventoryScans;
 import io.airlock.inventory.ScanSummary;
 import io.airlock.process.InventoryScanProcess.Messages;
 import io.airlock.process.InventoryScanProcess.Variables;
+import java.time.Instant;
 import java.util.Date;
 import java.util.LinkedHashSet;
 import java.util.Set;
@@ -17,13 +17,10 @@ import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
 /**
- * Moves the drift runs waiting for a scan on, when a full scan is stored: every run waiting at
+ * Moves the drift runs waiting for a scan on, when a scan is stored: every run waiting at
  * {@value Messages#INVENTORY_SCANNED} that asked ({@value Variables#SCAN_ASKED_AT}) at or before
  * the scan started gets the message with the scan's counts. A scan that started before a run
- * asked may have read AWS before the run needed it, so it does not count for that run; nor does an
- * incremental scan (the schedule's between full ones), which reads only what CloudTrail named: the
- * trail lags by up to 15 minutes and does not name an account closed or changed outside it, which
- * the run's steps (standing access, requests whose account is gone) must see.
+ * asked may have read AWS before the run needed it, so it does not count for that run.
  *
  * <p>Synchronous, in the scan's transaction (the engine joins it): the runs move on if and only if
  * the scan commits, and a run cannot miss a scan that committed after its wait did. The scan
@@ -54,7 +51,7 @@ class InventoryScannedCorrelation {
       Set<String> served = new LinkedHashSet<>();
       for (Execution waiting : runtime.createExecutionQuery().processDefinitionKey(InventoryScanProcess.PROCESS_KEY)
           .messageEventSubscriptionName(Messages.INVENTORY_SCANNED).list()) {
-        if (askedBefore(waiting, scan)) {
+        if (askedBy(waiting, scan.startedAt())) {
           served.add(waiting.getProcessInstanceId());
         }
       }
@@ -72,12 +69,9 @@ class InventoryScannedCorrelation {
     });
   }
 
-  /**
-   * Whether the scan serves the run: a full scan that started at or after the run asked
-   * ({@link InventoryScans#servesAnAsk}; a run that never asked waits for its timer).
-   */
-  private boolean askedBefore(Execution waiting, ScanSummary scan) {
+  /** Whether the run asked for a scan at or before {@code started} (a run that never asked waits for its timer). */
+  private boolean askedBy(Execution waiting, Instant started) {
     Object asked = runtime.getVariable(waiting.getId(), Variables.SCAN_ASKED_AT);
-    return asked instanceof Date at && InventoryScans.servesAnAsk(scan, at.toInstant());
+    return asked instanceof Date at && started != null && !at.toInstant().isAfter(started);
   }
 }

@@ -23,9 +23,8 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 /**
  * The scans a drift run asks for, on a fake cluster lock and a fake inventory (tries for the lock
  * every 50 ms instead of 5 s): made after the asking transaction commits, once for asks that
- * wait together, not while another node holds the lock, not at all when a full scan stored since
- * the ask serves it (an incremental one does not), again for an ask made while a scan runs; the
- * schedule's turn under the same lock; a failed scan is not repeated, an ask
+ * wait together, not while another node holds the lock, not at all when a scan stored since the
+ * ask serves it, again for an ask made while a scan runs; a failed scan is not repeated, an ask
  * that waited too long gives up, and shutdown stops the thread.
  */
 class InventoryScansTest {
@@ -80,36 +79,13 @@ class InventoryScansTest {
     lock.heldElsewhere = true;
     scans.ask("airlock:drift");
     await().atMost(Duration.ofSeconds(5)).until(() -> lock.tries.get() >= 1);
-    // Another node's scan (or the schedule's) started after the ask and is stored.
+    // Another node's scan (or the schedule's, incremental) started after the ask and is stored.
     inventory.last = summary(clock.instant().plusMillis(1));
     lock.heldElsewhere = false;
     int tries = lock.tries.get();
     await().atMost(Duration.ofSeconds(5)).until(() -> lock.acquired.get() >= 1 && lock.tries.get() > tries);
     Thread.sleep(300);
     assertThat(inventory.started).isEmpty();
-  }
-
-  @Test
-  void anIncrementalScanStoredSinceTheAskDoesNotServeIt() {
-    lock.heldElsewhere = true;
-    scans.ask("airlock:drift");
-    await().atMost(Duration.ofSeconds(5)).until(() -> lock.tries.get() >= 1);
-    // The schedule's incremental scan elsewhere: it read only what CloudTrail named.
-    inventory.last = new ScanSummary(clock.instant().plusMillis(1), clock.instant().plusSeconds(1), "airlock", 1000, 12,
-        4, 5, 3, 6, 4, 1, ScanSummary.INCREMENTAL, clock.instant().minusSeconds(3600), 2);
-    lock.heldElsewhere = false;
-    await().atMost(Duration.ofSeconds(5)).until(() -> inventory.started.size() == 1);
-  }
-
-  @Test
-  void theSchedulesTurnRefreshesUnderTheSameLockAndIsSkippedWhileAnotherNodeScans() {
-    lock.heldElsewhere = true;
-    assertThat(scans.refreshUnlessRunning("airlock")).isFalse();
-    assertThat(inventory.refreshes).hasValue(0);
-    lock.heldElsewhere = false;
-    assertThat(scans.refreshUnlessRunning("airlock")).isTrue();
-    assertThat(inventory.refreshes).hasValue(1);
-    assertThat(inventory.started).as("no full scan: the schedule's own kind").isEmpty();
   }
 
   @Test
@@ -172,8 +148,25 @@ class InventoryScansTest {
   }
 
   private static ScanSummary summary(Instant started) {
-    return new ScanSummary(started, started.plusSeconds(1), "airlock", 1000, 36, 4, 5, 3, 6, 4, 1, ScanSummary.FULL,
-        started.plusSeconds(1), 0);
+    return new ScanSummary(started, started.plusSeconds(1), "airlock", 1000, 36, 4, 5, 3, 6, 4, 1,
+        ScanSummary.INCREMENTAL, started.minusSeconds(3600), 2);
+  }
+
+  @Test
+  void theSchedulesTurnRefreshesUnderTheSameLockAndIsSkippedWhileAnotherNodeScans() {
+    lock.heldElsewhere = true;
+    assertThat(scans.refreshUnlessRunning("airlock")).isFalse();
+    assertThat(inventory.refreshes).hasValue(0);
+    lock.heldElsewhere = false;
+    assertThat(scans.refreshUnlessRunning("airlock")).isTrue();
+    assertThat(inventory.refreshes).hasValue(1);
+  }
+
+  @Test
+  void anAskedScanIsTheSchedulesKind() {
+    scans.ask("airlock:drift");
+    await().atMost(Duration.ofSeconds(5)).until(() -> inventory.started.size() == 1);
+    assertThat(inventory.refreshes).as("incremental when it can, as the schedule's").hasValue(1);
   }
 
   /** The cluster lock: free, or held by another node. */
@@ -202,11 +195,19 @@ class InventoryScansTest {
     volatile boolean blocking;
     volatile boolean failing;
     volatile boolean interrupted;
-    final AtomicInteger refreshes = new AtomicInteger();
     volatile ScanSummary last = new ScanSummary(null, null, null, 0, 0, 0, 0, 0, 0, 0, 0, null, null, null);
 
     FakeInventory() {
       super(null, null, null, null, null, null, null);
+    }
+
+    final AtomicInteger refreshes = new AtomicInteger();
+
+    /** What every scan InventoryScans makes is: the schedule's kind (here always incremental). */
+    @Override
+    public ScanSummary refresh(String actor, Runnable stillScanning) {
+      refreshes.incrementAndGet();
+      return scan(actor, stillScanning);
     }
 
     @Override
@@ -227,16 +228,6 @@ class InventoryScansTest {
         }
       }
       last = InventoryScansTest.summary(at);
-      return last;
-    }
-
-    /** The schedule's scan (incremental when it can): counted, stored as an incremental one. */
-    @Override
-    public ScanSummary refresh(String actor, Runnable stillScanning) {
-      refreshes.incrementAndGet();
-      Instant at = clock.instant();
-      last = new ScanSummary(at, at.plusSeconds(1), actor, 1000, 12, 4, 5, 3, 6, 4, 1, ScanSummary.INCREMENTAL,
-          at.minusSeconds(3600), 2);
       return last;
     }
 
