@@ -72,6 +72,16 @@ final class ChangeFeed implements AutoCloseable {
     return new Read(changes, calls);
   }
 
+  /**
+   * Whether AWS refused to show the trail at all (the role may not call LookupEvents): the only
+   * failure after which scanning everything is the way on, not trying again next time.
+   */
+  static boolean refused(software.amazon.awssdk.awscore.exception.AwsServiceException e) {
+    String code = e.awsErrorDetails() == null ? null : e.awsErrorDetails().errorCode();
+    return e.statusCode() == 403 || (code != null && (code.startsWith("AccessDenied")
+        || code.equals("UnauthorizedOperation") || code.equals("UnrecognizedClientException")));
+  }
+
   @Override
   public void close() {
     clients.values().forEach(CloudTrailClient::close);

@@ -140,10 +140,17 @@ class IdentityCenterScanner implements InventorySource {
     ChangeFeed.Read read;
     try {
       read = feed.since(since, stillScanning);
-    } catch (SdkException e) {
-      log.warn("CloudTrail's event history could not be read ({}): scanning everything instead",
-          io.airlock.logging.LogSafe.of(e.getMessage()));
+    } catch (software.amazon.awssdk.awscore.exception.AwsServiceException e) {
+      if (!ChangeFeed.refused(e)) {
+        // A throttle or an outage passes: this scan fails and the previous inventory stays; the
+        // next one reads the trail again (and the daily full scan comes whatever happens).
+        throw new AccessOperationException("CloudTrail's event history could not be read: " + e.getMessage(), e);
+      }
+      log.warn("CloudTrail's event history may not be read ({}): scanning everything instead; allow"
+          + " cloudtrail:LookupEvents to the integration role", io.airlock.logging.LogSafe.of(e.getMessage()));
       return Optional.empty();
+    } catch (SdkException e) {
+      throw new AccessOperationException("CloudTrail's event history could not be read: " + e.getMessage(), e);
     }
     boolean organization = false;
     boolean identityStore = false;

@@ -188,10 +188,21 @@ class IncrementalScanTest {
   }
 
   @Test
-  void aTrailThatCannotBeReadLeavesTheScanToReadEverything() {
+  void aTrailTheRoleMayNotReadLeavesTheScanToReadEverything() {
     sandbox.faults().failNextCalls("LookupEvents", 1, "AccessDeniedException", 400);
 
     assertThat(scanner.changesSince(since, known(Set.of()), () -> { })).isEmpty();
+  }
+
+  @Test
+  void aTrailThatFailsOtherwiseFailsTheScanSoThePreviousInventoryStaysUntilTheNext() {
+    sandbox.faults().failNextCalls("LookupEvents", 5, "InternalFailure", 500);
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> scanner.changesSince(since, known(Set.of()), () -> { }))
+        .isInstanceOf(io.airlock.request.AccessOperationException.class)
+        .hasMessageContaining("CloudTrail's event history could not be read");
+    assertThat(sandbox.state().callCount("ListUsers") + sandbox.state().callCount("ListAccountAssignments"))
+        .as("nothing read instead").isZero();
   }
 
   private InventoryChanges changes() {
