@@ -40,6 +40,10 @@ final class IdentityStoreService {
             case "GetGroupId" -> getGroupId(req);
             case "ListGroupMemberships" -> listGroupMemberships(req);
             case "ListGroupMembershipsForMember" -> listGroupMembershipsForMember(req);
+            case "GetGroupMembershipId" -> getGroupMembershipId(req);
+            case "DescribeGroupMembership" -> describeGroupMembership(req);
+            case "CreateGroupMembership" -> createGroupMembership(req);
+            case "DeleteGroupMembership" -> deleteGroupMembership(req);
             default -> throw new SandboxException("UnknownOperationException", 400,
                     "The sandbox does not implement identitystore operation " + operation);
         };
@@ -223,15 +227,63 @@ final class IdentityStoreService {
 
     private ObjectNode listGroupMembershipsForMember(JsonRequest req) {
         requireStore(req);
+        String userId = member(req);
+        ObjectNode out = MAPPER.createObjectNode();
+        req.page(state.membershipsOfUser(userId), MAX_RESULTS, out, "GroupMemberships",
+                IdentityStoreService::renderMembership);
+        return out;
+    }
+
+    /** The user a {@code MemberId} names (the only kind of member there is), who must exist. */
+    private String member(JsonRequest req) {
         JsonNode member = req.node("MemberId");
         if (member == null) {
             req.required("MemberId");
         }
         String userId = new JsonRequest(member).required("UserId", RESOURCE_ID);
         state.user(userId).orElseThrow(() -> notFound("USER", userId, "USER not found."));
+        return userId;
+    }
+
+    private ObjectNode getGroupMembershipId(JsonRequest req) {
+        requireStore(req);
+        String groupId = req.required("GroupId", RESOURCE_ID);
+        String userId = member(req);
+        Membership m = state.membershipsOfGroup(groupId).stream().filter(x -> x.userId().equals(userId)).findFirst()
+                .orElseThrow(() -> notFound("GROUP_MEMBERSHIP", groupId, "GROUP_MEMBERSHIP not found."));
         ObjectNode out = MAPPER.createObjectNode();
-        req.page(state.membershipsOfUser(userId), MAX_RESULTS, out, "GroupMemberships",
-                IdentityStoreService::renderMembership);
+        out.put("MembershipId", m.membershipId());
+        out.put("IdentityStoreId", DemoOrganization.IDENTITY_STORE_ID);
         return out;
+    }
+
+    private ObjectNode describeGroupMembership(JsonRequest req) {
+        requireStore(req);
+        String membershipId = req.required("MembershipId", RESOURCE_ID);
+        return renderMembership(state.membership(membershipId).orElseThrow(() -> notFound("GROUP_MEMBERSHIP",
+                membershipId, "GROUP_MEMBERSHIP not found.")));
+    }
+
+    /** As Identity Store: the group and the user must exist; a second membership of the same user is a conflict. */
+    private ObjectNode createGroupMembership(JsonRequest req) {
+        requireStore(req);
+        String groupId = req.required("GroupId", RESOURCE_ID);
+        state.group(groupId).orElseThrow(() -> notFound("GROUP", groupId, "GROUP not found."));
+        String userId = member(req);
+        Membership m = state.createMembership(groupId, userId).orElseThrow(() -> SandboxException
+                .conflict("Duplicate GroupMembership").with("Reason", "UNIQUENESS_CONSTRAINT_VIOLATION"));
+        ObjectNode out = MAPPER.createObjectNode();
+        out.put("MembershipId", m.membershipId());
+        out.put("IdentityStoreId", DemoOrganization.IDENTITY_STORE_ID);
+        return out;
+    }
+
+    private ObjectNode deleteGroupMembership(JsonRequest req) {
+        requireStore(req);
+        String membershipId = req.required("MembershipId", RESOURCE_ID);
+        if (!state.deleteMembership(membershipId)) {
+            throw notFound("GROUP_MEMBERSHIP", membershipId, "GROUP_MEMBERSHIP not found.");
+        }
+        return MAPPER.createObjectNode();
     }
 }

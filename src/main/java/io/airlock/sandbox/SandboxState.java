@@ -674,6 +674,32 @@ public final class SandboxState {
         return List.copyOf(memberships.getOrDefault(groupId, List.of()));
     }
 
+    /** The membership with that id, in any group. */
+    public synchronized Optional<Membership> membership(String membershipId) {
+        return memberships.values().stream().flatMap(List::stream).filter(m -> m.membershipId().equals(membershipId))
+                .findFirst();
+    }
+
+    /** Makes the user a member of the group; empty when already one (Identity Store's uniqueness). */
+    public synchronized Optional<Membership> createMembership(String groupId, String userId) {
+        if (membershipsOfGroup(groupId).stream().anyMatch(m -> m.userId().equals(userId))) {
+            return Optional.empty();
+        }
+        Membership m = new Membership(UUID.randomUUID().toString(), groupId, userId, clock.instant());
+        addMembership(m);
+        return Optional.of(m);
+    }
+
+    /** Ends a membership; false when there is none with that id. */
+    public synchronized boolean deleteMembership(String membershipId) {
+        for (List<Membership> members : memberships.values()) {
+            if (members.removeIf(m -> m.membershipId().equals(membershipId))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     synchronized List<Membership> membershipsOfUser(String userId) {
         return memberships.values().stream().flatMap(List::stream).filter(m -> m.userId().equals(userId)).toList();
     }

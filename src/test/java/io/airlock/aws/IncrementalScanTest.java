@@ -1,7 +1,8 @@
 package io.airlock.aws;
 
 import static io.airlock.sandbox.DemoOrganization.ALICE_USER_ID;
-import static io.airlock.sandbox.DemoOrganization.DEVELOPERS_GROUP_ID;
+import static io.airlock.sandbox.DemoOrganization.AUDITORS_GROUP_ID;
+import static io.airlock.sandbox.DemoOrganization.IDENTITY_STORE_ID;
 import static io.airlock.sandbox.DemoOrganization.INSTANCE_ARN;
 import static io.airlock.sandbox.DemoOrganization.MANAGEMENT_ACCOUNT_ID;
 import static io.airlock.sandbox.DemoOrganization.READ_ONLY_PERMISSION_SET_ARN;
@@ -37,9 +38,9 @@ import software.amazon.awssdk.services.ssoadmin.SsoAdminClient;
 
 /**
  * What an incremental scan reads for each kind of write event in CloudTrail's history, against
- * the emulator over HTTP: the assignment calls Airlock's SDK makes are recorded by the emulator
- * as AWS records them; the identity store's and Organizations' (the emulator takes no writes for
- * them) are recorded by the test as AWS would.
+ * the emulator over HTTP: Identity Center's and the identity store's writes are recorded by the
+ * emulator as AWS records them; Organizations' (the emulator takes no writes for it) are recorded
+ * by the test as AWS would.
  */
 class IncrementalScanTest {
 
@@ -133,20 +134,34 @@ class IncrementalScanTest {
 
   @Test
   void aMembershipAddedReadsThatGroupsMembersAndOneRemovedReadsEveryGroups() {
-    record("identitystore.amazonaws.com", "CreateGroupMembership", "{\"IdentityStoreId\":\"d-1\",\"GroupId\":\""
-        + DEVELOPERS_GROUP_ID + "\",\"MemberId\":{\"UserId\":\"" + ALICE_USER_ID + "\"}}");
-    InventoryChanges added = changes();
-    assertThat(added.users()).isNotNull().hasSize(sandbox.state().users().size());
-    assertThat(added.groups()).isNotNull().hasSize(sandbox.state().groups().size());
-    assertThat(added.memberships()).containsOnlyKeys(DEVELOPERS_GROUP_ID);
-    assertThat(added.memberships().get(DEVELOPERS_GROUP_ID)).isNotEmpty()
-        .allMatch(m -> m.groupId().equals(DEVELOPERS_GROUP_ID));
+    String added = identityStore.createGroupMembership(r -> r.identityStoreId(IDENTITY_STORE_ID)
+        .groupId(AUDITORS_GROUP_ID).memberId(m -> m.userId(ALICE_USER_ID))).membershipId();
+    InventoryChanges afterAdd = changes();
+    assertThat(afterAdd.users()).isNotNull().hasSize(sandbox.state().users().size());
+    assertThat(afterAdd.groups()).isNotNull().hasSize(sandbox.state().groups().size());
+    assertThat(afterAdd.memberships()).containsOnlyKeys(AUDITORS_GROUP_ID);
+    assertThat(afterAdd.memberships().get(AUDITORS_GROUP_ID))
+        .contains(new Inventory.Membership(AUDITORS_GROUP_ID, ALICE_USER_ID));
 
-    record("identitystore.amazonaws.com", "DeleteGroupMembership",
-        "{\"IdentityStoreId\":\"d-1\",\"MembershipId\":\"m-gone\"}");
-    InventoryChanges removed = changes();
-    assertThat(removed.memberships().keySet()).isEqualTo(sandbox.state().groups().stream()
-        .map(SandboxState.Group::groupId).collect(Collectors.toSet()));
+    since = Instant.now().minusMillis(1);
+    identityStore.deleteGroupMembership(r -> r.identityStoreId(IDENTITY_STORE_ID).membershipId(added));
+    InventoryChanges afterRemove = changes();
+    assertThat(afterRemove.memberships().keySet()).as("DeleteGroupMembership names no group")
+        .isEqualTo(sandbox.state().groups().stream().map(SandboxState.Group::groupId).collect(Collectors.toSet()));
+    assertThat(afterRemove.memberships().get(AUDITORS_GROUP_ID))
+        .doesNotContain(new Inventory.Membership(AUDITORS_GROUP_ID, ALICE_USER_ID));
+  }
+
+  @Test
+  void theEmulatorsIdentityStoreRefusesADuplicateMembershipAndAnUnknownOne() {
+    identityStore.createGroupMembership(r -> r.identityStoreId(IDENTITY_STORE_ID).groupId(AUDITORS_GROUP_ID)
+        .memberId(m -> m.userId(ALICE_USER_ID)));
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> identityStore.createGroupMembership(r -> r
+            .identityStoreId(IDENTITY_STORE_ID).groupId(AUDITORS_GROUP_ID).memberId(m -> m.userId(ALICE_USER_ID))))
+        .isInstanceOf(software.amazon.awssdk.services.identitystore.model.ConflictException.class);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> identityStore.deleteGroupMembership(r -> r
+            .identityStoreId(IDENTITY_STORE_ID).membershipId(java.util.UUID.randomUUID().toString())))
+        .isInstanceOf(software.amazon.awssdk.services.identitystore.model.ResourceNotFoundException.class);
   }
 
   @Test
