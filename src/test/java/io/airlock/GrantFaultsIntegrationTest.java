@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.airlock.audit.AuditEvent;
 import io.airlock.audit.AuditLog;
-import io.airlock.process.AccessRequestProcess.Elements;
+import io.airlock.process.AccessRequestModel.Elements;
 import io.airlock.request.AccessRequest;
 import io.airlock.request.Caller;
 import io.airlock.request.NodeClock;

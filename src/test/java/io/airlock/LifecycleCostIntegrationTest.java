@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.airlock.config.AirlockProperties;
 import io.airlock.inventory.InventoryService;
-import io.airlock.process.AccessRequestProcess;
+import io.airlock.process.AccessRequestModel;
 import io.airlock.sandbox.AwsSandbox;
 import io.airlock.sandbox.DemoOrganization;
 import io.airlock.sandbox.SandboxState.AssignmentCall;
@@ -96,7 +96,7 @@ class LifecycleCostIntegrationTest {
             .isAuthorized(Permissions.CREATE, Resources.PROCESS_INSTANCE, null));
         boolean mayStart = engine.getCommandExecutorTxRequired().execute(ctx -> ctx.getAuthorizationManager()
             .isAuthorized(ProcessDefinitionPermissions.CREATE_INSTANCE, Resources.PROCESS_DEFINITION,
-                AccessRequestProcess.PROCESS_KEY));
+                AccessRequestModel.PROCESS_KEY));
         assertThat(mayCreate && mayStart).as("a requester may start an access request").isTrue();
       } finally {
         identity.clearAuthentication();

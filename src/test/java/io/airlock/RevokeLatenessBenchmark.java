@@ -2,7 +2,7 @@ package io.airlock;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.airlock.process.AccessRequestProcess.Elements;
+import io.airlock.process.AccessRequestModel.Elements;
 import io.airlock.request.AccessRequest;
 import io.airlock.request.Caller;
 import io.airlock.request.RequestService;

@@ -3,7 +3,7 @@ package io.airlock.identity;
 import io.airlock.audit.AuditLog;
 import io.airlock.logging.LogSafe;
 import io.airlock.process.EngineIdentity;
-import io.airlock.process.AccessRequestProcess;
+import io.airlock.process.AccessRequestModel;
 import jakarta.annotation.Priority;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
@@ -174,7 +174,7 @@ public class EngineRestRefusals implements ContainerRequestFilter {
   private void throwAtTask(ContainerRequestContext request, ProcessEngine engine, String taskId, String action) {
     Authentication caller = engine.getIdentityService().getCurrentAuthentication();
     Task task = EngineIdentity.asAirlock(engine.getIdentityService(), () -> engine.getTaskService().createTaskQuery().taskId(taskId)
-        .processDefinitionKey(AccessRequestProcess.PROCESS_KEY).singleResult());
+        .processDefinitionKey(AccessRequestModel.PROCESS_KEY).singleResult());
     if (task == null || caller == null || !mayWork(engine, caller, taskId)) {
       return; // the engine answers: 404, or 403 for a task the caller may not work on
     }
@@ -211,9 +211,9 @@ public class EngineRestRefusals implements ContainerRequestFilter {
         authorized(engine, caller, TaskPermissions.TASK_WORK, Resources.TASK, taskId)
         || authorized(engine, caller, Permissions.UPDATE, Resources.TASK, taskId)
         || authorized(engine, caller, ProcessDefinitionPermissions.TASK_WORK, Resources.PROCESS_DEFINITION,
-            AccessRequestProcess.PROCESS_KEY)
+            AccessRequestModel.PROCESS_KEY)
         || authorized(engine, caller, ProcessDefinitionPermissions.UPDATE_TASK, Resources.PROCESS_DEFINITION,
-            AccessRequestProcess.PROCESS_KEY));
+            AccessRequestModel.PROCESS_KEY));
   }
 
   private static boolean authorized(ProcessEngine engine, Authentication caller, Permission permission,
@@ -233,7 +233,7 @@ public class EngineRestRefusals implements ContainerRequestFilter {
       return;
     }
     if (!"execute".equals(action) || engine.getManagementService().createJobQuery().jobId(jobId)
-        .processDefinitionKey(AccessRequestProcess.PROCESS_KEY).count() == 0) {
+        .processDefinitionKey(AccessRequestModel.PROCESS_KEY).count() == 0) {
       return;
     }
     // A refusal thrown by the step propagates to the exception mappers as itself.

@@ -4,9 +4,9 @@ import static org.camunda.bpm.engine.authorization.Authorization.ANY;
 import static org.camunda.bpm.engine.authorization.Authorization.AUTH_TYPE_GRANT;
 
 import io.airlock.config.AirlockProperties;
-import io.airlock.process.AccessRequestProcess;
-import io.airlock.process.GroupMembershipProcess;
-import io.airlock.process.InventoryScanProcess;
+import io.airlock.process.AccessRequestModel;
+import io.airlock.process.GroupMembershipModel;
+import io.airlock.process.InventoryScanModel;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -78,7 +78,7 @@ class GroupAuthorizations extends AbstractProcessEnginePlugin {
 
   /** The whole wanted state; a group named in several roles gets the union. */
   List<Grant> wanted() {
-    String processKey = AccessRequestProcess.PROCESS_KEY;
+    String processKey = AccessRequestModel.PROCESS_KEY;
     List<Grant> g = new ArrayList<>();
 
     String requesters = groups.requesters();
@@ -117,7 +117,7 @@ class GroupAuthorizations extends AbstractProcessEnginePlugin {
     // Drift reconciliation on demand (bpmn/inventory-scan.bpmn), in Tasklist or over the engine REST API:
     // CREATE on instances with CREATE_INSTANCE on this one definition only.
     g.add(grant(operators, Resources.APPLICATION, "tasklist", Permissions.ACCESS));
-    g.add(grant(operators, Resources.PROCESS_DEFINITION, InventoryScanProcess.PROCESS_KEY,
+    g.add(grant(operators, Resources.PROCESS_DEFINITION, InventoryScanModel.PROCESS_KEY,
         ProcessDefinitionPermissions.READ, ProcessDefinitionPermissions.CREATE_INSTANCE));
     g.add(grant(operators, Resources.PROCESS_INSTANCE, ANY, ProcessInstancePermissions.CREATE));
     g.add(grant(operators, Resources.BATCH, ANY,
@@ -127,7 +127,7 @@ class GroupAuthorizations extends AbstractProcessEnginePlugin {
     // Tasklist: the task itself through its candidate groups (the engine's per-task grant).
     String security = groups.security();
     g.add(grant(security, Resources.APPLICATION, "tasklist", Permissions.ACCESS));
-    g.add(grant(security, Resources.PROCESS_DEFINITION, GroupMembershipProcess.PROCESS_KEY,
+    g.add(grant(security, Resources.PROCESS_DEFINITION, GroupMembershipModel.PROCESS_KEY,
         ProcessDefinitionPermissions.READ));
 
     String authors = groups.policyAuthors();

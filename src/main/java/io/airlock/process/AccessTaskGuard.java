@@ -1,9 +1,9 @@
 package io.airlock.process;
 
-import static io.airlock.process.AccessRequestProcess.Variables.ACCESS_ACTION;
-import static io.airlock.process.AccessRequestProcess.Variables.ACCESS_REASON;
-import static io.airlock.process.AccessRequestProcess.Variables.EXTEND_BY;
-import static io.airlock.process.AccessRequestProcess.Variables.GRANT_END;
+import static io.airlock.process.AccessRequestModel.Variables.ACCESS_ACTION;
+import static io.airlock.process.AccessRequestModel.Variables.ACCESS_REASON;
+import static io.airlock.process.AccessRequestModel.Variables.EXTEND_BY;
+import static io.airlock.process.AccessRequestModel.Variables.GRANT_END;
 
 import io.airlock.audit.AuditLog;
 import io.airlock.request.AccessLifecycle;

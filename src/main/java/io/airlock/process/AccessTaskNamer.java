@@ -1,9 +1,9 @@
 package io.airlock.process;
 
-import static io.airlock.process.AccessRequestProcess.Variables.ACCESS_ACCOUNT;
-import static io.airlock.process.AccessRequestProcess.Variables.ACCESS_ENDS;
-import static io.airlock.process.AccessRequestProcess.Variables.EXTEND_CHOICES;
-import static io.airlock.process.AccessRequestProcess.Variables.EXTEND_LIMIT;
+import static io.airlock.process.AccessRequestModel.Variables.ACCESS_ACCOUNT;
+import static io.airlock.process.AccessRequestModel.Variables.ACCESS_ENDS;
+import static io.airlock.process.AccessRequestModel.Variables.EXTEND_CHOICES;
+import static io.airlock.process.AccessRequestModel.Variables.EXTEND_LIMIT;
 
 import io.airlock.config.AirlockProperties;
 import io.airlock.request.AccessLifecycle;

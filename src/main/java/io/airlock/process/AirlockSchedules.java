@@ -8,7 +8,7 @@ import org.springframework.stereotype.Component;
  * {@code ${airlockSchedules.driftCron}} in {@code bpmn/inventory-scan.bpmn}. Exposes strings
  * only; it is one of the beans a model may name ({@link ExpressionBeans}).
  */
-@Component(InventoryScanProcess.Beans.SCHEDULES)
+@Component(InventoryScanModel.Beans.SCHEDULES)
 public class AirlockSchedules {
 
   private final String driftCron;

@@ -34,7 +34,7 @@ class BreakGlassActivityNotes implements ActivityReviewNotes {
     identity.clearAuthentication();
     try {
       for (Task task : tasks.createTaskQuery().processInstanceBusinessKey(requestId)
-          .taskDefinitionKey(AccessRequestProcess.Elements.TASK_REVIEW_BREAK_GLASS).active().list()) {
+          .taskDefinitionKey(AccessRequestModel.Elements.TASK_REVIEW_BREAK_GLASS).active().list()) {
         String description = task.getDescription() == null ? "" : task.getDescription();
         int at = description.indexOf(MARKER);
         String base = at < 0 ? description : description.substring(0, at);

@@ -1,7 +1,7 @@
 package io.airlock.process;
 
-import static io.airlock.process.AccessRequestProcess.Variables.BREAK_GLASS_REJECTED;
-import static io.airlock.process.AccessRequestProcess.Variables.REVIEW_OUTCOME;
+import static io.airlock.process.AccessRequestModel.Variables.BREAK_GLASS_REJECTED;
+import static io.airlock.process.AccessRequestModel.Variables.REVIEW_OUTCOME;
 
 import io.airlock.request.Reviews;
 import io.airlock.request.Caller;
@@ -34,7 +34,7 @@ class BreakGlassReviewGuard implements TaskListener {
     ProcessStep step = new ProcessStep(task.getExecution().getProcessBusinessKey(), task.getProcessInstanceId(),
         reviewer == null ? null : reviewer.userId());
     boolean revokeNow = EngineErrors.answer(() -> reviews.recordBreakGlassReview(step, reviewer,
-        Objects.toString(task.getVariable(REVIEW_OUTCOME), null), AccessRequestProcess.reviewComment(task)));
+        Objects.toString(task.getVariable(REVIEW_OUTCOME), null), AccessRequestModel.reviewComment(task)));
     if (revokeNow) {
       task.getExecution().getProcessInstance().setVariable(BREAK_GLASS_REJECTED, true);
     }

@@ -25,13 +25,13 @@ class CamundaMembershipReview implements MembershipReview {
   @Override
   public String start(MembershipChange change, List<String> reviewerGroups) {
     Map<String, Object> variables = new LinkedHashMap<>();
-    variables.put(GroupMembershipProcess.Variables.USER, change.userId());
-    variables.put(GroupMembershipProcess.Variables.GROUP, change.groupId());
-    variables.put(GroupMembershipProcess.Variables.CHANGE, change.change());
-    variables.put(GroupMembershipProcess.Variables.REASON, change.reason());
-    variables.put(GroupMembershipProcess.Variables.REQUESTED_BY, change.requestedBy());
-    variables.put(GroupMembershipProcess.Variables.REVIEWER_GROUPS, String.join(",", reviewerGroups));
-    return EngineIdentity.asAirlock(identity, () -> runtime.startProcessInstanceByKey(GroupMembershipProcess.PROCESS_KEY,
+    variables.put(GroupMembershipModel.Variables.USER, change.userId());
+    variables.put(GroupMembershipModel.Variables.GROUP, change.groupId());
+    variables.put(GroupMembershipModel.Variables.CHANGE, change.change());
+    variables.put(GroupMembershipModel.Variables.REASON, change.reason());
+    variables.put(GroupMembershipModel.Variables.REQUESTED_BY, change.requestedBy());
+    variables.put(GroupMembershipModel.Variables.REVIEWER_GROUPS, String.join(",", reviewerGroups));
+    return EngineIdentity.asAirlock(identity, () -> runtime.startProcessInstanceByKey(GroupMembershipModel.PROCESS_KEY,
         change.id(), variables).getId());
   }
 }

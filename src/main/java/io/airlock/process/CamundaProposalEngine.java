@@ -45,12 +45,12 @@ class CamundaProposalEngine implements ProposalEngine {
   @Override
   public String startReview(long proposalId, String author, String title, String files) {
     Map<String, Object> variables = new LinkedHashMap<>();
-    variables.put(PolicyProposalProcess.Variables.PROPOSAL_ID, proposalId);
-    variables.put(PolicyProposalProcess.Variables.PROPOSAL_TITLE, title);
-    variables.put(PolicyProposalProcess.Variables.PROPOSAL_AUTHOR, author);
-    variables.put(PolicyProposalProcess.Variables.PROPOSAL_FILES, files);
-    variables.put(PolicyProposalProcess.Variables.POLICY_APPROVER_GROUP, approverGroup);
-    return AirlockSelf.run(() -> runtime.createProcessInstanceByKey(PolicyProposalProcess.PROCESS_KEY)
+    variables.put(PolicyProposalModel.Variables.PROPOSAL_ID, proposalId);
+    variables.put(PolicyProposalModel.Variables.PROPOSAL_TITLE, title);
+    variables.put(PolicyProposalModel.Variables.PROPOSAL_AUTHOR, author);
+    variables.put(PolicyProposalModel.Variables.PROPOSAL_FILES, files);
+    variables.put(PolicyProposalModel.Variables.POLICY_APPROVER_GROUP, approverGroup);
+    return AirlockSelf.run(() -> runtime.createProcessInstanceByKey(PolicyProposalModel.PROCESS_KEY)
         .businessKey(String.valueOf(proposalId)).setVariables(variables).execute().getId());
   }
 
@@ -98,7 +98,7 @@ class CamundaProposalEngine implements ProposalEngine {
     // As Airlock: no signed-in user, so the deploy hook puts it in force instead of proposing it again.
     return asAirlock(() -> {
       DeploymentBuilder builder = repository.createDeployment().name("policy-proposal-" + proposalId)
-          .source(PolicyProposalProcess.IN_FORCE_SOURCE);
+          .source(PolicyProposalModel.IN_FORCE_SOURCE);
       for (ProposedFile f : files) {
         builder.addInputStream(f.name(), new java.io.ByteArrayInputStream(f.bytes()));
       }
@@ -118,13 +118,13 @@ class CamundaProposalEngine implements ProposalEngine {
   public boolean completeReview(String processInstanceId, io.airlock.request.Caller reviewer, String decision,
       String comment) {
     org.camunda.bpm.engine.task.Task task = asAirlock(() -> tasks.createTaskQuery().processInstanceId(processInstanceId)
-        .taskDefinitionKey(PolicyProposalProcess.Elements.TASK_REVIEW).singleResult());
+        .taskDefinitionKey(PolicyProposalModel.Elements.TASK_REVIEW).singleResult());
     if (task == null) {
       return false;
     }
     Map<String, Object> variables = new LinkedHashMap<>();
-    variables.put(PolicyProposalProcess.Variables.PROPOSAL_DECISION, decision);
-    variables.put(PolicyProposalProcess.Variables.PROPOSAL_COMMENT, comment);
+    variables.put(PolicyProposalModel.Variables.PROPOSAL_DECISION, decision);
+    variables.put(PolicyProposalModel.Variables.PROPOSAL_COMMENT, comment);
     return EngineIdentity.as(identity, reviewer.userId(), reviewer.groups(), () -> {
       try {
         tasks.complete(task.getId(), variables);

@@ -6,7 +6,7 @@ import org.camunda.bpm.engine.delegate.JavaDelegate;
 import org.springframework.stereotype.Component;
 
 /** "Change group membership": applies the change if, and only if, its row records a second person's approval. */
-@Component(GroupMembershipProcess.Beans.CHANGE_DELEGATE)
+@Component(GroupMembershipModel.Beans.CHANGE_DELEGATE)
 class ChangeGroupMembershipDelegate implements JavaDelegate {
 
   private final MembershipChanges changes;

@@ -1,8 +1,8 @@
 package io.airlock.process;
 
-import static io.airlock.process.AccessRequestProcess.Variables.APPROVER_GROUPS;
-import static io.airlock.process.AccessRequestProcess.Variables.MAX_DURATION_MINUTES;
-import static io.airlock.process.AccessRequestProcess.Variables.SCOPE_NAME;
+import static io.airlock.process.AccessRequestModel.Variables.APPROVER_GROUPS;
+import static io.airlock.process.AccessRequestModel.Variables.MAX_DURATION_MINUTES;
+import static io.airlock.process.AccessRequestModel.Variables.SCOPE_NAME;
 
 import io.airlock.request.AccessLifecycle;
 import io.airlock.request.AccessPolicy;

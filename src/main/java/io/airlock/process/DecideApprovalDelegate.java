@@ -1,7 +1,7 @@
 package io.airlock.process;
 
-import static io.airlock.process.AccessRequestProcess.Variables.APPROVAL_OUTCOME;
-import static io.airlock.process.AccessRequestProcess.Variables.APPROVAL_REASON;
+import static io.airlock.process.AccessRequestModel.Variables.APPROVAL_OUTCOME;
+import static io.airlock.process.AccessRequestModel.Variables.APPROVAL_REASON;
 
 import io.airlock.request.AccessLifecycle;
 import io.airlock.request.AccessPolicy;
@@ -33,6 +33,6 @@ class DecideApprovalDelegate implements JavaDelegate {
     AccessPolicy.Approval approval = result[0];
     execution.setVariable(APPROVAL_OUTCOME, approval.outcome());
     execution.setVariable(APPROVAL_REASON, approval.reason());
-    execution.setVariable(AccessRequestProcess.Variables.BREAK_GLASS, approval.breakGlass());
+    execution.setVariable(AccessRequestModel.Variables.BREAK_GLASS, approval.breakGlass());
   }
 }

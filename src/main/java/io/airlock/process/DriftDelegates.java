@@ -1,6 +1,6 @@
 package io.airlock.process;
 
-import static io.airlock.process.InventoryScanProcess.Variables.*;
+import static io.airlock.process.InventoryScanModel.Variables.*;
 
 import io.airlock.request.DriftReconciliation;
 import java.util.Date;
@@ -26,7 +26,7 @@ final class DriftDelegates {
    * scan lock and not in this job (whose lock would not cover an hour-long scan); the run then
    * waits at its message until a scan that started at or after the ask is stored.
    */
-  @Component(InventoryScanProcess.Beans.ASK_FOR_SCAN_DELEGATE)
+  @Component(InventoryScanModel.Beans.ASK_FOR_SCAN_DELEGATE)
   static class AskForScan implements JavaDelegate {
     private final DriftReconciliation drift;
 
@@ -40,7 +40,7 @@ final class DriftDelegates {
     }
   }
 
-  @Component(InventoryScanProcess.Beans.REVOKE_ENDED_GRANTS_DELEGATE)
+  @Component(InventoryScanModel.Beans.REVOKE_ENDED_GRANTS_DELEGATE)
   static class RevokeEndedGrants implements JavaDelegate {
     private final DriftReconciliation drift;
 
@@ -54,7 +54,7 @@ final class DriftDelegates {
     }
   }
 
-  @Component(InventoryScanProcess.Beans.REMOVE_LEFTOVER_SETS_DELEGATE)
+  @Component(InventoryScanModel.Beans.REMOVE_LEFTOVER_SETS_DELEGATE)
   static class RemoveLeftoverSets implements JavaDelegate {
     private final DriftReconciliation drift;
 
@@ -68,7 +68,7 @@ final class DriftDelegates {
     }
   }
 
-  @Component(InventoryScanProcess.Beans.REPORT_STANDING_DELEGATE)
+  @Component(InventoryScanModel.Beans.REPORT_STANDING_DELEGATE)
   static class ReportStanding implements JavaDelegate {
     private final DriftReconciliation drift;
 
@@ -84,7 +84,7 @@ final class DriftDelegates {
     }
   }
 
-  @Component(InventoryScanProcess.Beans.FAIL_MISSING_TARGETS_DELEGATE)
+  @Component(InventoryScanModel.Beans.FAIL_MISSING_TARGETS_DELEGATE)
   static class FailMissingTargets implements JavaDelegate {
     private final DriftReconciliation drift;
 
@@ -98,7 +98,7 @@ final class DriftDelegates {
     }
   }
 
-  @Component(InventoryScanProcess.Beans.RECORD_SUMMARY_DELEGATE)
+  @Component(InventoryScanModel.Beans.RECORD_SUMMARY_DELEGATE)
   static class RecordSummary implements JavaDelegate {
     private final DriftReconciliation drift;
 

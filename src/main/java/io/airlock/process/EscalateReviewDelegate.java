@@ -1,6 +1,6 @@
 package io.airlock.process;
 
-import static io.airlock.process.AccessRequestProcess.Variables.APPROVER_GROUPS;
+import static io.airlock.process.AccessRequestModel.Variables.APPROVER_GROUPS;
 
 import io.airlock.request.Reviews;
 import org.camunda.bpm.engine.IdentityService;
@@ -33,7 +33,7 @@ class EscalateReviewDelegate implements JavaDelegate {
     }
     TaskService tasks = execution.getProcessEngineServices().getTaskService();
     tasks.createTaskQuery().processInstanceId(execution.getProcessInstanceId())
-        .taskDefinitionKey(AccessRequestProcess.Elements.TASK_REVIEW_REQUEST).list()
+        .taskDefinitionKey(AccessRequestModel.Elements.TASK_REVIEW_REQUEST).list()
         .forEach(task -> tasks.addCandidateGroup(task.getId(), group));
     Object groups = execution.getVariable(APPROVER_GROUPS);
     if (groups == null || !String.valueOf(groups).contains(group)) {

@@ -57,8 +57,8 @@ class ExpiryGuard extends AbstractProcessEnginePlugin {
   static final String REFUSED = "refused.expiry";
 
   /** The jobs whose moving would move an expiry. */
-  static final Set<String> GUARDED_ACTIVITIES = Set.of(AccessRequestProcess.Elements.EVENT_ACCESS_EXPIRED,
-      AccessRequestProcess.Elements.TASK_REVOKE_ACCESS);
+  static final Set<String> GUARDED_ACTIVITIES = Set.of(AccessRequestModel.Elements.EVENT_ACCESS_EXPIRED,
+      AccessRequestModel.Elements.TASK_REVOKE_ACCESS);
 
   private static final String SUSPENSION_STATE = "suspensionState";
   private static final String RETRIES = "retries";
@@ -176,17 +176,17 @@ class ExpiryGuard extends AbstractProcessEnginePlugin {
           ? "This process instance holds access and cannot be suspended: the access" + why : null;
     }
     String key = definitionKey(entry);
-    if (EntityTypes.JOB_DEFINITION.equals(entity) && AccessRequestProcess.PROCESS_KEY.equals(key)) {
+    if (EntityTypes.JOB_DEFINITION.equals(entity) && AccessRequestModel.PROCESS_KEY.equals(key)) {
       return "The job definitions of access requests cannot be suspended: the expiry timers and revoke jobs among "
           + "them would be suspended, and access" + why;
     }
     if (EntityTypes.PROCESS_DEFINITION.equals(entity)) {
-      return AccessRequestProcess.PROCESS_KEY.equals(key) && runningInstances(entry.getProcessDefinitionId(), key)
+      return AccessRequestModel.PROCESS_KEY.equals(key) && runningInstances(entry.getProcessDefinitionId(), key)
           ? "The access-request process cannot be suspended while requests run: the timers of their grants would be "
               + "suspended, and access" + why : null;
     }
     if (entry.getProcessDefinitionId() != null || entry.getProcessDefinitionKey() != null) {
-      return AccessRequestProcess.PROCESS_KEY.equals(key)
+      return AccessRequestModel.PROCESS_KEY.equals(key)
           && anyGuardedJob(null, entry.getProcessDefinitionId(), entry.getProcessDefinitionKey())
           ? "Instances of access requests that hold access cannot be suspended: an access" + why : null;
     }
@@ -198,17 +198,17 @@ class ExpiryGuard extends AbstractProcessEnginePlugin {
   private boolean guardedJob(UserOperationLogEntry entry) {
     if (entry.getJobDefinitionId() == null) {
       return entry.getJobId() != null && asAirlock(() -> GUARDED_ACTIVITIES.stream().anyMatch(a -> management
-          .createJobQuery().jobId(entry.getJobId()).processDefinitionKey(AccessRequestProcess.PROCESS_KEY)
+          .createJobQuery().jobId(entry.getJobId()).processDefinitionKey(AccessRequestModel.PROCESS_KEY)
           .activityId(a).count() > 0));
     }
     JobDefinition definition = jobDefinition(entry.getJobDefinitionId());
-    return definition != null && AccessRequestProcess.PROCESS_KEY.equals(definition.getProcessDefinitionKey())
+    return definition != null && AccessRequestModel.PROCESS_KEY.equals(definition.getProcessDefinitionKey())
         && GUARDED_ACTIVITIES.contains(definition.getActivityId());
   }
 
   private String guardedName(UserOperationLogEntry entry) {
     JobDefinition definition = entry.getJobDefinitionId() == null ? null : jobDefinition(entry.getJobDefinitionId());
-    return definition != null && AccessRequestProcess.Elements.TASK_REVOKE_ACCESS.equals(definition.getActivityId())
+    return definition != null && AccessRequestModel.Elements.TASK_REVOKE_ACCESS.equals(definition.getActivityId())
         ? "revoke job ('Revoke access in AWS')" : "expiry timer ('Access expired')";
   }
 
@@ -218,7 +218,7 @@ class ExpiryGuard extends AbstractProcessEnginePlugin {
 
   private boolean anyGuardedJob(String processInstanceId, String processDefinitionId, String processDefinitionKey) {
     return asAirlock(() -> GUARDED_ACTIVITIES.stream().anyMatch(activity -> {
-      var query = management.createJobQuery().processDefinitionKey(AccessRequestProcess.PROCESS_KEY).activityId(activity);
+      var query = management.createJobQuery().processDefinitionKey(AccessRequestModel.PROCESS_KEY).activityId(activity);
       if (processInstanceId != null) {
         query.processInstanceId(processInstanceId);
       }
@@ -278,7 +278,7 @@ class ExpiryGuard extends AbstractProcessEnginePlugin {
     }
     return asAirlock(() -> {
       var instance = runtime.createProcessInstanceQuery().processInstanceId(processInstanceId)
-          .processDefinitionKey(AccessRequestProcess.PROCESS_KEY).singleResult();
+          .processDefinitionKey(AccessRequestModel.PROCESS_KEY).singleResult();
       return instance == null ? null : instance.getBusinessKey();
     });
   }

@@ -9,44 +9,44 @@ import org.springframework.stereotype.Component;
 
 /**
  * The Spring beans a model's expressions may name: only the process's own delegates and
- * listeners ({@link AccessRequestProcess.Beans}, {@link InventoryScanProcess.Beans}: the drift steps and the
+ * listeners ({@link AccessRequestModel.Beans}, {@link InventoryScanModel.Beans}: the drift steps and the
  * schedule strings). By default Camunda resolves any bean of the
  * application in {@code ${...}}, so a deployed model could call the AWS adapter or the use cases
  * directly, around every check; with this, whoever may deploy reaches AWS only through the
  * delegates, and so only through the request's state machine. A new delegate for the model goes
- * into {@code AccessRequestProcess.Beans} and {@link #ALLOWED}.
+ * into {@code AccessRequestModel.Beans} and {@link #ALLOWED}.
  */
 @Component
 class ExpressionBeans implements BeanPostProcessor {
 
   static final Set<String> ALLOWED = Set.of(
-      AccessRequestProcess.Beans.REGISTER_REQUEST_DELEGATE,
-      AccessRequestProcess.Beans.CHECK_SCOPE_DELEGATE,
-      AccessRequestProcess.Beans.DECIDE_APPROVAL_DELEGATE,
-      AccessRequestProcess.Beans.EXPIRE_REQUEST_DELEGATE,
-      AccessRequestProcess.Beans.ESCALATE_REVIEW_DELEGATE,
-      AccessRequestProcess.Beans.REMIND_APPROVERS_DELEGATE,
-      AccessRequestProcess.Beans.REVIEW_TASK_NAMER,
-      AccessRequestProcess.Beans.GRANT_ACCESS_DELEGATE,
-      AccessRequestProcess.Beans.REVOKE_ACCESS_DELEGATE,
-      AccessRequestProcess.Beans.REVIEW_GUARD,
-      AccessRequestProcess.Beans.BREAK_GLASS_REVIEW_GUARD,
-      AccessRequestProcess.Beans.ACCESS_TASK_NAMER,
-      AccessRequestProcess.Beans.ACCESS_TASK_GUARD,
-      AccessRequestProcess.Beans.REQUEST_STATUS,
-      InventoryScanProcess.Beans.ASK_FOR_SCAN_DELEGATE,
-      InventoryScanProcess.Beans.REVOKE_ENDED_GRANTS_DELEGATE,
-      InventoryScanProcess.Beans.REMOVE_LEFTOVER_SETS_DELEGATE,
-      InventoryScanProcess.Beans.REPORT_STANDING_DELEGATE,
-      InventoryScanProcess.Beans.FAIL_MISSING_TARGETS_DELEGATE,
-      InventoryScanProcess.Beans.RECORD_SUMMARY_DELEGATE,
-      InventoryScanProcess.Beans.SCHEDULES,
-      PolicyProposalProcess.Beans.SIMULATE_DELEGATE,
-      PolicyProposalProcess.Beans.REVIEW_GUARD,
-      PolicyProposalProcess.Beans.PUT_IN_FORCE_DELEGATE,
-      PolicyProposalProcess.Beans.EXPIRE_DELEGATE,
-      GroupMembershipProcess.Beans.REVIEW_GUARD,
-      GroupMembershipProcess.Beans.CHANGE_DELEGATE);
+      AccessRequestModel.Beans.REGISTER_REQUEST_DELEGATE,
+      AccessRequestModel.Beans.CHECK_SCOPE_DELEGATE,
+      AccessRequestModel.Beans.DECIDE_APPROVAL_DELEGATE,
+      AccessRequestModel.Beans.EXPIRE_REQUEST_DELEGATE,
+      AccessRequestModel.Beans.ESCALATE_REVIEW_DELEGATE,
+      AccessRequestModel.Beans.REMIND_APPROVERS_DELEGATE,
+      AccessRequestModel.Beans.REVIEW_TASK_NAMER,
+      AccessRequestModel.Beans.GRANT_ACCESS_DELEGATE,
+      AccessRequestModel.Beans.REVOKE_ACCESS_DELEGATE,
+      AccessRequestModel.Beans.REVIEW_GUARD,
+      AccessRequestModel.Beans.BREAK_GLASS_REVIEW_GUARD,
+      AccessRequestModel.Beans.ACCESS_TASK_NAMER,
+      AccessRequestModel.Beans.ACCESS_TASK_GUARD,
+      AccessRequestModel.Beans.REQUEST_STATUS,
+      InventoryScanModel.Beans.ASK_FOR_SCAN_DELEGATE,
+      InventoryScanModel.Beans.REVOKE_ENDED_GRANTS_DELEGATE,
+      InventoryScanModel.Beans.REMOVE_LEFTOVER_SETS_DELEGATE,
+      InventoryScanModel.Beans.REPORT_STANDING_DELEGATE,
+      InventoryScanModel.Beans.FAIL_MISSING_TARGETS_DELEGATE,
+      InventoryScanModel.Beans.RECORD_SUMMARY_DELEGATE,
+      InventoryScanModel.Beans.SCHEDULES,
+      PolicyProposalModel.Beans.SIMULATE_DELEGATE,
+      PolicyProposalModel.Beans.REVIEW_GUARD,
+      PolicyProposalModel.Beans.PUT_IN_FORCE_DELEGATE,
+      PolicyProposalModel.Beans.EXPIRE_DELEGATE,
+      GroupMembershipModel.Beans.REVIEW_GUARD,
+      GroupMembershipModel.Beans.CHANGE_DELEGATE);
 
   private final ApplicationContext context;
 

@@ -1,8 +1,8 @@
 package io.airlock.process;
 
-import static io.airlock.process.AccessRequestProcess.Variables.GRANT_END;
+import static io.airlock.process.AccessRequestModel.Variables.GRANT_END;
 
-import io.airlock.process.AccessRequestProcess.Errors;
+import io.airlock.process.AccessRequestModel.Errors;
 import io.airlock.request.AccessLifecycle;
 import io.airlock.request.AccessRejectedException;
 import java.time.Instant;

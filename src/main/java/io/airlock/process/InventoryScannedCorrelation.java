@@ -2,8 +2,8 @@ package io.airlock.process;
 
 import io.airlock.inventory.InventoryScanned;
 import io.airlock.inventory.ScanSummary;
-import io.airlock.process.InventoryScanProcess.Messages;
-import io.airlock.process.InventoryScanProcess.Variables;
+import io.airlock.process.InventoryScanModel.Messages;
+import io.airlock.process.InventoryScanModel.Variables;
 import java.time.Instant;
 import java.util.Date;
 import java.util.LinkedHashSet;
@@ -49,7 +49,7 @@ class InventoryScannedCorrelation {
   int correlate(ScanSummary scan) {
     return EngineIdentity.asAirlock(identity, () -> {
       Set<String> served = new LinkedHashSet<>();
-      for (Execution waiting : runtime.createExecutionQuery().processDefinitionKey(InventoryScanProcess.PROCESS_KEY)
+      for (Execution waiting : runtime.createExecutionQuery().processDefinitionKey(InventoryScanModel.PROCESS_KEY)
           .messageEventSubscriptionName(Messages.INVENTORY_SCANNED).list()) {
         if (askedBy(waiting, scan.startedAt())) {
           served.add(waiting.getProcessInstanceId());

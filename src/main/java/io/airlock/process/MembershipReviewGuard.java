@@ -14,7 +14,7 @@ import org.springframework.stereotype.Component;
  * administrator) and records the decision; the gateway then follows the recorded decision, never
  * the variable sent with the completion.
  */
-@Component(GroupMembershipProcess.Beans.REVIEW_GUARD)
+@Component(GroupMembershipModel.Beans.REVIEW_GUARD)
 class MembershipReviewGuard implements TaskListener {
 
   private final MembershipChanges changes;
@@ -29,8 +29,8 @@ class MembershipReviewGuard implements TaskListener {
   public void notify(DelegateTask task) {
     Caller reviewer = Steps.caller(identity);
     boolean approved = EngineErrors.answer(() -> changes.review(task.getExecution().getProcessBusinessKey(),
-        reviewer, Objects.toString(task.getVariable(GroupMembershipProcess.Variables.OUTCOME), null),
-        Objects.toString(task.getVariable(GroupMembershipProcess.Variables.COMMENT), null)));
-    task.getExecution().getProcessInstance().setVariable(GroupMembershipProcess.Variables.APPROVED, approved);
+        reviewer, Objects.toString(task.getVariable(GroupMembershipModel.Variables.OUTCOME), null),
+        Objects.toString(task.getVariable(GroupMembershipModel.Variables.COMMENT), null)));
+    task.getExecution().getProcessInstance().setVariable(GroupMembershipModel.Variables.APPROVED, approved);
   }
 }

@@ -32,8 +32,8 @@ import org.xml.sax.SAXException;
  * <ul>
  *   <li>Only BPMN, DMN and Camunda Forms ({@code .bpmn}, {@code .dmn}, {@code .form}); no embedded
  *       HTML forms or scripts, which would run in an approver's browser or in the engine.
- *   <li>BPMN: the processes Airlock guards ({@value AccessRequestProcess#PROCESS_KEY},
- *       {@value InventoryScanProcess#PROCESS_KEY}, {@value PolicyProposalProcess#PROCESS_KEY}, whose
+ *   <li>BPMN: the processes Airlock guards ({@value AccessRequestModel#PROCESS_KEY},
+ *       {@value InventoryScanModel#PROCESS_KEY}, {@value PolicyProposalModel#PROCESS_KEY}, whose
  *       starts {@link ProcessGuard} watches), each with its start event; no scripts (script tasks, {@code camunda:script},
  *       a {@code language} on a condition), no Java classes ({@code camunda:class}), no connectors,
  *       no field injection into the beans ({@code camunda:field}),
@@ -110,10 +110,10 @@ public final class ModelRules {
     // The processes whose guards (ProcessGuard) Airlock installs, each with the only start event
     // it may start at: another key would run without them.
     java.util.Map<String, String> guarded = java.util.Map.of(
-        AccessRequestProcess.PROCESS_KEY, AccessRequestProcess.Elements.START_ACCESS_REQUESTED,
-        InventoryScanProcess.PROCESS_KEY, InventoryScanProcess.Elements.START_SCHEDULED,
-        PolicyProposalProcess.PROCESS_KEY, PolicyProposalProcess.Elements.START_POLICY_PROPOSED,
-        GroupMembershipProcess.PROCESS_KEY, GroupMembershipProcess.Elements.START_CHANGE_REQUESTED);
+        AccessRequestModel.PROCESS_KEY, AccessRequestModel.Elements.START_ACCESS_REQUESTED,
+        InventoryScanModel.PROCESS_KEY, InventoryScanModel.Elements.START_SCHEDULED,
+        PolicyProposalModel.PROCESS_KEY, PolicyProposalModel.Elements.START_POLICY_PROPOSED,
+        GroupMembershipModel.PROCESS_KEY, GroupMembershipModel.Elements.START_CHANGE_REQUESTED);
     for (Element process : elements(doc, BPMN_NS, "process")) {
       String key = process.getAttribute("id");
       String start = guarded.get(key);

@@ -66,13 +66,13 @@ class ProcessGuard extends AbstractProcessEnginePlugin {
     listeners.add(new AbstractBpmnParseListener() {
       @Override
       public void parseProcess(Element processElement, ProcessDefinitionEntity processDefinition) {
-        if (AccessRequestProcess.PROCESS_KEY.equals(processDefinition.getKey())) {
+        if (AccessRequestModel.PROCESS_KEY.equals(processDefinition.getKey())) {
           processDefinition.addBuiltInListener(ExecutionListener.EVENTNAME_START, (ExecutionListener) ProcessGuard.this::started);
           processDefinition.addBuiltInListener(ExecutionListener.EVENTNAME_END, (ExecutionListener) ProcessGuard.this::ended);
-        } else if (InventoryScanProcess.PROCESS_KEY.equals(processDefinition.getKey())) {
+        } else if (InventoryScanModel.PROCESS_KEY.equals(processDefinition.getKey())) {
           processDefinition.addBuiltInListener(ExecutionListener.EVENTNAME_START,
               (ExecutionListener) ProcessGuard.this::reconciliationStarted);
-        } else if (PolicyProposalProcess.PROCESS_KEY.equals(processDefinition.getKey())) {
+        } else if (PolicyProposalModel.PROCESS_KEY.equals(processDefinition.getKey())) {
           processDefinition.addBuiltInListener(ExecutionListener.EVENTNAME_START,
               (ExecutionListener) ProcessGuard.this::proposalStarted);
           processDefinition.addBuiltInListener(ExecutionListener.EVENTNAME_END,
@@ -86,7 +86,7 @@ class ProcessGuard extends AbstractProcessEnginePlugin {
   /** The process instance starts; its current activity is where it was asked to start. */
   void started(DelegateExecution execution) {
     String initial = execution.getCurrentActivityId();
-    if (AccessRequestProcess.Elements.START_ACCESS_REQUESTED.equals(initial) || AirlockSelf.active()) {
+    if (AccessRequestModel.Elements.START_ACCESS_REQUESTED.equals(initial) || AirlockSelf.active()) {
       return;
     }
     String actor = Steps.signedIn(identity);
@@ -107,7 +107,7 @@ class ProcessGuard extends AbstractProcessEnginePlugin {
    */
   void reconciliationStarted(DelegateExecution execution) {
     String initial = execution.getCurrentActivityId();
-    if (InventoryScanProcess.Elements.START_SCHEDULED.equals(initial)) {
+    if (InventoryScanModel.Elements.START_SCHEDULED.equals(initial)) {
       return;
     }
     Map<String, Object> details = new LinkedHashMap<>();
@@ -126,7 +126,7 @@ class ProcessGuard extends AbstractProcessEnginePlugin {
    */
   void proposalStarted(DelegateExecution execution) {
     String initial = execution.getCurrentActivityId();
-    if (AirlockSelf.active() && PolicyProposalProcess.Elements.START_POLICY_PROPOSED.equals(initial)) {
+    if (AirlockSelf.active() && PolicyProposalModel.Elements.START_POLICY_PROPOSED.equals(initial)) {
       return;
     }
     Map<String, Object> details = new LinkedHashMap<>();

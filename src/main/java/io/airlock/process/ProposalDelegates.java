@@ -14,21 +14,21 @@ import org.springframework.context.annotation.Lazy;
 @Configuration
 class ProposalDelegates {
 
-  @Bean(PolicyProposalProcess.Beans.SIMULATE_DELEGATE)
+  @Bean(PolicyProposalModel.Beans.SIMULATE_DELEGATE)
   JavaDelegate simulateProposalDelegate(@Lazy PolicyProposals proposals) {
-    return execution -> execution.setVariable(PolicyProposalProcess.Variables.PROPOSAL_SIMULATION,
+    return execution -> execution.setVariable(PolicyProposalModel.Variables.PROPOSAL_SIMULATION,
         proposals.simulate(id(execution)));
   }
 
-  @Bean(PolicyProposalProcess.Beans.PUT_IN_FORCE_DELEGATE)
+  @Bean(PolicyProposalModel.Beans.PUT_IN_FORCE_DELEGATE)
   JavaDelegate putPolicyInForceDelegate(@Lazy PolicyProposals proposals) {
     return execution -> {
       boolean inForce = EngineErrors.answer(() -> proposals.putInForce(id(execution)));
-      execution.setVariable(PolicyProposalProcess.Variables.POLICY_IN_FORCE, inForce);
+      execution.setVariable(PolicyProposalModel.Variables.POLICY_IN_FORCE, inForce);
     };
   }
 
-  @Bean(PolicyProposalProcess.Beans.EXPIRE_DELEGATE)
+  @Bean(PolicyProposalModel.Beans.EXPIRE_DELEGATE)
   JavaDelegate expireProposalDelegate(@Lazy PolicyProposals proposals) {
     return execution -> proposals.expire(id(execution));
   }

@@ -1,6 +1,6 @@
 package io.airlock.process;
 
-import static io.airlock.process.PolicyProposalProcess.Variables.*;
+import static io.airlock.process.PolicyProposalModel.Variables.*;
 
 import io.airlock.proposal.PolicyProposals;
 import io.airlock.request.Caller;
@@ -19,7 +19,7 @@ import org.springframework.stereotype.Component;
  * proposal's author; throwing rolls the completion back and Tasklist shows the sentence. The
  * gateway reads {@code proposalApproved}, set here from the recorded decision, never from the form.
  */
-@Component(PolicyProposalProcess.Beans.REVIEW_GUARD)
+@Component(PolicyProposalModel.Beans.REVIEW_GUARD)
 class ProposalReviewGuard implements TaskListener {
 
   private final PolicyProposals proposals;

@@ -1,6 +1,6 @@
 package io.airlock.process;
 
-import static io.airlock.process.AccessRequestProcess.Variables.*;
+import static io.airlock.process.AccessRequestModel.Variables.*;
 
 import io.airlock.request.AccessLifecycle;
 import io.airlock.request.AccessRequest;

@@ -1,6 +1,6 @@
 package io.airlock.process;
 
-import static io.airlock.process.AccessRequestProcess.Variables.*;
+import static io.airlock.process.AccessRequestModel.Variables.*;
 
 import io.airlock.request.Reviews;
 import io.airlock.request.RequestChanges;
@@ -62,7 +62,7 @@ class ReviewGuard implements TaskListener {
       return;
     }
     boolean moreNeeded = EngineErrors.answer(() -> reviews.recordReview(step, reviewer,
-        Objects.toString(task.getVariable(REVIEW_OUTCOME), null), AccessRequestProcess.reviewComment(task), shown));
+        Objects.toString(task.getVariable(REVIEW_OUTCOME), null), AccessRequestModel.reviewComment(task), shown));
     task.getExecution().setVariable(MORE_APPROVALS_NEEDED, moreNeeded);
   }
 

@@ -46,7 +46,7 @@ class ReviewTaskNamer implements TaskListener {
   public void notify(DelegateTask task) {
     ProcessStep step = new ProcessStep(task.getExecution().getProcessBusinessKey(), task.getProcessInstanceId(), null);
     AccessRequest r = lifecycle.read(step);
-    boolean breakGlass = AccessRequestProcess.Elements.TASK_REVIEW_BREAK_GLASS.equals(task.getTaskDefinitionKey());
+    boolean breakGlass = AccessRequestModel.Elements.TASK_REVIEW_BREAK_GLASS.equals(task.getTaskDefinitionKey());
     AccessRequest.Extension extension = r.extension();
     java.time.Instant now = clock.instant();
     StringBuilder d = new StringBuilder();

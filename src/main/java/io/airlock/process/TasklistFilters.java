@@ -62,17 +62,17 @@ class TasklistFilters {
             .orderByTaskPriority().desc().orderByTaskCreateTime().asc()),
         List.of(groups.approvers(), groups.security()));
     readBy(create(BREAK_GLASS, -5, "#e8a200", "Access granted as an emergency, to be reviewed after the fact",
-        tasks.createTaskQuery().taskDefinitionKey(AccessRequestProcess.Elements.TASK_REVIEW_BREAK_GLASS)
+        tasks.createTaskQuery().taskDefinitionKey(AccessRequestModel.Elements.TASK_REVIEW_BREAK_GLASS)
             .taskCandidateGroupInExpression("${currentUserGroups()}").includeAssignedTasks()
             .orderByTaskCreateTime().asc()), reviewers);
     readBy(create(MY_ACCESS, -8, "#2e7d32", "Access you hold now, ending first on top: end it or ask for more time",
-        tasks.createTaskQuery().processDefinitionKey(AccessRequestProcess.PROCESS_KEY)
-            .taskDefinitionKey(AccessRequestProcess.Elements.TASK_MANAGE_ACCESS)
+        tasks.createTaskQuery().processDefinitionKey(AccessRequestModel.PROCESS_KEY)
+            .taskDefinitionKey(AccessRequestModel.Elements.TASK_MANAGE_ACCESS)
             .taskAssigneeExpression("${currentUser()}").orderByDueDate().asc()), everyone);
     List<String> policy = List.of(groups.policyApprovers());
     readBy(create(PROPOSALS, -9, "#6a1b9a", "Policy changes waiting for a second person, oldest first",
-        tasks.createTaskQuery().processDefinitionKey(PolicyProposalProcess.PROCESS_KEY)
-            .taskDefinitionKey(PolicyProposalProcess.Elements.TASK_REVIEW)
+        tasks.createTaskQuery().processDefinitionKey(PolicyProposalModel.PROCESS_KEY)
+            .taskDefinitionKey(PolicyProposalModel.Elements.TASK_REVIEW)
             .taskCandidateGroupInExpression("${currentUserGroups()}").includeAssignedTasks()
             .orderByTaskCreateTime().asc()), policy);
     List<String> all = List.of(groups.approvers(), groups.requesters(), groups.policyApprovers());

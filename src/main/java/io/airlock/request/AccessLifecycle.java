@@ -90,14 +90,14 @@ public class AccessLifecycle {
   private final PrincipalMapping principals;
   private final Clock clock;
 
-  private final AccessProcess process;
+  private final RequestWorkflow process;
   private final NodeClock nodeClock;
 
   private final RequestCore core;
 
   public AccessLifecycle(AccessRequestMapper requests, RequestValidator validator, AccessGateway gateway,
       AccessPolicy policy, AuditLog audit, CraftedPermissions crafted, PrincipalMapping principals, Clock clock,
-      @org.springframework.context.annotation.Lazy AccessProcess process,
+      @org.springframework.context.annotation.Lazy RequestWorkflow process,
       NodeClock nodeClock, RequestCore core) {
     this.core = core;
     this.nodeClock = nodeClock;

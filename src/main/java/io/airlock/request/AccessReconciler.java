@@ -35,7 +35,7 @@ public class AccessReconciler implements DisposableBean {
 
   private final AccessRequestMapper requests;
   private final ProcessGone processGone;
-  private final AccessProcess process;
+  private final RequestWorkflow process;
   private final TransactionTemplate tx;
   private final MeterRegistry meters;
   private final Duration grace;
@@ -52,7 +52,7 @@ public class AccessReconciler implements DisposableBean {
     return t;
   });
 
-  AccessReconciler(AccessRequestMapper requests, ProcessGone processGone, AccessProcess process, TransactionTemplate tx,
+  AccessReconciler(AccessRequestMapper requests, ProcessGone processGone, RequestWorkflow process, TransactionTemplate tx,
       MeterRegistry meters, AirlockProperties properties, java.time.Clock clock) {
     this.clock = clock;
     this.requests = requests;

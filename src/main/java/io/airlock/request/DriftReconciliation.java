@@ -57,8 +57,8 @@ public class DriftReconciliation {
   private final CraftedPermissions crafted;
   private final AccessGateway gateway;
   private final CraftingGateway crafting;
-  private final AccessProcess accessProcess;
-  private final ReconciliationProcess process;
+  private final RequestWorkflow workflow;
+  private final ReconciliationWorkflow process;
   private final AuditLog audit;
   private final TransactionTemplate tx;
   private final DriftProperties.RemoveStanding removeStanding;
@@ -70,8 +70,8 @@ public class DriftReconciliation {
       "standingRemoved", "requestsFailed");
 
   DriftReconciliation(InventoryService inventory, InventoryScans scans, AccessRequestMapper requests, DriftRepairs repairs,
-      CraftedPermissions crafted, AccessGateway gateway, CraftingGateway crafting, AccessProcess accessProcess,
-      @org.springframework.context.annotation.Lazy ReconciliationProcess process, AuditLog audit,
+      CraftedPermissions crafted, AccessGateway gateway, CraftingGateway crafting, RequestWorkflow workflow,
+      @org.springframework.context.annotation.Lazy ReconciliationWorkflow process, AuditLog audit,
       TransactionTemplate tx, DriftProperties properties, AirlockProperties airlock,
       MeterRegistry meters) {
     this.meters = meters;
@@ -82,7 +82,7 @@ public class DriftReconciliation {
     this.crafted = crafted;
     this.gateway = gateway;
     this.crafting = crafting;
-    this.accessProcess = accessProcess;
+    this.workflow = workflow;
     this.process = process;
     this.audit = audit;
     this.tx = tx;
@@ -226,7 +226,7 @@ public class DriftReconciliation {
       Boolean done = tx.execute(s -> {
         boolean moved = repairs.failForMissingTarget(r.getId(), why, ACTOR);
         if (moved) {
-          accessProcess.cancel(r.getId(), why);
+          workflow.cancel(r.getId(), why);
         }
         return moved;
       });

@@ -22,7 +22,7 @@ public class RequestChanges {
 
   private final RequestService service;
   private final AccessRequestMapper requests;
-  private final AccessProcess process;
+  private final RequestWorkflow process;
   private final AccessLifecycle lifecycle;
   private final Reviews reviews;
   private final AuditLog audit;
@@ -31,7 +31,7 @@ public class RequestChanges {
   private final java.time.ZoneId zone;
   private final InventoryService inventory;
 
-  RequestChanges(RequestService service, AccessRequestMapper requests, AccessProcess process, AccessLifecycle lifecycle,
+  RequestChanges(RequestService service, AccessRequestMapper requests, RequestWorkflow process, AccessLifecycle lifecycle,
       Reviews reviews,
       AuditLog audit, AirlockProperties properties, Clock clock, InventoryService inventory) {
     this.inventory = inventory;

@@ -20,14 +20,14 @@ public class RequestService {
 
   private final AccessRequestMapper requests;
   private final RequestValidator validator;
-  private final AccessProcess process;
+  private final RequestWorkflow process;
   private final AccessLifecycle lifecycle;
   private final Reviews reviews;
   private final AuditLog audit;
   private final AirlockProperties.Groups groups;
   private final PrincipalMapping principals;
 
-  public RequestService(AccessRequestMapper requests, RequestValidator validator, AccessProcess process,
+  public RequestService(AccessRequestMapper requests, RequestValidator validator, RequestWorkflow process,
       AccessLifecycle lifecycle, Reviews reviews, AuditLog audit, AirlockProperties properties,
       PrincipalMapping principals) {
     this.reviews = reviews;

@@ -32,14 +32,14 @@ public class Teardown {
   private final AccessRequestMapper requests;
   private final DriftRepairs repairs;
   private final CraftedPermissions crafted;
-  private final AccessProcess process;
+  private final RequestWorkflow process;
   private final InventoryService inventory;
   private final AuditLog audit;
   private final TransactionTemplate tx;
   private final Clock clock;
   private final String admins;
 
-  Teardown(AccessRequestMapper requests, DriftRepairs repairs, CraftedPermissions crafted, AccessProcess process,
+  Teardown(AccessRequestMapper requests, DriftRepairs repairs, CraftedPermissions crafted, RequestWorkflow process,
       InventoryService inventory, AuditLog audit, TransactionTemplate tx, Clock clock, AirlockProperties properties) {
     this.requests = requests;
     this.repairs = repairs;

@@ -1,6 +1,6 @@
 package io.airlock.process;
 
-import static io.airlock.process.AccessRequestProcess.PROCESS_KEY;
+import static io.airlock.process.AccessRequestModel.PROCESS_KEY;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.assertThat;
@@ -16,13 +16,13 @@ import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.task;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.taskService;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.withVariables;
 
-import io.airlock.process.AccessRequestProcess.ApprovalOutcome;
+import io.airlock.process.AccessRequestModel.ApprovalOutcome;
 import io.airlock.request.RequestStatus;
-import io.airlock.process.AccessRequestProcess.Beans;
-import io.airlock.process.AccessRequestProcess.Decisions;
-import io.airlock.process.AccessRequestProcess.Elements;
-import io.airlock.process.AccessRequestProcess.Messages;
-import io.airlock.process.AccessRequestProcess.Variables;
+import io.airlock.process.AccessRequestModel.Beans;
+import io.airlock.process.AccessRequestModel.Decisions;
+import io.airlock.process.AccessRequestModel.Elements;
+import io.airlock.process.AccessRequestModel.Messages;
+import io.airlock.process.AccessRequestModel.Variables;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -142,7 +142,7 @@ class AccessRequestProcessTest {
           .singleResult().getHistoryTimeToLive()).as(decision).isEqualTo(180);
     }
     CamundaFormRef startForm = formService().getStartFormData(process.getId()).getCamundaFormRef();
-    assertThat(startForm.getKey()).isEqualTo(AccessRequestProcess.Forms.REQUEST_AWS_ACCESS);
+    assertThat(startForm.getKey()).isEqualTo(AccessRequestModel.Forms.REQUEST_AWS_ACCESS);
     assertThat(startForm.getBinding()).isEqualTo("deployment");
     try (InputStream form = formService().getDeployedStartForm(process.getId())) {
       assertThat(new String(form.readAllBytes(), StandardCharsets.UTF_8))
@@ -474,7 +474,7 @@ class AccessRequestProcessTest {
 
   @Test
   void grantRejectedByAwsEndsTheRequestAsFailed() {
-    grantAccess.failure = () -> new BpmnError(AccessRequestProcess.Errors.GRANT_REJECTED, "no such account");
+    grantAccess.failure = () -> new BpmnError(AccessRequestModel.Errors.GRANT_REJECTED, "no such account");
     ProcessInstance pi = request("alice", List.of(REQUESTERS), SANDBOX, "ViewOnlyAccess", "PT15M");
 
     execute(job(pi)); // grant
@@ -535,7 +535,7 @@ class AccessRequestProcessTest {
         .hasName("Your access: ReadOnlyAccess")
         .hasDueDate(Date.from(Instant.parse("2025-06-02T09:30:00Z")));
     CamundaFormRef formRef = formService().getTaskFormData(task().getId()).getCamundaFormRef();
-    assertThat(formRef.getKey()).isEqualTo(AccessRequestProcess.Forms.YOUR_ACCESS);
+    assertThat(formRef.getKey()).isEqualTo(AccessRequestModel.Forms.YOUR_ACCESS);
     assertThat(formRef.getBinding()).isEqualTo("deployment");
     try (InputStream form = formService().getDeployedTaskForm(task().getId())) {
       assertThat(new String(form.readAllBytes(), StandardCharsets.UTF_8))
@@ -645,7 +645,7 @@ class AccessRequestProcessTest {
 
   private void assertReviewFormIsDeployed(String taskId) throws Exception {
     CamundaFormRef formRef = formService().getTaskFormData(taskId).getCamundaFormRef();
-    assertThat(formRef.getKey()).isEqualTo(AccessRequestProcess.Forms.REVIEW_ACCESS_REQUEST);
+    assertThat(formRef.getKey()).isEqualTo(AccessRequestModel.Forms.REVIEW_ACCESS_REQUEST);
     assertThat(formRef.getBinding()).isEqualTo("deployment");
     try (InputStream form = formService().getDeployedTaskForm(taskId)) {
       assertThat(new String(form.readAllBytes(), StandardCharsets.UTF_8))

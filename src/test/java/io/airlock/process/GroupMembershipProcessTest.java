@@ -1,6 +1,6 @@
 package io.airlock.process;
 
-import static io.airlock.process.GroupMembershipProcess.PROCESS_KEY;
+import static io.airlock.process.GroupMembershipModel.PROCESS_KEY;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.assertThat;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.complete;
@@ -9,9 +9,9 @@ import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.job;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.runtimeService;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.task;
 
-import io.airlock.process.GroupMembershipProcess.Beans;
-import io.airlock.process.GroupMembershipProcess.Elements;
-import io.airlock.process.GroupMembershipProcess.Variables;
+import io.airlock.process.GroupMembershipModel.Beans;
+import io.airlock.process.GroupMembershipModel.Elements;
+import io.airlock.process.GroupMembershipModel.Variables;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

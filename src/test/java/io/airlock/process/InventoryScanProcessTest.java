@@ -1,6 +1,6 @@
 package io.airlock.process;
 
-import static io.airlock.process.InventoryScanProcess.PROCESS_KEY;
+import static io.airlock.process.InventoryScanModel.PROCESS_KEY;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.assertThat;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.execute;
@@ -9,9 +9,9 @@ import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.managem
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.repositoryService;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.runtimeService;
 
-import io.airlock.process.InventoryScanProcess.Beans;
-import io.airlock.process.InventoryScanProcess.Elements;
-import io.airlock.process.InventoryScanProcess.Variables;
+import io.airlock.process.InventoryScanModel.Beans;
+import io.airlock.process.InventoryScanModel.Elements;
+import io.airlock.process.InventoryScanModel.Variables;
 import io.airlock.inventory.ScanSummary;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,7 +1,7 @@
 package io.airlock.process;
 
-import io.airlock.process.AccessRequestProcess.Decisions;
-import io.airlock.process.AccessRequestProcess.Variables;
+import io.airlock.process.AccessRequestModel.Decisions;
+import io.airlock.process.AccessRequestModel.Variables;
 import io.airlock.request.RequestStatus;
 import io.airlock.policy.PolicyInputs;
 import io.airlock.sandbox.DemoOrganization;

@@ -1,6 +1,6 @@
 package io.airlock.process;
 
-import static io.airlock.process.PolicyProposalProcess.PROCESS_KEY;
+import static io.airlock.process.PolicyProposalModel.PROCESS_KEY;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.assertThat;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.complete;
@@ -11,9 +11,9 @@ import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.runtime
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.task;
 import static org.camunda.bpm.engine.test.assertions.bpmn.BpmnAwareTests.taskService;
 
-import io.airlock.process.PolicyProposalProcess.Beans;
-import io.airlock.process.PolicyProposalProcess.Elements;
-import io.airlock.process.PolicyProposalProcess.Variables;
+import io.airlock.process.PolicyProposalModel.Beans;
+import io.airlock.process.PolicyProposalModel.Elements;
+import io.airlock.process.PolicyProposalModel.Variables;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;

@@ -25,7 +25,7 @@ class GrantAndRevokeTest {
 
   private static final Instant NOW = RequestUseCaseFixture.NOW;
   private final RequestUseCaseFixture f = new RequestUseCaseFixture();
-  private final AccessProcess process = mock(AccessProcess.class);
+  private final RequestWorkflow process = mock(RequestWorkflow.class);
   private final AccessLifecycle lifecycle = new AccessLifecycle(f.requests, mock(RequestValidator.class), f.gateway,
       mock(AccessPolicy.class), f.audit, f.crafted, f.principals, f.clock, process, f.nodeClock, f.core);
   private AccessRequest r;

@@ -27,7 +27,7 @@ class SubmitAndPolicyStepsTest {
   private final RequestValidator validator = mock(RequestValidator.class);
   private final AccessPolicy policy = mock(AccessPolicy.class);
   private final AccessLifecycle lifecycle = new AccessLifecycle(f.requests, validator, f.gateway, policy, f.audit,
-      f.crafted, f.principals, f.clock, mock(AccessProcess.class), f.nodeClock, f.core);
+      f.crafted, f.principals, f.clock, mock(RequestWorkflow.class), f.nodeClock, f.core);
 
   private static final AccessPolicy.Scope SELF_ONLY = new AccessPolicy.Scope("dev-read", List.of("airlock-approvers"),
       240, false, 1, "airlock-security", false);

@@ -6,7 +6,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /** The access-request process, as the use cases see it. Implemented on the Camunda engine. */
-public interface AccessProcess {
+public interface RequestWorkflow {
 
   /** Starts the process for a request, as {@code requester}; returns the new request's id. */
   String start(String requester, List<String> requesterGroups, SubmitRequest request);

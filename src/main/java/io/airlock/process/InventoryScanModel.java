@@ -5,11 +5,11 @@ package io.airlock.process;
  * element ids, bean names and the summary variables a run leaves for Cockpit. Change a value
  * here only together with the model; the process test deploys the real file with these.
  */
-public final class InventoryScanProcess {
+public final class InventoryScanModel {
 
   public static final String PROCESS_KEY = "inventory-scan";
 
-  private InventoryScanProcess() {}
+  private InventoryScanModel() {}
 
   /** Ids of the BPMN elements. */
   public static final class Elements {

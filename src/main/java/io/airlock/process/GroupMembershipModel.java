@@ -4,11 +4,11 @@ package io.airlock.process;
  * The contract between {@code bpmn/group-membership-change.bpmn} and the application code:
  * process key, element ids, bean names and variables. The business key is the change's id.
  */
-public final class GroupMembershipProcess {
+public final class GroupMembershipModel {
 
   public static final String PROCESS_KEY = "group-membership-change";
 
-  private GroupMembershipProcess() {}
+  private GroupMembershipModel() {}
 
   /** Ids of the BPMN elements. */
   public static final class Elements {

@@ -9,7 +9,7 @@ package io.airlock.process;
  * <p>Change a value here only together with the model files; the process test deploys the real
  * files and uses these constants, so a mismatch fails the build.
  */
-public final class AccessRequestProcess {
+public final class AccessRequestModel {
 
   /**
    * The review's comment: for DENY the form's required "why" field ({@code denyReason}), else (or
@@ -26,7 +26,7 @@ public final class AccessRequestProcess {
 
   public static final String PROCESS_KEY = "access-request";
 
-  private AccessRequestProcess() {}
+  private AccessRequestModel() {}
 
   /** Ids of the BPMN elements. */
   public static final class Elements {

@@ -1,20 +1,20 @@
 package io.airlock.process;
 
-import io.airlock.request.ReconciliationProcess;
+import io.airlock.request.ReconciliationWorkflow;
 import java.util.List;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.RuntimeService;
 import org.camunda.bpm.engine.impl.identity.Authentication;
 import org.springframework.stereotype.Component;
 
-/** {@link ReconciliationProcess} on the Camunda engine, started as the signed-in user. */
+/** {@link ReconciliationWorkflow} on the Camunda engine, started as the signed-in user. */
 @Component
-class CamundaReconciliationProcess implements ReconciliationProcess {
+class CamundaReconciliationWorkflow implements ReconciliationWorkflow {
 
   private final RuntimeService runtime;
   private final IdentityService identity;
 
-  CamundaReconciliationProcess(RuntimeService runtime, IdentityService identity) {
+  CamundaReconciliationWorkflow(RuntimeService runtime, IdentityService identity) {
     this.runtime = runtime;
     this.identity = identity;
   }
@@ -22,6 +22,6 @@ class CamundaReconciliationProcess implements ReconciliationProcess {
   @Override
   public String start(String userId, List<String> groups) {
     return EngineIdentity.as(identity, userId, groups,
-        () -> runtime.startProcessInstanceByKey(InventoryScanProcess.PROCESS_KEY).getId());
+        () -> runtime.startProcessInstanceByKey(InventoryScanModel.PROCESS_KEY).getId());
   }
 }

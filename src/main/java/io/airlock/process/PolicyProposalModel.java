@@ -4,13 +4,13 @@ package io.airlock.process;
  * The contract between {@code bpmn/policy-proposal.bpmn} and the application code: process key,
  * element ids, bean names and variables. Change a value here only together with the model.
  */
-public final class PolicyProposalProcess {
+public final class PolicyProposalModel {
 
   public static final String PROCESS_KEY = "policy-proposal";
   /** Source of the deployments that put an approved proposal in force. */
   public static final String IN_FORCE_SOURCE = "airlock-policy-proposal";
 
-  private PolicyProposalProcess() {}
+  private PolicyProposalModel() {}
 
   /** Ids of the BPMN elements. */
   public static final class Elements {

@@ -1,8 +1,8 @@
 package io.airlock.process;
 
-import static io.airlock.process.AccessRequestProcess.Variables.*;
+import static io.airlock.process.AccessRequestModel.Variables.*;
 
-import io.airlock.request.AccessProcess;
+import io.airlock.request.RequestWorkflow;
 import io.airlock.request.ConflictingStateException;
 import io.airlock.request.ForbiddenActionException;
 import io.airlock.request.ReviewDecision;
@@ -29,9 +29,9 @@ import org.camunda.bpm.engine.impl.identity.Authentication;
 import org.camunda.bpm.engine.task.Task;
 import org.springframework.stereotype.Component;
 
-/** {@link AccessProcess} on the Camunda engine: the REST API acts as the signed-in user. */
+/** {@link RequestWorkflow} on the Camunda engine: the REST API acts as the signed-in user. */
 @Component
-class CamundaAccessProcess implements AccessProcess {
+class CamundaRequestWorkflow implements RequestWorkflow {
 
   private final RuntimeService runtime;
   private final TaskService tasks;
@@ -39,7 +39,7 @@ class CamundaAccessProcess implements AccessProcess {
   private final HistoryService historyService;
   private final ManagementService management;
 
-  CamundaAccessProcess(RuntimeService runtime, TaskService tasks, IdentityService identity,
+  CamundaRequestWorkflow(RuntimeService runtime, TaskService tasks, IdentityService identity,
       HistoryService historyService, ManagementService management) {
     this.historyService = historyService;
     this.management = management;
@@ -69,7 +69,7 @@ class CamundaAccessProcess implements AccessProcess {
     // The first step takes the requester from the authentication and gives the request its id,
     // which becomes the business key.
     return as(requester, requesterGroups, () -> runtime.startProcessInstanceByKey(
-        AccessRequestProcess.PROCESS_KEY, vars)).getBusinessKey();
+        AccessRequestModel.PROCESS_KEY, vars)).getBusinessKey();
   }
 
   @Override
@@ -103,7 +103,7 @@ class CamundaAccessProcess implements AccessProcess {
   @Override
   public boolean requestRevoke(String requestId) {
     // The use case has checked who may revoke and recorded it; the correlation is Airlock's own step.
-    return as(null, List.of(), () -> !runtime.createMessageCorrelation(AccessRequestProcess.Messages.REVOKE_REQUESTED)
+    return as(null, List.of(), () -> !runtime.createMessageCorrelation(AccessRequestModel.Messages.REVOKE_REQUESTED)
         .processInstanceBusinessKey(requestId)
         .correlateAllWithResult().isEmpty());
   }
@@ -111,7 +111,7 @@ class CamundaAccessProcess implements AccessProcess {
   @Override
   public void withdraw(String requestId) {
     // The use case has checked who may withdraw and recorded it; the correlation is Airlock's own step.
-    as(null, List.of(), () -> runtime.createMessageCorrelation(AccessRequestProcess.Messages.REQUEST_WITHDRAWN)
+    as(null, List.of(), () -> runtime.createMessageCorrelation(AccessRequestModel.Messages.REQUEST_WITHDRAWN)
         .processInstanceBusinessKey(requestId)
         .correlateAllWithResult());
   }
@@ -136,7 +136,7 @@ class CamundaAccessProcess implements AccessProcess {
     // Airlock's own step (the reconciler), not a caller's: the jobs re-check everything they do.
     return as(null, List.of(), () -> {
       var instances = runtime.createProcessInstanceQuery()
-          .processDefinitionKey(AccessRequestProcess.PROCESS_KEY)
+          .processDefinitionKey(AccessRequestModel.PROCESS_KEY)
           .processInstanceBusinessKey(requestId).list();
       int n = 0;
       for (var pi : instances) {
@@ -156,9 +156,9 @@ class CamundaAccessProcess implements AccessProcess {
   public String startRevocation(String requestId) {
     // Airlock's own start at the revoke task (the process guard refuses that to anybody else).
     return as(null, List.of(), () -> AirlockSelf.run(() -> runtime
-        .createProcessInstanceByKey(AccessRequestProcess.PROCESS_KEY)
+        .createProcessInstanceByKey(AccessRequestModel.PROCESS_KEY)
         .businessKey(requestId)
-        .startBeforeActivity(AccessRequestProcess.Elements.TASK_REVOKE_ACCESS)
+        .startBeforeActivity(AccessRequestModel.Elements.TASK_REVOKE_ACCESS)
         .execute()
         .getId()));
   }
@@ -169,7 +169,7 @@ class CamundaAccessProcess implements AccessProcess {
     // listener does not record the cancellation as a step of the process.
     return as(null, List.of(), () -> AirlockSelf.run(() -> {
       var instances = runtime.createProcessInstanceQuery()
-          .processDefinitionKey(AccessRequestProcess.PROCESS_KEY)
+          .processDefinitionKey(AccessRequestModel.PROCESS_KEY)
           .processInstanceBusinessKey(requestId).list();
       instances.forEach(pi -> runtime.deleteProcessInstance(pi.getId(), reason, true, true));
       return !instances.isEmpty();
@@ -195,7 +195,7 @@ class CamundaAccessProcess implements AccessProcess {
 
   private List<TimelineEntry> historyOf(String requestId) {
     List<String> instances = historyService.createHistoricProcessInstanceQuery()
-        .processDefinitionKey(AccessRequestProcess.PROCESS_KEY).processInstanceBusinessKey(requestId).list().stream()
+        .processDefinitionKey(AccessRequestModel.PROCESS_KEY).processInstanceBusinessKey(requestId).list().stream()
         .map(org.camunda.bpm.engine.history.HistoricProcessInstance::getId).toList();
     List<TimelineEntry> entries = new java.util.ArrayList<>();
     for (String instance : instances) {
@@ -241,9 +241,9 @@ class CamundaAccessProcess implements AccessProcess {
 
   private Optional<Task> openTask(String requestId) {
     return tasks.createTaskQuery()
-        .processDefinitionKey(AccessRequestProcess.PROCESS_KEY)
+        .processDefinitionKey(AccessRequestModel.PROCESS_KEY)
         .processInstanceBusinessKey(requestId)
-        .taskDefinitionKey(AccessRequestProcess.Elements.TASK_REVIEW_REQUEST)
+        .taskDefinitionKey(AccessRequestModel.Elements.TASK_REVIEW_REQUEST)
         .list().stream().findFirst();
   }
 
