@@ -172,6 +172,18 @@ class UpgradeIntegrationTest {
           DemoOrganization.POWER_USER_PERMISSION_SET_ARN, SANDBOX, upAt);
       assertThat(reviewed.get("reviewer").asText()).isEqualTo("bob");
 
+      // A drift run of the previous model (its scan in its first job, before the run asked for one
+      // and waited) still runs to its end on the current code.
+      String oldDrift = admin(api, "/engine-rest/process-definition?key=inventory-scan&version=1").get(0)
+          .get("id").asText();
+      Reply run = api.post("admin", "/engine-rest/process-definition/" + oldDrift + "/start", Map.of());
+      assertThat(run.status()).as(run.raw()).isEqualTo(200);
+      String runId = run.body().get("id").asText();
+      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> "COMPLETED".equals(
+          admin(api, "/engine-rest/history/process-instance/" + runId).get("state").asText()));
+      assertThat(admin(api, "/engine-rest/history/variable-instance?processInstanceId=" + runId + "&variableName="
+          + "accountsScanned").get(0).get("value").asInt()).as("the accounts its scan step saw").isPositive();
+
       assertThat(admin(api, "/engine-rest/incident/count").get("count").asInt()).as("incidents").isZero();
 
       // One audit chain across both starts: each request's record begins before the upgrade and

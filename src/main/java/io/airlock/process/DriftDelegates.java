@@ -40,6 +40,28 @@ final class DriftDelegates {
     }
   }
 
+  /**
+   * The first step of a run of an older model (before the wait): the schedule's scan, in this job,
+   * under the cluster's scan lock (skipped while another node scans: the steps then work from the
+   * last scan). Incremental scans are short; a run of an old version that finds a full scan due
+   * pays it here once.
+   */
+  @Component(InventoryScanModel.Beans.LEGACY_SCAN_DELEGATE)
+  static class LegacyScan implements JavaDelegate {
+    private final DriftReconciliation drift;
+
+    LegacyScan(DriftReconciliation drift) {
+      this.drift = drift;
+    }
+
+    @Override
+    public void execute(DelegateExecution execution) {
+      io.airlock.inventory.ScanSummary summary = drift.scanInThisStep();
+      execution.setVariable(ACCOUNTS_SCANNED, summary.accounts());
+      execution.setVariable(ASSIGNMENTS_SCANNED, summary.assignments());
+    }
+  }
+
   @Component(InventoryScanModel.Beans.REVOKE_ENDED_GRANTS_DELEGATE)
   static class RevokeEndedGrants implements JavaDelegate {
     private final DriftReconciliation drift;

@@ -41,6 +41,7 @@ class ExpressionBeans implements BeanPostProcessor {
       InventoryScanModel.Beans.FAIL_MISSING_TARGETS_DELEGATE,
       InventoryScanModel.Beans.RECORD_SUMMARY_DELEGATE,
       InventoryScanModel.Beans.SCHEDULES,
+      InventoryScanModel.Beans.LEGACY_SCAN_DELEGATE,
       PolicyProposalModel.Beans.SIMULATE_DELEGATE,
       PolicyProposalModel.Beans.REVIEW_GUARD,
       PolicyProposalModel.Beans.PUT_IN_FORCE_DELEGATE,

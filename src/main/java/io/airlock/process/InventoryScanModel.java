@@ -46,6 +46,12 @@ public final class InventoryScanModel {
     public static final String RECORD_SUMMARY_DELEGATE = "driftRecordSummaryDelegate";
     /** {@code driftCron}: the timer start event's cron, from {@code airlock.drift.cron}. */
     public static final String SCHEDULES = "airlockSchedules";
+    /**
+     * The scan step of the models before the wait (versions of inventory-scan deployed before
+     * 7 December 2026, whose first task scanned in its job): kept so that their runs in flight at
+     * an upgrade finish. No model of this release uses it.
+     */
+    public static final String LEGACY_SCAN_DELEGATE = "driftScanDelegate";
 
     private Beans() {}
   }

@@ -117,6 +117,15 @@ public class DriftReconciliation {
     return scans.ask(ACTOR);
   }
 
+  /**
+   * For runs of the models before the wait: the schedule's scan now, under the cluster's scan lock
+   * (none while another node scans), and the inventory it leaves.
+   */
+  public io.airlock.inventory.ScanSummary scanInThisStep() {
+    scans.refreshUnlessRunning(ACTOR);
+    return inventory.summary();
+  }
+
   /** Step 2: assignments Airlock granted whose request has ended, revoked. Returns how many. */
   public int revokeEndedGrants() {
     int revoked = 0;
