@@ -64,8 +64,9 @@ final class ChangeFeed implements AutoCloseable {
           .lookupAttributes(a -> a.attributeKey(LookupAttributeKey.READ_ONLY).attributeValue("false")))) {
         calls++;
         perPage.run();
-        page.events().stream().filter(e -> SOURCES.contains(e.eventSource())).forEach(e -> changes.add(
-            parse(e.eventSource(), e.eventName(), e.eventTime(), e.cloudTrailEvent())));
+        page.events().stream().filter(e -> SOURCES.contains(e.eventSource()))
+            .map(e -> parse(e.eventSource(), e.eventName(), e.eventTime(), e.cloudTrailEvent()))
+            .filter(java.util.Objects::nonNull).forEach(changes::add);
       }
     }
     changes.sort(java.util.Comparator.comparing(Change::at));
@@ -87,6 +88,12 @@ final class ChangeFeed implements AutoCloseable {
     clients.values().forEach(CloudTrailClient::close);
   }
 
+  /**
+   * The change an event records; null for a call AWS refused: CloudTrail records failed calls too
+   * (with {@code errorCode}), and they changed nothing. Their parameters are whatever the caller
+   * sent (an account id that is not one, a permission set that does not exist): read again, they
+   * would fail every incremental scan until the next full one.
+   */
   private static Change parse(String source, String name, Instant at, String cloudTrailEvent) {
     JsonNode event = null;
     if (cloudTrailEvent != null) {
@@ -95,6 +102,9 @@ final class ChangeFeed implements AutoCloseable {
       } catch (java.io.IOException e) {
         event = null; // an event without readable parameters names nothing: read its part whole
       }
+    }
+    if (event != null && event.hasNonNull("errorCode")) {
+      return null;
     }
     return new Change(source, name, at, event == null ? null : event.get("requestParameters"),
         event == null ? null : event.get("responseElements"));

@@ -154,7 +154,7 @@ public class InventoryScans {
         return;
       }
       if (Duration.between(ask.since(), clock.instant()).compareTo(GIVE_UP_AFTER) >= 0) {
-        pending.set(null);
+        dropUnlessNewer(ask);
         log.warn("Inventory scan asked by {} not made: another scan held the lock {} for {}; the asker asks again",
             ask.actor(), LOCK, GIVE_UP_AFTER);
         return;
@@ -169,6 +169,19 @@ public class InventoryScans {
         log.warn("Inventory scan asked by {} failed, keeping the previous one: {}", ask.actor(),
             LogSafe.of(e.getMessage()));
       }
+      // Failing before the lock was taken (its table unreachable), the asks are still pending:
+      // drop them too, or every later ask on this node would coalesce into them and never run.
+      dropUnlessNewer(ask);
+    }
+  }
+
+  /**
+   * Forgets the asks this attempt held; an ask coalesced into them meanwhile (it queued no attempt
+   * of its own) gets one after the usual delay.
+   */
+  private void dropUnlessNewer(Ask held) {
+    if (!pending.compareAndSet(held, null) && pending.get() != null) {
+      submit(retryEvery.toMillis());
     }
   }
 

@@ -220,6 +220,46 @@ class IncrementalScanTest {
         .as("nothing read instead").isZero();
   }
 
+  @Test
+  void aCallAwsRefusedAndRecordedNamesNothing() throws Exception {
+    // CloudTrail records refused calls too, with errorCode: here a CreateAccountAssignment refused
+    // for a malformed target (ValidationException). Read again, its pair would fail the scan (and
+    // every incremental one after it, the window not moving) until the next full scan.
+    String event = "{\"eventVersion\":\"1.09\",\"eventTime\":\"" + Instant.now() + "\","
+        + "\"eventSource\":\"sso.amazonaws.com\",\"eventName\":\"CreateAccountAssignment\","
+        + "\"awsRegion\":\"us-east-1\",\"errorCode\":\"ValidationException\","
+        + "\"errorMessage\":\"1 validation error detected\",\"requestParameters\":{\"instanceArn\":\""
+        + INSTANCE_ARN + "\",\"targetId\":\"12345\",\"targetType\":\"AWS_ACCOUNT\",\"permissionSetArn\":\""
+        + READ_ONLY_PERMISSION_SET_ARN + "\",\"principalType\":\"USER\",\"principalId\":\"" + ALICE_USER_ID
+        + "\"},\"responseElements\":null,\"readOnly\":false,\"eventType\":\"AwsApiCall\"}";
+    sandbox.cloudTrail().record(MANAGEMENT_ACCOUNT_ID, "us-east-1", new io.airlock.sandbox.CloudTrailService.Event(
+        java.util.UUID.randomUUID().toString(), "CreateAccountAssignment", "sso.amazonaws.com", Instant.now(), null,
+        "ASIATEST00000001", false, java.util.List.of(), event));
+    sandbox.state().resetCounters();
+
+    InventoryChanges changes = changes();
+
+    assertThat(changes.changesRead()).isZero();
+    assertThat(changes.assignments()).isEmpty();
+    assertThat(sandbox.state().callCounts()).isEqualTo(Map.of("LookupEvents", 1L));
+  }
+
+  @Test
+  @org.junit.jupiter.api.Disabled("Review finding (review-scans): ChangeFeed.SOURCES leaves out"
+      + " identitystore-scim.amazonaws.com (SCIM provisioning from an external IdP) and sso-directory.amazonaws.com:"
+      + " users, groups and memberships changed that way wait for the daily full scan. Fails until they are read.")
+  void aMembershipChangedByScimProvisioningIsReadAgain() {
+    // An external IdP (Okta, Entra ID) provisions through SCIM: AWS records these calls with the
+    // event source identitystore-scim.amazonaws.com (PatchGroup adds and removes members).
+    record("identitystore-scim.amazonaws.com", "PatchGroup", "{\"groupId\":\"" + AUDITORS_GROUP_ID
+        + "\",\"tenantId\":\"t-1\"}");
+
+    InventoryChanges changes = changes();
+
+    assertThat(changes.groups()).as("groups read again").isNotNull();
+    assertThat(changes.memberships()).containsKey(AUDITORS_GROUP_ID);
+  }
+
   private InventoryChanges changes() {
     return changes(Set.of());
   }

@@ -169,16 +169,31 @@ class InventoryScansTest {
     assertThat(inventory.refreshes).as("incremental when it can, as the schedule's").hasValue(1);
   }
 
+  @Test
+  void anAskWhoseLockCouldNotBeTakenOnceDoesNotStrandTheNodesLaterAsks() {
+    lock.failNext.set(1);
+    scans.ask("airlock:drift");
+    await().atMost(Duration.ofSeconds(5)).until(() -> lock.tries.get() >= 1);
+    // The drift run's timer asks again (PT3H later); the lock works again by then.
+    scans.ask("airlock:drift");
+    await().atMost(Duration.ofSeconds(5)).until(() -> inventory.started.size() == 1);
+  }
+
   /** The cluster lock: free, or held by another node. */
   static final class FakeLock implements LockProvider {
     volatile boolean heldElsewhere;
     final AtomicInteger tries = new AtomicInteger();
     final AtomicInteger acquired = new AtomicInteger();
+    /** How many of the next tries fail (the lock's table cannot be reached). */
+    final AtomicInteger failNext = new AtomicInteger();
 
     @Override
     public Optional<SimpleLock> lock(LockConfiguration configuration) {
       assertThat(configuration.getName()).isEqualTo(InventoryScans.LOCK);
       tries.incrementAndGet();
+      if (failNext.getAndDecrement() > 0) {
+        throw new IllegalStateException("could not reach the shedlock table");
+      }
       if (heldElsewhere) {
         return Optional.empty();
       }

@@ -258,4 +258,18 @@ class InventoryScanProcessTest {
     assertThat(retried.getRetries()).as("R3/PT5M").isEqualTo(2);
     assertThat(retried.getExceptionMessage()).contains("database unavailable");
   }
+
+  @Test
+  void aSuspendedWaitingRunDoesNotFailTheScanThatServesOthers() {
+    ProcessInstance suspended = runtimeService().startProcessInstanceByKey(PROCESS_KEY);
+    execute(BpmnAwareTests.job(suspended));
+    ProcessInstance other = runtimeService().startProcessInstanceByKey(PROCESS_KEY);
+    execute(BpmnAwareTests.job(other));
+    // An operator suspends one run in Cockpit.
+    runtimeService().suspendProcessInstanceById(suspended.getId());
+
+    // The correlation runs in the scan's transaction: an exception here rolls the scan back.
+    assertThat(scanStored(NOW.plusSeconds(1))).isGreaterThanOrEqualTo(1);
+    assertThat(other).isWaitingAt(Elements.TASK_REVOKE_ENDED_GRANTS);
+  }
 }
