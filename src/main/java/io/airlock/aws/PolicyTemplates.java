@@ -137,7 +137,7 @@ class PolicyTemplates {
     try {
       policy = IamPolicy.fromJson(document);
     } catch (RuntimeException e) {
-      errors.add(new FieldError("craft.policy", "is not an IAM policy document: " + e.getMessage()));
+      errors.add(new FieldError("craft.policy", "is not an IAM policy document: " + readable(e.getMessage())));
       return null;
     }
     int before = errors.size();
@@ -200,5 +200,29 @@ class PolicyTemplates {
     List<T> all = new ArrayList<>(a);
     all.addAll(b);
     return all;
+  }
+
+  private static final java.util.regex.Pattern CLASS_PREFIX =
+      java.util.regex.Pattern.compile("^(?:[a-z][\\w$]*\\.)+[A-Z][\\w$]*: ");
+  private static final java.util.regex.Pattern SOURCE =
+      java.util.regex.Pattern.compile("\\s*at \\[Source: [^;]*; line: (\\d+), column: (\\d+)]", java.util.regex.Pattern.DOTALL);
+
+  /**
+   * The parser's words for what is wrong, without the class names and source description it puts
+   * around them: "Unexpected character ... (line 1, column 3)".
+   */
+  static String readable(String message) {
+    if (message == null || message.isBlank()) {
+      return "it cannot be read as JSON";
+    }
+    String m = message.strip();
+    for (java.util.regex.Matcher c = CLASS_PREFIX.matcher(m); c.find(); c = CLASS_PREFIX.matcher(m)) {
+      m = m.substring(c.end());
+    }
+    java.util.regex.Matcher at = SOURCE.matcher(m);
+    if (at.find()) {
+      m = m.substring(0, at.start()) + " (line " + at.group(1) + ", column " + at.group(2) + ")";
+    }
+    return m.replace('\n', ' ').strip();
   }
 }
