@@ -198,6 +198,9 @@ class IdentityCenterIntegrationTest {
 
     Assertions400 notJson = refuse(craft(Map.of("template", "CUSTOM", "policy", "{ not json")));
     assertThat(notJson.fields()).containsExactly("craft.policy");
+    assertThat(notJson.messages()).singleElement().asString()
+        .startsWith("is not an IAM policy document: Unexpected character")
+        .contains("(line 1, column 3)").doesNotContain("Exception", "software.amazon", "[Source");
 
     Assertions400 everything = refuse(craft(Map.of("template", "CUSTOM", "policy",
         "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\"}]}")));
@@ -546,11 +549,6 @@ class IdentityCenterIntegrationTest {
     sandbox.cloudTrail().recordChange(DemoOrganization.MANAGEMENT_ACCOUNT_ID, "us-east-1",
         "organizations.amazonaws.com", "CreateAccount", "ASIAORGADMIN000001",
         JSON.readTree("{\"AccountName\":\"analytics\",\"Email\":\"analytics@airlock.example\"}"), null);
-    // ...and one change no trail saw: only a full scan finds it.
-    // (a pair no call of this class touched: the trail's window reaches 15 minutes back)
-    state.addAssignment(DemoOrganization.PRODUCTION_ACCOUNT_ID, DemoOrganization.ADMINISTRATOR_PERMISSION_SET_ARN,
-        "USER", DemoOrganization.ERIN_USER_ID);
-
     state.resetCounters();
     long tagReads = state.actionCounts(SANDBOX_ACCESS_KEY).getOrDefault("organizations:ListTagsForResource", 0L);
     io.airlock.inventory.ScanSummary incremental = inventory.refresh("airlock", () -> { });
@@ -576,6 +574,19 @@ class IdentityCenterIntegrationTest {
     assertThat(audit.range(1, 1_000_000).stream().filter(e -> "inventory.scanned".equals(e.action()))
         .reduce((a, b) -> b).orElseThrow().details()).contains("\"kind\":\"incremental\"");
 
+    // What the incremental scan stored is what a full scan stores.
+    Map<String, String> incrementally = inventorySnapshot();
+    Reply again = api.post("dave", "/api/inventory/scan", null);
+    assertThat(again.status()).as(again.raw()).isEqualTo(200);
+    assertThat(inventorySnapshot()).isEqualTo(incrementally);
+
+    // A change no trail saw (no API call made it: a pair no call of this class touched, as the
+    // trail's window reaches an hour back) waits for the daily full scan.
+    state.addAssignment(DemoOrganization.PRODUCTION_ACCOUNT_ID, DemoOrganization.ADMINISTRATOR_PERMISSION_SET_ARN,
+        "USER", DemoOrganization.ERIN_USER_ID);
+    assertThat(inventory.refresh("airlock", () -> { }).kind()).isEqualTo("incremental");
+    erins = api.get("carol", "/api/inventory/assignments?principalId=" + DemoOrganization.ERIN_USER_ID).body();
+    assertThat(erins.toString()).doesNotContain(DemoOrganization.ADMINISTRATOR_PERMISSION_SET_ARN);
     // A day later the schedule reads everything again: the change no trail saw is found.
     clock.advance(Duration.ofDays(1).plusMinutes(1));
     try {
@@ -586,6 +597,17 @@ class IdentityCenterIntegrationTest {
     } finally {
       clock.reset();
     }
+  }
+
+  /** Everything the inventory API serves, by path. */
+  private Map<String, String> inventorySnapshot() {
+    Map<String, String> snapshot = new LinkedHashMap<>();
+    for (String part : List.of("accounts", "users", "groups", "memberships", "permission-sets", "assignments")) {
+      Reply r = api.get("carol", "/api/inventory/" + part);
+      assertThat(r.status()).as(r.raw()).isEqualTo(200);
+      snapshot.put(part, r.body().toString());
+    }
+    return snapshot;
   }
 
   @Test

@@ -22,9 +22,13 @@ import software.amazon.awssdk.services.cloudtrail.model.LookupEventsResponse;
  */
 final class ChangeFeed implements AutoCloseable {
 
-  /** The services whose changes the inventory holds. */
+  /**
+   * The services whose changes the inventory holds: Identity Center, its identity store (through
+   * its API, SCIM provisioning from an external identity provider, and the console's directory
+   * actions) and Organizations.
+   */
   static final Set<String> SOURCES = Set.of("sso.amazonaws.com", "identitystore.amazonaws.com",
-      "organizations.amazonaws.com");
+      "identitystore-scim.amazonaws.com", "sso-directory.amazonaws.com", "organizations.amazonaws.com");
 
   /** One write event: its service, operation and the call's parameters and answer. */
   record Change(String source, String name, Instant at, JsonNode request, JsonNode response) {

@@ -129,10 +129,12 @@ class IdentityCenterScanner implements InventorySource {
   /**
    * What the trail's write events since {@code since} name, read again: an assignment created or
    * deleted, the pair it is in; a permission set created, changed, tagged or deleted, the list of
-   * sets and that set; anything in the identity store, the users and groups and the members of the
-   * groups named (of every group when an event names none, as DeleteGroupMembership names only
-   * the membership); anything in Organizations, the tree, and the tags of the accounts new to the
-   * inventory or named by a tag change. Empty when the trail cannot be read.
+   * sets and that set; anything in the identity store (its API, SCIM provisioning, the console's
+   * directory), the users and groups and the members of the groups named (of every group when an
+   * event names none, as DeleteGroupMembership names only the membership). The organization's tree
+   * always (Organizations records its events in the management account, which a delegated
+   * administrator's trail does not hold), and the tags of the accounts new to the inventory or
+   * named by a tag change. Empty when the role may not read the trail.
    */
   @Override
   public Optional<InventoryChanges> changesSince(Instant since, InventoryChanges.Known known,
@@ -152,7 +154,6 @@ class IdentityCenterScanner implements InventorySource {
     } catch (SdkException e) {
       throw new AccessOperationException("CloudTrail's event history could not be read: " + e.getMessage(), e);
     }
-    boolean organization = false;
     boolean identityStore = false;
     boolean everyGroup = false;
     boolean setList = false;
@@ -185,10 +186,19 @@ class IdentityCenterScanner implements InventorySource {
             everyGroup = true;
           }
         }
-        default -> {
-          organization = true;
-          Optional.ofNullable(c.request("resourceId")).ifPresent(tagged::add);
+        case "identitystore-scim.amazonaws.com", "sso-directory.amazonaws.com" -> {
+          // SCIM hides its members (httpBody) and the console's directory calls name them its own
+          // way: the group's members when it is named, else every group's.
+          identityStore = true;
+          String group = c.request("groupId");
+          if (group != null) {
+            groupsNamed.add(group);
+          } else if (c.name().contains("Group") || c.name().contains("Member")) {
+            everyGroup = true;
+          }
         }
+        case "organizations.amazonaws.com" -> Optional.ofNullable(c.request("resourceId")).ifPresent(tagged::add);
+        default -> { }
       }
     }
     try (Reads reads = new Reads(settings, stillScanning)) {
@@ -196,7 +206,10 @@ class IdentityCenterScanner implements InventorySource {
       String storeId = adapter.instance().identityStoreId();
       List<Inventory.Account> accounts = null;
       Set<String> tagsRead = new HashSet<>();
-      if (organization) {
+      {
+        // The tree every time (Organizations' own quota, not Identity Center's): with a delegated
+        // administrator, the trail this role reads does not hold Organizations' events, which
+        // AWS records in the management account; tags only of accounts new or named by a tag event.
         List<Placed> placed = organizationTree(reads);
         List<Placed> toTag = placed.stream().filter(p -> !known.accountIds().contains(p.account().id())
             || tagged.contains(p.account().id())).toList();
@@ -233,7 +246,7 @@ class IdentityCenterScanner implements InventorySource {
       Set<String> setsNow = arns == null ? null : Set.copyOf(arns);
       List<InventoryChanges.Pair> toRead = pairs.stream()
           .filter(p -> setsNow == null || setsNow.contains(p.permissionSetArn())).toList();
-      List<List<Inventory.Assignment>> found = reads.each(toRead, p -> assignmentsOf(reads, instanceArn,
+      List<List<Inventory.Assignment>> found = reads.each(toRead, p -> assignmentsOrNone(reads, instanceArn,
           new Pair(p.accountId(), p.permissionSetArn())));
       Map<InventoryChanges.Pair, List<Inventory.Assignment>> assignments = new HashMap<>();
       pairs.forEach(p -> assignments.put(p, List.of())); // a set deleted since holds none
@@ -302,6 +315,18 @@ class IdentityCenterScanner implements InventorySource {
   private List<String> permissionSetArns(Reads reads, String instanceArn) {
     return reads.identityCenter(ssoAdmin.listPermissionSetsPaginator(r -> r.instanceArn(instanceArn)))
         .stream().flatMap(p -> p.permissionSets().stream()).toList();
+  }
+
+  /**
+   * The pair's assignments; none when AWS no longer knows the permission set or the account (a
+   * deletion whose event the trail has not shown yet): a full scan would not list the pair either.
+   */
+  private List<Inventory.Assignment> assignmentsOrNone(Reads reads, String instanceArn, Pair pair) {
+    try {
+      return assignmentsOf(reads, instanceArn, pair);
+    } catch (software.amazon.awssdk.services.ssoadmin.model.ResourceNotFoundException e) {
+      return List.of();
+    }
   }
 
   private List<Inventory.Assignment> assignmentsOf(Reads reads, String instanceArn, Pair pair) {

@@ -10,8 +10,8 @@ import java.util.Set;
  * changed in, kept as stored.
  *
  * @param changesRead      write events read from the trail that concern the inventory
- * @param accounts         every account of the organization with its OU path (the organization
- *                         changed), else null
+ * @param accounts         every account of the organization with its OU path (the tree, read
+ *                         every time), or null: the organization not read
  * @param tagsRead         of those accounts, the ones whose tags were read now (new, or named by a
  *                         tag change); the others keep their stored tags
  * @param users            every user (the identity store changed), else null

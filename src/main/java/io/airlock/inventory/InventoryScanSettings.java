@@ -20,13 +20,14 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                       for what the trail did not name (a change made before the trail saw it, an
  *                       event it never recorded)
  * @param trailLag       how far before the last scan's start an incremental scan reads the trail:
- *                       CloudTrail shows an event in its history up to about 15 minutes after the
- *                       call, so the windows overlap by that much
+ *                       CloudTrail shows an event in its history about 5 minutes after the call on
+ *                       average, with no guarantee, so the windows overlap by an hour (it costs a
+ *                       few more trail pages and reads again what they name)
  */
 @ConfigurationProperties(prefix = "airlock.inventory.scan")
 public record InventoryScanSettings(@DefaultValue("10") int callsPerSecond, @DefaultValue("4") int threads,
     @DefaultValue("true") boolean incremental, @DefaultValue("P1D") Duration fullEvery,
-    @DefaultValue("PT15M") Duration trailLag) {
+    @DefaultValue("PT1H") Duration trailLag) {
 
   public InventoryScanSettings {
     if (callsPerSecond < 0) {

@@ -113,6 +113,13 @@ public class InventoryService {
     long durationMs = Duration.ofNanos(System.nanoTime() - t0).toMillis();
     ScanSummary summary = tx.execute(status -> {
       ScanSummary before = mapper.lockSummary();
+      if (before.startedAt() != null && before.startedAt().isAfter(started)) {
+        // A scan that started after this one was stored meanwhile (one on demand): it read AWS
+        // later, and writing back what this one read would undo that.
+        log.info("Incremental scan started {} not stored: the scan started {} is newer", started,
+            before.startedAt());
+        return before;
+      }
       apply(changes);
       InventoryMapper.Counts counts = mapper.counts();
       ScanSummary done = new ScanSummary(started, clock.instant(), actor, durationMs, changes.awsCalls(),
@@ -171,8 +178,8 @@ public class InventoryService {
       mapper.deleteAssignmentsOfPair(pair);
       inChunks(found, mapper::insertAssignments);
     });
-    if (listsChanged) {
-      mapper.deleteLeftovers();
+    if (listsChanged || !changes.assignments().isEmpty()) {
+      mapper.deleteLeftovers(); // a pair of an account or permission set no longer there holds none
     }
   }
 
