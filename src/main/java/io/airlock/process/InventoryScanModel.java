@@ -59,7 +59,7 @@ public final class InventoryScanModel {
   /** Message names (not ids) to correlate. */
   public static final class Messages {
     /**
-     * A scan was stored: correlated by Airlock, in the scan's transaction, to every run waiting
+     * A scan was stored: correlated by Airlock after the scan's commit, each run on its own, to every run waiting
      * whose {@link Variables#SCAN_ASKED_AT} is at or before the scan's start; carries
      * {@link Variables#ACCOUNTS_SCANNED} and {@link Variables#ASSIGNMENTS_SCANNED}.
      */
