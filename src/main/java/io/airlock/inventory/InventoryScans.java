@@ -89,6 +89,30 @@ public class InventoryScans {
     return underLock(() -> inventory.refresh(actor, InventoryScans::extendLock)) != null;
   }
 
+  /** How long an operator's scan on demand waits for a scan that holds the lock (a small organization's ends sooner). */
+  static final Duration ON_DEMAND_WAIT = Duration.ofSeconds(20);
+
+  /**
+   * A full scan now, for an operator who asked for one, under the cluster's scan lock, waiting up
+   * to {@link #ON_DEMAND_WAIT} for a scan that holds it; empty when that one is still running (its
+   * result is in the inventory when it ends), so that two scans never spend AWS's quota at once.
+   */
+  public java.util.Optional<ScanSummary> scanEverythingNow(String actor) {
+    long until = System.nanoTime() + ON_DEMAND_WAIT.toNanos();
+    while (true) {
+      ScanSummary done = underLock(() -> inventory.scan(actor, InventoryScans::extendLock));
+      if (done != null || System.nanoTime() >= until) {
+        return java.util.Optional.ofNullable(done);
+      }
+      try {
+        Thread.sleep(250);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return java.util.Optional.empty();
+      }
+    }
+  }
+
   /**
    * Asks for a scan that starts after now, and returns now: the scan is queued when the caller's
    * transaction commits (at once without one), so it cannot finish before what the caller

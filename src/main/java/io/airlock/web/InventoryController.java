@@ -3,9 +3,11 @@ package io.airlock.web;
 import io.airlock.config.AirlockProperties;
 import io.airlock.identity.CurrentUser;
 import io.airlock.inventory.Inventory;
+import io.airlock.inventory.InventoryScans;
 import io.airlock.inventory.InventoryService;
 import io.airlock.inventory.ScanSummary;
 import io.airlock.request.Caller;
+import io.airlock.request.ConflictingStateException;
 import io.airlock.request.DriftReconciliation;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.ResponseStatus;
@@ -30,11 +32,14 @@ import org.springframework.web.bind.annotation.RestController;
 class InventoryController {
 
   private final InventoryService inventory;
+  private final InventoryScans scans;
   private final DriftReconciliation drift;
   private final AirlockProperties.Groups groups;
 
-  InventoryController(InventoryService inventory, DriftReconciliation drift, AirlockProperties properties) {
+  InventoryController(InventoryService inventory, InventoryScans scans, DriftReconciliation drift,
+      AirlockProperties properties) {
     this.inventory = inventory;
+    this.scans = scans;
     this.drift = drift;
     this.groups = properties.groups();
   }
@@ -47,14 +52,17 @@ class InventoryController {
   }
 
   @PostMapping("/scan")
-  @Operation(summary = "Scan AWS now, reading everything (operators and admins); answers with the new summary")
+  @Operation(summary = "Scan AWS now, reading everything (operators and admins); answers with the new summary, or 409 while another scan runs")
   ScanSummary scan(Authentication auth) {
     Caller caller = CurrentUser.of(auth);
     if (!caller.inAnyGroup(List.of(groups.operators(), groups.admins()))) {
       throw new ForbiddenActionException("Only members of " + groups.operators() + " or " + groups.admins()
           + " may start a scan");
     }
-    return inventory.scan(caller.userId());
+    return scans.scanEverythingNow(caller.userId()).orElseThrow(() -> new ConflictingStateException(
+        "A scan of AWS is running already (on this node or another) and did not end within 20 seconds:"
+            + " its result is in the inventory (GET /api/inventory) when it ends. Ask for another then if you"
+            + " still need one."));
   }
 
   /** A drift reconciliation run that was started: its process instance, to follow in Cockpit. */
