@@ -135,7 +135,7 @@ public class InventoryService {
   /** Replaces the parts an incremental scan read again; the rest stays as stored. */
   private void apply(InventoryChanges changes) {
     boolean listsChanged = false;
-    if (changes.accounts() != null) {
+    if (changes.accounts() != null && treeChanged(changes)) {
       Map<String, List<Inventory.AccountTag>> stored = mapper.accountTags(null).stream()
           .collect(java.util.stream.Collectors.groupingBy(Inventory.AccountTag::accountId));
       mapper.deleteAll("inventory_account_tag");
@@ -181,6 +181,20 @@ public class InventoryService {
     if (listsChanged || !changes.assignments().isEmpty()) {
       mapper.deleteLeftovers(); // a pair of an account or permission set no longer there holds none
     }
+  }
+
+  /**
+   * Whether the tree an incremental scan read (every time) differs from the stored accounts, or
+   * tags were read: most scans find it as it was, and rewriting every account would churn the
+   * tables for nothing.
+   */
+  private boolean treeChanged(InventoryChanges changes) {
+    if (!changes.tagsRead().isEmpty()) {
+      return true;
+    }
+    Set<InventoryMapper.AccountRow> read = changes.accounts().stream().map(a -> new InventoryMapper.AccountRow(
+        a.accountId(), a.name(), a.email(), a.status(), a.ouPath())).collect(java.util.stream.Collectors.toSet());
+    return !read.equals(Set.copyOf(mapper.accounts()));
   }
 
   private void recorded(ScanSummary summary) {
