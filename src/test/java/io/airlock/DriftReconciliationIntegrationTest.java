@@ -85,12 +85,12 @@ class DriftReconciliationIntegrationTest {
     assertThat(api.post("alice", "/api/requests/" + orphanRequest + "/revoke", Map.of("reason", "done")).status())
         .isEqualTo(200);
     api.awaitStatus(orphanRequest, "REVOKED");
-    assertThat(assigned(SANDBOX, DemoOrganization.READ_ONLY_PERMISSION_SET_ARN, DemoOrganization.ALICE_USER_ID)).isFalse();
-    assignBehindAirlocksBack(SANDBOX, DemoOrganization.READ_ONLY_PERMISSION_SET_ARN, DemoOrganization.ALICE_USER_ID);
+    assertThat(SandboxSso.holds(sso, SANDBOX, DemoOrganization.READ_ONLY_PERMISSION_SET_ARN, DemoOrganization.ALICE_USER_ID)).isFalse();
+    SandboxSso.assignBehindAirlocksBack(sso, SANDBOX, DemoOrganization.READ_ONLY_PERMISSION_SET_ARN, DemoOrganization.ALICE_USER_ID);
     // Standing access nobody configured for removal: erin, power user on staging.
-    assignBehindAirlocksBack(STAGING, DemoOrganization.POWER_USER_PERMISSION_SET_ARN, DemoOrganization.ERIN_USER_ID);
+    SandboxSso.assignBehindAirlocksBack(sso, STAGING, DemoOrganization.POWER_USER_PERMISSION_SET_ARN, DemoOrganization.ERIN_USER_ID);
     // Standing access configuration names (production, ViewOnlyAccess): bob.
-    assignBehindAirlocksBack(PRODUCTION, DemoOrganization.VIEW_ONLY_PERMISSION_SET_ARN, DemoOrganization.BOB_USER_ID);
+    SandboxSso.assignBehindAirlocksBack(sso, PRODUCTION, DemoOrganization.VIEW_ONLY_PERMISSION_SET_ARN, DemoOrganization.BOB_USER_ID);
 
     // A request waiting for review on an account that then leaves the organization.
     sandbox.state().addAccount(DOOMED, "doomed");
@@ -128,7 +128,7 @@ class DriftReconciliationIntegrationTest {
         "COMPLETED".equals(api.get("admin", "/engine-rest/history/process-instance/" + instance).body().path("state").asText()));
 
     // The orphan is gone from AWS, reported against the request it came from.
-    assertThat(assigned(SANDBOX, DemoOrganization.READ_ONLY_PERMISSION_SET_ARN, DemoOrganization.ALICE_USER_ID)).isFalse();
+    assertThat(SandboxSso.holds(sso, SANDBOX, DemoOrganization.READ_ONLY_PERMISSION_SET_ARN, DemoOrganization.ALICE_USER_ID)).isFalse();
     JsonNode orphan = single(audit("drift.orphan-revoked"));
     assertThat(orphan.get("requestId").asText()).isEqualTo(orphanRequest);
     assertThat(orphan.get("actor").asText()).isEqualTo("airlock:drift");
@@ -136,7 +136,7 @@ class DriftReconciliationIntegrationTest {
     assertThat(orphan.path("details").path("awsRequestIds")).isNotEmpty();
 
     // Erin's standing access stays in AWS, reported in the audit log and in the explorer.
-    assertThat(assigned(STAGING, DemoOrganization.POWER_USER_PERMISSION_SET_ARN, DemoOrganization.ERIN_USER_ID)).isTrue();
+    assertThat(SandboxSso.holds(sso, STAGING, DemoOrganization.POWER_USER_PERMISSION_SET_ARN, DemoOrganization.ERIN_USER_ID)).isTrue();
     JsonNode standing = single(audit("drift.standing"));
     List<JsonNode> listed = new ArrayList<>();
     standing.path("details").path("assignments").forEach(listed::add);
@@ -156,7 +156,7 @@ class DriftReconciliationIntegrationTest {
     });
 
     // Bob's standing access on production's ViewOnlyAccess is what configuration names: removed.
-    assertThat(assigned(PRODUCTION, DemoOrganization.VIEW_ONLY_PERMISSION_SET_ARN, DemoOrganization.BOB_USER_ID)).isFalse();
+    assertThat(SandboxSso.holds(sso, PRODUCTION, DemoOrganization.VIEW_ONLY_PERMISSION_SET_ARN, DemoOrganization.BOB_USER_ID)).isFalse();
     JsonNode removed = single(audit("drift.standing-removed"));
     assertThat(removed.path("details").path("principalId").asText()).isEqualTo(DemoOrganization.BOB_USER_ID);
     assertThat(removed.path("details").path("accountId").asText()).isEqualTo(PRODUCTION);
@@ -215,18 +215,6 @@ class DriftReconciliationIntegrationTest {
   }
 
   // ------------------------------------------------------------------ helpers
-
-  private void assignBehindAirlocksBack(String account, String permissionSetArn, String userId) {
-    sso.createAccountAssignment(r -> r.instanceArn(DemoOrganization.INSTANCE_ARN).targetId(account)
-        .targetType(TargetType.AWS_ACCOUNT).permissionSetArn(permissionSetArn)
-        .principalType(PrincipalType.USER).principalId(userId));
-    await().atMost(Duration.ofSeconds(10)).until(() -> assigned(account, permissionSetArn, userId));
-  }
-
-  private boolean assigned(String account, String permissionSetArn, String userId) {
-    return SandboxSso.assignments(sso, account, permissionSetArn).stream()
-        .anyMatch(a -> a.principalType() == PrincipalType.USER && userId.equals(a.principalId()));
-  }
 
   private List<JsonNode> audit(String action) {
     Reply r = api.get("carol", "/api/audit?limit=1000&action=" + action);

@@ -92,7 +92,7 @@ class DriftScanOnceIntegrationTest {
   @Order(1)
   void aRunWhoseScanOutlastsTheJobLockScansOnceAndCompletesItsSteps() {
     // Standing access configuration names for removal: bob's view-only access to production.
-    assign(PRODUCTION, DemoOrganization.VIEW_ONLY_PERMISSION_SET_ARN, DemoOrganization.BOB_USER_ID);
+    SandboxSso.assignBehindAirlocksBack(sso, PRODUCTION, DemoOrganization.VIEW_ONLY_PERMISSION_SET_ARN, DemoOrganization.BOB_USER_ID);
 
     long groupListings = sandbox.state().callCount(SCAN_ONLY_CALL);
     String run = start();
@@ -115,7 +115,7 @@ class DriftScanOnceIntegrationTest {
     JsonNode reconciled = single(audit("drift.reconciled"));
     assertThat(reconciled.path("details").path("standingRemoved").asInt()).isEqualTo(1);
     // What the run did is in AWS: bob's standing access is gone, audited once.
-    assertThat(assigned(PRODUCTION, DemoOrganization.VIEW_ONLY_PERMISSION_SET_ARN, DemoOrganization.BOB_USER_ID))
+    assertThat(SandboxSso.holds(sso, PRODUCTION, DemoOrganization.VIEW_ONLY_PERMISSION_SET_ARN, DemoOrganization.BOB_USER_ID))
         .isFalse();
     assertThat(single(audit("drift.standing-removed")).path("details").path("principalId").asText())
         .isEqualTo(DemoOrganization.BOB_USER_ID);
@@ -133,7 +133,7 @@ class DriftScanOnceIntegrationTest {
     assertThat(elsewhere).isPresent();
     String run;
     try {
-      assign(STAGING, DemoOrganization.VIEW_ONLY_PERMISSION_SET_ARN, DemoOrganization.ERIN_USER_ID);
+      SandboxSso.assignBehindAirlocksBack(sso, STAGING, DemoOrganization.VIEW_ONLY_PERMISSION_SET_ARN, DemoOrganization.ERIN_USER_ID);
       run = start();
       await().atMost(Duration.ofSeconds(30)).until(() -> waitingAtTheScan(run));
       // Several of this node's tries for the lock (every 5 s) pass: no scan, the run keeps waiting.
@@ -163,7 +163,7 @@ class DriftScanOnceIntegrationTest {
     assertThat(newest.get("actor").asText()).isEqualTo("airlock:drift");
     assertThat(newest.path("details").path("kind").asText()).isEqualTo("incremental");
     assertThat(variable(run, "accountsScanned").asInt()).isEqualTo(newest.path("details").path("accounts").asInt());
-    assertThat(assigned(STAGING, DemoOrganization.VIEW_ONLY_PERMISSION_SET_ARN, DemoOrganization.ERIN_USER_ID))
+    assertThat(SandboxSso.holds(sso, STAGING, DemoOrganization.VIEW_ONLY_PERMISSION_SET_ARN, DemoOrganization.ERIN_USER_ID))
         .as("not configured for removal: reported").isTrue();
     assertThat(audit("drift.reconciled")).hasSize(2);
   }
@@ -196,18 +196,6 @@ class DriftScanOnceIntegrationTest {
         + "&variableName=" + name).body();
     assertThat(found).as(name).hasSize(1);
     return found.get(0).get("value");
-  }
-
-  private void assign(String account, String permissionSetArn, String userId) {
-    sso.createAccountAssignment(r -> r.instanceArn(DemoOrganization.INSTANCE_ARN).targetId(account)
-        .targetType(TargetType.AWS_ACCOUNT).permissionSetArn(permissionSetArn)
-        .principalType(PrincipalType.USER).principalId(userId));
-    await().atMost(Duration.ofSeconds(10)).until(() -> assigned(account, permissionSetArn, userId));
-  }
-
-  private boolean assigned(String account, String permissionSetArn, String userId) {
-    return SandboxSso.assignments(sso, account, permissionSetArn).stream()
-        .anyMatch(a -> a.principalType() == PrincipalType.USER && userId.equals(a.principalId()));
   }
 
   /** Oldest first. */

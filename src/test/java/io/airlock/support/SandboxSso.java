@@ -28,4 +28,22 @@ public final class SandboxSso {
     return sso.listAccountAssignmentsPaginator(r -> r.instanceArn(DemoOrganization.INSTANCE_ARN)
         .accountId(accountId).permissionSetArn(permissionSetArn)).accountAssignments().stream().toList();
   }
+
+  /** Whether the user holds the permission set in the account, as AWS lists it. */
+  public static boolean holds(SsoAdminClient sso, String accountId, String permissionSetArn, String userId) {
+    return assignments(sso, accountId, permissionSetArn).stream()
+        .anyMatch(a -> a.principalType() == software.amazon.awssdk.services.ssoadmin.model.PrincipalType.USER
+            && userId.equals(a.principalId()));
+  }
+
+  /** Assigns through the API, behind Airlock's back (CloudTrail records it), and waits until AWS lists it. */
+  public static void assignBehindAirlocksBack(SsoAdminClient sso, String accountId, String permissionSetArn,
+      String userId) {
+    sso.createAccountAssignment(r -> r.instanceArn(DemoOrganization.INSTANCE_ARN).targetId(accountId)
+        .targetType(software.amazon.awssdk.services.ssoadmin.model.TargetType.AWS_ACCOUNT)
+        .permissionSetArn(permissionSetArn)
+        .principalType(software.amazon.awssdk.services.ssoadmin.model.PrincipalType.USER).principalId(userId));
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+        .until(() -> holds(sso, accountId, permissionSetArn, userId));
+  }
 }
