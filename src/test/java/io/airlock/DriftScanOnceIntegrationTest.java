@@ -13,6 +13,7 @@ import io.airlock.support.SandboxSso;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.StreamSupport;
 import net.javacrumbs.shedlock.core.ClockProvider;
@@ -140,6 +141,16 @@ class DriftScanOnceIntegrationTest {
       Thread.sleep(7_000);
       assertThat(audit("inventory.scanned")).hasSize(scansBefore);
       assertThat(waitingAtTheScan(run)).isTrue();
+
+      // Nobody moves the run on without a scan by sending its message through the engine's API:
+      // not the operator who started it, not a requester.
+      for (String who : List.of("dave", "alice")) {
+        Reply forged = api.post(who, "/engine-rest/message", Map.of("messageName", "InventoryScanned",
+            "processInstanceId", run, "processVariables", Map.of("accountsScanned", Map.of("value", 0, "type",
+                "Integer"))));
+        assertThat(forged.status()).as(forged.raw()).isEqualTo(403);
+        assertThat(waitingAtTheScan(run)).as("still waiting after %s's message", who).isTrue();
+      }
 
       // An operator's scan on demand takes the same lock: told in words that one is running, and
       // nothing is scanned twice.
