@@ -51,6 +51,22 @@ import org.springframework.test.annotation.DirtiesContext;
 class PolicyIntegrationTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** PagerDuty's API as Airlock asks it whether a requester is on call; stopped with the class. */
+  private static final io.airlock.support.FakePagerDuty PAGER_DUTY = new io.airlock.support.FakePagerDuty();
+
+  @org.springframework.test.context.DynamicPropertySource
+  static void pagerDuty(org.springframework.test.context.DynamicPropertyRegistry registry) {
+    registry.add("airlock.context.pagerduty.api-url", PAGER_DUTY::url);
+    registry.add("airlock.context.pagerduty.token-file", () -> io.airlock.support.FakePagerDuty.tokenFile().toString());
+    registry.add("airlock.context.pagerduty.timeout", () -> "PT1S");
+    // Every question asked afresh: other tests here submit as the same people before PagerDuty puts them on call.
+    registry.add("airlock.context.pagerduty.cache-for", () -> "PT0S");
+  }
+
+  @org.junit.jupiter.api.AfterAll
+  void stopPagerDuty() {
+    PAGER_DUTY.close();
+  }
   private static final String SANDBOX = DemoOrganization.SANDBOX_ACCOUNT_ID;
   private static final String STAGING = DemoOrganization.STAGING_ACCOUNT_ID;
   private static final String PRODUCTION = DemoOrganization.PRODUCTION_ACCOUNT_ID;
@@ -59,6 +75,7 @@ class PolicyIntegrationTest {
   @Autowired IdentityService identityService;
   @Autowired RepositoryService repositoryService;
   @Autowired JdbcTemplate jdbc;
+  @Autowired io.airlock.sandbox.AwsSandbox sandbox;
 
   ApiClient api;
 
@@ -90,6 +107,54 @@ class PolicyIntegrationTest {
     assertThat(production.get("tags").get("environment").asText()).isEqualTo("production");
     assertThat(find(accounts, "accountId", SANDBOX).get("ouPath").asText()).isEqualTo("Workloads/NonProd");
     assertThat(find(accounts, "accountId", DemoOrganization.MANAGEMENT_ACCOUNT_ID).get("ouPath").asText()).isEmpty();
+  }
+
+  // ---- on call (PagerDuty) ------------------------------------------------------------------
+
+  /**
+   * erin is on call in PagerDuty for three more hours: her own production read-only access for two
+   * hours is approved at once, naming the shift, and AWS holds it; four hours would outlast the
+   * shift and goes to review. When PagerDuty fails, alice's same request goes to review (fail
+   * closed) and her request's timeline says why.
+   */
+  @Test
+  void anOnCallRequestersProductionReadOnlyIsApprovedWithinTheShiftAndAnUnknownAnswerGoesToReviewSayingWhy()
+      throws Exception {
+    java.time.Instant end = java.time.Instant.now().plus(java.time.Duration.ofHours(3));
+    PAGER_DUTY.onCall("erin@example.com", "Primary SRE", end);
+    try (var sso = io.airlock.support.SandboxSso.client(sandbox)) {
+      JsonNode r = submit("erin", "ReadOnlyAccess", "PT2H", PRODUCTION, "Look at the payments incident");
+      assertThat(r.get("decision").asText()).as(r.toString()).isEqualTo("APPROVE");
+      assertThat(r.get("reason").asText()).startsWith("Approved automatically: erin is on call (Primary SRE) until ")
+          .endsWith(", and read-only access for 2 h ends within the shift.");
+      api.awaitStatus(r.get("id").asText(), "ACTIVE");
+      assertThat(io.airlock.support.SandboxSso.holds(sso, PRODUCTION, DemoOrganization.READ_ONLY_PERMISSION_SET_ARN,
+          DemoOrganization.ERIN_USER_ID)).as("AWS holds erin's production read-only access").isTrue();
+      JsonNode recorded = api.get("erin", "/api/requests/" + r.get("id").asText()).body().get("policyDecisions")
+          .get(1);
+      assertThat(recorded.get("inputs").get("requesterOnCall").asBoolean()).isTrue();
+      assertThat(recorded.get("matchedRules").get(0).get("ruleId").asText()).isEqualTo("Rule_OnCallProductionReadOnly");
+      Reply ended = api.post("erin", "/api/requests/" + r.get("id").asText() + "/revoke", null);
+      assertThat(ended.status()).as(ended.raw()).isLessThan(300);
+
+      JsonNode tooLong = submit("erin", "ReadOnlyAccess", "PT4H", PRODUCTION, "Look at it all afternoon");
+      assertThat(tooLong.get("status").asText()).isEqualTo("PENDING_REVIEW");
+      assertThat(tooLong.get("reason").asText()).isEqualTo("Production access needs an approver's review.");
+
+      PAGER_DUTY.onCall("alice@example.com", "Primary SRE", end);
+      PAGER_DUTY.failWith(500);
+      JsonNode unknown = submit("alice", "ReadOnlyAccess", "PT1H", PRODUCTION, "Look at the payments incident");
+      assertThat(unknown.get("status").asText()).as("fails closed").isEqualTo("PENDING_REVIEW");
+      JsonNode timeline = api.get("alice", "/api/requests/" + unknown.get("id").asText()).body().get("timeline");
+      assertThat(java.util.stream.StreamSupport.stream(timeline.spliterator(), false)
+          .filter(e -> e.get("action").asText().equals("policy.context-unknown")).toList())
+          .singleElement().satisfies(e -> assertThat(e.get("details").get("reason").asText()).isEqualTo(
+              "PagerDuty could not say whether alice is on call: it answered 500. Rules that need it do not apply."));
+      assertThat(io.airlock.support.SandboxSso.holds(sso, PRODUCTION, DemoOrganization.READ_ONLY_PERMISSION_SET_ARN,
+          DemoOrganization.ALICE_USER_ID)).isFalse();
+    } finally {
+      PAGER_DUTY.reset();
+    }
   }
 
   // ---- explainable --------------------------------------------------------------------------
@@ -218,14 +283,14 @@ class PolicyIntegrationTest {
     assertThat(report.get("flips").get(0).get("to").asText()).isEqualTo("APPROVE");
     assertThat(report.get("flips").get(0).get("requestIds")).extracting(JsonNode::asText).containsExactly(twoHours);
     JsonNode rule = find(report.get("rules"), "ruleId", "Rule_ShortReadOnlyOutsideProduction");
-    assertThat(rule.get("row").asInt()).isEqualTo(6);
+    assertThat(rule.get("row").asInt()).isEqualTo(7);
     assertThat(rule.get("matchedBefore").asInt()).isEqualTo(1);
     assertThat(rule.get("matchedAfter").asInt()).isEqualTo(2);
     assertThat(rule.get("newlyMatches").asInt()).isEqualTo(1);
     assertThat(report.get("summary")).extracting(JsonNode::asText).contains(
         "1 request would flip from MANUAL to APPROVE",
-        "auto-approval rule 6 (Rule_ShortReadOnlyOutsideProduction) newly matches 1",
-        "auto-approval rule 7 (Rule_Otherwise) no longer matches 1");
+        "auto-approval rule 7 (Rule_ShortReadOnlyOutsideProduction) newly matches 1",
+        "auto-approval rule 8 (Rule_Otherwise) no longer matches 1");
 
     // a scopes table without the power-user row: that request would be out of scope; sent as raw XML
     String scopes = resource("/dmn/access-scopes.dmn");

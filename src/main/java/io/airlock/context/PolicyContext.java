@@ -38,6 +38,7 @@ public class PolicyContext {
 
   private final OnCall onCall;
 
+  @org.springframework.beans.factory.annotation.Autowired
   PolicyContext(ContextProperties properties) {
     this(properties.pagerduty().enabled() ? new PagerDutyOnCall(properties.pagerduty()) : null);
   }
