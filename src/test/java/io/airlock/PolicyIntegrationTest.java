@@ -283,14 +283,14 @@ class PolicyIntegrationTest {
     assertThat(report.get("flips").get(0).get("to").asText()).isEqualTo("APPROVE");
     assertThat(report.get("flips").get(0).get("requestIds")).extracting(JsonNode::asText).containsExactly(twoHours);
     JsonNode rule = find(report.get("rules"), "ruleId", "Rule_ShortReadOnlyOutsideProduction");
-    assertThat(rule.get("row").asInt()).isEqualTo(7);
+    assertThat(rule.get("row").asInt()).isEqualTo(9);
     assertThat(rule.get("matchedBefore").asInt()).isEqualTo(1);
     assertThat(rule.get("matchedAfter").asInt()).isEqualTo(2);
     assertThat(rule.get("newlyMatches").asInt()).isEqualTo(1);
     assertThat(report.get("summary")).extracting(JsonNode::asText).contains(
         "1 request would flip from MANUAL to APPROVE",
-        "auto-approval rule 7 (Rule_ShortReadOnlyOutsideProduction) newly matches 1",
-        "auto-approval rule 8 (Rule_Otherwise) no longer matches 1");
+        "auto-approval rule 9 (Rule_ShortReadOnlyOutsideProduction) newly matches 1",
+        "auto-approval rule 10 (Rule_Otherwise) no longer matches 1");
 
     // a scopes table without the power-user row: that request would be out of scope; sent as raw XML
     String scopes = resource("/dmn/access-scopes.dmn");

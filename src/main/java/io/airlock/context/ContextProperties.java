@@ -14,11 +14,63 @@ import org.springframework.validation.annotation.Validated;
  * credentials, asks with a timeout, keeps an answer for a short time, and fails closed: when it
  * cannot answer, its input is empty (null) and a rule that needs it does not apply.
  *
- * @param pagerduty whether the requester is on call now, from PagerDuty's schedules
+ * @param pagerduty  whether the requester is on call now, from PagerDuty's schedules
+ * @param jira       whether the ticket a request names is open and whose, from Jira
+ * @param servicenow the same from ServiceNow (incidents, changes, problems, requested items)
+ * @param tickets    what Airlock does with a ticket: end access when it is resolved
  */
 @Validated
 @ConfigurationProperties(prefix = "airlock.context")
-public record ContextProperties(@NotNull PagerDuty pagerduty) {
+public record ContextProperties(@NotNull PagerDuty pagerduty, @NotNull Jira jira, @NotNull ServiceNow servicenow,
+    @NotNull Tickets tickets) {
+
+  /**
+   * Jira's REST API v2 (Cloud or Data Center).
+   *
+   * @param apiUrl    the site ({@code https://example.atlassian.net}); empty: Jira is not asked
+   * @param user      the account's email for Jira Cloud (basic with an API token); empty for a
+   *                  Data Center personal access token (bearer)
+   * @param tokenFile a file holding the API token or personal access token
+   * @param timeout   how long a question may take before the fact is unknown
+   * @param cacheFor  how long an answer is kept
+   * @param projects  only references of these project keys are Jira's (empty: any reference the
+   *                  ticket pattern finds)
+   */
+  public record Jira(URI apiUrl, String user, String tokenFile, @NotNull Duration timeout,
+      @NotNull Duration cacheFor, List<String> projects) {
+
+    public Jira {
+      projects = projects == null ? List.of() : List.copyOf(projects);
+    }
+
+    public boolean enabled() {
+      return apiUrl != null && !apiUrl.toString().isBlank() && tokenFile != null && !tokenFile.isBlank();
+    }
+  }
+
+  /**
+   * ServiceNow's Table API.
+   *
+   * @param apiUrl       the instance ({@code https://example.service-now.com}); empty: not asked
+   * @param user         the integration user (basic)
+   * @param passwordFile a file holding its password
+   * @param timeout      how long a question may take before the fact is unknown
+   * @param cacheFor     how long an answer is kept
+   */
+  public record ServiceNow(URI apiUrl, String user, String passwordFile, @NotNull Duration timeout,
+      @NotNull Duration cacheFor) {
+
+    public boolean enabled() {
+      return apiUrl != null && !apiUrl.toString().isBlank() && passwordFile != null && !passwordFile.isBlank();
+    }
+  }
+
+  /**
+   * @param endWithTicket access granted while the ticket it names was open ends when the ticket is
+   *                      resolved, or at its end, whichever comes first
+   * @param checkEvery    how often the tickets of active access are asked about
+   */
+  public record Tickets(boolean endWithTicket, @NotNull Duration checkEvery) {}
 
   /**
    * PagerDuty's REST API v2.

@@ -16,17 +16,10 @@ public interface OnCall {
    * The person's current shift, empty when they are not on call (or the scheduler does not know
    * them).
    *
-   * @throws Unknown when the scheduler cannot say (unreachable, too slow, refused the key)
+   * @throws FactUnknown when the scheduler cannot say (unreachable, too slow, refused the key)
    */
   Optional<Shift> shiftOf(String email, Instant now);
 
   /** An on-call shift: until when ({@code null}: no end), and of which schedule (its name). */
   record Shift(Instant until, String schedule) {}
-
-  /** The fact cannot be known now; the message says why, in words. */
-  final class Unknown extends RuntimeException {
-    public Unknown(String message) {
-      super(message, null, false, false);
-    }
-  }
 }

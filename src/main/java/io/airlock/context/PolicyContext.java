@@ -23,6 +23,11 @@ import org.springframework.stereotype.Component;
  * <tr><td>onCallSecondsLeft</td><td>seconds until the shift ends (a year for a shift without end); null when not on call</td></tr>
  * <tr><td>onCallUntil</td><td>"8 Dec 18:00 UTC" (in airlock.policy.time-zone), "no end"; null when not on call</td></tr>
  * <tr><td>onCallSchedule</td><td>the schedule's (or escalation policy's) name; null when not on call</td></tr>
+ * <tr><td>ticketOpen</td><td>whether the ticket the request names (ticketReference) is open in Jira or
+ * ServiceNow; false when the tracker has no such ticket; null when no tracker is set up for it or it cannot say</td></tr>
+ * <tr><td>ticketAssignedToRequester</td><td>whether that ticket is assigned to the requester (by email);
+ * null when unknown or the tracker does not show the assignee</td></tr>
+ * <tr><td>ticketStatus, ticketKind</td><td>as the tracker names them ("In Progress", "Incident"); "not found"</td></tr>
  * </table>
  */
 @Component
@@ -32,19 +37,46 @@ public class PolicyContext {
   public static final String ON_CALL_SECONDS_LEFT = "onCallSecondsLeft";
   public static final String ON_CALL_UNTIL = "onCallUntil";
   public static final String ON_CALL_SCHEDULE = "onCallSchedule";
+  public static final String TICKET_OPEN = "ticketOpen";
+  public static final String TICKET_ASSIGNED_TO_REQUESTER = "ticketAssignedToRequester";
+  public static final String TICKET_STATUS = "ticketStatus";
+  public static final String TICKET_KIND = "ticketKind";
   /** What a shift without end counts as: longer than any scope allows. */
   static final long ENDLESS_SECONDS = Duration.ofDays(366).toSeconds();
   private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("d MMM HH:mm", Locale.ENGLISH);
 
   private final OnCall onCall;
+  private final List<Tickets> trackers;
 
   @org.springframework.beans.factory.annotation.Autowired
   PolicyContext(ContextProperties properties) {
-    this(properties.pagerduty().enabled() ? new PagerDutyOnCall(properties.pagerduty()) : null);
+    this(properties.pagerduty().enabled() ? new PagerDutyOnCall(properties.pagerduty()) : null,
+        trackers(properties));
   }
 
   PolicyContext(OnCall onCall) {
+    this(onCall, List.of());
+  }
+
+  PolicyContext(OnCall onCall, List<Tickets> trackers) {
     this.onCall = onCall;
+    this.trackers = List.copyOf(trackers);
+  }
+
+  static List<Tickets> trackers(ContextProperties properties) {
+    List<Tickets> out = new ArrayList<>();
+    if (properties.jira().enabled()) {
+      out.add(new JiraTickets(properties.jira()));
+    }
+    if (properties.servicenow().enabled()) {
+      out.add(new ServiceNowTickets(properties.servicenow()));
+    }
+    return out;
+  }
+
+  /** The tracker that holds tickets written like {@code reference}; empty when none is set up for it. */
+  public Optional<Tickets> trackerOf(String reference) {
+    return reference == null ? Optional.empty() : trackers.stream().filter(t -> t.handles(reference)).findFirst();
   }
 
   /** A fact that could not be known: which provider, which variable, and why, in words. */
@@ -56,22 +88,53 @@ public class PolicyContext {
   /**
    * The facts about a request's requester at {@code now} (in the policy's zone).
    *
-   * @param email the requester's email in Airlock's directory; null when it has none
+   * @param email           the requester's email in Airlock's directory; null when it has none
+   * @param ticketReference the ticket the request names (PolicyInputs' ticketReference); null when none
    */
-  public Facts about(String requester, String email, ZonedDateTime now) {
+  public Facts about(String requester, String email, String ticketReference, ZonedDateTime now) {
     Map<String, Object> in = new LinkedHashMap<>();
-    in.put(REQUESTER_ON_CALL, null);
-    in.put(ON_CALL_SECONDS_LEFT, null);
-    in.put(ON_CALL_UNTIL, null);
-    in.put(ON_CALL_SCHEDULE, null);
+    for (String fact : List.of(REQUESTER_ON_CALL, ON_CALL_SECONDS_LEFT, ON_CALL_UNTIL, ON_CALL_SCHEDULE, TICKET_OPEN,
+        TICKET_ASSIGNED_TO_REQUESTER, TICKET_STATUS, TICKET_KIND)) {
+      in.put(fact, null);
+    }
     List<Unknown> unknown = new ArrayList<>();
+    ticket(requester, email, ticketReference, in, unknown);
+    onCall(requester, email, now, in, unknown);
+    return new Facts(in, unknown);
+  }
+
+  private void ticket(String requester, String email, String reference, Map<String, Object> in,
+      List<Unknown> unknown) {
+    Tickets tracker = trackerOf(reference).orElse(null);
+    if (tracker == null) {
+      return;
+    }
+    try {
+      Optional<Tickets.Ticket> ticket = tracker.find(reference);
+      in.put(TICKET_OPEN, ticket.map(Tickets.Ticket::open).orElse(false));
+      in.put(TICKET_STATUS, ticket.map(t -> t.status() != null ? t.status() : t.open() ? "open" : "resolved")
+          .orElse("not found"));
+      in.put(TICKET_KIND, ticket.map(t -> t.kind() == null ? "Ticket" : t.kind()).orElse(null));
+      Tickets.Ticket t = ticket.orElse(null);
+      // Unassigned (or no such ticket): not the requester's. Assigned to someone whose email the
+      // tracker does not show (or a requester without one): unknown.
+      in.put(TICKET_ASSIGNED_TO_REQUESTER, t == null || !t.assigned() ? Boolean.FALSE
+          : t.assigneeEmail() == null || email == null ? null : Boolean.valueOf(t.assigneeEmail().equalsIgnoreCase(email)));
+    } catch (FactUnknown e) {
+      unknown.add(new Unknown(tracker.provider(), TICKET_OPEN, tracker.provider() + " could not say whether "
+          + reference + " is open: " + e.getMessage() + ". Rules that need it do not apply."));
+    }
+  }
+
+  private void onCall(String requester, String email, ZonedDateTime now, Map<String, Object> in,
+      List<Unknown> unknown) {
     if (onCall == null) {
-      return new Facts(in, unknown);
+      return;
     }
     if (email == null || email.isBlank()) {
       unknown.add(new Unknown(onCall.provider(), REQUESTER_ON_CALL, onCall.provider() + " was not asked whether "
           + requester + " is on call: Airlock's directory has no email address for them."));
-      return new Facts(in, unknown);
+      return;
     }
     try {
       Optional<OnCall.Shift> shift = onCall.shiftOf(email, now.toInstant());
@@ -83,10 +146,9 @@ public class PolicyContext {
             : WHEN.format(s.until().atZone(now.getZone())) + " " + now.getZone().getId());
         in.put(ON_CALL_SCHEDULE, s.schedule() == null ? onCall.provider() : s.schedule());
       });
-    } catch (OnCall.Unknown e) {
+    } catch (FactUnknown e) {
       unknown.add(new Unknown(onCall.provider(), REQUESTER_ON_CALL, onCall.provider() + " could not say whether "
           + requester + " is on call: " + e.getMessage() + ". Rules that need it do not apply."));
     }
-    return new Facts(in, unknown);
   }
 }

@@ -25,6 +25,11 @@ import org.junit.jupiter.api.Test;
 class PolicyContextTest {
 
   static final ZonedDateTime NOW = ZonedDateTime.now(ZoneId.of("UTC")).truncatedTo(ChronoUnit.SECONDS);
+  static final ContextProperties.Jira NO_JIRA = new ContextProperties.Jira(null, null, null, Duration.ofSeconds(2),
+      Duration.ofMinutes(1), List.of());
+  static final ContextProperties.ServiceNow NO_SERVICENOW = new ContextProperties.ServiceNow(null, null, null,
+      Duration.ofSeconds(2), Duration.ofMinutes(1));
+  static final ContextProperties.Tickets TICKETS = new ContextProperties.Tickets(true, Duration.ofMinutes(1));
   final FakePagerDuty pagerDuty = new FakePagerDuty();
 
   @AfterEach
@@ -34,7 +39,13 @@ class PolicyContextTest {
 
   PolicyContext context(Duration timeout, Duration cacheFor, List<String> schedules, Path tokenFile) {
     return new PolicyContext(new ContextProperties(new ContextProperties.PagerDuty(URI.create(pagerDuty.url()),
-        tokenFile.toString(), timeout, cacheFor, schedules)));
+        tokenFile.toString(), timeout, cacheFor, schedules), NO_JIRA, NO_SERVICENOW, TICKETS));
+  }
+
+  /** Properties with PagerDuty off (token file null) or on at {@code url}. */
+  static ContextProperties context(String url) {
+    return new ContextProperties(new ContextProperties.PagerDuty(URI.create(url == null ? "http://127.0.0.1:9" : url),
+        null, Duration.ofSeconds(2), Duration.ofMinutes(1), List.of()), NO_JIRA, NO_SERVICENOW, TICKETS);
   }
 
   PolicyContext context() {
@@ -45,7 +56,7 @@ class PolicyContextTest {
   void anOnCallRequesterHasTheSecondsLeftAndTheEndOfTheShiftInWords() {
     Instant end = NOW.toInstant().plus(Duration.ofHours(3));
     pagerDuty.onCall("Alice@Example.com", "Primary SRE", end);
-    PolicyContext.Facts facts = context().about("alice", "alice@example.com", NOW);
+    PolicyContext.Facts facts = context().about("alice", "alice@example.com", null, NOW);
     assertThat(facts.unknown()).isEmpty();
     assertThat(facts.variables()).containsEntry("requesterOnCall", true)
         .containsEntry("onCallSchedule", "Primary SRE")
@@ -59,9 +70,9 @@ class PolicyContextTest {
   void theLongestOfSeveralShiftsCountsAndAShiftWithoutEndIsLongerThanAnyScope() {
     pagerDuty.onCall("bob@example.com", "Primary SRE", NOW.toInstant().plus(Duration.ofHours(1)));
     pagerDuty.onCall("bob@example.com", "Databases", NOW.toInstant().plus(Duration.ofHours(5)));
-    assertThat(context().about("bob", "bob@example.com", NOW).variables()).containsEntry("onCallSchedule", "Databases");
+    assertThat(context().about("bob", "bob@example.com", null, NOW).variables()).containsEntry("onCallSchedule", "Databases");
     pagerDuty.onCall("carol@example.com", "Always", null);
-    assertThat(context().about("carol", "carol@example.com", NOW).variables())
+    assertThat(context().about("carol", "carol@example.com", null, NOW).variables())
         .containsEntry("requesterOnCall", true).containsEntry("onCallUntil", "no end")
         .containsEntry("onCallSecondsLeft", PolicyContext.ENDLESS_SECONDS);
   }
@@ -70,7 +81,7 @@ class PolicyContextTest {
   void notOnCallAndUnknownToPagerDutyAreBothFalseNotUnknown() {
     pagerDuty.knows("dave@example.com");
     for (String email : List.of("dave@example.com", "nobody@example.com")) {
-      PolicyContext.Facts facts = context().about("x", email, NOW);
+      PolicyContext.Facts facts = context().about("x", email, null, NOW);
       assertThat(facts.unknown()).isEmpty();
       assertThat(facts.variables()).containsEntry("requesterOnCall", false).containsEntry("onCallSecondsLeft", null)
           .containsEntry("onCallUntil", null);
@@ -82,7 +93,7 @@ class PolicyContextTest {
     pagerDuty.onCall("erin@example.com", "Marketing", NOW.toInstant().plus(Duration.ofHours(2)));
     PolicyContext scoped = context(Duration.ofSeconds(2), Duration.ofMinutes(1), List.of("S-Primary-SRE"),
         FakePagerDuty.tokenFile());
-    assertThat(scoped.about("erin", "erin@example.com", NOW).variables()).containsEntry("requesterOnCall", false);
+    assertThat(scoped.about("erin", "erin@example.com", null, NOW).variables()).containsEntry("requesterOnCall", false);
     assertThat(pagerDuty.asked()).last().asString().contains("schedule_ids%5B%5D=S-Primary-SRE");
   }
 
@@ -104,7 +115,7 @@ class PolicyContextTest {
     pagerDuty.failWith(429);
     assertUnknown(context(), "it asked Airlock to slow down (429)");
     pagerDuty.failWith(0);
-    PolicyContext.Facts noEmail = context().about("alice", null, NOW);
+    PolicyContext.Facts noEmail = context().about("alice", null, null, NOW);
     assertThat(noEmail.variables()).containsEntry("requesterOnCall", null);
     assertThat(noEmail.unknown()).singleElement().extracting(PolicyContext.Unknown::reason)
         .isEqualTo("PagerDuty was not asked whether alice is on call: Airlock's directory has no email address for them.");
@@ -116,28 +127,28 @@ class PolicyContextTest {
     pagerDuty.onCall("alice@example.com", "Primary SRE", NOW.toInstant().plus(Duration.ofHours(3)));
     PolicyContext kept = context();
     for (int i = 0; i < 5; i++) {
-      assertThat(kept.about("alice", "alice@example.com", NOW).variables()).containsEntry("requesterOnCall", true);
+      assertThat(kept.about("alice", "alice@example.com", null, NOW).variables()).containsEntry("requesterOnCall", true);
     }
     assertThat(pagerDuty.asked()).as("one user lookup and one on-call read for five questions").hasSize(2);
     // A kept shift that has ended since is no longer on call.
-    assertThat(kept.about("alice", "alice@example.com", NOW.plusHours(4)).variables())
+    assertThat(kept.about("alice", "alice@example.com", null, NOW.plusHours(4)).variables())
         .containsEntry("requesterOnCall", false);
 
     PolicyContext failing = context();
     pagerDuty.failWith(503);
-    assertThat(failing.about("bob", "bob@example.com", NOW).unknown()).hasSize(1);
+    assertThat(failing.about("bob", "bob@example.com", null, NOW).unknown()).hasSize(1);
     int asked = pagerDuty.asked().size();
-    assertThat(failing.about("bob", "bob@example.com", NOW).unknown()).hasSize(1);
+    assertThat(failing.about("bob", "bob@example.com", null, NOW).unknown()).hasSize(1);
     assertThat(pagerDuty.asked()).as("a failure is kept, not asked again at once").hasSize(asked);
     // Not set up: nothing is asked and nothing is unknown.
-    PolicyContext.Facts off = new PolicyContext((OnCall) null).about("alice", "alice@example.com", NOW);
+    PolicyContext.Facts off = new PolicyContext((OnCall) null).about("alice", "alice@example.com", null, NOW);
     assertThat(off.unknown()).isEmpty();
-    assertThat(off.variables()).containsOnlyKeys("requesterOnCall", "onCallSecondsLeft", "onCallUntil",
-        "onCallSchedule").allSatisfy((k, v) -> assertThat(v).isNull());
+    assertThat(off.variables()).containsOnlyKeys(io.airlock.policy.PolicyInputs.CONTEXT_FACTS)
+        .allSatisfy((k, v) -> assertThat(v).isNull());
   }
 
   private void assertUnknown(PolicyContext context, String why) {
-    PolicyContext.Facts facts = context.about("alice", "alice@example.com", NOW);
+    PolicyContext.Facts facts = context.about("alice", "alice@example.com", null, NOW);
     assertThat(facts.variables()).containsEntry("requesterOnCall", null).containsEntry("onCallSecondsLeft", null);
     assertThat(facts.unknown()).singleElement().satisfies(u -> {
       assertThat(u.provider()).isEqualTo("PagerDuty");

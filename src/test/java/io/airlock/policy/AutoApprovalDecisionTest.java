@@ -43,7 +43,7 @@ class AutoApprovalDecisionTest {
   void hitPolicyIsFirstAndEveryRuleHasAnId() {
     var table = (org.camunda.bpm.dmn.engine.impl.DmnDecisionTableImpl) decision.getDecisionLogic();
     assertThat(table.getHitPolicyHandler().getHitPolicyEntry().getHitPolicy().name()).isEqualTo("FIRST");
-    assertThat(DecisionAuditPlugin.ruleIds(decision)).hasSize(8).allMatch(id -> id.startsWith("Rule_"));
+    assertThat(DecisionAuditPlugin.ruleIds(decision)).hasSize(10).allMatch(id -> id.startsWith("Rule_"));
   }
 
   // ---- rule 1: longer than the scope allows ------------------------------------------------
@@ -172,6 +172,40 @@ class AutoApprovalDecisionTest {
         .scope("Production break-glass", 60).evaluate(decision), "Rule_Production", "MANUAL", null);
     assertOutcome(req().target(PRODUCTION).forOthers("bob", "airlock-requesters").onCall(true, 3600L, "1 Dec 11:00 UTC")
         .scope("Read-only anywhere", 480).evaluate(decision), "Rule_ForSomeoneElse", "MANUAL", null);
+  }
+
+  // ---- tickets: a resolved one is no reason, an open one assigned to the requester is ---------
+
+  @Test
+  void productionAccessNamingATicketThatIsNotOpenIsDeniedNamingIt() {
+    assertOutcome(req().target(PRODUCTION).justification("Follow up on OPS-1").ticketFacts(false, true, "Done",
+        "Incident").scope("Read-only anywhere", 480).evaluate(decision), "Rule_ProductionResolvedTicket", "DENY",
+        "Denied: the ticket OPS-1 is not open (Done). Production access may only name an open ticket.");
+    assertOutcome(productionAdmin().justification("Outage OPS-404").ticketFacts(false, false, "not found", null)
+        .evaluate(decision), "Rule_ProductionResolvedTicket", "DENY",
+        "Denied: the ticket OPS-404 is not open (not found). Production access may only name an open ticket.");
+    // Outside production a resolved ticket changes nothing; unknown (tracker down or not set up) neither.
+    assertOutcome(req().justification("Follow up on OPS-1").ticketFacts(false, true, "Done", "Incident")
+        .scope("Read-only anywhere", 480).evaluate(decision), "Rule_ShortReadOnlyOutsideProduction", "APPROVE", null);
+    assertOutcome(productionAdmin().justification("Outage OPS-9").ticketFacts(null, null, null, null)
+        .evaluate(decision), "Rule_Production", "MANUAL", null);
+  }
+
+  @Test
+  void productionReadOnlyNamingAnOpenTicketAssignedToTheRequesterIsApproved() {
+    assertOutcome(req().target(PRODUCTION).justification("Debug OPS-42").ticketFacts(true, true, "In Progress",
+        "Incident").scope("Read-only anywhere", 480).evaluate(decision), "Rule_AssignedTicketProductionReadOnly",
+        "APPROVE", "Approved automatically: OPS-42 (Incident, In Progress) is open and assigned to alice.");
+    // Someone else's ticket, an assignee Airlock cannot see, administrator access, or for another person: reviewed.
+    assertOutcome(req().target(PRODUCTION).justification("Debug OPS-42").ticketFacts(true, false, "In Progress",
+        "Incident").scope("Read-only anywhere", 480).evaluate(decision), "Rule_Production", "MANUAL", null);
+    assertOutcome(req().target(PRODUCTION).justification("Debug OPS-42").ticketFacts(true, null, "In Progress",
+        "Incident").scope("Read-only anywhere", 480).evaluate(decision), "Rule_Production", "MANUAL", null);
+    assertOutcome(productionAdmin().justification("Debug OPS-42").ticketFacts(true, true, "In Progress", "Incident")
+        .evaluate(decision), "Rule_Production", "MANUAL", null);
+    assertOutcome(req().target(PRODUCTION).forOthers("bob", "airlock-requesters").justification("Debug OPS-42")
+        .ticketFacts(true, true, "In Progress", "Incident").scope("Read-only anywhere", 480).evaluate(decision),
+        "Rule_ForSomeoneElse", "MANUAL", null);
   }
 
   // ---- rule 5: production ----------------------------------------------------------------

@@ -125,6 +125,15 @@ final class PolicyFixture {
     Req at(ZonedDateTime t) { now = t; return this; }
     Req scope(String name, long maxMinutes) { scopeName = name; maxDurationMinutes = maxMinutes; return this; }
     /** What PagerDuty said: on call (with seconds left and the shift's end in words) or not; null: unknown. */
+    /** What Jira said of the ticket named: open or not, assigned to the requester, its status and kind. */
+    Req ticketFacts(Boolean open, Boolean assignedToRequester, String status, String kind) {
+      context.put("ticketOpen", open);
+      context.put("ticketAssignedToRequester", assignedToRequester);
+      context.put("ticketStatus", status);
+      context.put("ticketKind", kind);
+      return this;
+    }
+
     Req onCall(Boolean onCall, Long secondsLeft, String until) {
       context.put("requesterOnCall", onCall);
       context.put("onCallSecondsLeft", secondsLeft);

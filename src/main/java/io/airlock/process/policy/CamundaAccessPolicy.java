@@ -133,7 +133,8 @@ class CamundaAccessPolicy implements AccessPolicy {
         r.getBreakGlass() != null, r.getSupersedes());
     ZonedDateTime now = ZonedDateTime.ofInstant(clock.instant(), zone);
     Map<String, Object> in = PolicyInputs.of(request, groups, ticketPattern, now);
-    PolicyContext.Facts facts = context.about(r.getRequester(), emailOf(r.getRequester()), now);
+    PolicyContext.Facts facts = context.about(r.getRequester(), emailOf(r.getRequester()),
+        (String) in.get("ticketReference"), now);
     in.putAll(facts.variables());
     return new Inputs(in, facts.unknown());
   }
