@@ -53,6 +53,8 @@ class PolicyIntegrationTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   /** PagerDuty's API as Airlock asks it whether a requester is on call; stopped with the class. */
   private static final io.airlock.support.FakePagerDuty PAGER_DUTY = new io.airlock.support.FakePagerDuty();
+  /** Jira's API as Airlock asks it about the tickets requests name; stopped with the class. */
+  private static final io.airlock.support.FakeTicketTrackers JIRA = new io.airlock.support.FakeTicketTrackers();
 
   @org.springframework.test.context.DynamicPropertySource
   static void pagerDuty(org.springframework.test.context.DynamicPropertyRegistry registry) {
@@ -61,11 +63,20 @@ class PolicyIntegrationTest {
     registry.add("airlock.context.pagerduty.timeout", () -> "PT1S");
     // Every question asked afresh: other tests here submit as the same people before PagerDuty puts them on call.
     registry.add("airlock.context.pagerduty.cache-for", () -> "PT0S");
+    registry.add("airlock.context.jira.api-url", JIRA::url);
+    registry.add("airlock.context.jira.user", () -> io.airlock.support.FakeTicketTrackers.JIRA_USER);
+    registry.add("airlock.context.jira.token-file", () -> io.airlock.support.FakeTicketTrackers.secretFile(
+        io.airlock.support.FakeTicketTrackers.JIRA_TOKEN).toString());
+    registry.add("airlock.context.jira.cache-for", () -> "PT0S");
+    // Only OPS is Jira's: the INC-n references of the other tests here are no tracker's.
+    registry.add("airlock.context.jira.projects", () -> "OPS");
+    registry.add("airlock.context.tickets.check-every", () -> "PT1S");
   }
 
   @org.junit.jupiter.api.AfterAll
   void stopPagerDuty() {
     PAGER_DUTY.close();
+    JIRA.close();
   }
   private static final String SANDBOX = DemoOrganization.SANDBOX_ACCOUNT_ID;
   private static final String STAGING = DemoOrganization.STAGING_ACCOUNT_ID;
@@ -155,6 +166,55 @@ class PolicyIntegrationTest {
     } finally {
       PAGER_DUTY.reset();
     }
+  }
+
+  // ---- tickets (Jira) -----------------------------------------------------------------------
+
+  /**
+   * erin names OPS-77, an open incident assigned to her in Jira: her production read-only access
+   * is approved at once, tied to the ticket, and AWS holds it; when OPS-77 is resolved, Airlock ends
+   * the access long before its two hours, AWS no longer holds it, and her timeline says why. A
+   * request naming a resolved ticket is denied, naming it.
+   */
+  @Test
+  void accessNamingAnOpenTicketAssignedToTheRequesterIsApprovedAndEndsWhenTheTicketIsResolved() throws Exception {
+    JIRA.put("OPS-77", true, "In Progress", "Incident", "erin@example.com");
+    JIRA.put("OPS-70", false, "Done", "Incident", "erin@example.com");
+    try (var sso = io.airlock.support.SandboxSso.client(sandbox)) {
+      JsonNode r = submit("erin", "ReadOnlyAccess", "PT2H", PRODUCTION, "Debug the payments outage OPS-77");
+      String id = r.get("id").asText();
+      assertThat(r.get("decision").asText()).as(r.toString()).isEqualTo("APPROVE");
+      assertThat(r.get("reason").asText())
+          .isEqualTo("Approved automatically: OPS-77 (Incident, In Progress) is open and assigned to erin.");
+      api.awaitStatus(id, "ACTIVE");
+      assertThat(io.airlock.support.SandboxSso.holds(sso, PRODUCTION, DemoOrganization.READ_ONLY_PERMISSION_SET_ARN,
+          DemoOrganization.ERIN_USER_ID)).isTrue();
+      assertThat(timelineEntry(id, "ticket.tied").get("details").get("reason").asText())
+          .isEqualTo("This access ends when OPS-77 is resolved in Jira, or at its end, whichever comes first.");
+
+      JIRA.resolve("OPS-77");
+      JsonNode revoked = api.awaitStatus(id, "REVOKED");
+      assertThat(java.time.Duration.between(java.time.Instant.parse(revoked.get("grantStart").asText()),
+          java.time.Instant.parse(revoked.get("revokedAt").asText()))).isLessThan(java.time.Duration.ofMinutes(1));
+      assertThat(io.airlock.support.SandboxSso.holds(sso, PRODUCTION, DemoOrganization.READ_ONLY_PERMISSION_SET_ARN,
+          DemoOrganization.ERIN_USER_ID)).as("AWS no longer holds it").isFalse();
+      assertThat(timelineEntry(id, "revoke.requested").get("details").get("reason").asText())
+          .isEqualTo("OPS-77 was resolved in Jira (Done)");
+
+      JsonNode resolved = submit("erin", "ReadOnlyAccess", "PT1H", PRODUCTION, "Follow up on OPS-70");
+      assertThat(resolved.get("status").asText()).isEqualTo("DENIED");
+      assertThat(resolved.get("reason").asText())
+          .isEqualTo("Denied: the ticket OPS-70 is not open (Done). Production access may only name an open ticket.");
+    } finally {
+      JIRA.reset();
+    }
+  }
+
+  private JsonNode timelineEntry(String id, String action) {
+    JsonNode timeline = api.get("erin", "/api/requests/" + id).body().get("timeline");
+    return java.util.stream.StreamSupport.stream(timeline.spliterator(), false)
+        .filter(e -> e.get("action").asText().equals(action)).findFirst()
+        .orElseThrow(() -> new AssertionError(action + " not in " + timeline));
   }
 
   // ---- explainable --------------------------------------------------------------------------

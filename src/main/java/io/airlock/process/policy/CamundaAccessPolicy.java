@@ -3,6 +3,7 @@ package io.airlock.process.policy;
 import io.airlock.audit.AuditLog;
 import io.airlock.config.AirlockProperties;
 import io.airlock.context.PolicyContext;
+import io.airlock.context.TicketTies;
 import io.airlock.inventory.Inventory;
 import io.airlock.inventory.InventoryService;
 import io.airlock.policy.DecisionTables;
@@ -48,6 +49,8 @@ class CamundaAccessPolicy implements AccessPolicy {
   static final String SYSTEM_ACTOR = "airlock";
   /** Audited when a fact from outside could not be known for a request (shown in its timeline). */
   public static final String CONTEXT_UNKNOWN = "policy.context-unknown";
+  /** Audited when access is tied to the open ticket it names (shown in its timeline). */
+  public static final String TICKET_TIED = "ticket.tied";
 
   private final DecisionService decisions;
   private final IdentityService identity;
@@ -61,10 +64,12 @@ class CamundaAccessPolicy implements AccessPolicy {
   private final DecisionTables tables;
   private final PolicyContext context;
   private final AuditLog audit;
+  private final TicketTies ties;
 
   CamundaAccessPolicy(DecisionService decisions, IdentityService identity, InventoryService inventory,
       PrincipalMapping principals, PolicyDecisions records, Clock clock, AirlockProperties properties,
-      DecisionTables tables, PolicyContext context, AuditLog audit) {
+      DecisionTables tables, PolicyContext context, AuditLog audit, TicketTies ties) {
+    this.ties = ties;
     this.tables = tables;
     this.context = context;
     this.audit = audit;
@@ -93,6 +98,7 @@ class CamundaAccessPolicy implements AccessPolicy {
     // approved at once is where an unknown fact changes the outcome.
     inputs.unknown().forEach(u -> audit.record(SYSTEM_ACTOR, CONTEXT_UNKNOWN, r.getId(), Map.of("provider",
         u.provider(), "variable", u.variable(), "reason", u.reason())));
+    tieToOpenTicket(r, inputs.variables());
     Map<String, Object> in = PolicyInputs.withScope(inputs.variables(), scope.name(), scope.maxDurationMinutes());
     DmnDecisionResultEntries row = evaluate(Decisions.AUTO_APPROVAL, r, in).getFirstResult();
     if (row == null) {
@@ -119,6 +125,19 @@ class CamundaAccessPolicy implements AccessPolicy {
     Approval approval = row.isEmpty() ? null
         : new Approval((String) row.get("approvalOutcome"), (String) row.get("approvalReason"));
     return new Preview(scope, approval);
+  }
+
+  /**
+   * A request judged while the ticket it names is open ends with that ticket, whoever approves it
+   * (policy or a person): said in its timeline ({@code ticket.tied}).
+   */
+  private void tieToOpenTicket(AccessRequest r, Map<String, Object> variables) {
+    String reference = (String) variables.get("ticketReference");
+    if (!Boolean.TRUE.equals(variables.get(PolicyContext.TICKET_OPEN))) {
+      return;
+    }
+    context.trackerOf(reference).flatMap(t -> ties.tie(r.getId(), reference, t.provider())).ifPresent(why ->
+        audit.record(SYSTEM_ACTOR, TICKET_TIED, r.getId(), Map.of("ticket", reference, "reason", why)));
   }
 
   private record Inputs(Map<String, Object> variables, List<PolicyContext.Unknown> unknown) {}
