@@ -17,12 +17,59 @@ import org.springframework.validation.annotation.Validated;
  * @param pagerduty  whether the requester is on call now, from PagerDuty's schedules
  * @param jira       whether the ticket a request names is open and whose, from Jira
  * @param servicenow the same from ServiceNow (incidents, changes, problems, requested items)
+ * @param opsgenie   whether the requester is on call now, from Opsgenie's schedules
  * @param tickets    what Airlock does with a ticket: end access when it is resolved
+ * @param businessHours the company's working days, hours and holidays (withinBusinessHours, holidayToday)
  */
 @Validated
 @ConfigurationProperties(prefix = "airlock.context")
 public record ContextProperties(@NotNull PagerDuty pagerduty, @NotNull Jira jira, @NotNull ServiceNow servicenow,
-    @NotNull Tickets tickets) {
+    @NotNull Opsgenie opsgenie, @NotNull Tickets tickets, @NotNull BusinessHours businessHours) {
+
+  /**
+   * Opsgenie's REST API v2: who is on call in the named schedules, and until when (their
+   * timelines).
+   *
+   * @param apiUrl    {@code https://api.opsgenie.com} ({@code https://api.eu.opsgenie.com} in the EU)
+   * @param keyFile   a file holding an API key with read access; empty: Opsgenie is not asked
+   * @param schedules the schedules whose on-call counts, by name
+   * @param timeout   how long a question may take before the fact is unknown
+   * @param cacheFor  how long an answer is kept
+   */
+  public record Opsgenie(@NotNull URI apiUrl, String keyFile, List<String> schedules, @NotNull Duration timeout,
+      @NotNull Duration cacheFor) {
+
+    public Opsgenie {
+      schedules = schedules == null ? List.of() : List.copyOf(schedules);
+    }
+
+    public boolean enabled() {
+      return keyFile != null && !keyFile.isBlank() && !schedules.isEmpty();
+    }
+  }
+
+  /**
+   * The company's business hours, in {@code airlock.policy.time-zone}.
+   *
+   * @param days     working days
+   * @param from     start of the working day
+   * @param to       end of the working day (exclusive)
+   * @param holidays days off, whatever the day of the week
+   */
+  public record BusinessHours(@NotNull List<java.time.DayOfWeek> days, @NotNull java.time.LocalTime from,
+      @NotNull java.time.LocalTime to, List<java.time.LocalDate> holidays) {
+
+    public BusinessHours {
+      holidays = holidays == null ? List.of() : List.copyOf(holidays);
+    }
+
+    /** Whether {@code at} (in the policy's zone) is on a working day, not a holiday, between from and to. */
+    public boolean within(java.time.ZonedDateTime at) {
+      java.time.LocalTime t = at.toLocalTime();
+      return days.contains(at.getDayOfWeek()) && !holidays.contains(at.toLocalDate()) && !t.isBefore(from)
+          && t.isBefore(to);
+    }
+  }
 
   /**
    * Jira's REST API v2 (Cloud or Data Center).

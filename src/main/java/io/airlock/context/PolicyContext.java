@@ -27,6 +27,9 @@ import org.springframework.stereotype.Component;
  * ServiceNow; false when the tracker has no such ticket; null when no tracker is set up for it or it cannot say</td></tr>
  * <tr><td>ticketAssignedToRequester</td><td>whether that ticket is assigned to the requester (by email);
  * null when unknown or the tracker does not show the assignee</td></tr>
+ * <tr><td>withinBusinessHours</td><td>a working day, not a holiday, within the working hours
+ * (airlock.context.business-hours, in airlock.policy.time-zone)</td></tr>
+ * <tr><td>holidayToday</td><td>today is one of airlock.context.business-hours.holidays</td></tr>
  * <tr><td>ticketStatus, ticketKind</td><td>as the tracker names them ("In Progress", "Incident"); "not found"</td></tr>
  * </table>
  */
@@ -41,26 +44,46 @@ public class PolicyContext {
   public static final String TICKET_ASSIGNED_TO_REQUESTER = "ticketAssignedToRequester";
   public static final String TICKET_STATUS = "ticketStatus";
   public static final String TICKET_KIND = "ticketKind";
+  public static final String WITHIN_BUSINESS_HOURS = "withinBusinessHours";
+  public static final String HOLIDAY_TODAY = "holidayToday";
   /** What a shift without end counts as: longer than any scope allows. */
   static final long ENDLESS_SECONDS = Duration.ofDays(366).toSeconds();
   private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("d MMM HH:mm", Locale.ENGLISH);
 
+  static final ContextProperties.BusinessHours NINE_TO_FIVE = new ContextProperties.BusinessHours(
+      List.of(java.time.DayOfWeek.MONDAY, java.time.DayOfWeek.TUESDAY, java.time.DayOfWeek.WEDNESDAY,
+          java.time.DayOfWeek.THURSDAY, java.time.DayOfWeek.FRIDAY), java.time.LocalTime.of(8, 0),
+      java.time.LocalTime.of(18, 0), List.of());
+
   private final OnCall onCall;
   private final List<Tickets> trackers;
+  private final ContextProperties.BusinessHours hours;
 
   @org.springframework.beans.factory.annotation.Autowired
   PolicyContext(ContextProperties properties) {
-    this(properties.pagerduty().enabled() ? new PagerDutyOnCall(properties.pagerduty()) : null,
-        trackers(properties));
+    this(onCall(properties), trackers(properties), properties.businessHours());
   }
 
   PolicyContext(OnCall onCall) {
-    this(onCall, List.of());
+    this(onCall, List.of(), NINE_TO_FIVE);
   }
 
   PolicyContext(OnCall onCall, List<Tickets> trackers) {
+    this(onCall, trackers, NINE_TO_FIVE);
+  }
+
+  PolicyContext(OnCall onCall, List<Tickets> trackers, ContextProperties.BusinessHours hours) {
     this.onCall = onCall;
     this.trackers = List.copyOf(trackers);
+    this.hours = hours;
+  }
+
+  /** PagerDuty when it is set up, else Opsgenie when it is, else nobody. */
+  static OnCall onCall(ContextProperties properties) {
+    if (properties.pagerduty().enabled()) {
+      return new PagerDutyOnCall(properties.pagerduty());
+    }
+    return properties.opsgenie().enabled() ? new OpsgenieOnCall(properties.opsgenie()) : null;
   }
 
   static List<Tickets> trackers(ContextProperties properties) {
@@ -97,6 +120,8 @@ public class PolicyContext {
         TICKET_ASSIGNED_TO_REQUESTER, TICKET_STATUS, TICKET_KIND)) {
       in.put(fact, null);
     }
+    in.put(WITHIN_BUSINESS_HOURS, hours.within(now));
+    in.put(HOLIDAY_TODAY, hours.holidays().contains(now.toLocalDate()));
     List<Unknown> unknown = new ArrayList<>();
     ticket(requester, email, ticketReference, in, unknown);
     onCall(requester, email, now, in, unknown);

@@ -33,7 +33,7 @@ import java.util.regex.Pattern;
  * <tr><td>breakGlass, supersedes</td><td>asked for break-glass; the request an edit or rework replaces</td></tr>
  * <tr><td>scopeName, maxDurationMinutes, maxDurationSeconds, maxDurationText</td><td>auto-approval only</td></tr>
  * <tr><td>requesterOnCall, onCallSecondsLeft, onCallUntil, onCallSchedule, ticketOpen,
- * ticketAssignedToRequester, ticketStatus, ticketKind</td><td>facts from outside
+ * ticketAssignedToRequester, ticketStatus, ticketKind, withinBusinessHours, holidayToday</td><td>facts from outside
  * ({@code io.airlock.context.PolicyContext}); null here, filled in where the request is judged</td></tr>
  * </table>
  */
@@ -44,7 +44,8 @@ public final class PolicyInputs {
 
   /** The variables {@code io.airlock.context.PolicyContext} fills in. */
   public static final List<String> CONTEXT_FACTS = List.of("requesterOnCall", "onCallSecondsLeft", "onCallUntil",
-      "onCallSchedule", "ticketOpen", "ticketAssignedToRequester", "ticketStatus", "ticketKind");
+      "onCallSchedule", "ticketOpen", "ticketAssignedToRequester", "ticketStatus", "ticketKind",
+      "withinBusinessHours", "holidayToday");
 
   private static final DateTimeFormatter HH_MM = DateTimeFormatter.ofPattern("HH:mm");
 

@@ -29,6 +29,8 @@ class PolicyContextTest {
       Duration.ofMinutes(1), List.of());
   static final ContextProperties.ServiceNow NO_SERVICENOW = new ContextProperties.ServiceNow(null, null, null,
       Duration.ofSeconds(2), Duration.ofMinutes(1));
+  static final ContextProperties.Opsgenie NO_OPSGENIE = new ContextProperties.Opsgenie(URI.create("http://127.0.0.1:9"),
+      null, List.of(), Duration.ofSeconds(2), Duration.ofMinutes(1));
   static final ContextProperties.Tickets TICKETS = new ContextProperties.Tickets(true, Duration.ofMinutes(1));
   final FakePagerDuty pagerDuty = new FakePagerDuty();
 
@@ -39,13 +41,13 @@ class PolicyContextTest {
 
   PolicyContext context(Duration timeout, Duration cacheFor, List<String> schedules, Path tokenFile) {
     return new PolicyContext(new ContextProperties(new ContextProperties.PagerDuty(URI.create(pagerDuty.url()),
-        tokenFile.toString(), timeout, cacheFor, schedules), NO_JIRA, NO_SERVICENOW, TICKETS));
+        tokenFile.toString(), timeout, cacheFor, schedules), NO_JIRA, NO_SERVICENOW, NO_OPSGENIE, TICKETS, PolicyContext.NINE_TO_FIVE));
   }
 
   /** Properties with PagerDuty off (token file null) or on at {@code url}. */
   static ContextProperties context(String url) {
     return new ContextProperties(new ContextProperties.PagerDuty(URI.create(url == null ? "http://127.0.0.1:9" : url),
-        null, Duration.ofSeconds(2), Duration.ofMinutes(1), List.of()), NO_JIRA, NO_SERVICENOW, TICKETS);
+        null, Duration.ofSeconds(2), Duration.ofMinutes(1), List.of()), NO_JIRA, NO_SERVICENOW, NO_OPSGENIE, TICKETS, PolicyContext.NINE_TO_FIVE);
   }
 
   PolicyContext context() {
@@ -143,8 +145,10 @@ class PolicyContextTest {
     // Not set up: nothing is asked and nothing is unknown.
     PolicyContext.Facts off = new PolicyContext((OnCall) null).about("alice", "alice@example.com", null, NOW);
     assertThat(off.unknown()).isEmpty();
-    assertThat(off.variables()).containsOnlyKeys(io.airlock.policy.PolicyInputs.CONTEXT_FACTS)
-        .allSatisfy((k, v) -> assertThat(v).isNull());
+    assertThat(off.variables()).containsOnlyKeys(io.airlock.policy.PolicyInputs.CONTEXT_FACTS);
+    assertThat(off.variables()).as("the providers' facts are unknown; business hours need no provider")
+        .allSatisfy((k, v) -> assertThat(v == null || k.equals("withinBusinessHours") || k.equals("holidayToday"))
+            .as(k).isTrue());
   }
 
   private void assertUnknown(PolicyContext context, String why) {

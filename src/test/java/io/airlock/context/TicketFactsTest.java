@@ -36,7 +36,7 @@ class TicketFactsTest {
         new ContextProperties.ServiceNow(URI.create(trackers.url()), FakeTicketTrackers.SERVICENOW_USER,
             FakeTicketTrackers.secretFile(FakeTicketTrackers.SERVICENOW_PASSWORD).toString(), Duration.ofSeconds(2),
             Duration.ofMinutes(1)),
-        PolicyContextTest.TICKETS)));
+        PolicyContextTest.NO_OPSGENIE, PolicyContextTest.TICKETS, PolicyContext.NINE_TO_FIVE)));
   }
 
   @Test

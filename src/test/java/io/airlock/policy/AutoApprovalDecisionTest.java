@@ -174,6 +174,19 @@ class AutoApprovalDecisionTest {
         .scope("Read-only anywhere", 480).evaluate(decision), "Rule_ForSomeoneElse", "MANUAL", null);
   }
 
+  @Test
+  void aHolidayIsLikeTheWeekendForProductionAdministratorWithoutATicket() {
+    assertOutcome(productionAdmin().justification("Need to fix things").holiday(true).evaluate(decision),
+        "Rule_ProductionAdministratorAtWeekendWithoutTicket", "DENY",
+        "Denied: administrator access to production outside business hours (Monday to Friday, 08:00-18:00 UTC) "
+            + "needs a ticket reference (such as INC-123) in the ticket or the justification; it is TUESDAY 10:00 UTC, "
+            + "a holiday.");
+    assertOutcome(productionAdmin().justification("Need to fix things").holiday(false).evaluate(decision),
+        "Rule_Production", "MANUAL", null);
+    assertOutcome(productionAdmin().justification("Outage INC-7").holiday(true).evaluate(decision),
+        "Rule_Production", "MANUAL", null);
+  }
+
   // ---- tickets: a resolved one is no reason, an open one assigned to the requester is ---------
 
   @Test

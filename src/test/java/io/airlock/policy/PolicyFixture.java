@@ -134,6 +134,11 @@ final class PolicyFixture {
       return this;
     }
 
+    Req holiday(boolean holiday) {
+      context.put("holidayToday", holiday);
+      return this;
+    }
+
     Req onCall(Boolean onCall, Long secondsLeft, String until) {
       context.put("requesterOnCall", onCall);
       context.put("onCallSecondsLeft", secondsLeft);
