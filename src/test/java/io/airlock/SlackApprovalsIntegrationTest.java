@@ -66,12 +66,29 @@ import software.amazon.awssdk.services.ssoadmin.SsoAdminClient;
     "airlock.notify.slack.users.UGRACE=grace",
     "camunda.bpm.job-execution.wait-time-in-millis=200",
     "camunda.bpm.job-execution.max-wait=1000"})
-@Import(PostgresTestConfiguration.class)
+@Import({PostgresTestConfiguration.class, SlackApprovalsIntegrationTest.SecondFactorAsKeycloak.class})
 @DirtiesContext
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SlackApprovalsIntegrationTest {
 
   static final String SECRET = "e2e-signing-secret-of-the-test-app";
+
+  /**
+   * Step-up as with Keycloak when {@link #required}: no callback from Slack carries a sign-in, so
+   * the one gate (request.StepUp) finds no second factor, as KeycloakSecondFactor does for them.
+   */
+  @org.springframework.boot.test.context.TestConfiguration(proxyBeanMethods = false)
+  static class SecondFactorAsKeycloak {
+    static final java.util.concurrent.atomic.AtomicBoolean required = new java.util.concurrent.atomic.AtomicBoolean();
+
+    @org.springframework.context.annotation.Bean
+    @org.springframework.context.annotation.Primary
+    io.airlock.request.SecondFactor secondFactorAsKeycloak() {
+      return () -> required.get() ? java.util.Optional.of(new io.airlock.request.SecondFactor.Missing(
+          "your sign-in says nothing of how you signed in", Duration.ofMinutes(15), List.of(), false))
+          : java.util.Optional.empty();
+    }
+  }
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String INTERACTIONS = "/integrations/slack/interactions";
 
@@ -151,6 +168,36 @@ class SlackApprovalsIntegrationTest {
   }
 
   @Test
+  void aQuorumCountsSlackApprovalsOfDifferentApproversAsAnyOther() throws Exception {
+    String id = submit("dave", "AdministratorAccess", DemoOrganization.PRODUCTION_ACCOUNT_ID);
+    JsonNode posted = awaitPosted(id);
+    assertThat(shown(posted)).contains("(2 approvals from different approvers)");
+
+    assertThat(interact(blockAction("UBOB", "approve", id, "r-quorum-1")).status()).isEqualTo(200);
+    assertThat(api.get("admin", "/api/requests/" + id).body().get("status").asText()).isEqualTo("PENDING_REVIEW");
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+      JsonNode update = lastUpdate(posted);
+      assertThat(update).isNotNull();
+      assertThat(shown(update)).contains("bob approved in Slack; it needs 2 approvals from different approvers");
+      assertThat(buttons(update)).as("still waiting: the buttons stay").containsExactly("approve", "deny", "tasklist");
+    });
+    assertThat(interact(blockAction("UBOB", "approve", id, "r-quorum-again")).status()).isEqualTo(200);
+    assertThat(responses("r-quorum-again")).singleElement().satisfies(r -> assertThat(r.get("text").asText())
+        .isEqualTo("You approved this request already; it needs 2 approvals from different approvers. "
+            + "Nothing was done."));
+
+    assertThat(interact(blockAction("UGRACE", "approve", id, "r-quorum-2")).status()).isEqualTo(200);
+    api.awaitStatus(id, "ACTIVE");
+    assertThat(SandboxSso.holds(sso, DemoOrganization.PRODUCTION_ACCOUNT_ID,
+        DemoOrganization.ADMINISTRATOR_PERMISSION_SET_ARN, DemoOrganization.DAVE_USER_ID)).isTrue();
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+      JsonNode update = lastUpdate(posted);
+      assertThat(shown(update)).contains("Approved by grace in Slack · Active until");
+      assertThat(buttons(update)).isEmpty();
+    });
+  }
+
+  @Test
   void aForgedOrReplayedCallbackIs401AndChangesNothing() throws Exception {
     String id = submit("erin", "PowerUserAccess");
     awaitPosted(id);
@@ -204,6 +251,28 @@ class SlackApprovalsIntegrationTest {
         .satisfies(e -> assertThat(e.actor()).isEqualTo("bob")));
     assertThat(audit.forRequest(id)).extracting(AuditEvent::action).doesNotContain("review.approved", "slack.review");
     assertThat(lastUpdate(posted)).as("the message still waits").isNull();
+  }
+
+  @Test
+  void whereApprovingNeedsARecentSecondFactorSlackCannotShowItTheApprovalIsRefusedAndPointsToTasklist()
+      throws Exception {
+    String id = submit("erin", "PowerUserAccess");
+    JsonNode posted = awaitPosted(id);
+    SecondFactorAsKeycloak.required.set(true);
+    try {
+      assertThat(interact(blockAction("UBOB", "approve", id, "r-stepup")).status()).isEqualTo(200);
+    } finally {
+      SecondFactorAsKeycloak.required.set(false);
+    }
+    assertThat(responses("r-stepup")).singleElement().satisfies(r -> assertThat(r.get("text").asText())
+        .startsWith("Approving needs a recent sign-in with your second factor, which Slack cannot show. Nothing was "
+            + "approved: approve it in Tasklist (").contains("/camunda/app/tasklist/").doesNotContain(id));
+    assertThat(api.get("admin", "/api/requests/" + id).body().get("status").asText()).isEqualTo("PENDING_REVIEW");
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(audit.forRequest(id))
+        .filteredOn(e -> e.action().equals("refused.review")).singleElement()
+        .satisfies(e -> assertThat(e.details()).contains("\"stepUp\":true")));
+    assertThat(audit.forRequest(id)).extracting(AuditEvent::action).doesNotContain("review.approved");
+    assertThat(lastUpdate(posted)).as("the message still waits, with its buttons").isNull();
   }
 
   @Test
