@@ -64,6 +64,7 @@ import software.amazon.awssdk.services.ssoadmin.SsoAdminClient;
     "airlock.notify.slack.signing-secret=" + SlackApprovalsIntegrationTest.SECRET,
     // grace's Slack profile has a private email: the explicit mapping says who she is.
     "airlock.notify.slack.users.UGRACE=grace",
+    "airlock.notify.slack.team-id=T0AIRLOCK",
     "camunda.bpm.job-execution.wait-time-in-millis=200",
     "camunda.bpm.job-execution.max-wait=1000"})
 @Import({PostgresTestConfiguration.class, SlackApprovalsIntegrationTest.SecondFactorAsKeycloak.class})
@@ -220,6 +221,20 @@ class SlackApprovalsIntegrationTest {
     assertThat(api.get("admin", "/api/requests/" + id).body().get("status").asText()).isEqualTo("PENDING_REVIEW");
     assertThat(audit.forRequest(id)).extracting(AuditEvent::action).doesNotContain("review.approved");
     assertThat(responses("r-forged")).isEmpty();
+  }
+
+  @Test
+  void aSignedCallbackFromAnotherWorkspaceChangesNothing() throws Exception {
+    String id = submit("erin", "PowerUserAccess");
+    awaitPosted(id);
+    Map<String, Object> other = new LinkedHashMap<>(blockAction("UBOB", "approve", id, "r-other-team"));
+    other.put("user", Map.of("id", "UBOB", "team_id", "T0OTHER"));
+    assertThat(interact(other).status()).isEqualTo(200);
+    assertThat(api.get("admin", "/api/requests/" + id).body().get("status").asText()).isEqualTo("PENDING_REVIEW");
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(audit.forRequest(id))
+        .filteredOn(e -> e.action().equals("refused.slack")).singleElement()
+        .satisfies(e -> assertThat(e.details()).contains("another Slack workspace")));
+    assertThat(audit.forRequest(id)).extracting(AuditEvent::action).doesNotContain("review.approved");
   }
 
   @Test

@@ -58,6 +58,7 @@ public record NotifyProperties(
    * @param channel the channel (its id, e.g. C0123456789) review messages are posted to; the bot must be in it
    * @param matchByEmail a Slack user is the Airlock user whose email is their Slack profile's email (users.info)
    * @param users Slack user id to Airlock user id; wins over the email
+   * @param teamId the Slack workspace (T...) whose people may review; empty: any the app is installed in
    */
   public record Slack(
       @NotBlank @DefaultValue("https://slack.com/api") String apiUrl,
@@ -67,10 +68,12 @@ public record NotifyProperties(
       java.nio.file.Path signingSecretFile,
       String channel,
       @DefaultValue("true") boolean matchByEmail,
-      java.util.Map<String, String> users) {
+      java.util.Map<String, String> users,
+      String teamId) {
 
     /** Slack off: no token, secret nor channel. */
-    public static final Slack OFF = new Slack("https://slack.com/api", null, null, null, null, null, true, null);
+    public static final Slack OFF = new Slack("https://slack.com/api", null, null, null, null, null, true, null,
+        null);
 
     public Slack {
       java.util.Map<String, String> upper = new java.util.LinkedHashMap<>();

@@ -98,6 +98,17 @@ class SlackInteractions {
     }
     JsonNode payload = JSON.readTree(form(new String(body, StandardCharsets.UTF_8)).getOrDefault("payload", "{}"));
     String slackUser = payload.path("user").path("id").asText(null);
+    String team = payload.path("team").path("id").asText(payload.path("user").path("team_id").asText(""));
+    String onlyTeam = slack.settings().teamId();
+    if (onlyTeam != null && !onlyTeam.isBlank() && !onlyTeam.equals(team)) {
+      // Signed by this app, but from another workspace it is installed in: its people are not ours.
+      refusedLog.warn("Refused a Slack callback from workspace {}: only {} is Airlock's (airlock.notify.slack.team-id)",
+          io.airlock.logging.LogSafe.of(team), onlyTeam);
+      audit.refused("slack:" + slackUser, "refused.slack", payload.path("actions").path(0).path("value").asText(null),
+          Map.of("reason", "another Slack workspace",
+          "team", team, "slackUser", String.valueOf(slackUser)));
+      return ResponseEntity.ok().build();
+    }
     try {
       switch (payload.path("type").asText()) {
         case "block_actions" -> {
@@ -127,6 +138,17 @@ class SlackInteractions {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return ResponseEntity.status(503).build();
+    } catch (IOException e) {
+      // Slack's own API failed (users.info, views.open): nothing was decided; say so if Slack lets us.
+      log.warn("Could not handle a Slack callback of {}: {}", io.airlock.logging.LogSafe.of(slackUser), e.getMessage());
+      String sorry = "Airlock could not reach Slack just now, so nothing was done. Try again in a minute, or review "
+          + "in Tasklist (" + tasklist + ").";
+      if ("view_submission".equals(payload.path("type").asText())) {
+        return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON)
+            .body(Map.of("response_action", "errors", "errors", Map.of(SlackReviewMessage.REASON, sorry)));
+      }
+      tell(payload.path("response_url").asText(null), sorry);
+      return ResponseEntity.ok().build();
     }
   }
 
