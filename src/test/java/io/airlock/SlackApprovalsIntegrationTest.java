@@ -348,6 +348,26 @@ class SlackApprovalsIntegrationTest {
     assertThat(api.get("admin", "/api/requests/" + elsewhere).body().get("status").asText()).isEqualTo("DENIED");
   }
 
+  @Test
+  void aReviewNobodyGaveInTimeUpdatesTheMessage() {
+    String id = submit("erin", "PowerUserAccess");
+    JsonNode posted = awaitPosted(id);
+    String instance = api.get("admin", "/engine-rest/process-instance?businessKey=" + id).body().get(0).get("id")
+        .asText();
+    JsonNode timer = api.get("admin", "/engine-rest/job?timers=true&activityId=Event_ReviewOverdue&processInstanceId="
+        + instance).body().get(0);
+    // The day passes: an admin fires the timer now.
+    assertThat(api.post("admin", "/engine-rest/job/" + timer.get("id").asText() + "/execute", null).status())
+        .isEqualTo(204);
+    api.awaitStatus(id, "EXPIRED");
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+      JsonNode update = lastUpdate(posted);
+      assertThat(update).isNotNull();
+      assertThat(shown(update)).contains("Expired without a review: nobody reviewed it in time");
+      assertThat(buttons(update)).isEmpty();
+    });
+  }
+
   // ---- helpers ---------------------------------------------------------------------------
 
   private String submit(String user, String permission) {
