@@ -296,7 +296,7 @@ class SlackInteractions {
       return;
     }
     try {
-      slack.api().tellOnly(responseUrl, text);
+      slack.api().tellOnly(responseUrl, SlackReviewMessage.escape(text));
     } catch (IOException e) {
       log.warn("Could not answer in Slack: {}", e.getMessage());
     } catch (InterruptedException e) {
