@@ -368,7 +368,76 @@ class SlackApprovalsIntegrationTest {
     });
   }
 
+  @Test
+  void aRequesterAsksFromSlackWithTheirCatalogAndTheRequestGoesThroughPolicyAndReview() throws Exception {
+    Reply opened = command("UALICE", "cmd-alice");
+    assertThat(opened.status()).isEqualTo(200);
+    assertThat(opened.raw()).as("the dialog opens; no message").isEmpty();
+    JsonNode view = calls.stream().filter(c -> c.method().equals("views.open")
+        && c.body().path("trigger_id").asText().equals("trigger-cmd-alice")).findFirst().orElseThrow().body().get("view");
+    assertThat(view.get("callback_id").asText()).isEqualTo("airlock-request");
+    List<String> offered = new ArrayList<>();
+    view.get("blocks").get(0).path("element").path("options").forEach(o -> offered.add(o.path("text").path("text")
+        .asText()));
+    assertThat(offered).anyMatch(o -> o.startsWith("staging · PowerUserAccess (up to "));
+    String justification = "Rotate the staging keys, asked from Slack " + System.nanoTime();
+
+    Reply blank = interact(requestSubmission("UALICE", DemoOrganization.STAGING_ACCOUNT_ID + "|PowerUserAccess",
+        "PT30M", "   "));
+    assertThat(blank.status()).isEqualTo(200);
+    JsonNode refused = JSON.readTree(blank.raw());
+    assertThat(refused.get("response_action").asText()).isEqualTo("errors");
+    assertThat(refused.get("errors").path("justification").asText()).as(blank.raw())
+        .startsWith("The justification is required");
+    assertThat(api.get("alice", "/api/requests?mine=true").body().toString()).doesNotContain("   \"");
+
+    Reply filed = interact(requestSubmission("UALICE", DemoOrganization.STAGING_ACCOUNT_ID + "|PowerUserAccess",
+        "PT30M", justification));
+    assertThat(filed.status()).isEqualTo(200);
+    JsonNode answer = JSON.readTree(filed.raw());
+    assertThat(answer.get("response_action").asText()).isEqualTo("update");
+    assertThat(shown(answer.get("view"))).contains("PowerUserAccess in staging (333333333333) for 30 min")
+        .contains("It waits for review by airlock-approvers");
+    JsonNode mine = api.get("alice", "/api/requests?mine=true").body();
+    JsonNode request = null;
+    for (JsonNode r : mine) {
+      if (justification.equals(r.path("justification").asText())) {
+        request = r;
+      }
+    }
+    assertThat(request).as("alice's request, filed from Slack").isNotNull();
+    assertThat(request.get("requester").asText()).isEqualTo("alice");
+    assertThat(request.get("status").asText()).isEqualTo("PENDING_REVIEW");
+    assertThat(shown(awaitPosted(request.get("id").asText()))).contains(justification);
+
+    Reply stranger = command("USTRANGER", "cmd-stranger");
+    assertThat(stranger.status()).isEqualTo(200);
+    assertThat(JSON.readTree(stranger.raw()).get("text").asText())
+        .startsWith("Airlock does not know who you are in Slack, so nothing was done.");
+  }
+
   // ---- helpers ---------------------------------------------------------------------------
+
+  /** The slash command /airlock, signed as Slack signs it. */
+  private Reply command(String slackUser, String responseId) throws Exception {
+    String body = "command=" + URLEncoder.encode("/airlock", StandardCharsets.UTF_8) + "&text=&user_id=" + slackUser
+        + "&user_name=" + slackUser.toLowerCase() + "&team_id=T0AIRLOCK&channel_id=D0DIRECT&trigger_id=trigger-"
+        + responseId + "&response_url=" + URLEncoder.encode(fake() + "/respond/" + responseId, StandardCharsets.UTF_8);
+    long now = Instant.now().getEpochSecond();
+    return post(body, String.valueOf(now), "v0=" + sign(SECRET, now, body));
+  }
+
+  private Map<String, Object> requestSubmission(String slackUser, String what, String duration, String justification) {
+    return Map.of("type", "view_submission",
+        "user", Map.of("id", slackUser, "team_id", "T0AIRLOCK"),
+        "view", Map.of("type", "modal", "callback_id", "airlock-request",
+            "state", Map.of("values", Map.of(
+                "what", Map.of("what", Map.of("type", "static_select", "selected_option", Map.of("value", what))),
+                "duration", Map.of("duration", Map.of("type", "static_select", "selected_option",
+                    Map.of("value", duration))),
+                "justification", Map.of("justification", Map.of("type", "plain_text_input", "value", justification)),
+                "ticket", Map.of("ticket", Map.of("type", "plain_text_input"))))));
+  }
 
   private String submit(String user, String permission) {
     return submit(user, permission, DemoOrganization.STAGING_ACCOUNT_ID);

@@ -57,27 +57,31 @@ class SlackInteractions {
   private final SlackMessageMapper messages;
   private final SlackReviewMessage words;
   private final SlackReviewPoster poster;
+  private final SlackRequests asking;
   private final RequestService requests;
   private final Reviews reviews;
   private final AuditLog audit;
   private final Clock clock;
   private final TransactionTemplate transaction;
   private final String tasklist;
+  private final String newRequest;
 
   SlackInteractions(SlackConnection slack, SlackPeople people, SlackMessageMapper messages, SlackReviewMessage words,
-      SlackReviewPoster poster, RequestService requests, Reviews reviews, AuditLog audit, Clock clock,
+      SlackReviewPoster poster, SlackRequests asking, RequestService requests, Reviews reviews, AuditLog audit, Clock clock,
       PlatformTransactionManager transactions, io.airlock.notify.NotifyProperties notify) {
     this.slack = slack;
     this.people = people;
     this.messages = messages;
     this.words = words;
     this.poster = poster;
+    this.asking = asking;
     this.requests = requests;
     this.reviews = reviews;
     this.audit = audit;
     this.clock = clock;
     this.transaction = new TransactionTemplate(transactions);
     this.tasklist = notify.baseUrl() + "/camunda/app/tasklist/";
+    this.newRequest = notify.baseUrl() + "/requests/new";
   }
 
   @PostMapping(PATH)
@@ -96,7 +100,11 @@ class SlackInteractions {
       refusedLog.warn("Refused a Slack callback from {}: {}", request.getRemoteAddr(), problem.get());
       return ResponseEntity.status(401).build();
     }
-    JsonNode payload = JSON.readTree(form(new String(body, StandardCharsets.UTF_8)).getOrDefault("payload", "{}"));
+    Map<String, String> fields = form(new String(body, StandardCharsets.UTF_8));
+    if (fields.containsKey("command")) {
+      return command(fields);
+    }
+    JsonNode payload = JSON.readTree(fields.getOrDefault("payload", "{}"));
     String slackUser = payload.path("user").path("id").asText(null);
     String team = payload.path("team").path("id").asText(payload.path("user").path("team_id").asText(""));
     String onlyTeam = slack.settings().teamId();
@@ -123,6 +131,9 @@ class SlackInteractions {
           return ResponseEntity.ok().build();
         }
         case "view_submission" -> {
+          if (SlackRequests.REQUEST_MODAL.equals(payload.path("view").path("callback_id").asText())) {
+            return ask(slackUser, payload.path("view"));
+          }
           if (!SlackReviewMessage.DENY_MODAL.equals(payload.path("view").path("callback_id").asText())) {
             return ResponseEntity.ok().build();
           }
@@ -150,6 +161,79 @@ class SlackInteractions {
       tell(payload.path("response_url").asText(null), sorry);
       return ResponseEntity.ok().build();
     }
+  }
+
+  /**
+   * The slash command: the dialog asking for access with the person's catalog. Refusals are the
+   * command's answer, which only the person sees.
+   */
+  private ResponseEntity<Object> command(Map<String, String> fields) {
+    String slackUser = fields.get("user_id");
+    String onlyTeam = slack.settings().teamId();
+    if (onlyTeam != null && !onlyTeam.isBlank() && !onlyTeam.equals(fields.get("team_id"))) {
+      refusedLog.warn("Refused a Slack command from workspace {}: only {} is Airlock's (airlock.notify.slack.team-id)",
+          io.airlock.logging.LogSafe.of(fields.get("team_id")), onlyTeam);
+      return onlyYou("This Slack workspace is not Airlock's, so nothing was done.");
+    }
+    try {
+      Optional<Caller> who = people.airlockUser(slackUser);
+      if (who.isEmpty()) {
+        refusedUnknown(slackUser, null);
+        return onlyYou(unknownPerson("ask in Airlock's portal (" + newRequest + ")"));
+      }
+      Map<String, Object> modal = asking.requestModal(who.get());
+      if (modal == null) {
+        return onlyYou(asking.nothingToOffer(who.get()));
+      }
+      slack.api().openView(fields.get("trigger_id"), modal);
+      return ResponseEntity.ok().build();
+    } catch (IOException e) {
+      log.warn("Could not open the request dialog in Slack for {}: {}", io.airlock.logging.LogSafe.of(slackUser),
+          e.getMessage());
+      return onlyYou("Airlock could not reach Slack just now, so nothing was done. Try again in a minute.");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return ResponseEntity.status(503).build();
+    }
+  }
+
+  private static ResponseEntity<Object> onlyYou(String text) {
+    return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON)
+        .body(Map.of("response_type", "ephemeral", "text", SlackReviewMessage.escape(text)));
+  }
+
+  /** The request dialog's submission: filed as the person, or the refusal at the field it concerns. */
+  private ResponseEntity<Object> ask(String slackUser, JsonNode view) throws IOException, InterruptedException {
+    Optional<Caller> who = people.airlockUser(slackUser);
+    if (who.isEmpty()) {
+      refusedUnknown(slackUser, null);
+      return errors(Map.of(SlackRequests.WHAT, unknownPerson("ask in Airlock's portal (" + newRequest + ")")));
+    }
+    try {
+      AccessRequest filed = asking.file(SlackRequests.submitted(view), who.get());
+      return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON)
+          .body(Map.of("response_action", "update", "view", asking.filed(filed)));
+    } catch (RuntimeException thrown) {
+      // Refusals from inside the process's start arrive as the engine's exceptions, the domain's as their cause.
+      Throwable e = domainCause(thrown);
+      if (e instanceof InvalidRequestException invalid) {
+        Map<String, String> errors = new LinkedHashMap<>();
+        invalid.errors().forEach(f -> errors.merge(SlackRequests.blockOf(f.field()), fieldWords(f.field(), f.message()),
+            (a, b) -> a + "; " + b));
+        return errors(errors);
+      }
+      if (e instanceof ForbiddenActionException) {
+        return errors(Map.of(SlackRequests.WHAT, inWords(e.getMessage()) + ". Nothing was filed."));
+      }
+      log.warn("Could not file a request from Slack for {}: {}", who.get().userId(), thrown.toString());
+      return errors(Map.of(SlackRequests.WHAT, "Airlock could not file this just now, so nothing was filed. Try "
+          + "again in a minute, or ask in Airlock's portal."));
+    }
+  }
+
+  private static ResponseEntity<Object> errors(Map<String, String> errors) {
+    return ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON)
+        .body(Map.of("response_action", "errors", "errors", errors));
   }
 
   private void approve(String slackUser, String requestId, String responseUrl) throws IOException, InterruptedException {
@@ -226,12 +310,31 @@ class SlackInteractions {
     }
   }
 
-  private String refusal(RuntimeException thrown, Caller caller, String slackUser, String requestId) {
+  /** The domain's exception behind an engine's (or the exception itself). */
+  private static Throwable domainCause(Throwable thrown) {
     Throwable e = thrown;
     while (e.getCause() != null && !(e instanceof ForbiddenActionException || e instanceof ConflictingStateException
         || e instanceof InvalidRequestException || e instanceof RequestNotFoundException)) {
       e = e.getCause();
     }
+    return e;
+  }
+
+  /** A field's refusal at the dialog's field: "account ...", "duration must ...", in words. */
+  private static String fieldWords(String field, String message) {
+    String what = switch (field == null ? "" : field) {
+      case "target" -> "The account";
+      case "permission" -> "The permission set";
+      case "duration" -> "The duration";
+      case "justification" -> "The justification";
+      case "ticket" -> "The ticket";
+      default -> "This";
+    };
+    return what + " " + inWords(message) + ".";
+  }
+
+  private String refusal(RuntimeException thrown, Caller caller, String slackUser, String requestId) {
+    Throwable e = domainCause(thrown);
     if (e instanceof StepUpRequiredException) {
       // Audited by the gate. Slack cannot show that the approver signed in with a second factor just now.
       return "Approving needs a recent sign-in with your second factor, which Slack cannot show. Nothing was approved: "
@@ -268,9 +371,12 @@ class SlackInteractions {
   }
 
   private String unknownPerson() {
+    return unknownPerson("review in Tasklist (" + tasklist + ")");
+  }
+
+  private static String unknownPerson(String meanwhile) {
     return "Airlock does not know who you are in Slack, so nothing was done. Your Slack account's email must be "
-        + "your Airlock account's, or an administrator links the two; until then, review in Tasklist ("
-        + tasklist + ").";
+        + "your Airlock account's, or an administrator links the two; until then, " + meanwhile + ".";
   }
 
   private static String noLongerWaiting() {
