@@ -26,6 +26,23 @@ import org.springframework.validation.annotation.Validated;
 public record ContextProperties(@NotNull PagerDuty pagerduty, @NotNull Jira jira, @NotNull ServiceNow servicenow,
     @NotNull Opsgenie opsgenie, @NotNull Tickets tickets, @NotNull BusinessHours businessHours) {
 
+  /** A key travels only over https, or to this machine (a stand-in, a local proxy). */
+  static boolean secure(URI url) {
+    if (url == null || url.toString().isBlank()) {
+      return true;
+    }
+    String host = url.getHost() == null ? "" : url.getHost();
+    return "https".equalsIgnoreCase(url.getScheme())
+        || "http".equalsIgnoreCase(url.getScheme()) && (host.equals("127.0.0.1") || host.equals("localhost")
+            || host.equals("[::1]"));
+  }
+
+  /** A question's timeout: between 100 ms and 30 s. */
+  static boolean sane(Duration timeout, Duration cacheFor) {
+    return timeout == null || cacheFor == null || timeout.toMillis() >= 100 && timeout.toSeconds() <= 30
+        && !cacheFor.isNegative();
+  }
+
   /**
    * Opsgenie's REST API v2: who is on call in the named schedules, and until when (their
    * timelines).
@@ -45,6 +62,12 @@ public record ContextProperties(@NotNull PagerDuty pagerduty, @NotNull Jira jira
 
     public boolean enabled() {
       return keyFile != null && !keyFile.isBlank() && !schedules.isEmpty();
+    }
+
+    @AssertTrue(message = "airlock.context.opsgenie: api-url must be https (or this machine), timeout between "
+        + "100 ms and 30 s")
+    boolean isValid() {
+      return secure(apiUrl) && sane(timeout, cacheFor);
     }
   }
 
@@ -93,6 +116,12 @@ public record ContextProperties(@NotNull PagerDuty pagerduty, @NotNull Jira jira
     public boolean enabled() {
       return apiUrl != null && !apiUrl.toString().isBlank() && tokenFile != null && !tokenFile.isBlank();
     }
+
+    @AssertTrue(message = "airlock.context.jira: api-url must be https (or this machine), timeout between 100 ms and "
+        + "30 s, and projects must name Jira's project keys (e.g. OPS,INC), so that text such as SHA-256 is no ticket")
+    boolean isValid() {
+      return secure(apiUrl) && sane(timeout, cacheFor) && (!enabled() || !projects.isEmpty());
+    }
   }
 
   /**
@@ -110,6 +139,12 @@ public record ContextProperties(@NotNull PagerDuty pagerduty, @NotNull Jira jira
     public boolean enabled() {
       return apiUrl != null && !apiUrl.toString().isBlank() && passwordFile != null && !passwordFile.isBlank();
     }
+
+    @AssertTrue(message = "airlock.context.servicenow: api-url must be https (or this machine), timeout between "
+        + "100 ms and 30 s")
+    boolean isValid() {
+      return secure(apiUrl) && sane(timeout, cacheFor);
+    }
   }
 
   /**
@@ -117,7 +152,13 @@ public record ContextProperties(@NotNull PagerDuty pagerduty, @NotNull Jira jira
    *                      resolved, or at its end, whichever comes first
    * @param checkEvery    how often the tickets of active access are asked about
    */
-  public record Tickets(boolean endWithTicket, @NotNull Duration checkEvery) {}
+  public record Tickets(boolean endWithTicket, @NotNull Duration checkEvery) {
+
+    @AssertTrue(message = "airlock.context.tickets.check-every must be between 1 s and 1 day")
+    boolean isValid() {
+      return checkEvery == null || checkEvery.toMillis() >= 1000 && checkEvery.toDays() <= 1;
+    }
+  }
 
   /**
    * PagerDuty's REST API v2.
@@ -141,10 +182,10 @@ public record ContextProperties(@NotNull PagerDuty pagerduty, @NotNull Jira jira
       return tokenFile != null && !tokenFile.isBlank();
     }
 
-    @AssertTrue(message = "airlock.context.pagerduty.timeout must be between 100 ms and 30 s, cache-for not negative")
-    boolean isTimingValid() {
-      return timeout == null || cacheFor == null || timeout.toMillis() >= 100 && timeout.toSeconds() <= 30
-          && !cacheFor.isNegative();
+    @AssertTrue(message = "airlock.context.pagerduty: api-url must be https (or this machine), timeout between "
+        + "100 ms and 30 s, cache-for not negative")
+    boolean isValid() {
+      return secure(apiUrl) && sane(timeout, cacheFor);
     }
   }
 }

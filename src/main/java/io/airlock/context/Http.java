@@ -42,21 +42,31 @@ final class Http {
     }
   }
 
-  /** The answer's JSON; {@code null} for a 404 (no such thing). */
-  JsonNode get(String pathAndQuery, Map<String, String> headers) {
+  /**
+   * The answer's JSON; {@code null} for a 404 whose body {@code isNotFound} recognizes as the
+   * provider's own "no such thing" (any other 404, e.g. a proxy's page, is unknown). The whole
+   * exchange, body included, must finish within the timeout.
+   */
+  JsonNode get(String pathAndQuery, Map<String, String> headers, java.util.function.Predicate<JsonNode> isNotFound) {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base.toString().replaceAll("/+$", "")
             + pathAndQuery))
         .timeout(timeout)
         .GET();
     headers.forEach(request::header);
     HttpResponse<String> response;
+    java.util.concurrent.CompletableFuture<HttpResponse<String>> answer =
+        client.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString());
     try {
-      response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
-    } catch (HttpTimeoutException e) {
+      // HttpRequest's timeout stops at the headers; this bounds the body too.
+      response = answer.get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      answer.cancel(true);
       throw new FactUnknown("it did not answer within " + words(timeout));
-    } catch (IOException e) {
-      throw new FactUnknown("it could not be reached");
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new FactUnknown(e.getCause() instanceof HttpTimeoutException
+          ? "it did not answer within " + words(timeout) : "it could not be reached");
     } catch (InterruptedException e) {
+      answer.cancel(true);
       Thread.currentThread().interrupt();
       throw new FactUnknown("the question was interrupted");
     }
@@ -65,7 +75,11 @@ final class Http {
       throw new FactUnknown("it refused Airlock's API key (" + status + "); check " + keySetting);
     }
     if (status == 404) {
-      return null;
+      JsonNode body = parse(response.body());
+      if (body != null && isNotFound.test(body)) {
+        return null;
+      }
+      throw new FactUnknown("it answered 404 without saying what is missing (check its URL and Airlock's access)");
     }
     if (status == 429) {
       throw new FactUnknown("it asked Airlock to slow down (429)");
@@ -73,10 +87,18 @@ final class Http {
     if (status != 200) {
       throw new FactUnknown("it answered " + status);
     }
-    try {
-      return JSON.readTree(response.body());
-    } catch (IOException e) {
+    JsonNode body = parse(response.body());
+    if (body == null || !body.isObject()) {
       throw new FactUnknown("its answer was not the JSON its API documents");
+    }
+    return body;
+  }
+
+  private static JsonNode parse(String body) {
+    try {
+      return JSON.readTree(body);
+    } catch (IOException e) {
+      return null;
     }
   }
 

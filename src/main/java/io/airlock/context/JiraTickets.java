@@ -59,14 +59,20 @@ public final class JiraTickets implements Tickets {
         : "Basic " + Base64.getEncoder().encodeToString((settings.user() + ":" + token)
             .getBytes(StandardCharsets.UTF_8));
     JsonNode issue = http.get("/rest/api/2/issue/" + URLEncoder.encode(key, StandardCharsets.UTF_8)
-        + "?fields=status,assignee,issuetype", Map.of("Authorization", authorization, "Accept", "application/json"));
+        + "?fields=status,assignee,issuetype", Map.of("Authorization", authorization, "Accept", "application/json"),
+        body -> body.has("errorMessages"));
     if (issue == null) {
       return Optional.empty();
     }
     JsonNode fields = issue.path("fields");
     String category = fields.path("status").path("statusCategory").path("key").asText("");
+    boolean open = switch (category) {
+      case "new", "indeterminate" -> true;
+      case "done" -> false;
+      default -> throw new FactUnknown("it did not say whether " + key + " is done (no status category)");
+    };
     String email = fields.path("assignee").path("emailAddress").asText(null);
-    return Optional.of(new Ticket(issue.path("key").asText(key), !"done".equals(category),
+    return Optional.of(new Ticket(issue.path("key").asText(key), open,
         fields.path("status").path("name").asText(null), fields.path("issuetype").path("name").asText(null),
         fields.path("assignee").isObject(), email == null || email.isBlank() ? null : email));
   }

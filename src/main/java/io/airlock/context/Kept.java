@@ -34,10 +34,14 @@ final class Kept<V> {
     if (known == null) {
       try {
         known = ask.apply(key);
-      } catch (FactUnknown e) {
-        failures.put(key, e.getMessage());
-        log.warn("{}: {}", what, e.getMessage());
-        throw e;
+      } catch (RuntimeException e) {
+        // Anything but an answer (an answer of another shape, a date it cannot read) is kept as a
+        // failure too, so one odd answer does not make every request ask again.
+        FactUnknown unknown = e instanceof FactUnknown f ? f
+            : new FactUnknown("its answer was not what its API documents");
+        failures.put(key, unknown.getMessage());
+        log.warn("{}: {}", what, unknown.getMessage());
+        throw unknown;
       }
       answers.put(key, known);
     }

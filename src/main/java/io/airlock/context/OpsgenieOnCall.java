@@ -51,7 +51,7 @@ public final class OpsgenieOnCall implements OnCall {
       List<Period> periods = kept.get(name, s -> timeline(s, now), log, "Opsgenie could not say who is on call in "
           + io.airlock.logging.LogSafe.of(name));
       for (Period p : periods) {
-        if (p.user().equalsIgnoreCase(email) && !p.start().isAfter(now) && p.end().isAfter(now)
+        if (email.equals(PolicyContext.matchable(p.user())) && !p.start().isAfter(now) && p.end().isAfter(now)
             && (until == null || p.end().isAfter(until))) {
           until = p.end();
           schedule = name;
@@ -66,7 +66,8 @@ public final class OpsgenieOnCall implements OnCall {
     JsonNode answer = http.get("/v2/schedules/" + URLEncoder.encode(schedule, StandardCharsets.UTF_8)
         .replace("+", "%20") + "/timeline?identifierType=name&interval=1&intervalUnit=weeks&date="
         + URLEncoder.encode(now.truncatedTo(ChronoUnit.SECONDS).toString(), StandardCharsets.UTF_8),
-        Map.of("Authorization", "GenieKey " + key, "Accept", "application/json"));
+        Map.of("Authorization", "GenieKey " + key, "Accept", "application/json"),
+        body -> body.hasNonNull("message"));
     if (answer == null) {
       throw new FactUnknown("it has no schedule named " + schedule + " (airlock.context.opsgenie.schedules)");
     }

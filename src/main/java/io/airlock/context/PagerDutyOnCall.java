@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
  * Who is on call, from PagerDuty's REST API v2: the person is found by their email
  * ({@code GET /users?query=}), then their current on-call entries are read
  * ({@code GET /oncalls?user_ids[]=}, which without a time range answers for the current moment).
- * The shift ends at the latest end among them; an entry without end (always on call) has none.
+ * Only first-level entries count (who is paged first). The shift ends at the latest end among
+ * them; an entry without end (always on call) has none, so no row bounded by the shift matches.
  * Answers are kept for {@code cache-for}, failures for at most 15 s ({@link Kept}).
  */
 public final class PagerDutyOnCall implements OnCall {
@@ -50,16 +51,19 @@ public final class PagerDutyOnCall implements OnCall {
   private Optional<Shift> ask(String email) {
     Map<String, String> headers = Map.of("Authorization", "Token token=" + Http.readKey(settings.tokenFile(),
         KEY_SETTING), "Accept", "application/vnd.pagerduty+json;version=2");
-    JsonNode found = http.get("/users?query=" + URLEncoder.encode(email, StandardCharsets.UTF_8) + "&limit=25",
-        headers);
+    JsonNode found = http.get("/users?query=" + URLEncoder.encode(email, StandardCharsets.UTF_8) + "&limit=100",
+        headers, body -> false);
     String userId = null;
     for (JsonNode u : found == null ? com.fasterxml.jackson.databind.node.MissingNode.getInstance()
         : found.path("users")) {
-      if (email.equalsIgnoreCase(u.path("email").asText())) {
+      if (email.equals(PolicyContext.matchable(u.path("email").asText()))) {
         userId = u.path("id").asText();
       }
     }
     if (userId == null) {
+      if (found != null && found.path("more").asBoolean(false)) {
+        throw new FactUnknown("it knows more than 100 people matching " + email + " and none exactly");
+      }
       return Optional.empty(); // PagerDuty does not know them: not on call
     }
     StringBuilder path = new StringBuilder("/oncalls?limit=100&time_zone=UTC&user_ids%5B%5D=")
@@ -67,16 +71,19 @@ public final class PagerDutyOnCall implements OnCall {
     for (String schedule : settings.schedules()) {
       path.append("&schedule_ids%5B%5D=").append(URLEncoder.encode(schedule, StandardCharsets.UTF_8));
     }
-    JsonNode answer = http.get(path.toString(), headers);
+    JsonNode answer = http.get(path.toString(), headers, body -> false);
     JsonNode oncalls = answer == null ? com.fasterxml.jackson.databind.node.MissingNode.getInstance()
         : answer.path("oncalls");
-    if (oncalls.isEmpty()) {
-      return Optional.empty();
-    }
     Instant until = null;
     boolean endless = false;
     String schedule = null;
+    boolean any = false;
     for (JsonNode o : oncalls) {
+      // Only the first level answers the pages; a manager on level 3 is not on call for this.
+      if (o.path("escalation_level").asInt(0) != 1) {
+        continue;
+      }
+      any = true;
       String name = o.path("schedule").path("summary").asText(null);
       if (name == null) {
         name = o.path("escalation_policy").path("summary").asText(null);
@@ -93,6 +100,6 @@ public final class PagerDutyOnCall implements OnCall {
         }
       }
     }
-    return Optional.of(new Shift(endless ? null : until, schedule));
+    return any ? Optional.of(new Shift(endless ? null : until, schedule)) : Optional.empty();
   }
 }

@@ -20,7 +20,8 @@ import org.springframework.stereotype.Component;
  * <table>
  * <caption>Variables</caption>
  * <tr><td>requesterOnCall</td><td>true or false from PagerDuty; null when PagerDuty is not set up or cannot say</td></tr>
- * <tr><td>onCallSecondsLeft</td><td>seconds until the shift ends (a year for a shift without end); null when not on call</td></tr>
+ * <tr><td>onCallSecondsLeft</td><td>seconds of the shift left when the access would start (negative when
+ * it starts after the shift); null when not on call or the shift has no end</td></tr>
  * <tr><td>onCallUntil</td><td>"8 Dec 18:00 UTC" (in airlock.policy.time-zone), "no end"; null when not on call</td></tr>
  * <tr><td>onCallSchedule</td><td>the schedule's (or escalation policy's) name; null when not on call</td></tr>
  * <tr><td>ticketOpen</td><td>whether the ticket the request names (ticketReference) is open in Jira or
@@ -46,8 +47,6 @@ public class PolicyContext {
   public static final String TICKET_KIND = "ticketKind";
   public static final String WITHIN_BUSINESS_HOURS = "withinBusinessHours";
   public static final String HOLIDAY_TODAY = "holidayToday";
-  /** What a shift without end counts as: longer than any scope allows. */
-  static final long ENDLESS_SECONDS = Duration.ofDays(366).toSeconds();
   private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("d MMM HH:mm", Locale.ENGLISH);
 
   static final ContextProperties.BusinessHours NINE_TO_FIVE = new ContextProperties.BusinessHours(
@@ -102,6 +101,20 @@ public class PolicyContext {
     return reference == null ? Optional.empty() : trackers.stream().filter(t -> t.handles(reference)).findFirst();
   }
 
+  /**
+   * A provider's answer, or FactUnknown for anything else that went wrong (an answer of another
+   * shape, a date it cannot read): a fact fails closed, it never fails the request.
+   */
+  private static <T> T guarded(java.util.function.Supplier<T> ask) {
+    try {
+      return ask.get();
+    } catch (FactUnknown e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new FactUnknown("its answer was not what its API documents");
+    }
+  }
+
   /** A fact that could not be known: which provider, which variable, and why, in words. */
   public record Unknown(String provider, String variable, String reason) {}
 
@@ -111,10 +124,14 @@ public class PolicyContext {
   /**
    * The facts about a request's requester at {@code now} (in the policy's zone).
    *
-   * @param email           the requester's email in Airlock's directory; null when it has none
+   * @param email           the requester's email as AWS Identity Center holds it (provisioned by the
+   *                        company's identity provider, which the requester cannot edit); null when none
    * @param ticketReference the ticket the request names (PolicyInputs' ticketReference); null when none
+   * @param startAt         when the access would start (a scheduled start), null for now: the
+   *                        seconds of a shift left are counted from then
    */
-  public Facts about(String requester, String email, String ticketReference, ZonedDateTime now) {
+  public Facts about(String requester, String email, String ticketReference, ZonedDateTime now,
+      java.time.Instant startAt) {
     Map<String, Object> in = new LinkedHashMap<>();
     for (String fact : List.of(REQUESTER_ON_CALL, ON_CALL_SECONDS_LEFT, ON_CALL_UNTIL, ON_CALL_SCHEDULE, TICKET_OPEN,
         TICKET_ASSIGNED_TO_REQUESTER, TICKET_STATUS, TICKET_KIND)) {
@@ -123,9 +140,27 @@ public class PolicyContext {
     in.put(WITHIN_BUSINESS_HOURS, hours.within(now));
     in.put(HOLIDAY_TODAY, hours.holidays().contains(now.toLocalDate()));
     List<Unknown> unknown = new ArrayList<>();
-    ticket(requester, email, ticketReference, in, unknown);
-    onCall(requester, email, now, in, unknown);
+    String matchable = matchable(email);
+    ticket(requester, matchable, ticketReference, in, unknown);
+    onCall(requester, matchable, now, startAt, in, unknown);
     return new Facts(in, unknown);
+  }
+
+  /** As {@link #about(String, String, String, ZonedDateTime, java.time.Instant)}, starting now. */
+  public Facts about(String requester, String email, String ticketReference, ZonedDateTime now) {
+    return about(requester, email, ticketReference, now, null);
+  }
+
+  /**
+   * An email the providers may be matched on: plain ASCII only, lower case, so that no look-alike
+   * character (a dotless ı, a long ſ, the Kelvin sign) folds into someone else's address.
+   */
+  static String matchable(String email) {
+    if (email == null || email.isBlank() || !email.chars().allMatch(c -> c > 0x20 && c < 0x7f)
+        || email.indexOf('@') < 1) {
+      return null;
+    }
+    return email.toLowerCase(java.util.Locale.ROOT);
   }
 
   private void ticket(String requester, String email, String reference, Map<String, Object> in,
@@ -135,7 +170,7 @@ public class PolicyContext {
       return;
     }
     try {
-      Optional<Tickets.Ticket> ticket = tracker.find(reference);
+      Optional<Tickets.Ticket> ticket = guarded(() -> tracker.find(reference));
       in.put(TICKET_OPEN, ticket.map(Tickets.Ticket::open).orElse(false));
       in.put(TICKET_STATUS, ticket.map(t -> t.status() != null ? t.status() : t.open() ? "open" : "resolved")
           .orElse("not found"));
@@ -143,35 +178,39 @@ public class PolicyContext {
       Tickets.Ticket t = ticket.orElse(null);
       // Unassigned (or no such ticket): not the requester's. Assigned to someone whose email the
       // tracker does not show (or a requester without one): unknown.
+      String assignee = t == null ? null : matchable(t.assigneeEmail());
       in.put(TICKET_ASSIGNED_TO_REQUESTER, t == null || !t.assigned() ? Boolean.FALSE
-          : t.assigneeEmail() == null || email == null ? null : Boolean.valueOf(t.assigneeEmail().equalsIgnoreCase(email)));
+          : assignee == null || email == null ? null : Boolean.valueOf(assignee.equals(email)));
     } catch (FactUnknown e) {
       unknown.add(new Unknown(tracker.provider(), TICKET_OPEN, tracker.provider() + " could not say whether "
           + reference + " is open: " + e.getMessage() + ". Rules that need it do not apply."));
     }
   }
 
-  private void onCall(String requester, String email, ZonedDateTime now, Map<String, Object> in,
-      List<Unknown> unknown) {
+  private void onCall(String requester, String email, ZonedDateTime now, java.time.Instant startAt,
+      Map<String, Object> in, List<Unknown> unknown) {
     if (onCall == null) {
       return;
     }
     if (email == null || email.isBlank()) {
       unknown.add(new Unknown(onCall.provider(), REQUESTER_ON_CALL, onCall.provider() + " was not asked whether "
-          + requester + " is on call: Airlock's directory has no email address for them."));
+          + requester + " is on call: AWS Identity Center has no plain email address for them."));
       return;
     }
     try {
-      Optional<OnCall.Shift> shift = onCall.shiftOf(email, now.toInstant());
+      Optional<OnCall.Shift> shift = guarded(() -> onCall.shiftOf(email, now.toInstant()));
       in.put(REQUESTER_ON_CALL, shift.isPresent());
+      // Counted from when the access would start: access scheduled for later must still end within the shift.
+      java.time.Instant from = startAt != null && startAt.isAfter(now.toInstant()) ? startAt : now.toInstant();
       shift.ifPresent(s -> {
-        in.put(ON_CALL_SECONDS_LEFT, s.until() == null ? ENDLESS_SECONDS
-            : Math.max(0, Duration.between(now.toInstant(), s.until()).toSeconds()));
+        // A shift without end (always on call) gives no seconds: a row that bounds access by the shift does not match.
+        in.put(ON_CALL_SECONDS_LEFT, s.until() == null ? null : Duration.between(from, s.until()).toSeconds());
         in.put(ON_CALL_UNTIL, s.until() == null ? "no end"
             : WHEN.format(s.until().atZone(now.getZone())) + " " + now.getZone().getId());
         in.put(ON_CALL_SCHEDULE, s.schedule() == null ? onCall.provider() : s.schedule());
       });
     } catch (FactUnknown e) {
+      in.put(REQUESTER_ON_CALL, null);
       unknown.add(new Unknown(onCall.provider(), REQUESTER_ON_CALL, onCall.provider() + " could not say whether "
           + requester + " is on call: " + e.getMessage() + ". Rules that need it do not apply."));
     }

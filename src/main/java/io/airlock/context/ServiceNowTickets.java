@@ -65,16 +65,20 @@ public final class ServiceNowTickets implements Tickets {
         .getBytes(StandardCharsets.UTF_8));
     JsonNode answer = http.get("/api/now/table/" + TABLES.get(prefix) + "?sysparm_query="
         + URLEncoder.encode("number=" + number, StandardCharsets.UTF_8)
-        + "&sysparm_fields=number,state,active,assigned_to.email&sysparm_display_value=true&sysparm_limit=1",
-        Map.of("Authorization", authorization, "Accept", "application/json"));
+        + "&sysparm_fields=number,state,active,assigned_to,assigned_to.email&sysparm_display_value=true&sysparm_limit=1",
+        Map.of("Authorization", authorization, "Accept", "application/json"), body -> false);
     JsonNode result = answer == null ? null : answer.path("result");
     if (result == null || !result.isArray() || result.isEmpty()) {
       return Optional.empty();
     }
     JsonNode t = result.get(0);
+    String active = t.path("active").asText("");
+    if (!active.equalsIgnoreCase("true") && !active.equalsIgnoreCase("false")) {
+      throw new FactUnknown("it did not say whether " + number + " is active");
+    }
     String email = t.path("assigned_to.email").asText(null);
-    return Optional.of(new Ticket(t.path("number").asText(number), "true".equalsIgnoreCase(t.path("active").asText()),
-        t.path("state").asText(null), KINDS.get(prefix), email != null && !email.isBlank(),
-        email == null || email.isBlank() ? null : email));
+    boolean assigned = !t.path("assigned_to").asText("").isBlank() || email != null && !email.isBlank();
+    return Optional.of(new Ticket(t.path("number").asText(number), active.equalsIgnoreCase("true"),
+        t.path("state").asText(null), KINDS.get(prefix), assigned, email == null || email.isBlank() ? null : email));
   }
 }

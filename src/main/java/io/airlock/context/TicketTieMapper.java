@@ -18,6 +18,9 @@ interface TicketTieMapper {
       + "VALUES (#{requestId}, #{reference}, #{provider}, #{tiedAt})")
   void insert(Tie tie);
 
+  @Select("SELECT request_id, reference, provider, tied_at FROM request_ticket WHERE request_id = #{requestId}")
+  java.util.Optional<Tie> find(@Param("requestId") String requestId);
+
   @Select("SELECT count(*) FROM request_ticket WHERE request_id = #{requestId}")
   int count(@Param("requestId") String requestId);
 

@@ -23,6 +23,21 @@ public class TicketTies {
   }
 
   /**
+   * Ties a request that replaces another (an extension, a rework) to the ticket the replaced one
+   * was tied to; the sentence for its timeline, or empty when it replaces nothing tied.
+   */
+  public Optional<String> inherit(String requestId, String replaces) {
+    if (!enabled || replaces == null || ties.count(requestId) > 0) {
+      return Optional.empty();
+    }
+    return ties.find(replaces).map(t -> {
+      ties.insert(new TicketTieMapper.Tie(requestId, t.reference(), t.provider(), clock.instant()));
+      return "This access ends when " + t.reference() + " is resolved in " + t.provider()
+          + ", as the access it replaces, or at its end, whichever comes first.";
+    });
+  }
+
+  /**
    * Ties a request to the open ticket it names, once; the sentence for its timeline, or empty when
    * access does not end with tickets here or it was tied already.
    */

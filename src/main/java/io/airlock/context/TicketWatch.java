@@ -16,7 +16,7 @@ import org.springframework.stereotype.Component;
  * Access that ends with its ticket ({@code airlock.context.tickets.end-with-ticket}): a request
  * judged while the ticket it names was open is tied to it ({@link TicketTies}, in the policy
  * step's transaction); {@link #check} asks the tracker about the tickets of active access and ends the
- * access whose ticket is resolved (or gone), with the reason in its timeline. Its end time still
+ * access whose ticket the tracker shows resolved, with the reason in its timeline. Its end time still
  * ends it when the ticket stays open. A tracker that cannot say changes nothing: the access keeps
  * its end time, and the next check asks again.
  */
@@ -24,6 +24,8 @@ import org.springframework.stereotype.Component;
 public class TicketWatch {
 
   private static final Logger log = LoggerFactory.getLogger(TicketWatch.class);
+  /** The most one pass spends asking trackers; what is left waits for the next pass. */
+  static final java.time.Duration PASS_BUDGET = java.time.Duration.ofSeconds(20);
 
   private final TicketTieMapper ties;
   private final PolicyContext context;
@@ -40,6 +42,15 @@ public class TicketWatch {
     this.enabled = properties.tickets().endWithTicket();
   }
 
+  /** A tracker's status name as the timeline may show it: printable, at most 40 characters. */
+  static String words(String status) {
+    if (status == null) {
+      return "resolved";
+    }
+    String printable = status.replaceAll("[\\p{Cntrl}\\p{Cf}]", "").strip();
+    return printable.isEmpty() ? "resolved" : printable.length() > 40 ? printable.substring(0, 39) + "…" : printable;
+  }
+
   /** What a check found: tickets asked about, access ended, tickets the tracker could not say about. */
   public record Pass(int tickets, int ended, int unknown) {}
 
@@ -52,7 +63,11 @@ public class TicketWatch {
         .collect(Collectors.groupingBy(TicketTieMapper.Tie::reference, LinkedHashMap::new, Collectors.toList()));
     int ended = 0;
     int unknown = 0;
+    long deadline = System.nanoTime() + PASS_BUDGET.toNanos();
     for (Map.Entry<String, List<TicketTieMapper.Tie>> ticket : byTicket.entrySet()) {
+      if (System.nanoTime() > deadline) {
+        break; // the rest at the next pass, so one slow tracker does not hold the scheduler
+      }
       String reference = ticket.getKey();
       Tickets tracker = context.trackerOf(reference).orElse(null);
       if (tracker == null) {
@@ -61,27 +76,27 @@ public class TicketWatch {
       Optional<Tickets.Ticket> found;
       try {
         found = tracker.find(reference);
-      } catch (FactUnknown e) {
+      } catch (RuntimeException e) {
         unknown++; // logged once by the tracker; asked again at the next check
         continue;
       }
       Instant now = clock.instant();
-      if (found.isPresent() && found.get().open()) {
+      // Only a tracker that shows the ticket resolved ends access; a ticket it no longer shows
+      // (deleted, moved, Airlock's access lost) leaves the access to its end time.
+      if (found.isEmpty() || found.get().open()) {
         ties.checked(reference, now);
         continue;
       }
-      String why = found.map(t -> reference + " was resolved in " + tracker.provider() + " (" + t.status() + ")")
-          .orElse(reference + " no longer exists in " + tracker.provider());
+      String why = reference + " was resolved in " + tracker.provider() + " (" + words(found.get().status()) + ")";
       for (TicketTieMapper.Tie tie : ticket.getValue()) {
-        ties.resolved(tie.requestId(), now);
         try {
           if (requests.endEarly(tie.requestId(), why)) {
             ended++;
           }
+          ties.resolved(tie.requestId(), now); // only once ended (or no longer active): else asked again
         } catch (RuntimeException e) {
-          // Ended meanwhile, or the process is gone: the end time and the reconciler still end it.
-          log.warn("Access {} tied to {} was not ended early: {}", tie.requestId(), reference,
-              io.airlock.logging.LogSafe.of(e.getMessage()));
+          log.warn("Access {} tied to {} was not ended early, the next check tries again: {}", tie.requestId(),
+              reference, io.airlock.logging.LogSafe.of(e.getMessage()));
         }
       }
     }

@@ -446,6 +446,21 @@ public class AccessLifecycle {
   }
 
   /**
+   * As {@link #recordRevokeRequest}, for Airlock's own early ends: under the request's lock, only
+   * while it is ACTIVE and nobody has asked to end it yet (a person's or a rework's reason is not
+   * overwritten). Returns whether it was recorded.
+   */
+  @Transactional
+  public boolean recordRevokeRequestUnlessEnding(String id, String actor, String reason) {
+    AccessRequest r = requests.lockById(id).orElseThrow(() -> new RequestNotFoundException(id));
+    if (r.getStatus() != RequestStatus.ACTIVE || r.getRevokeRequestedAt() != null) {
+      return false;
+    }
+    recordRevokeRequest(id, actor, reason);
+    return true;
+  }
+
+  /**
    * Who may act on the principal's task "Your access" (end now, ask for more time): only the
    * principal of the request, signed in on the completion, from the request's own process
    * instance, while the access is ACTIVE. A refusal is audited as {@code refused.<action>}.

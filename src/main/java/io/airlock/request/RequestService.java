@@ -168,11 +168,9 @@ public class RequestService {
    */
   @Transactional
   public boolean endEarly(String id, String reason) {
-    AccessRequest r = requests.findById(id).orElseThrow(() -> new RequestNotFoundException(id));
-    if (r.getStatus() != RequestStatus.ACTIVE || r.getRevokeRequestedAt() != null) {
+    if (!lifecycle.recordRevokeRequestUnlessEnding(id, SYSTEM_ACTOR, reason)) {
       return false;
     }
-    lifecycle.recordRevokeRequest(id, SYSTEM_ACTOR, reason);
     process.requestRevoke(id);
     return true;
   }

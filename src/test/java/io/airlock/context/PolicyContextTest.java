@@ -69,14 +69,56 @@ class PolicyContextTest {
   }
 
   @Test
-  void theLongestOfSeveralShiftsCountsAndAShiftWithoutEndIsLongerThanAnyScope() {
+  void theLongestOfSeveralShiftsCountsAndAShiftWithoutEndBoundsNothing() {
     pagerDuty.onCall("bob@example.com", "Primary SRE", NOW.toInstant().plus(Duration.ofHours(1)));
     pagerDuty.onCall("bob@example.com", "Databases", NOW.toInstant().plus(Duration.ofHours(5)));
     assertThat(context().about("bob", "bob@example.com", null, NOW).variables()).containsEntry("onCallSchedule", "Databases");
     pagerDuty.onCall("carol@example.com", "Always", null);
     assertThat(context().about("carol", "carol@example.com", null, NOW).variables())
         .containsEntry("requesterOnCall", true).containsEntry("onCallUntil", "no end")
-        .containsEntry("onCallSecondsLeft", PolicyContext.ENDLESS_SECONDS);
+        .containsEntry("onCallSecondsLeft", null);
+  }
+
+  @Test
+  void theShiftLeftIsCountedFromAScheduledStartAndOnlyTheFirstLevelIsOnCall() {
+    pagerDuty.onCall("erin@example.com", "Primary SRE", NOW.toInstant().plus(Duration.ofHours(3)));
+    assertThat(context().about("erin", "erin@example.com", null, NOW, NOW.toInstant().plus(Duration.ofDays(5)))
+        .variables()).as("access that would start in five days, after the shift")
+        .containsEntry("requesterOnCall", true).containsEntry("onCallSecondsLeft", 3 * 3600L - 5 * 86400L);
+    pagerDuty.onCall("mgr@example.com", "Escalation", (String) null, 3);
+    assertThat(context().about("mgr", "mgr@example.com", null, NOW).variables()).as("a manager on level 3")
+        .containsEntry("requesterOnCall", false);
+  }
+
+  @Test
+  void lookAlikeAddressesAreNeverMatchedAndOddAnswersFailClosed() {
+    pagerDuty.onCall("kim@example.com", "Primary SRE", NOW.toInstant().plus(Duration.ofHours(3)));
+    PolicyContext context = context();
+    assertThat(context.about("kim", "kim@example.com", null, NOW).variables()).containsEntry("requesterOnCall", true);
+    for (String lookAlike : List.of("k\u0131m@example.com", "\u212Aim@example.com", "kim@example.com\n")) {
+      PolicyContext.Facts facts = context.about("mallory", lookAlike, null, NOW);
+      assertThat(facts.variables()).as(lookAlike).containsEntry("requesterOnCall", null);
+      assertThat(facts.unknown()).singleElement().extracting(PolicyContext.Unknown::reason).isEqualTo(
+          "PagerDuty was not asked whether mallory is on call: AWS Identity Center has no plain email address for them.");
+    }
+    // A date PagerDuty's API does not write: unknown, kept, never a failed request.
+    pagerDuty.onCall("odd@example.com", "Primary SRE", "2026-12-08 09:00", 1);
+    PolicyContext.Facts odd = context.about("odd", "odd@example.com", null, NOW);
+    assertThat(odd.variables()).containsEntry("requesterOnCall", null);
+    assertThat(odd.unknown()).singleElement().extracting(PolicyContext.Unknown::reason).asString()
+        .contains("its answer was not what its API documents");
+  }
+
+  @Test
+  void theTimeoutBoundsABodyThatTrickles() {
+    pagerDuty.onCall("erin@example.com", "Primary SRE", NOW.toInstant().plus(Duration.ofHours(3)));
+    pagerDuty.delayBody(3000);
+    long started = System.nanoTime();
+    PolicyContext.Facts facts = context(Duration.ofMillis(500), Duration.ofMinutes(1), List.of(),
+        FakePagerDuty.tokenFile()).about("erin", "erin@example.com", null, NOW);
+    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofMillis(2500));
+    assertThat(facts.unknown()).singleElement().extracting(PolicyContext.Unknown::reason).asString()
+        .contains("it did not answer within 500 ms");
   }
 
   @Test
@@ -120,7 +162,7 @@ class PolicyContextTest {
     PolicyContext.Facts noEmail = context().about("alice", null, null, NOW);
     assertThat(noEmail.variables()).containsEntry("requesterOnCall", null);
     assertThat(noEmail.unknown()).singleElement().extracting(PolicyContext.Unknown::reason)
-        .isEqualTo("PagerDuty was not asked whether alice is on call: Airlock's directory has no email address for them.");
+        .isEqualTo("PagerDuty was not asked whether alice is on call: AWS Identity Center has no plain email address for them.");
     java.nio.file.Files.delete(wrongKey);
   }
 

@@ -89,6 +89,44 @@ class TicketFactsTest {
   }
 
   @Test
+  void aProxysNotFoundPageAndAnAnswerWithoutStatusCategoryAreUnknownNotResolvedNorOpen() {
+    trackers.put("OPS-42", true, "In Progress", "Incident", "erin@example.com");
+    trackers.proxyNotFound(true);
+    PolicyContext.Facts proxied = context(List.of()).about("erin", "erin@example.com", "OPS-42", NOW);
+    assertThat(proxied.variables()).containsEntry("ticketOpen", null);
+    assertThat(proxied.unknown()).singleElement().extracting(PolicyContext.Unknown::reason).asString()
+        .contains("it answered 404 without saying what is missing");
+    trackers.proxyNotFound(false);
+    trackers.noStatusCategory(true);
+    PolicyContext.Facts shapeless = context(List.of()).about("erin", "erin@example.com", "OPS-42", NOW);
+    assertThat(shapeless.variables()).containsEntry("ticketOpen", null).containsEntry("ticketAssignedToRequester", null);
+    assertThat(shapeless.unknown()).singleElement().extracting(PolicyContext.Unknown::reason).asString()
+        .contains("it did not say whether OPS-42 is done");
+  }
+
+  @Test
+  void jiraNeedsItsProjectsAndEveryProviderHttpsOrThisMachine() {
+    java.util.function.BiFunction<String, List<String>, Boolean> jira = (url, projects) -> new ContextProperties.Jira(
+        URI.create(url), "a@example.com", "/run/secrets/jira", Duration.ofSeconds(2), Duration.ofMinutes(1), projects)
+        .isValid();
+    assertThat(jira.apply("https://example.atlassian.net", List.of("OPS"))).isTrue();
+    assertThat(jira.apply("https://example.atlassian.net", List.of())).as("no projects").isFalse();
+    assertThat(jira.apply("http://jira.example.com", List.of("OPS"))).as("the token in clear").isFalse();
+    assertThat(jira.apply("http://127.0.0.1:8080", List.of("OPS"))).isTrue();
+    assertThat(new ContextProperties.PagerDuty(URI.create("http://api.pagerduty.com"), "/k", Duration.ofSeconds(2),
+        Duration.ofMinutes(1), List.of()).isValid()).isFalse();
+    assertThat(new ContextProperties.PagerDuty(URI.create("https://api.pagerduty.com"), "/k", Duration.ofMinutes(5),
+        Duration.ofMinutes(1), List.of()).isValid()).as("a five-minute timeout").isFalse();
+  }
+
+  @Test
+  void aLookAlikeOfTheAssigneesAddressIsNotTheAssignee() {
+    trackers.put("OPS-5", true, "In Progress", "Incident", "kim@example.com");
+    assertThat(context(List.of()).about("mallory", "k\u0131m@example.com", "OPS-5", NOW).variables())
+        .containsEntry("ticketOpen", true).containsEntry("ticketAssignedToRequester", null);
+  }
+
+  @Test
   void aTrackerThatCannotSayLeavesTheTicketUnknownWithTheReason() {
     trackers.failWith(503);
     PolicyContext.Facts facts = context(List.of()).about("erin", "erin@example.com", "OPS-42", NOW);

@@ -33,6 +33,7 @@ public final class FakePagerDuty extends LocalJsonApi {
   private final List<String> asked = new CopyOnWriteArrayList<>();
   private volatile int failWith;
   private volatile long delayMillis;
+  private volatile long bodyDelayMillis;
 
   @Override
   com.sun.net.httpserver.HttpHandler handler() {
@@ -46,14 +47,19 @@ public final class FakePagerDuty extends LocalJsonApi {
 
   /** Puts {@code email} on call on {@code schedule} until {@code until} (null: always on call). */
   public void onCall(String email, String schedule, Instant until) {
+    onCall(email, schedule, until == null ? null : until.toString(), 1);
+  }
+
+  /** An on-call entry as PagerDuty would send it, with its end as text and its escalation level. */
+  public void onCall(String email, String schedule, String end, int level) {
     String id = users.computeIfAbsent(email.toLowerCase(java.util.Locale.ROOT), e -> "P" + Integer.toHexString(e.hashCode()));
     Map<String, Object> entry = new LinkedHashMap<>();
     entry.put("escalation_policy", Map.of("id", "PEP1", "summary", "Platform escalation"));
-    entry.put("escalation_level", 1);
+    entry.put("escalation_level", level);
     entry.put("schedule", Map.of("id", "S-" + schedule.replace(' ', '-'), "summary", schedule));
     entry.put("user", Map.of("id", id));
     entry.put("start", Instant.now().minusSeconds(3600).toString());
-    entry.put("end", until == null ? null : until.toString());
+    entry.put("end", end);
     oncalls.computeIfAbsent(id, k -> new CopyOnWriteArrayList<>()).add(entry);
   }
 
@@ -78,9 +84,15 @@ public final class FakePagerDuty extends LocalJsonApi {
     delayMillis = millis;
   }
 
+  /** Answers' headers at once, their bodies only after {@code millis} (a trickling answer). */
+  public void delayBody(long millis) {
+    bodyDelayMillis = millis;
+  }
+
   public void reset() {
     failWith = 0;
     delayMillis = 0;
+    bodyDelayMillis = 0;
     users.clear();
     oncalls.clear();
     asked.clear();
@@ -133,6 +145,19 @@ public final class FakePagerDuty extends LocalJsonApi {
                 found.add(o);
               }
             }
+          }
+          if (bodyDelayMillis > 0) {
+            byte[] bytes = new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsBytes(Map.of("oncalls", found));
+            exchange.sendResponseHeaders(200, bytes.length);
+            exchange.getResponseBody().write(bytes, 0, 1);
+            exchange.getResponseBody().flush();
+            try {
+              Thread.sleep(bodyDelayMillis);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            exchange.getResponseBody().write(bytes, 1, bytes.length - 1);
+            return;
           }
           send(exchange, 200, Map.of("oncalls", found, "limit", 100, "offset", 0, "more", false));
         }

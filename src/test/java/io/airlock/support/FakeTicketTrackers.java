@@ -36,6 +36,8 @@ public final class FakeTicketTrackers extends LocalJsonApi {
   private final Map<String, Ticket> tickets = new ConcurrentHashMap<>();
   private final List<String> asked = new CopyOnWriteArrayList<>();
   private volatile int failWith;
+  private volatile boolean proxyNotFound;
+  private volatile boolean noStatusCategory;
 
   @Override
   com.sun.net.httpserver.HttpHandler handler() {
@@ -56,7 +58,19 @@ public final class FakeTicketTrackers extends LocalJsonApi {
     failWith = status;
   }
 
+  /** Every answer is a proxy's HTML 404 page, not the tracker's own. */
+  public void proxyNotFound(boolean on) {
+    proxyNotFound = on;
+  }
+
+  /** Jira's answers leave out the status category (a changed shape or a restricted field). */
+  public void noStatusCategory(boolean on) {
+    noStatusCategory = on;
+  }
+
   public void reset() {
+    proxyNotFound = false;
+    noStatusCategory = false;
     tickets.clear();
     asked.clear();
     failWith = 0;
@@ -72,6 +86,13 @@ public final class FakeTicketTrackers extends LocalJsonApi {
       String query = exchange.getRequestURI().getRawQuery();
       asked.add(path + (query == null ? "" : "?" + query));
       String auth = exchange.getRequestHeaders().getFirst("Authorization");
+      if (proxyNotFound) {
+        byte[] page = "<html><body>404 Not Found</body></html>".getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "text/html");
+        exchange.sendResponseHeaders(404, page.length);
+        exchange.getResponseBody().write(page);
+        return;
+      }
       if (path.startsWith("/rest/api/2/issue/")) {
         if (!basic(JIRA_USER, JIRA_TOKEN).equals(auth)) {
           send(exchange, 401, Map.of("errorMessages", List.of("You are not authenticated.")));
@@ -88,7 +109,8 @@ public final class FakeTicketTrackers extends LocalJsonApi {
           return;
         }
         Map<String, Object> fields = new LinkedHashMap<>();
-        fields.put("status", Map.of("name", t.status(), "statusCategory", Map.of("key", t.open() ? "indeterminate" : "done")));
+        fields.put("status", noStatusCategory ? Map.of("name", t.status())
+            : Map.of("name", t.status(), "statusCategory", Map.of("key", t.open() ? "indeterminate" : "done")));
         fields.put("issuetype", Map.of("name", t.kind()));
         fields.put("assignee", t.assigneeEmail() == null ? null : Map.of("emailAddress", t.assigneeEmail(),
             "displayName", t.assigneeEmail()));

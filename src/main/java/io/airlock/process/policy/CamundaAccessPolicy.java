@@ -25,7 +25,6 @@ import org.camunda.bpm.dmn.engine.DmnDecisionResultEntries;
 import org.camunda.bpm.engine.DecisionService;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.identity.Group;
-import org.camunda.bpm.engine.identity.User;
 import org.springframework.stereotype.Component;
 
 /**
@@ -86,14 +85,15 @@ class CamundaAccessPolicy implements AccessPolicy {
 
   @Override
   public Scope scope(AccessRequest r, boolean principalIsRequester) {
-    Map<String, Object> in = inputs(r, principalIsRequester).variables();
+    // Who may ask is decided on the request alone: no provider is asked in this step.
+    Map<String, Object> in = inputs(r, principalIsRequester, false).variables();
     DmnDecisionResultEntries row = evaluate(Decisions.ACCESS_SCOPES, r, in).getFirstResult();
     return row == null ? null : PolicyInputs.scope(row.getEntryMap());
   }
 
   @Override
   public Approval approval(AccessRequest r, Scope scope, boolean principalIsRequester) {
-    Inputs inputs = inputs(r, principalIsRequester);
+    Inputs inputs = inputs(r, principalIsRequester, true);
     // Why a fact is unknown, in the request's timeline: the step that decides whether it is
     // approved at once is where an unknown fact changes the outcome.
     inputs.unknown().forEach(u -> audit.record(SYSTEM_ACTOR, CONTEXT_UNKNOWN, r.getId(), Map.of("provider",
@@ -114,7 +114,7 @@ class CamundaAccessPolicy implements AccessPolicy {
   @Override
   public Preview preview(AccessRequest draft, boolean principalIsRequester) {
     // The deployed tables on the DMN engine alone: no history, no audit, nothing stored.
-    Map<String, Object> in = inputs(draft, principalIsRequester).variables();
+    Map<String, Object> in = inputs(draft, principalIsRequester, true).variables();
     Scope scope = PolicyInputs.scope(tables.evaluate(tables.latest(Decisions.ACCESS_SCOPES), in)
         .outputs());
     if (scope == null) {
@@ -132,6 +132,9 @@ class CamundaAccessPolicy implements AccessPolicy {
    * (policy or a person): said in its timeline ({@code ticket.tied}).
    */
   private void tieToOpenTicket(AccessRequest r, Map<String, Object> variables) {
+    // An extension or a rework keeps the tie of the access it replaces, whatever its new text names.
+    ties.inherit(r.getId(), r.getSupersedes()).ifPresent(why ->
+        audit.record(SYSTEM_ACTOR, TICKET_TIED, r.getId(), Map.of("reason", why)));
     String reference = (String) variables.get("ticketReference");
     if (!Boolean.TRUE.equals(variables.get(PolicyContext.TICKET_OPEN))) {
       return;
@@ -142,7 +145,7 @@ class CamundaAccessPolicy implements AccessPolicy {
 
   private record Inputs(Map<String, Object> variables, List<PolicyContext.Unknown> unknown) {}
 
-  private Inputs inputs(AccessRequest r, boolean principalIsRequester) {
+  private Inputs inputs(AccessRequest r, boolean principalIsRequester, boolean withContext) {
     Inventory.Account account = inventory.describeAccount(r.getTarget()).orElse(null);
     PolicyInputs.Target target = account == null ? new PolicyInputs.Target(r.getTarget(), null, null, null)
         : new PolicyInputs.Target(r.getTarget(), account.name(), account.ouPath(), account.tags());
@@ -152,18 +155,23 @@ class CamundaAccessPolicy implements AccessPolicy {
         r.getBreakGlass() != null, r.getSupersedes());
     ZonedDateTime now = ZonedDateTime.ofInstant(clock.instant(), zone);
     Map<String, Object> in = PolicyInputs.of(request, groups, ticketPattern, now);
-    PolicyContext.Facts facts = context.about(r.getRequester(), emailOf(r.getRequester()),
-        (String) in.get("ticketReference"), now);
+    if (!withContext) {
+      return new Inputs(in, List.of());
+    }
+    PolicyContext.Facts facts = context.about(r.getRequester(), principalIsRequester ? emailOf(r.getPrincipal())
+        : null, (String) in.get("ticketReference"), now, r.getStartAt());
     in.putAll(facts.variables());
     return new Inputs(in, facts.unknown());
   }
 
-  private String emailOf(String userId) {
-    if (userId == null) {
-      return null;
-    }
-    User user = asAirlock(() -> identity.createUserQuery().userId(userId).singleResult());
-    return user == null ? null : user.getEmail();
+  /**
+   * The requester's email as AWS Identity Center holds it, when they ask for themselves: provisioned
+   * by the company's identity provider, so not an address the requester can set, as Airlock's or
+   * Keycloak's own profile may let them. Providers match people on it.
+   */
+  private String emailOf(String principal) {
+    return principal == null ? null
+        : inventory.findUserByName(principal).map(Inventory.User::email).orElse(null);
   }
 
   /** The identity provider's groups of the person the principal is (none when not a known user). */
