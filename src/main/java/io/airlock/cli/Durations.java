@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
 public final class Durations {
 
   private static final Pattern PART = Pattern.compile(
-      "(\\d+)\\s*(d|days?|h|hrs?|hours?|m|mins?|minutes?|s|secs?|seconds?)", Pattern.CASE_INSENSITIVE);
+      "(\\d+)\\s*(days?|d|hours?|hrs?|h|minutes?|mins?|m|seconds?|secs?|s)(?![a-z])", Pattern.CASE_INSENSITIVE);
 
   private Durations() {}
 
