@@ -33,6 +33,25 @@ record Catalog(JsonNode json) {
     }
   }
 
+  /**
+   * "staging (333333333333)": the account named from the catalog, else (an approver's view of
+   * accounts they do not ask for themselves) from Airlock's inventory where the caller may read it,
+   * else the bare id.
+   */
+  static String account(Api api, String id) {
+    Map<String, String> names = orEmpty(api).names();
+    if (!names.containsKey(id)) {
+      try {
+        for (JsonNode a : api.get("/api/inventory/accounts")) {
+          names.put(Words.text(a, "accountId"), Words.text(a, "name"));
+        }
+      } catch (CliException e) {
+        // not theirs to read: the id it is
+      }
+    }
+    return Words.account(id, names);
+  }
+
   /** Account id → name. */
   Map<String, String> names() {
     Map<String, String> names = new LinkedHashMap<>();
@@ -123,8 +142,9 @@ record Catalog(JsonNode json) {
 
     static String lines(List<Choice> choices) {
       StringBuilder b = new StringBuilder();
-      for (Choice c : choices) {
-        b.append("\n  ").append(String.format(Locale.ROOT, "%-18s", c.value())).append(' ').append(c.label());
+      for (Choice c : choices) { // what to type first, unless the words already start with it
+        b.append("\n  ").append(c.label().startsWith(c.value()) ? c.label()
+            : String.format(Locale.ROOT, "%-14s", c.value()) + " " + c.label());
       }
       return b.toString();
     }

@@ -36,7 +36,7 @@ class EndCommand implements Callable<Integer> {
       r = Follow.until(root, api, id, Words::finished, waitFor);
     }
     root.print(r, Words.status(Words.text(r, "status")) + ": " + Words.text(r, "permission") + " in "
-        + Words.account(Words.text(r, "target"), Catalog.orEmpty(api).names()) + ".");
+        + Catalog.account(api, Words.text(r, "target")) + ".");
     return 0;
   }
 }

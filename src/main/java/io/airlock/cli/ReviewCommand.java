@@ -39,7 +39,7 @@ class ReviewCommand implements Callable<Integer> {
     Api api = Api.signedIn(root.terminal);
     if (decision == null) {
       JsonNode r = api.get("/api/requests/" + id);
-      root.print(r, ShowCommand.describe(r, Catalog.orEmpty(api), root.terminal)
+      root.print(r, ShowCommand.describe(r, api, root.terminal)
           + "\n\nDecide with: airlock review " + id + " --approve   or   --deny --reason TEXT");
       return 0;
     }
@@ -49,7 +49,7 @@ class ReviewCommand implements Callable<Integer> {
     }
     JsonNode r = api.post("/api/requests/" + id + "/review", body);
     root.print(r, (decision.approve ? "Approved" : "Denied") + ": " + Words.text(r, "principal") + " · "
-        + Words.text(r, "permission") + " · " + Words.account(Words.text(r, "target"), Catalog.orEmpty(api).names())
+        + Words.text(r, "permission") + " · " + Catalog.account(api, Words.text(r, "target"))
         + ". Now: " + Words.status(Words.text(r, "status")) + ".");
     return 0;
   }

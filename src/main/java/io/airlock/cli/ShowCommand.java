@@ -22,16 +22,16 @@ class ShowCommand implements Callable<Integer> {
   public Integer call() {
     Api api = Api.signedIn(root.terminal);
     JsonNode r = api.get("/api/requests/" + id);
-    root.print(r, describe(r, Catalog.orEmpty(api), root.terminal));
+    root.print(r, describe(r, api, root.terminal));
     return 0;
   }
 
   /** The request as an approver or requester reads it. */
-  static String describe(JsonNode r, Catalog catalog, Terminal t) {
+  static String describe(JsonNode r, Api api, Terminal t) {
     Instant now = t.clock().instant();
     List<String> lines = new ArrayList<>();
     lines.add(Words.text(r, "principal") + " · " + Words.text(r, "permission") + " · "
-        + Words.account(Words.text(r, "target"), catalog.names()) + " · " + Durations.human(Words.text(r, "duration")));
+        + Catalog.account(api, Words.text(r, "target")) + " · " + Durations.human(Words.text(r, "duration")));
     lines.add("Status:        " + Words.standing(r, now, t.zone()));
     lines.add("Asked by:      " + Words.text(r, "requester"));
     lines.add("Why:           " + Words.text(r, "justification")

@@ -25,7 +25,7 @@ class WithdrawCommand implements Callable<Integer> {
     JsonNode r = api.post("/api/requests/" + id + "/withdraw",
         reason == null ? Api.JSON.createObjectNode() : Api.JSON.createObjectNode().put("reason", reason));
     root.print(r, Words.status(Words.text(r, "status")) + ": " + Words.text(r, "permission") + " in "
-        + Words.account(Words.text(r, "target"), Catalog.orEmpty(api).names()) + ".");
+        + Catalog.account(api, Words.text(r, "target")) + ".");
     return 0;
   }
 }

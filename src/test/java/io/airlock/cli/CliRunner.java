@@ -52,7 +52,8 @@ public final class CliRunner {
     Terminal t = new Terminal(Map.copyOf(env), new BufferedReader(new StringReader(stdin)), new PrintWriter(out),
         new PrintWriter(err), Clock.systemUTC(), false);
     int code = Airlock.run(t, args);
-    return new Result(code, out.toString(), err.toString());
+    Result r = new Result(code, out.toString(), err.toString());
+    return r;
   }
 
   /** An exit code and what was printed. */
