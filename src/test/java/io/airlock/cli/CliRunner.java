@@ -56,6 +56,32 @@ public final class CliRunner {
     return r;
   }
 
+  /**
+   * Starts a command in a thread of its own, for one that waits on something the test does meanwhile
+   * (the device sign-in waits for a person at Keycloak): what it printed so far, then its result.
+   */
+  public Started start(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    Terminal t = new Terminal(Map.copyOf(env), new BufferedReader(new StringReader(stdin)), new PrintWriter(out, true),
+        new PrintWriter(err, true), Clock.systemUTC(), false);
+    java.util.concurrent.CompletableFuture<Result> done = java.util.concurrent.CompletableFuture.supplyAsync(
+        () -> new Result(Airlock.run(t, args), out.toString(), err.toString()));
+    return new Started(err, done);
+  }
+
+  /** A command still running. */
+  public record Started(StringWriter errSoFar, java.util.concurrent.CompletableFuture<Result> done) {
+
+    public String err() {
+      return errSoFar.toString();
+    }
+
+    public Result result(java.time.Duration within) throws Exception {
+      return done.get(within.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+  }
+
   /** An exit code and what was printed. */
   public record Result(int code, String out, String err) {
 
