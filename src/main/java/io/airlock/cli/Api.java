@@ -123,11 +123,7 @@ public class Api {
       exit = Exit.UNEXPECTED;
       text = "Airlock answered " + status + (said == null ? "" : ": " + said);
     }
-    return throwing(new CliException(exit, text, json.isMissingNode() ? null : json));
-  }
-
-  private static JsonNode throwing(CliException e) {
-    throw e;
+    throw new CliException(exit, text, json.isMissingNode() ? null : json);
   }
 
   /** Airlock's sentence from a problem+json: its detail, then each named field ("duration: …"). */

@@ -36,6 +36,7 @@ class CliCommandsTest {
   CliRunner cli;
   final AtomicInteger pendingPolls = new AtomicInteger();
   final List<String> tokenRequests = Collections.synchronizedList(new ArrayList<>());
+  final List<String> filed = Collections.synchronizedList(new ArrayList<>());
 
   @BeforeEach
   void start() throws IOException {
@@ -53,7 +54,16 @@ class CliCommandsTest {
         send(x, 401, "{\"title\":\"Unauthorized\",\"status\":401,\"detail\":\"Sign in first\"}");
       }
     });
-    server.createContext("/api/requests", x -> send(x, 200, "[]"));
+    server.createContext("/api/requests", x -> {
+      if ("POST".equals(x.getRequestMethod())) {
+        filed.add(new String(x.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+        send(x, 201, "{\"id\":\"r-1\",\"status\":\"PENDING_REVIEW\",\"approverGroups\":\"airlock-approvers\"}");
+      } else {
+        send(x, 200, "[]");
+      }
+    });
+    server.createContext("/api/requests/preview", x -> send(x, 200, "{\"outcome\":\"NEEDS_REVIEW\","
+        + "\"approverGroups\":[\"airlock-approvers\"],\"approvalsRequired\":1,\"reason\":\"Power user needs a review\"}"));
     server.createContext("/api/requests/r-409/withdraw", x -> send(x, 409,
         "{\"status\":409,\"detail\":\"The request is no longer waiting for review (it is Active)\"}"));
     server.createContext("/api/requests/r-503/withdraw", x -> send(x, 503,
@@ -199,6 +209,33 @@ class CliCommandsTest {
         assertThat(e.exit().code()).as("HTTP " + s[0]).isEqualTo(s[1]);
       }
     }
+  }
+
+  @Test
+  void whatIsMissingIsOfferedFromTheCatalogAtATerminalAndListedWithExit2InAScript() throws Exception {
+    cli.stdin("airlock\n").run("login", "--server", base, "--user", "alice", "--password-stdin");
+
+    CliRunner.Result script = cli.run("request", "-j", "Deploy the hotfix", "-o", "json");
+    assertThat(script.code()).as(script.toString()).isEqualTo(2);
+    assertThat(script.json().at("/error/details/field").asText()).isEqualTo("account");
+    assertThat(script.json().at("/error/details/choices/0/value").asText()).isEqualTo("333333333333");
+    assertThat(script.json().at("/error/details/choices/0/label").asText()).isEqualTo("staging (333333333333) · Workloads/NonProd");
+    assertThat(filed).isEmpty();
+
+    // A person answers: the first account, the first permission, the second duration, and why.
+    CliRunner.Result person = cli.interactive(true).stdin("1\n1\n2\nDeploy the hotfix\n").run("request");
+    assertThat(person.code()).as(person.toString()).isZero();
+    assertThat(person.err()).contains("Which account? Choose one:\n   1) staging (333333333333) · Workloads/NonProd")
+        .contains("Which permission in staging (333333333333)? Choose one:\n   1) PowerUserAccess · up to 4 h · approved by airlock-approvers")
+        .contains("How long? Up to 4 h. Choose one:\n   1) 15 min\n   2) 30 min\n   3) 1 h\n   4) 2 h\n   5) 4 h")
+        .contains("What policy will do: Needs 1 review by airlock-approvers. Power user needs a review")
+        .contains("Filed as request r-1: Waiting for review.");
+    assertThat(person.out()).isEqualTo("r-1\n");
+    JsonNode body = Api.JSON.readTree(filed.get(0));
+    assertThat(body.get("target").asText()).isEqualTo("333333333333");
+    assertThat(body.get("permission").asText()).isEqualTo("PowerUserAccess");
+    assertThat(body.get("duration").asText()).isEqualTo("PT30M");
+    assertThat(body.get("justification").asText()).isEqualTo("Deploy the hotfix");
   }
 
   @Test

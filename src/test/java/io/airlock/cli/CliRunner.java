@@ -19,6 +19,7 @@ public final class CliRunner {
   private final Path home;
   private final Map<String, String> env = new HashMap<>();
   private String stdin = "";
+  private boolean interactive;
 
   public CliRunner(Path home) {
     this.home = home;
@@ -29,6 +30,12 @@ public final class CliRunner {
 
   public CliRunner env(String name, String value) {
     env.put(name, value);
+    return this;
+  }
+
+  /** Whether a person answers at this terminal (prompts for what is missing), as with a console. */
+  public CliRunner interactive(boolean answers) {
+    interactive = answers;
     return this;
   }
 
@@ -50,7 +57,7 @@ public final class CliRunner {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     Terminal t = new Terminal(Map.copyOf(env), new BufferedReader(new StringReader(stdin)), new PrintWriter(out),
-        new PrintWriter(err), Clock.systemUTC(), false);
+        new PrintWriter(err), Clock.systemUTC(), interactive);
     int code = Airlock.run(t, args);
     Result r = new Result(code, out.toString(), err.toString());
     return r;
