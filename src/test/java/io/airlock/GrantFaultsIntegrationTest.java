@@ -85,6 +85,7 @@ class GrantFaultsIntegrationTest {
   @Autowired RuntimeService runtime;
   @Autowired ManagementService management;
   @Autowired HistoryService history;
+  @Autowired org.camunda.bpm.engine.RepositoryService repository;
   @Autowired AuditLog audit;
   @Autowired AdjustableClock clock;
   @Autowired NodeClock nodeClock;
@@ -328,6 +329,66 @@ class GrantFaultsIntegrationTest {
         .hasSize(1);
     assertThat(requests.list(new Caller("alice", List.of("airlock-requesters")), true, 1000)).hasSize(filed);
     assertThat(audit.verify().intact()).isTrue();
+  }
+
+  /**
+   * The other two calls the issue names, while PostgreSQL refuses every connection: an
+   * approver's review and a policy author's deploy (as Camunda Modeler sends it). Each is 503 in
+   * Airlock's words, approves or deploys nothing, and is on record once the database is back.
+   */
+  @Test
+  void aReviewAndADeployWhileTheDatabaseIsAwayAre503InWordsAndOnRecordOnceItIsBack() throws Exception {
+    io.airlock.support.ApiClient api = new io.airlock.support.ApiClient(port);
+    io.airlock.support.ApiClient.Reply asked = api.post("alice", "/api/requests", People.request(SANDBOX, "alice",
+        "PowerUserAccess", "PT30M", "Needs a review while the database goes away"));
+    assertThat(asked.status()).as(asked.raw()).isEqualTo(201);
+    String id = asked.body().get("id").asText();
+    api.awaitStatus(id, "PENDING_REVIEW");
+    Instant before = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+    long deployments = countDeployments("while-the-database-is-away");
+    io.airlock.support.ApiClient.Reply review;
+    io.airlock.support.ApiClient.Reply deploy;
+    DatabaseOutage.set(dataSource.getJdbcUrl(), true);
+    try {
+      review = api.post("bob", "/api/requests/" + id + "/review", Map.of("outcome", "APPROVE", "comment", "ok"));
+      deploy = api.postFile("pat", "/engine-rest/deployment/create",
+          Map.of("deployment-name", "while-the-database-is-away"), "away.dmn", """
+              <?xml version="1.0" encoding="UTF-8"?>
+              <definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="away" name="Away"
+                  namespace="http://airlock.io/test">
+                <decision id="away" name="Away">
+                  <decisionTable id="Table_Away">
+                    <input id="Input_X" label="X"><inputExpression id="Expr_X" typeRef="string"><text>x</text></inputExpression></input>
+                    <output id="Output_Y" label="Y" name="y" typeRef="string" />
+                  </decisionTable>
+                </decision>
+              </definitions>
+              """);
+    } finally {
+      DatabaseOutage.set(dataSource.getJdbcUrl(), false);
+    }
+    for (io.airlock.support.ApiClient.Reply refused : List.of(review, deploy)) {
+      assertThat(refused.status()).as(refused.raw()).isEqualTo(503);
+      assertThat(refused.body().get("detail").asText()).startsWith("Airlock cannot reach its database right now, so "
+          + "nothing was done");
+      assertThat(refused.raw()).doesNotContain("Exception", "SQL", "ENGINE-");
+    }
+    await().atMost(Duration.ofSeconds(30)).until(() -> audit.heldEntries() == 0);
+    List<AuditEvent> refusals = audit.range(1, 1_000_000).stream()
+        .filter(e -> e.action().equals("refused.unavailable") && !e.occurredAt().isBefore(before)).toList();
+    assertThat(refusals).as("the refused review, written once the database was back")
+        .filteredOn(e -> "bob".equals(e.actor()) && e.details().contains("/api/requests/" + id + "/review"))
+        .hasSize(1);
+    assertThat(refusals).as("the refused deploy, written once the database was back")
+        .filteredOn(e -> "pat".equals(e.actor()) && e.details().contains("/engine-rest/deployment/create"))
+        .hasSize(1);
+    assertThat(api.get("alice", "/api/requests/" + id).body().get("status").asText()).isEqualTo("PENDING_REVIEW");
+    assertThat(countDeployments("while-the-database-is-away")).isEqualTo(deployments);
+    assertThat(audit.verify().intact()).isTrue();
+  }
+
+  private long countDeployments(String name) {
+    return repository.createDeploymentQuery().deploymentName(name).count();
   }
 
   private Job failedJob(String processInstanceId) {

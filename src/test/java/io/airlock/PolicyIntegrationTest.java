@@ -51,6 +51,33 @@ import org.springframework.test.annotation.DirtiesContext;
 class PolicyIntegrationTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** PagerDuty's API as Airlock asks it whether a requester is on call; stopped with the class. */
+  private static final io.airlock.support.FakePagerDuty PAGER_DUTY = new io.airlock.support.FakePagerDuty();
+  /** Jira's API as Airlock asks it about the tickets requests name; stopped with the class. */
+  private static final io.airlock.support.FakeTicketTrackers JIRA = new io.airlock.support.FakeTicketTrackers();
+
+  @org.springframework.test.context.DynamicPropertySource
+  static void pagerDuty(org.springframework.test.context.DynamicPropertyRegistry registry) {
+    registry.add("airlock.context.pagerduty.api-url", PAGER_DUTY::url);
+    registry.add("airlock.context.pagerduty.token-file", () -> io.airlock.support.FakePagerDuty.tokenFile().toString());
+    registry.add("airlock.context.pagerduty.timeout", () -> "PT1S");
+    // Every question asked afresh: other tests here submit as the same people before PagerDuty puts them on call.
+    registry.add("airlock.context.pagerduty.cache-for", () -> "PT0S");
+    registry.add("airlock.context.jira.api-url", JIRA::url);
+    registry.add("airlock.context.jira.user", () -> io.airlock.support.FakeTicketTrackers.JIRA_USER);
+    registry.add("airlock.context.jira.token-file", () -> io.airlock.support.FakeTicketTrackers.secretFile(
+        io.airlock.support.FakeTicketTrackers.JIRA_TOKEN).toString());
+    registry.add("airlock.context.jira.cache-for", () -> "PT0S");
+    // Only OPS is Jira's: the INC-n references of the other tests here are no tracker's.
+    registry.add("airlock.context.jira.projects", () -> "OPS");
+    registry.add("airlock.context.tickets.check-every", () -> "PT1S");
+  }
+
+  @org.junit.jupiter.api.AfterAll
+  void stopPagerDuty() {
+    PAGER_DUTY.close();
+    JIRA.close();
+  }
   private static final String SANDBOX = DemoOrganization.SANDBOX_ACCOUNT_ID;
   private static final String STAGING = DemoOrganization.STAGING_ACCOUNT_ID;
   private static final String PRODUCTION = DemoOrganization.PRODUCTION_ACCOUNT_ID;
@@ -59,6 +86,7 @@ class PolicyIntegrationTest {
   @Autowired IdentityService identityService;
   @Autowired RepositoryService repositoryService;
   @Autowired JdbcTemplate jdbc;
+  @Autowired io.airlock.sandbox.AwsSandbox sandbox;
 
   ApiClient api;
 
@@ -90,6 +118,103 @@ class PolicyIntegrationTest {
     assertThat(production.get("tags").get("environment").asText()).isEqualTo("production");
     assertThat(find(accounts, "accountId", SANDBOX).get("ouPath").asText()).isEqualTo("Workloads/NonProd");
     assertThat(find(accounts, "accountId", DemoOrganization.MANAGEMENT_ACCOUNT_ID).get("ouPath").asText()).isEmpty();
+  }
+
+  // ---- on call (PagerDuty) ------------------------------------------------------------------
+
+  /**
+   * erin is on call in PagerDuty for three more hours: her own production read-only access for two
+   * hours is approved at once, naming the shift, and AWS holds it; four hours would outlast the
+   * shift and goes to review. When PagerDuty fails, alice's same request goes to review (fail
+   * closed) and her request's timeline says why.
+   */
+  @Test
+  void anOnCallRequestersProductionReadOnlyIsApprovedWithinTheShiftAndAnUnknownAnswerGoesToReviewSayingWhy()
+      throws Exception {
+    java.time.Instant end = java.time.Instant.now().plus(java.time.Duration.ofHours(3));
+    PAGER_DUTY.onCall("erin@example.com", "Primary SRE", end);
+    try (var sso = io.airlock.support.SandboxSso.client(sandbox)) {
+      JsonNode r = submit("erin", "ReadOnlyAccess", "PT2H", PRODUCTION, "Look at the payments incident");
+      assertThat(r.get("decision").asText()).as(r.toString()).isEqualTo("APPROVE");
+      assertThat(r.get("reason").asText()).startsWith("Approved automatically: erin is on call (Primary SRE) until ")
+          .endsWith(", and read-only access for 2 h ends within the shift.");
+      api.awaitStatus(r.get("id").asText(), "ACTIVE");
+      assertThat(io.airlock.support.SandboxSso.holds(sso, PRODUCTION, DemoOrganization.READ_ONLY_PERMISSION_SET_ARN,
+          DemoOrganization.ERIN_USER_ID)).as("AWS holds erin's production read-only access").isTrue();
+      JsonNode recorded = api.get("erin", "/api/requests/" + r.get("id").asText()).body().get("policyDecisions")
+          .get(1);
+      assertThat(recorded.get("inputs").get("requesterOnCall").asBoolean()).isTrue();
+      assertThat(recorded.get("matchedRules").get(0).get("ruleId").asText()).isEqualTo("Rule_OnCallProductionReadOnly");
+      Reply ended = api.post("erin", "/api/requests/" + r.get("id").asText() + "/revoke", null);
+      assertThat(ended.status()).as(ended.raw()).isLessThan(300);
+
+      JsonNode tooLong = submit("erin", "ReadOnlyAccess", "PT4H", PRODUCTION, "Look at it all afternoon");
+      assertThat(tooLong.get("status").asText()).isEqualTo("PENDING_REVIEW");
+      assertThat(tooLong.get("reason").asText()).isEqualTo("Production access needs an approver's review.");
+
+      PAGER_DUTY.onCall("alice@example.com", "Primary SRE", end);
+      PAGER_DUTY.failWith(500);
+      JsonNode unknown = submit("alice", "ReadOnlyAccess", "PT1H", PRODUCTION, "Look at the payments incident");
+      assertThat(unknown.get("status").asText()).as("fails closed").isEqualTo("PENDING_REVIEW");
+      JsonNode timeline = api.get("alice", "/api/requests/" + unknown.get("id").asText()).body().get("timeline");
+      assertThat(java.util.stream.StreamSupport.stream(timeline.spliterator(), false)
+          .filter(e -> e.get("action").asText().equals("policy.context-unknown")).toList())
+          .singleElement().satisfies(e -> assertThat(e.get("details").get("reason").asText()).isEqualTo(
+              "PagerDuty could not say whether alice is on call: it answered 500. Rules that need it do not apply."));
+      assertThat(io.airlock.support.SandboxSso.holds(sso, PRODUCTION, DemoOrganization.READ_ONLY_PERMISSION_SET_ARN,
+          DemoOrganization.ALICE_USER_ID)).isFalse();
+    } finally {
+      PAGER_DUTY.reset();
+    }
+  }
+
+  // ---- tickets (Jira) -----------------------------------------------------------------------
+
+  /**
+   * erin names OPS-77, an open incident assigned to her in Jira: her production read-only access
+   * is approved at once, tied to the ticket, and AWS holds it; when OPS-77 is resolved, Airlock ends
+   * the access long before its two hours, AWS no longer holds it, and her timeline says why. A
+   * request naming a resolved ticket is denied, naming it.
+   */
+  @Test
+  void accessNamingAnOpenTicketAssignedToTheRequesterIsApprovedAndEndsWhenTheTicketIsResolved() throws Exception {
+    JIRA.put("OPS-77", true, "In Progress", "Incident", "erin@example.com");
+    JIRA.put("OPS-70", false, "Done", "Incident", "erin@example.com");
+    try (var sso = io.airlock.support.SandboxSso.client(sandbox)) {
+      JsonNode r = submit("erin", "ReadOnlyAccess", "PT2H", PRODUCTION, "Debug the payments outage OPS-77");
+      String id = r.get("id").asText();
+      assertThat(r.get("decision").asText()).as(r.toString()).isEqualTo("APPROVE");
+      assertThat(r.get("reason").asText())
+          .isEqualTo("Approved automatically: OPS-77 (Incident, In Progress) is open and assigned to erin.");
+      api.awaitStatus(id, "ACTIVE");
+      assertThat(io.airlock.support.SandboxSso.holds(sso, PRODUCTION, DemoOrganization.READ_ONLY_PERMISSION_SET_ARN,
+          DemoOrganization.ERIN_USER_ID)).isTrue();
+      assertThat(timelineEntry(id, "ticket.tied").get("details").get("reason").asText())
+          .isEqualTo("This access ends when OPS-77 is resolved in Jira, or at its end, whichever comes first.");
+
+      JIRA.resolve("OPS-77");
+      JsonNode revoked = api.awaitStatus(id, "REVOKED");
+      assertThat(java.time.Duration.between(java.time.Instant.parse(revoked.get("grantStart").asText()),
+          java.time.Instant.parse(revoked.get("revokedAt").asText()))).isLessThan(java.time.Duration.ofMinutes(1));
+      assertThat(io.airlock.support.SandboxSso.holds(sso, PRODUCTION, DemoOrganization.READ_ONLY_PERMISSION_SET_ARN,
+          DemoOrganization.ERIN_USER_ID)).as("AWS no longer holds it").isFalse();
+      assertThat(timelineEntry(id, "revoke.requested").get("details").get("reason").asText())
+          .isEqualTo("OPS-77 was resolved in Jira (Done)");
+
+      JsonNode resolved = submit("erin", "ReadOnlyAccess", "PT1H", PRODUCTION, "Follow up on OPS-70");
+      assertThat(resolved.get("status").asText()).isEqualTo("DENIED");
+      assertThat(resolved.get("reason").asText())
+          .isEqualTo("Denied: the ticket OPS-70 is not open (Done). Production access may only name an open ticket.");
+    } finally {
+      JIRA.reset();
+    }
+  }
+
+  private JsonNode timelineEntry(String id, String action) {
+    JsonNode timeline = api.get("erin", "/api/requests/" + id).body().get("timeline");
+    return java.util.stream.StreamSupport.stream(timeline.spliterator(), false)
+        .filter(e -> e.get("action").asText().equals(action)).findFirst()
+        .orElseThrow(() -> new AssertionError(action + " not in " + timeline));
   }
 
   // ---- explainable --------------------------------------------------------------------------
@@ -218,14 +343,14 @@ class PolicyIntegrationTest {
     assertThat(report.get("flips").get(0).get("to").asText()).isEqualTo("APPROVE");
     assertThat(report.get("flips").get(0).get("requestIds")).extracting(JsonNode::asText).containsExactly(twoHours);
     JsonNode rule = find(report.get("rules"), "ruleId", "Rule_ShortReadOnlyOutsideProduction");
-    assertThat(rule.get("row").asInt()).isEqualTo(6);
+    assertThat(rule.get("row").asInt()).isEqualTo(9);
     assertThat(rule.get("matchedBefore").asInt()).isEqualTo(1);
     assertThat(rule.get("matchedAfter").asInt()).isEqualTo(2);
     assertThat(rule.get("newlyMatches").asInt()).isEqualTo(1);
     assertThat(report.get("summary")).extracting(JsonNode::asText).contains(
         "1 request would flip from MANUAL to APPROVE",
-        "auto-approval rule 6 (Rule_ShortReadOnlyOutsideProduction) newly matches 1",
-        "auto-approval rule 7 (Rule_Otherwise) no longer matches 1");
+        "auto-approval rule 9 (Rule_ShortReadOnlyOutsideProduction) newly matches 1",
+        "auto-approval rule 10 (Rule_Otherwise) no longer matches 1");
 
     // a scopes table without the power-user row: that request would be out of scope; sent as raw XML
     String scopes = resource("/dmn/access-scopes.dmn");

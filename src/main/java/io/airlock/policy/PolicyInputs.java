@@ -32,12 +32,20 @@ import java.util.regex.Pattern;
  * <tr><td>dayOfWeek, hourOfDay, localTime, timeZone</td><td>when the policy decides</td></tr>
  * <tr><td>breakGlass, supersedes</td><td>asked for break-glass; the request an edit or rework replaces</td></tr>
  * <tr><td>scopeName, maxDurationMinutes, maxDurationSeconds, maxDurationText</td><td>auto-approval only</td></tr>
+ * <tr><td>requesterOnCall, onCallSecondsLeft, onCallUntil, onCallSchedule, ticketOpen,
+ * ticketAssignedToRequester, ticketStatus, ticketKind, withinBusinessHours, holidayToday</td><td>facts from outside
+ * ({@code io.airlock.context.PolicyContext}); null here, filled in where the request is judged</td></tr>
  * </table>
  */
 public final class PolicyInputs {
 
   public static final String EXISTING = "EXISTING";
   public static final String CRAFTED = "CRAFTED";
+
+  /** The variables {@code io.airlock.context.PolicyContext} fills in. */
+  public static final List<String> CONTEXT_FACTS = List.of("requesterOnCall", "onCallSecondsLeft", "onCallUntil",
+      "onCallSchedule", "ticketOpen", "ticketAssignedToRequester", "ticketStatus", "ticketKind",
+      "withinBusinessHours", "holidayToday");
 
   private static final DateTimeFormatter HH_MM = DateTimeFormatter.ofPattern("HH:mm");
 
@@ -86,6 +94,11 @@ public final class PolicyInputs {
     in.put("timeZone", now.getZone().getId());
     in.put("breakGlass", r.breakGlass());
     in.put("supersedes", r.supersedes());
+    // Facts from outside: unknown (null) until the policy's context fills them in, so a table
+    // that names them evaluates the same everywhere (catalog, simulation, tests) and fails closed.
+    for (String fact : CONTEXT_FACTS) {
+      in.put(fact, null);
+    }
     return in;
   }
 

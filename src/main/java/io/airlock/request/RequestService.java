@@ -158,6 +158,25 @@ public class RequestService {
     return requests.findById(id).orElseThrow();
   }
 
+  /**
+   * Airlock itself ends active access before its end, for a reason people read in the timeline
+   * ("OPS-42 was resolved in Jira"): recorded as Airlock's revoke request, then the process
+   * revokes as for any early end. Only for Airlock's own rules (a resolved ticket), never a
+   * person's call: people end access through {@link #requestRevoke}, which checks who they are.
+   *
+   * @return false when the access is no longer active (ended, or ending, meanwhile)
+   */
+  @Transactional
+  public boolean endEarly(String id, String reason) {
+    AccessRequest r = requests.findById(id).orElseThrow(() -> new RequestNotFoundException(id));
+    if (r.getStatus() != RequestStatus.ACTIVE || r.getRevokeRequestedAt() != null) {
+      return false;
+    }
+    lifecycle.recordRevokeRequest(id, SYSTEM_ACTOR, reason);
+    process.requestRevoke(id);
+    return true;
+  }
+
   /** The requester withdraws a request waiting for review; it ends CANCELLED. */
   @Transactional
   public AccessRequest withdraw(String id, String reason, Caller caller) {

@@ -43,7 +43,7 @@ class AutoApprovalDecisionTest {
   void hitPolicyIsFirstAndEveryRuleHasAnId() {
     var table = (org.camunda.bpm.dmn.engine.impl.DmnDecisionTableImpl) decision.getDecisionLogic();
     assertThat(table.getHitPolicyHandler().getHitPolicyEntry().getHitPolicy().name()).isEqualTo("FIRST");
-    assertThat(DecisionAuditPlugin.ruleIds(decision)).hasSize(7).allMatch(id -> id.startsWith("Rule_"));
+    assertThat(DecisionAuditPlugin.ruleIds(decision)).hasSize(10).allMatch(id -> id.startsWith("Rule_"));
   }
 
   // ---- rule 1: longer than the scope allows ------------------------------------------------
@@ -140,6 +140,85 @@ class AutoApprovalDecisionTest {
     PolicyInputs.Target newDev = new PolicyInputs.Target("555555555555", "ml-dev", "Workloads/NonProd/ML", Map.of());
     assertOutcome(req().target(newDev).scope("Read-only anywhere", 480).evaluate(decision),
         "Rule_ShortReadOnlyOutsideProduction", "APPROVE", null);
+  }
+
+  // ---- on call: production read-only within the requester's shift ----------------------------
+
+  @Test
+  void anOnCallRequestersProductionReadOnlyEndingWithinTheShiftIsApprovedNamingTheShift() {
+    DmnDecisionTableResult r = req().target(PRODUCTION).duration("PT2H").onCall(true, 4L * 3600, "1 Dec 14:00 UTC")
+        .scope("Read-only anywhere", 480).evaluate(decision);
+    assertOutcome(r, "Rule_OnCallProductionReadOnly", "APPROVE", "Approved automatically: alice is on call "
+        + "(Primary SRE) until 1 Dec 14:00 UTC, and read-only access for 2 h ends within the shift.");
+    // Exactly to the shift's end, to the second.
+    assertOutcome(req().target(PRODUCTION).duration("PT4H").onCall(true, 4L * 3600, "1 Dec 14:00 UTC")
+        .scope("Read-only anywhere", 480).evaluate(decision), "Rule_OnCallProductionReadOnly", "APPROVE", null);
+  }
+
+  @Test
+  void onCallDoesNotApproveWhatOutlastsTheShiftIsUnknownOrIsNotReadOnlyForThemselves() {
+    // Longer than the shift has left.
+    assertOutcome(req().target(PRODUCTION).duration("PT4H0M1S").onCall(true, 4L * 3600, "1 Dec 14:00 UTC")
+        .scope("Read-only anywhere", 480).evaluate(decision), "Rule_Production", "MANUAL", null);
+    // Not on call, and PagerDuty unknown (not set up, or could not say): fails closed to a review.
+    assertOutcome(req().target(PRODUCTION).onCall(false, null, null).scope("Read-only anywhere", 480)
+        .evaluate(decision), "Rule_Production", "MANUAL", null);
+    assertOutcome(req().target(PRODUCTION).onCall(null, null, null).scope("Read-only anywhere", 480)
+        .evaluate(decision), "Rule_Production", "MANUAL", null);
+    assertOutcome(req().target(PRODUCTION).scope("Read-only anywhere", 480).evaluate(decision), "Rule_Production",
+        "MANUAL", null);
+    // Another permission set, or access for someone else.
+    assertOutcome(req().target(PRODUCTION).permission("PowerUserAccess").onCall(true, 3600L, "1 Dec 11:00 UTC")
+        .scope("Production break-glass", 60).evaluate(decision), "Rule_Production", "MANUAL", null);
+    assertOutcome(req().target(PRODUCTION).forOthers("bob", "airlock-requesters").onCall(true, 3600L, "1 Dec 11:00 UTC")
+        .scope("Read-only anywhere", 480).evaluate(decision), "Rule_ForSomeoneElse", "MANUAL", null);
+  }
+
+  @Test
+  void aHolidayIsLikeTheWeekendForProductionAdministratorWithoutATicket() {
+    assertOutcome(productionAdmin().justification("Need to fix things").holiday(true).evaluate(decision),
+        "Rule_ProductionAdministratorAtWeekendWithoutTicket", "DENY",
+        "Denied: administrator access to production outside business hours (Monday to Friday, 08:00-18:00 UTC) "
+            + "needs a ticket reference (such as INC-123) in the ticket or the justification; it is TUESDAY 10:00 UTC, "
+            + "a holiday.");
+    assertOutcome(productionAdmin().justification("Need to fix things").holiday(false).evaluate(decision),
+        "Rule_Production", "MANUAL", null);
+    assertOutcome(productionAdmin().justification("Outage INC-7").holiday(true).evaluate(decision),
+        "Rule_Production", "MANUAL", null);
+  }
+
+  // ---- tickets: a resolved one is no reason, an open one assigned to the requester is ---------
+
+  @Test
+  void productionAccessNamingATicketThatIsNotOpenIsDeniedNamingIt() {
+    assertOutcome(req().target(PRODUCTION).justification("Follow up on OPS-1").ticketFacts(false, true, "Done",
+        "Incident").scope("Read-only anywhere", 480).evaluate(decision), "Rule_ProductionResolvedTicket", "DENY",
+        "Denied: the ticket OPS-1 is not open (Done). Production access may only name an open ticket.");
+    assertOutcome(productionAdmin().justification("Outage OPS-404").ticketFacts(false, false, "not found", null)
+        .evaluate(decision), "Rule_ProductionResolvedTicket", "DENY",
+        "Denied: the ticket OPS-404 is not open (not found). Production access may only name an open ticket.");
+    // Outside production a resolved ticket changes nothing; unknown (tracker down or not set up) neither.
+    assertOutcome(req().justification("Follow up on OPS-1").ticketFacts(false, true, "Done", "Incident")
+        .scope("Read-only anywhere", 480).evaluate(decision), "Rule_ShortReadOnlyOutsideProduction", "APPROVE", null);
+    assertOutcome(productionAdmin().justification("Outage OPS-9").ticketFacts(null, null, null, null)
+        .evaluate(decision), "Rule_Production", "MANUAL", null);
+  }
+
+  @Test
+  void productionReadOnlyNamingAnOpenTicketAssignedToTheRequesterIsApproved() {
+    assertOutcome(req().target(PRODUCTION).justification("Debug OPS-42").ticketFacts(true, true, "In Progress",
+        "Incident").scope("Read-only anywhere", 480).evaluate(decision), "Rule_AssignedTicketProductionReadOnly",
+        "APPROVE", "Approved automatically: OPS-42 (Incident, In Progress) is open and assigned to alice.");
+    // Someone else's ticket, an assignee Airlock cannot see, administrator access, or for another person: reviewed.
+    assertOutcome(req().target(PRODUCTION).justification("Debug OPS-42").ticketFacts(true, false, "In Progress",
+        "Incident").scope("Read-only anywhere", 480).evaluate(decision), "Rule_Production", "MANUAL", null);
+    assertOutcome(req().target(PRODUCTION).justification("Debug OPS-42").ticketFacts(true, null, "In Progress",
+        "Incident").scope("Read-only anywhere", 480).evaluate(decision), "Rule_Production", "MANUAL", null);
+    assertOutcome(productionAdmin().justification("Debug OPS-42").ticketFacts(true, true, "In Progress", "Incident")
+        .evaluate(decision), "Rule_Production", "MANUAL", null);
+    assertOutcome(req().target(PRODUCTION).forOthers("bob", "airlock-requesters").justification("Debug OPS-42")
+        .ticketFacts(true, true, "In Progress", "Incident").scope("Read-only anywhere", 480).evaluate(decision),
+        "Rule_ForSomeoneElse", "MANUAL", null);
   }
 
   // ---- rule 5: production ----------------------------------------------------------------

@@ -110,6 +110,7 @@ final class PolicyFixture {
     ZonedDateTime now = TUESDAY_10;
     String scopeName;
     long maxDurationMinutes;
+    final Map<String, Object> context = new java.util.HashMap<>();
 
     Req target(String id) { target = PolicyFixture.target(id); return this; }
     Req target(PolicyInputs.Target t) { target = t; return this; }
@@ -123,11 +124,34 @@ final class PolicyFixture {
     Req groups(Map<String, String> g) { groups = g; return this; }
     Req at(ZonedDateTime t) { now = t; return this; }
     Req scope(String name, long maxMinutes) { scopeName = name; maxDurationMinutes = maxMinutes; return this; }
+    /** What PagerDuty said: on call (with seconds left and the shift's end in words) or not; null: unknown. */
+    /** What Jira said of the ticket named: open or not, assigned to the requester, its status and kind. */
+    Req ticketFacts(Boolean open, Boolean assignedToRequester, String status, String kind) {
+      context.put("ticketOpen", open);
+      context.put("ticketAssignedToRequester", assignedToRequester);
+      context.put("ticketStatus", status);
+      context.put("ticketKind", kind);
+      return this;
+    }
+
+    Req holiday(boolean holiday) {
+      context.put("holidayToday", holiday);
+      return this;
+    }
+
+    Req onCall(Boolean onCall, Long secondsLeft, String until) {
+      context.put("requesterOnCall", onCall);
+      context.put("onCallSecondsLeft", secondsLeft);
+      context.put("onCallUntil", until);
+      context.put("onCallSchedule", Boolean.TRUE.equals(onCall) ? "Primary SRE" : null);
+      return this;
+    }
 
     Map<String, Object> variables() {
       Map<String, Object> in = PolicyInputs.of(new PolicyInputs.Request(system, target, permission, crafted, requester,
           requesterGroups, principal, principalGroups, self, duration, justification, ticket, false, null),
           groups, TICKET, now);
+      in.putAll(context);
       return scopeName == null ? in : PolicyInputs.withScope(in, scopeName, maxDurationMinutes);
     }
 

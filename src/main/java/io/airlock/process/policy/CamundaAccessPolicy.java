@@ -1,6 +1,9 @@
 package io.airlock.process.policy;
 
+import io.airlock.audit.AuditLog;
 import io.airlock.config.AirlockProperties;
+import io.airlock.context.PolicyContext;
+import io.airlock.context.TicketTies;
 import io.airlock.inventory.Inventory;
 import io.airlock.inventory.InventoryService;
 import io.airlock.policy.DecisionTables;
@@ -22,6 +25,7 @@ import org.camunda.bpm.dmn.engine.DmnDecisionResultEntries;
 import org.camunda.bpm.engine.DecisionService;
 import org.camunda.bpm.engine.IdentityService;
 import org.camunda.bpm.engine.identity.Group;
+import org.camunda.bpm.engine.identity.User;
 import org.springframework.stereotype.Component;
 
 /**
@@ -32,13 +36,21 @@ import org.springframework.stereotype.Component;
  * request's id, and {@link PolicyDecisions} records which definition version judged the
  * request, on which variables, with which rules and outputs. The variables are
  * {@link PolicyInputs}': the target's name, OU path and tags come from the inventory (or AWS for
- * an account created since the last scan), the group names from {@code airlock.groups.*}.
+ * an account created since the last scan), the group names from {@code airlock.groups.*}, and
+ * the facts from outside ({@link PolicyContext}: is the requester on call). A fact that cannot be
+ * known is null, so no rule that needs it matches, and the auto-approval step puts why in the
+ * request's timeline ({@code policy.context-unknown}).
  */
 @Component
 class CamundaAccessPolicy implements AccessPolicy {
 
   /** The request's reason column holds 512 characters, with room for a break-glass note. */
   static final int MAX_REASON = 400;
+  static final String SYSTEM_ACTOR = "airlock";
+  /** Audited when a fact from outside could not be known for a request (shown in its timeline). */
+  public static final String CONTEXT_UNKNOWN = "policy.context-unknown";
+  /** Audited when access is tied to the open ticket it names (shown in its timeline). */
+  public static final String TICKET_TIED = "ticket.tied";
 
   private final DecisionService decisions;
   private final IdentityService identity;
@@ -50,11 +62,17 @@ class CamundaAccessPolicy implements AccessPolicy {
   private final Pattern ticketPattern;
   private final java.time.ZoneId zone;
   private final DecisionTables tables;
+  private final PolicyContext context;
+  private final AuditLog audit;
+  private final TicketTies ties;
 
   CamundaAccessPolicy(DecisionService decisions, IdentityService identity, InventoryService inventory,
       PrincipalMapping principals, PolicyDecisions records, Clock clock, AirlockProperties properties,
-      DecisionTables tables) {
+      DecisionTables tables, PolicyContext context, AuditLog audit, TicketTies ties) {
+    this.ties = ties;
     this.tables = tables;
+    this.context = context;
+    this.audit = audit;
     this.decisions = decisions;
     this.identity = identity;
     this.inventory = inventory;
@@ -68,15 +86,20 @@ class CamundaAccessPolicy implements AccessPolicy {
 
   @Override
   public Scope scope(AccessRequest r, boolean principalIsRequester) {
-    Map<String, Object> in = inputs(r, principalIsRequester);
+    Map<String, Object> in = inputs(r, principalIsRequester).variables();
     DmnDecisionResultEntries row = evaluate(Decisions.ACCESS_SCOPES, r, in).getFirstResult();
     return row == null ? null : PolicyInputs.scope(row.getEntryMap());
   }
 
   @Override
   public Approval approval(AccessRequest r, Scope scope, boolean principalIsRequester) {
-    Map<String, Object> in = PolicyInputs.withScope(inputs(r, principalIsRequester), scope.name(),
-        scope.maxDurationMinutes());
+    Inputs inputs = inputs(r, principalIsRequester);
+    // Why a fact is unknown, in the request's timeline: the step that decides whether it is
+    // approved at once is where an unknown fact changes the outcome.
+    inputs.unknown().forEach(u -> audit.record(SYSTEM_ACTOR, CONTEXT_UNKNOWN, r.getId(), Map.of("provider",
+        u.provider(), "variable", u.variable(), "reason", u.reason())));
+    tieToOpenTicket(r, inputs.variables());
+    Map<String, Object> in = PolicyInputs.withScope(inputs.variables(), scope.name(), scope.maxDurationMinutes());
     DmnDecisionResultEntries row = evaluate(Decisions.AUTO_APPROVAL, r, in).getFirstResult();
     if (row == null) {
       return null;
@@ -91,7 +114,7 @@ class CamundaAccessPolicy implements AccessPolicy {
   @Override
   public Preview preview(AccessRequest draft, boolean principalIsRequester) {
     // The deployed tables on the DMN engine alone: no history, no audit, nothing stored.
-    Map<String, Object> in = inputs(draft, principalIsRequester);
+    Map<String, Object> in = inputs(draft, principalIsRequester).variables();
     Scope scope = PolicyInputs.scope(tables.evaluate(tables.latest(Decisions.ACCESS_SCOPES), in)
         .outputs());
     if (scope == null) {
@@ -104,7 +127,22 @@ class CamundaAccessPolicy implements AccessPolicy {
     return new Preview(scope, approval);
   }
 
-  private Map<String, Object> inputs(AccessRequest r, boolean principalIsRequester) {
+  /**
+   * A request judged while the ticket it names is open ends with that ticket, whoever approves it
+   * (policy or a person): said in its timeline ({@code ticket.tied}).
+   */
+  private void tieToOpenTicket(AccessRequest r, Map<String, Object> variables) {
+    String reference = (String) variables.get("ticketReference");
+    if (!Boolean.TRUE.equals(variables.get(PolicyContext.TICKET_OPEN))) {
+      return;
+    }
+    context.trackerOf(reference).flatMap(t -> ties.tie(r.getId(), reference, t.provider())).ifPresent(why ->
+        audit.record(SYSTEM_ACTOR, TICKET_TIED, r.getId(), Map.of("ticket", reference, "reason", why)));
+  }
+
+  private record Inputs(Map<String, Object> variables, List<PolicyContext.Unknown> unknown) {}
+
+  private Inputs inputs(AccessRequest r, boolean principalIsRequester) {
     Inventory.Account account = inventory.describeAccount(r.getTarget()).orElse(null);
     PolicyInputs.Target target = account == null ? new PolicyInputs.Target(r.getTarget(), null, null, null)
         : new PolicyInputs.Target(r.getTarget(), account.name(), account.ouPath(), account.tags());
@@ -112,7 +150,20 @@ class CamundaAccessPolicy implements AccessPolicy {
         r.getRequester(), r.requesterGroupList(), r.getPrincipal(), principalGroups(r.getPrincipal()),
         principalIsRequester, PolicyInputs.policyDuration(r), r.getJustification(), r.getTicket(),
         r.getBreakGlass() != null, r.getSupersedes());
-    return PolicyInputs.of(request, groups, ticketPattern, ZonedDateTime.ofInstant(clock.instant(), zone));
+    ZonedDateTime now = ZonedDateTime.ofInstant(clock.instant(), zone);
+    Map<String, Object> in = PolicyInputs.of(request, groups, ticketPattern, now);
+    PolicyContext.Facts facts = context.about(r.getRequester(), emailOf(r.getRequester()),
+        (String) in.get("ticketReference"), now);
+    in.putAll(facts.variables());
+    return new Inputs(in, facts.unknown());
+  }
+
+  private String emailOf(String userId) {
+    if (userId == null) {
+      return null;
+    }
+    User user = asAirlock(() -> identity.createUserQuery().userId(userId).singleResult());
+    return user == null ? null : user.getEmail();
   }
 
   /** The identity provider's groups of the person the principal is (none when not a known user). */
