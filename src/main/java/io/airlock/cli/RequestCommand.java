@@ -131,8 +131,9 @@ class RequestCommand implements Callable<Integer> {
       return Catalog.choose(root, "account", emptyOr(catalog, "Which account?"), catalog.accounts());
     }
     String id = catalog.accountId(account.trim());
-    return id != null ? id
-        : Catalog.choose(root, "account", "account: '" + account + "' is no account you may ask for.", catalog.accounts());
+    return id != null ? id : Catalog.choose(root, "account", "account: '" + account + "' is no account you may ask for."
+        + (catalog.emptyBecause() == null ? "" : " " + catalog.emptyBecause() + " Meanwhile, give the 12-digit account id."),
+        catalog.accounts());
   }
 
   private String permission(Catalog catalog, String target) {
@@ -140,8 +141,8 @@ class RequestCommand implements Callable<Integer> {
       JsonNode known = catalog.permission(target, permission.trim());
       return known != null ? Words.text(known, "permission") : permission.trim(); // policy decides on the rest
     }
-    return Catalog.choose(root, "permission", "Which permission in " + Words.account(target, catalog.names()) + "?",
-        catalog.permissions(target));
+    return Catalog.choose(root, "permission", emptyOr(catalog, "Which permission in "
+        + Words.account(target, catalog.names()) + "?"), catalog.permissions(target));
   }
 
   private Duration duration(Catalog catalog, String target, String perm) {

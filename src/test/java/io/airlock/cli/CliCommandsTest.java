@@ -239,6 +239,21 @@ class CliCommandsTest {
   }
 
   @Test
+  void beforeAirlockHasReadTheOrganizationANameSaysWhyAndAnIdStillWorks() {
+    server.removeContext("/api/catalog");
+    server.createContext("/api/catalog", x -> send(x, 200, "{\"user\":\"alice\",\"targets\":[],\"emptyBecause\":"
+        + "\"Airlock has not read your AWS organization yet: no account is in its inventory.\"}"));
+    Credentials.basic(base, "alice", "airlock").save(cli.configDir());
+    CliRunner.Result named = cli.run("request", "-a", "staging", "-p", "PowerUserAccess", "-d", "1h", "-j", "Deploy");
+    assertThat(named.code()).as(named.toString()).isEqualTo(2);
+    assertThat(named.err()).isEqualTo("airlock: account: 'staging' is no account you may ask for. Airlock has not read your "
+        + "AWS organization yet: no account is in its inventory. Meanwhile, give the 12-digit account id.\n");
+    CliRunner.Result byId = cli.run("request", "-a", "333333333333", "-p", "PowerUserAccess", "-d", "1h", "-j", "Deploy");
+    assertThat(byId.code()).as(byId.toString()).isZero();
+    assertThat(byId.out()).isEqualTo("r-1\n");
+  }
+
+  @Test
   void completionAndHelpSayTheCommandsAndExitCodes() {
     CliRunner.Result bash = cli.run("completion", "bash");
     assertThat(bash.code()).isZero();
