@@ -148,6 +148,20 @@ class PolicyIntegrationTest {
       Reply ended = api.post("erin", "/api/requests/" + r.get("id").asText() + "/revoke", null);
       assertThat(ended.status()).as(ended.raw()).isLessThan(300);
 
+      // The simulation replays what PagerDuty said then: without the on-call row, erin's request
+      // would have gone to review.
+      String table = resource("/dmn/auto-approval.dmn");
+      int row = table.indexOf("<rule id=\"Rule_OnCallProductionReadOnly\">");
+      String withoutOnCall = table.substring(0, row) + table.substring(table.indexOf("</rule>", row) + 7);
+      Reply simulated = api.postFile("paula", "/api/policies/simulate?limit=1", Map.of(), "auto-approval.dmn",
+          withoutOnCall);
+      assertThat(simulated.status()).as(simulated.raw()).isEqualTo(200);
+      assertThat(simulated.body().get("flips")).singleElement().satisfies(f -> {
+        assertThat(f.get("from").asText()).isEqualTo("APPROVE");
+        assertThat(f.get("to").asText()).isEqualTo("MANUAL");
+        assertThat(f.get("requestIds")).extracting(JsonNode::asText).containsExactly(r.get("id").asText());
+      });
+
       JsonNode tooLong = submit("erin", "ReadOnlyAccess", "PT4H", PRODUCTION, "Look at it all afternoon");
       assertThat(tooLong.get("status").asText()).isEqualTo("PENDING_REVIEW");
       assertThat(tooLong.get("reason").asText()).isEqualTo("Production access needs an approver's review.");

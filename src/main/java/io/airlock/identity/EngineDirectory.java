@@ -34,4 +34,25 @@ class EngineDirectory implements Directory {
     emails.removeIf(e -> Objects.isNull(e) || e.isBlank());
     return emails;
   }
+
+  @Override
+  public java.util.Optional<String> userWithEmail(String email) {
+    if (email == null || email.isBlank()) {
+      return java.util.Optional.empty();
+    }
+    // Exactly as written, else in lower case; never a guess between two users.
+    String wanted = email.strip();
+    List<String> ids = identity.createUserQuery().userEmail(wanted).list().stream().map(User::getId).distinct().toList();
+    if (ids.isEmpty() && !wanted.equals(wanted.toLowerCase(java.util.Locale.ROOT))) {
+      ids = identity.createUserQuery().userEmail(wanted.toLowerCase(java.util.Locale.ROOT)).list().stream()
+          .map(User::getId).distinct().toList();
+    }
+    return ids.size() == 1 ? java.util.Optional.of(ids.get(0)) : java.util.Optional.empty();
+  }
+
+  @Override
+  public List<String> groupsOf(String userId) {
+    return identity.createGroupQuery().groupMember(userId).list().stream()
+        .map(org.camunda.bpm.engine.identity.Group::getId).toList();
+  }
 }

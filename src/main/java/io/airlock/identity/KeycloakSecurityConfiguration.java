@@ -142,6 +142,13 @@ class KeycloakSecurityConfiguration {
     return new KeycloakLogout(registrations.findByRegistrationId(REGISTRATION), keycloak.internalRealmUrl() + OIDC + "/logout");
   }
 
+  /** Slack's callbacks: no sign-in, each verified by its signature instead ({@link ChatCallbackSecurity}). */
+  @Bean
+  @Order(-1)
+  SecurityFilterChain keycloakSlackCallbacks(HttpSecurity http) throws Exception {
+    return ChatCallbackSecurity.chain(http).build();
+  }
+
   @Bean
   @Order(1)
   SecurityFilterChain keycloakWebapps(HttpSecurity http, KeycloakLogout logout,

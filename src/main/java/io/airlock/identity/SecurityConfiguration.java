@@ -35,6 +35,13 @@ class SecurityConfiguration {
 
   private static final String SIGN_IN = "Sign in: this endpoint needs HTTP basic authentication (or a bearer token)";
 
+  /** Slack's callbacks: no sign-in, each verified by its signature instead ({@link ChatCallbackSecurity}). */
+  @Bean
+  @Order(-1)
+  SecurityFilterChain slackCallbacks(HttpSecurity http) throws Exception {
+    return ChatCallbackSecurity.chain(http).build();
+  }
+
   @Bean
   @Order(1)
   SecurityFilterChain webapps(HttpSecurity http, MetricsProperties metrics, AuditLog audit) throws Exception {

@@ -12,4 +12,10 @@ public interface Directory {
 
   /** The addresses of {@code users} and of the members of {@code groups}, each once; blank ones left out. */
   Set<String> emails(List<String> users, List<String> groups);
+
+  /** The one user whose email is {@code email} (ignoring case), or empty when none or several are. */
+  java.util.Optional<String> userWithEmail(String email);
+
+  /** The groups {@code userId} is a member of now. */
+  List<String> groupsOf(String userId);
 }

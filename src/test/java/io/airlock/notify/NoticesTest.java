@@ -19,7 +19,7 @@ class NoticesTest {
 
   private final InventoryService inventory = Mockito.mock(InventoryService.class);
   private final Notices notices = new Notices(new NotifyProperties("https://airlock.example", "security", 3,
-      Duration.ofSeconds(1), Duration.ofMinutes(15), Duration.ofMinutes(1), new NotifyProperties.Mail(true, "airlock@example"), new NotifyProperties.Webhook(null)),
+      Duration.ofSeconds(1), Duration.ofMinutes(15), Duration.ofMinutes(1), new NotifyProperties.Mail(true, "airlock@example"), new NotifyProperties.Webhook(null), NotifyProperties.Slack.OFF),
       new RequestLabels(inventory), "airlock-policy-authors");
 
   @org.junit.jupiter.api.BeforeEach
@@ -149,7 +149,7 @@ class NoticesTest {
     Notifications notifications = new Notifications(notices, List.of(chat), null,
         new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), null, new NotifyProperties(
             "https://airlock.example", "security", 1, Duration.ofMillis(1), Duration.ofMinutes(15), Duration.ofMinutes(1),
-            new NotifyProperties.Mail(false, "airlock@example"), new NotifyProperties.Webhook(null)));
+            new NotifyProperties.Mail(false, "airlock@example"), new NotifyProperties.Webhook(null), NotifyProperties.Slack.OFF));
     try {
       notifications.on(broken);
       org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> !sent.isEmpty());

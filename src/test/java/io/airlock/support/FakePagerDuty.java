@@ -24,43 +24,24 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * authorization, on 127.0.0.1 with a free port. A test puts people on call, makes it fail or
  * slow, and reads what was asked; {@link #close()} stops it.
  */
-public final class FakePagerDuty implements AutoCloseable {
+public final class FakePagerDuty extends LocalJsonApi {
 
   public static final String TOKEN = "fake-pagerduty-key-" + Long.toHexString(System.nanoTime());
-  private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final HttpServer server;
   private final Map<String, String> users = new ConcurrentHashMap<>();
   private final Map<String, List<Map<String, Object>>> oncalls = new ConcurrentHashMap<>();
   private final List<String> asked = new CopyOnWriteArrayList<>();
   private volatile int failWith;
   private volatile long delayMillis;
 
-  public FakePagerDuty() {
-    try {
-      server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    server.createContext("/", this::answer);
-    server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
-    server.start();
-  }
-
-  public String url() {
-    return "http://127.0.0.1:" + server.getAddress().getPort();
+  @Override
+  com.sun.net.httpserver.HttpHandler handler() {
+    return this::answer;
   }
 
   /** A file holding the key, as an operator sets airlock.context.pagerduty.token-file. */
   public static Path tokenFile() {
-    try {
-      Path f = Files.createTempFile("pagerduty", ".key");
-      Files.writeString(f, TOKEN + "\n");
-      f.toFile().deleteOnExit();
-      return f;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return secretFile(TOKEN);
   }
 
   /** Puts {@code email} on call on {@code schedule} until {@code until} (null: always on call). */
@@ -172,18 +153,5 @@ public final class FakePagerDuty implements AutoCloseable {
       out.computeIfAbsent(k, x -> new ArrayList<>()).add(v);
     }
     return out;
-  }
-
-  private static void send(HttpExchange exchange, int status, Object body) throws IOException {
-    byte[] bytes = JSON.writeValueAsBytes(body);
-    exchange.getResponseHeaders().set("Content-Type", "application/json");
-    exchange.sendResponseHeaders(status, bytes.length);
-    exchange.getResponseBody().write(bytes);
-  }
-
-  @Override
-  public void close() {
-    server.stop(0);
-    ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
   }
 }

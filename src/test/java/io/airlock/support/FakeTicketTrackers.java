@@ -23,46 +23,23 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * basic with an integration user), each in its own API's shape, on 127.0.0.1 with a free port. A
  * test opens, assigns and resolves tickets, or makes the trackers fail; {@link #close()} stops it.
  */
-public final class FakeTicketTrackers implements AutoCloseable {
+public final class FakeTicketTrackers extends LocalJsonApi {
 
   public static final String JIRA_USER = "airlock@example.com";
   public static final String JIRA_TOKEN = "fake-jira-token-" + Long.toHexString(System.nanoTime());
   public static final String SERVICENOW_USER = "airlock.integration";
   public static final String SERVICENOW_PASSWORD = "fake-servicenow-" + Long.toHexString(System.nanoTime());
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   /** A ticket as the test sets it: open or resolved, its status and kind, its assignee's email. */
   public record Ticket(String reference, boolean open, String status, String kind, String assigneeEmail) {}
 
-  private final HttpServer server;
   private final Map<String, Ticket> tickets = new ConcurrentHashMap<>();
   private final List<String> asked = new CopyOnWriteArrayList<>();
   private volatile int failWith;
 
-  public FakeTicketTrackers() {
-    try {
-      server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    server.createContext("/", this::answer);
-    server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
-    server.start();
-  }
-
-  public String url() {
-    return "http://127.0.0.1:" + server.getAddress().getPort();
-  }
-
-  public static Path secretFile(String secret) {
-    try {
-      Path f = Files.createTempFile("tracker", ".secret");
-      Files.writeString(f, secret + "\n");
-      f.toFile().deleteOnExit();
-      return f;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+  @Override
+  com.sun.net.httpserver.HttpHandler handler() {
+    return this::answer;
   }
 
   public void put(String reference, boolean open, String status, String kind, String assigneeEmail) {
@@ -151,18 +128,5 @@ public final class FakeTicketTrackers implements AutoCloseable {
 
   private static String basic(String user, String secret) {
     return "Basic " + Base64.getEncoder().encodeToString((user + ":" + secret).getBytes(StandardCharsets.UTF_8));
-  }
-
-  private static void send(HttpExchange exchange, int status, Object body) throws IOException {
-    byte[] bytes = JSON.writeValueAsBytes(body);
-    exchange.getResponseHeaders().set("Content-Type", "application/json");
-    exchange.sendResponseHeaders(status, bytes.length);
-    exchange.getResponseBody().write(bytes);
-  }
-
-  @Override
-  public void close() {
-    server.stop(0);
-    ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
   }
 }

@@ -1,0 +1,31 @@
+package io.airlock.identity;
+
+import org.springframework.http.HttpMethod;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
+
+/**
+ * The one path reachable without signing in to Airlock: Slack's interactivity callbacks
+ * ({@code POST /integrations/slack/interactions}). Slack cannot sign in; it signs each callback
+ * with the app's signing secret instead, which the endpoint verifies before it believes anything
+ * (io.airlock.slack). No session, no CSRF token (Slack has neither; a forged cross-site post has no
+ * valid signature), and only POST to exactly this path: anything else stays in the API chain
+ * and needs a sign-in.
+ */
+final class ChatCallbackSecurity {
+
+  static final String SLACK_INTERACTIONS = "/integrations/slack/interactions";
+
+  private ChatCallbackSecurity() {
+  }
+
+  static HttpSecurity chain(HttpSecurity http) throws Exception {
+    return http.securityMatcher(PathPatternRequestMatcher.withDefaults().matcher(HttpMethod.POST, SLACK_INTERACTIONS))
+        .authorizeHttpRequests(a -> a.anyRequest().permitAll())
+        .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+        .requestCache(c -> c.disable())
+        .anonymous(a -> a.disable())
+        .csrf(c -> c.disable());
+  }
+}
