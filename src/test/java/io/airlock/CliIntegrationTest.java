@@ -103,6 +103,19 @@ class CliIntegrationTest {
     assertThat(more.code()).as(more.toString()).isEqualTo(2); // no --by and nobody to ask: the choices
     assertThat(more.err()).contains("How much more time? Choose one of:").contains("15 min · until ");
 
+    // 15 more minutes: a rework through policy (read-only for at most 1 h in all: approved at once), no gap in AWS.
+    CliRunner.Result extended = alice.run("extend", id, "--by", "15m", "--justification", "Still reading", "--wait",
+        "-o", "json");
+    assertThat(extended.code()).as(extended.toString()).isZero();
+    assertThat(extended.json().get("status").asText()).isEqualTo("ACTIVE");
+    assertThat(extended.json().at("/extension/extendsRequest").asText()).isEqualTo(id);
+    assertThat(extended.json().at("/extension/byText").asText()).isEqualTo("15 min");
+    String original = id;
+    id = extended.json().get("id").asText();
+    assertThat(SandboxSso.holds(sso, DemoOrganization.SANDBOX_ACCOUNT_ID, DemoOrganization.READ_ONLY_PERMISSION_SET_ARN,
+        DemoOrganization.ALICE_USER_ID)).as("still held: the extension replaced it without a gap").isTrue();
+    assertThat(alice.run("ls").out()).containsPattern(id + "\\s+Active until \\d\\d:\\d\\d UTC \\((45|44) min left\\)");
+
     CliRunner.Result ended = alice.run("end", id, "--reason", "Done reading", "-o", "json");
     assertThat(ended.code()).as(ended.toString()).isZero();
     assertThat(ended.json().get("status").asText()).isEqualTo("REVOKED");
@@ -111,6 +124,7 @@ class CliIntegrationTest {
         DemoOrganization.ALICE_USER_ID)).as("alice's assignment gone from AWS").isFalse();
     assertThat(alice.run("ls").out()).doesNotContain(id);
     assertThat(alice.run("ls", "--all").out()).containsPattern(id + "\\s+Ended\\s+ReadOnlyAccess in sandbox");
+    assertThat(alice.run("ls", "--all").out()).containsPattern(original + "\\s+Replaced by a newer request\\s+ReadOnlyAccess");
   }
 
   @Test
