@@ -1,5 +1,6 @@
 package io.airlock;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
@@ -58,6 +59,24 @@ class ArchitectureTest {
       .that().resideOutsideOfPackages("io.airlock.process..", "io.airlock.identity..", "io.airlock.config..")
       .should().dependOnClassesThat().resideInAPackage("org.camunda..")
       .because("only the process, identity and configuration packages know the engine; the rest use their ports");
+
+  /**
+   * The CLI (target/airlock-cli.jar) is built from io/airlock/cli/** with picocli and Jackson only:
+   * a class of Airlock's in it would be missing from that jar at run time, and Airlock's code has no
+   * business calling a terminal client.
+   */
+  @ArchTest
+  static final ArchRule theCliUsesOnlyTheJdkPicocliAndJackson = classes()
+      .that().resideInAPackage("io.airlock.cli..")
+      .should().onlyDependOnClassesThat().resideInAnyPackage("io.airlock.cli..", "java..", "javax..", "picocli..",
+          "com.fasterxml.jackson..")
+      .because("the CLI's jar holds only io/airlock/cli/**, picocli and Jackson (src/assembly/cli.xml)");
+
+  @ArchTest
+  static final ArchRule nothingElseUsesTheCli = noClasses()
+      .that().resideOutsideOfPackage("io.airlock.cli..")
+      .should().dependOnClassesThat().resideInAPackage("io.airlock.cli..")
+      .because("the CLI is a client of the REST API, not a part of the server");
 
   @ArchTest
   static final ArchRule noCycles = slices().matching("io.airlock.(*)..").should().beFreeOfCycles();

@@ -48,7 +48,7 @@ class DockerImageIT {
   void airlockStartsFromTheImagesLayersAndItsHealthCheckPasses() throws Exception {
     Dockerfile dockerfile = Dockerfile.read(DOCKERFILE);
 
-    // Stage "layers": COPY --from=build /src/target/airlock-*.jar app.jar, then its RUN.
+    // Stage "layers": COPY --from=build /src/target/airlock-[0-9]*.jar app.jar, then its RUN.
     String jarGlob = dockerfile.args("layers", "COPY").get(0).split("\\s+")[1].replace("/src/", "");
     Path jar = single(jarGlob);
     Path layers = Files.createDirectories(work.resolve("layers"));

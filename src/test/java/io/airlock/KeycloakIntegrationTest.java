@@ -151,6 +151,66 @@ class KeycloakIntegrationTest {
     assertThat(grant.has("access_token")).as(grant.toString()).isFalse();
   }
 
+  // --- The CLI -----------------------------------------------------------------------------------
+
+  /**
+   * The CLI's device sign-in (README, "From the terminal") with the realm's public client
+   * {@code airlock-cli}: the CLI shows Keycloak's verification URL and code, alice signs in there
+   * (as on her phone), the CLI's polling gets the tokens and keeps them (no password), and with its
+   * bearer token alice asks for read-only access that policy approves at once: granted in the
+   * emulator, then ended from the CLI and gone.
+   */
+  @Test
+  void theCliSignsInWithTheDeviceGrantAndItsTokenAsksForAccessAndEndsIt(@org.junit.jupiter.api.io.TempDir
+      java.nio.file.Path home) throws Exception {
+    inventory.scan("test"); // the sandbox account's OU, which the auto-approval reads
+    io.airlock.cli.CliRunner cli = new io.airlock.cli.CliRunner(home);
+    String server = "http://127.0.0.1:" + kc().appPort;
+    io.airlock.cli.CliRunner.Started login = cli.start("login", "--server", server, "--issuer", kc().issuer());
+    await().atMost(Duration.ofSeconds(30)).until(() -> login.err().contains("and check that it shows the code"));
+    String url = login.err().replaceAll("(?s).*open (\\S+)\n.*", "$1");
+    assertThat(url).startsWith(kc().issuer() + "/device");
+
+    KeycloakBrowser phone = new KeycloakBrowser(kc().appPort);
+    HttpResponse<String> page = phone.openUrl(url);
+    if (!page.body().contains("kc-form-login") && page.body().contains("device_user_code")) {
+      page = phone.submit(Map.of()); // Keycloak asks to confirm the code it was given
+    }
+    assertThat(page.body()).as(page.uri().toString()).contains("kc-form-login");
+    HttpResponse<String> signedInAtKeycloak = phone.signIn("alice", KeycloakServer.PASSWORD);
+    if (signedInAtKeycloak.body().contains("name=\"accept\"")) {
+      signedInAtKeycloak = phone.submit(Map.of("accept", "Yes")); // Keycloak asks to grant the device access
+    }
+    String keycloaksPage = signedInAtKeycloak.uri() + "\n" + signedInAtKeycloak.body();
+    io.airlock.cli.CliRunner.Result signedIn;
+    try {
+      signedIn = login.result(Duration.ofSeconds(30));
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new AssertionError("the CLI still polls; Keycloak's page: " + keycloaksPage + "\nCLI: " + login.err(), e);
+    }
+    assertThat(signedIn.code()).as(signedIn + "\nKeycloak's page: " + keycloaksPage).isZero();
+    assertThat(signedIn.out()).isEqualTo("Signed in to " + server + " as alice.\n");
+    JsonNode stored = JSON.readTree(cli.configDir().resolve("credentials.json").toFile());
+    assertThat(stored.get("kind").asText()).isEqualTo("bearer");
+    assertThat(stored.get("refreshToken").asText()).isNotBlank();
+    assertThat(stored.has("password")).isFalse();
+
+    io.airlock.cli.CliRunner.Result asked = cli.run("request", "-a", DemoOrganization.SANDBOX_ACCOUNT_ID,
+        "-p", "ReadOnlyAccess", "-d", "30m", "-j", "Read the logs", "--wait", "-o", "json");
+    assertThat(asked.code()).as(asked.toString()).isZero();
+    assertThat(asked.json().at("/request/status").asText()).isEqualTo("ACTIVE");
+    assertThat(asked.json().at("/request/requester").asText()).isEqualTo("alice");
+    String id = asked.json().at("/request/id").asText();
+    try (SsoAdminClient sso = SandboxSso.client(sandbox)) {
+      assertThat(SandboxSso.holds(sso, DemoOrganization.SANDBOX_ACCOUNT_ID, DemoOrganization.READ_ONLY_PERMISSION_SET_ARN,
+          DemoOrganization.ALICE_USER_ID)).isTrue();
+      io.airlock.cli.CliRunner.Result ended = cli.run("end", id);
+      assertThat(ended.code()).as(ended.toString()).isZero();
+      assertThat(SandboxSso.holds(sso, DemoOrganization.SANDBOX_ACCOUNT_ID, DemoOrganization.READ_ONLY_PERMISSION_SET_ARN,
+          DemoOrganization.ALICE_USER_ID)).isFalse();
+    }
+  }
+
   // --- Readiness ---------------------------------------------------------------------------------
 
   @Test

@@ -4,6 +4,7 @@ import io.airlock.identity.CurrentUser;
 import io.airlock.request.AccessRequest;
 import io.airlock.request.ExtensionOptions;
 import io.airlock.request.RequestChanges;
+import io.airlock.request.RequestPreview;
 import io.airlock.request.RequestService;
 import io.airlock.request.ReviewDecision;
 import io.airlock.request.SubmitRequest;
@@ -30,11 +31,14 @@ class RequestController {
   private final RequestService requests;
   private final RequestChanges changes;
   private final io.airlock.policy.PolicyDecisions policyDecisions;
+  private final RequestPreview preview;
 
-  RequestController(RequestService requests, RequestChanges changes, io.airlock.policy.PolicyDecisions policyDecisions) {
+  RequestController(RequestService requests, RequestChanges changes, io.airlock.policy.PolicyDecisions policyDecisions,
+      RequestPreview preview) {
     this.requests = requests;
     this.changes = changes;
     this.policyDecisions = policyDecisions;
+    this.preview = preview;
   }
 
   @PostMapping
@@ -44,6 +48,16 @@ class RequestController {
   ResponseEntity<RequestView> submit(@RequestBody(required = false) SubmitRequest body, Authentication auth) {
     AccessRequest r = requests.submit(body, CurrentUser.of(auth));
     return ResponseEntity.created(URI.create("/api/requests/" + r.getId())).body(RequestView.of(r));
+  }
+
+  @PostMapping("/preview")
+  @Operation(summary = "What policy will do with a request, before anything is filed",
+      description = "The same body as POST /api/requests, checked the same way (400 naming every wrong field); both "
+          + "policy tables on the draft, nothing stored, audited or started: outcome APPROVED_AT_ONCE, "
+          + "BREAK_GLASS_AT_ONCE, NEEDS_REVIEW, DENIED or NOT_ALLOWED, the reason in words, the scope, who reviews, "
+          + "how many approvals, the longest duration (maxDuration).")
+  RequestPreview.Forecast preview(@RequestBody(required = false) SubmitRequest body, Authentication auth) {
+    return preview.preview(body, CurrentUser.of(auth));
   }
 
   @GetMapping("/{id}")
