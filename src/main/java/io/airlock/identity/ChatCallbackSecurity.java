@@ -4,6 +4,7 @@ import org.springframework.http.HttpMethod;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher;
+import org.springframework.security.web.util.matcher.OrRequestMatcher;
 
 /**
  * The one path reachable without signing in to Airlock: Slack's interactivity callbacks
@@ -16,12 +17,16 @@ import org.springframework.security.web.servlet.util.matcher.PathPatternRequestM
 final class ChatCallbackSecurity {
 
   static final String SLACK_INTERACTIONS = "/integrations/slack/interactions";
+  /** Microsoft Teams' activities (io.airlock.teams): each believed only with the Bot Framework's token. */
+  static final String TEAMS_MESSAGES = "/integrations/teams/messages";
 
   private ChatCallbackSecurity() {
   }
 
   static HttpSecurity chain(HttpSecurity http) throws Exception {
-    return http.securityMatcher(PathPatternRequestMatcher.withDefaults().matcher(HttpMethod.POST, SLACK_INTERACTIONS))
+    return http.securityMatcher(new OrRequestMatcher(
+            PathPatternRequestMatcher.withDefaults().matcher(HttpMethod.POST, SLACK_INTERACTIONS),
+            PathPatternRequestMatcher.withDefaults().matcher(HttpMethod.POST, TEAMS_MESSAGES)))
         .authorizeHttpRequests(a -> a.anyRequest().permitAll())
         .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
         .requestCache(c -> c.disable())
