@@ -13,8 +13,9 @@ CREATE TABLE teams_message (
   decided_by       VARCHAR(128)
 );
 
+-- activity_id: the conversation's id (without the thread's ;messageid=...), a space, the activity's id.
 CREATE TABLE teams_activity (
-  activity_id  VARCHAR(256)  NOT NULL PRIMARY KEY,
+  activity_id  VARCHAR(800)  NOT NULL PRIMARY KEY,
   received_at  TIMESTAMP     NOT NULL
 );
 

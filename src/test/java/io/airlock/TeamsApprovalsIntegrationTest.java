@@ -239,6 +239,31 @@ class TeamsApprovalsIntegrationTest {
   }
 
   @Test
+  void aVerifiedActivityFromAnotherTenantOrConversationChangesNothing() throws Exception {
+    String id = submit("erin", "PowerUserAccess");
+    Call posted = awaitPosted(id);
+    Map<String, Object> otherTenant = activity(BOB, Map.of("airlock", "approve", "request", id), posted.activityId());
+    otherTenant.put("channelData", Map.of("tenant", Map.of("id", "11111111-0000-4000-8000-0000000000ff")));
+    otherTenant.put("conversation", Map.of("id", CONVERSATION, "tenantId", "11111111-0000-4000-8000-0000000000ff"));
+    assertThat(send(otherTenant, token(c -> { })).status()).isEqualTo(200);
+    Map<String, Object> otherConversation = activity(BOB, Map.of("airlock", "approve", "request", id),
+        posted.activityId());
+    otherConversation.put("conversation", Map.of("id", "19:somewhere-else@thread.tacv2;messageid=1", "tenantId",
+        TENANT));
+    assertThat(send(otherConversation, token(c -> { })).status()).isEqualTo(200);
+
+    assertThat(api.get("admin", "/api/requests/" + id).body().get("status").asText()).isEqualTo("PENDING_REVIEW");
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(audit.forRequest(id))
+        .filteredOn(e -> e.action().equals("refused.teams")).extracting(AuditEvent::details)
+        .anySatisfy(d -> assertThat(d).contains("another Microsoft Entra tenant"))
+        .anySatisfy(d -> assertThat(d).contains("another Teams conversation")));
+    assertThat(audit.forRequest(id)).extracting(AuditEvent::action).doesNotContain("review.approved", "teams.review");
+    assertThat(calls).filteredOn(c -> c.kind().equals("reply")).extracting(c -> c.body().get("text").asText())
+        .contains("This Microsoft tenant is not Airlock's, so nothing was done.",
+            "Airlock takes reviews only in its reviewers' conversation, so nothing was done.");
+  }
+
+  @Test
   void theRequesterApprovingTheirOwnRequestFromTeamsIsRefusedInWordsAuditedAndNothingChanges() throws Exception {
     String id = submit("bob", "PowerUserAccess"); // bob requests and approves: never his own
     Call posted = awaitPosted(id);

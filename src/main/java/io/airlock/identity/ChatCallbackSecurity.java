@@ -7,12 +7,13 @@ import org.springframework.security.web.servlet.util.matcher.PathPatternRequestM
 import org.springframework.security.web.util.matcher.OrRequestMatcher;
 
 /**
- * The one path reachable without signing in to Airlock: Slack's interactivity callbacks
- * ({@code POST /integrations/slack/interactions}). Slack cannot sign in; it signs each callback
- * with the app's signing secret instead, which the endpoint verifies before it believes anything
- * (io.airlock.slack). No session, no CSRF token (Slack has neither; a forged cross-site post has no
- * valid signature), and only POST to exactly this path: anything else stays in the API chain
- * and needs a sign-in.
+ * The paths reachable without signing in to Airlock: Slack's interactivity callbacks
+ * ({@code POST /integrations/slack/interactions}) and Teams' activities
+ * ({@code POST /integrations/teams/messages}). Neither can sign in; Slack signs each callback
+ * with the app's signing secret and the Bot Framework sends a token it signed, which the
+ * endpoints verify before they believe anything (io.airlock.slack, io.airlock.teams). No session,
+ * no CSRF token (neither has one; a forged cross-site post has no valid signature), and only POST
+ * to exactly these paths: anything else stays in the API chain and needs a sign-in.
  */
 final class ChatCallbackSecurity {
 

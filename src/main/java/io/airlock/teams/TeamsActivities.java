@@ -123,7 +123,8 @@ class TeamsActivities {
     if (activity.id().isBlank()) {
       return unverified(request, "the activity has no id");
     }
-    if (!firstTime(activity.id())) {
+    // Activity ids are unique within a conversation: the pair is what was handled.
+    if (!firstTime(baseConversation(activity.conversationId()) + " " + activity.id())) {
       return unverified(request, "activity " + LogSafe.of(activity.id()) + " was handled already (a replay)");
     }
     JsonNode value = activity.value();
@@ -238,7 +239,7 @@ class TeamsActivities {
         + "in Tasklist (" + tasklist + ").";
   }
 
-  /** Records the activity id; false when it was handled already. */
+  /** Records the activity (conversation and id); false when it was handled already. */
   private boolean firstTime(String activityId) {
     try {
       transaction.executeWithoutResult(s -> {
