@@ -198,6 +198,38 @@ class TeamsApprovalsIntegrationTest {
   }
 
   @Test
+  void aQuorumCountsTeamsApprovalsOfDifferentApproversAsAnyOther() throws Exception {
+    String id = submit("dave", "AdministratorAccess", DemoOrganization.PRODUCTION_ACCOUNT_ID);
+    Call posted = awaitPosted(id);
+    assertThat(shown(card(posted.body()))).contains("(2 approvals from different approvers)");
+
+    Map<String, Object> approve = Map.of("airlock", "approve", "request", id);
+    assertThat(send(activity(BOB, approve, posted.activityId()), token(c -> { })).status()).isEqualTo(200);
+    assertThat(api.get("admin", "/api/requests/" + id).body().get("status").asText()).isEqualTo("PENDING_REVIEW");
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+      JsonNode update = lastUpdate(posted);
+      assertThat(update).isNotNull();
+      assertThat(shown(update)).contains("bob approved in Teams; it needs 2 approvals from different approvers");
+      assertThat(actions(update)).as("still waiting: the buttons stay").containsExactly("Approve", "Deny…",
+          "Open Tasklist");
+    });
+    assertThat(send(activity(BOB, approve, posted.activityId()), token(c -> { })).status()).isEqualTo(200);
+    assertThat(replies(posted)).singleElement().satisfies(r -> assertThat(r.get("text").asText())
+        .isEqualTo("You approved this request already; it needs 2 approvals from different approvers. "
+            + "Nothing was done."));
+
+    assertThat(send(activity(GRACE, approve, posted.activityId()), token(c -> { })).status()).isEqualTo(200);
+    api.awaitStatus(id, "ACTIVE");
+    assertThat(SandboxSso.holds(sso, DemoOrganization.PRODUCTION_ACCOUNT_ID,
+        DemoOrganization.ADMINISTRATOR_PERMISSION_SET_ARN, DemoOrganization.DAVE_USER_ID)).isTrue();
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+      JsonNode update = lastUpdate(posted);
+      assertThat(shown(update)).contains("Approved by grace in Teams · Active until");
+      assertThat(actions(update)).isEmpty();
+    });
+  }
+
+  @Test
   void anActivityWithoutTheBotFrameworksValidTokenIs401AndChangesNothing() throws Exception {
     String id = submit("erin", "PowerUserAccess");
     Call posted = awaitPosted(id);
