@@ -265,7 +265,7 @@ class PortalRolesBrowserTest {
         String diff = pat.visible(By.id("diff")).getText();
         assertThat(diff).containsPattern("\\d+ requests? would now be approved at once instead of reviewed by an approver")
             .contains("PowerUserAccess in staging (333333333333) for erin")
-            .contains("Auto-approval row 6 newly matches", "Auto-approval row 7", "no longer matches")
+            .contains("Auto-approval row 8 newly matches", "Auto-approval row 9", "no longer matches")
             .doesNotContain(reviewed);
         pat.screenshot("roles-04-pat-simulation");
         checkPage(pat, "policy-simulation");

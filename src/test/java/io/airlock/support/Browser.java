@@ -166,7 +166,26 @@ public final class Browser implements AutoCloseable {
   }
 
   /** Signs in to a Camunda webapp (tasklist, cockpit, admin) through its login form. */
+  /**
+   * The webapps list every engine registered in this JVM's runtime container. The process tests'
+   * in-memory engine ({@code airlock-process-test}, cached by Camunda's test extension and never
+   * closed) is one when those tests ran earlier in the same test JVM; Cockpit then offered it next
+   * to the node's and lost the sign-in ("Authentication failed") on a page that asked it. Only the
+   * node's own engine ({@code default}) is left registered with the container; the process tests
+   * keep theirs through the extension's cache.
+   */
+  static void onlyTheNodesEngine() {
+    var container = org.camunda.bpm.container.RuntimeContainerDelegate.INSTANCE.get();
+    for (org.camunda.bpm.engine.ProcessEngine engine
+        : new java.util.ArrayList<>(container.getProcessEngineService().getProcessEngines())) {
+      if (!"default".equals(engine.getName())) {
+        container.unregisterProcessEngine(engine);
+      }
+    }
+  }
+
   public void signIn(String baseUrl, String app, String user, String password) {
+    onlyTheNodesEngine();
     open(baseUrl + "/camunda/app/" + app + "/default/#/login");
     By name = By.cssSelector("form[name='userLogin'] input[name='username'], input#username, input[type='text']");
     By secret = By.cssSelector("input[type='password']");
