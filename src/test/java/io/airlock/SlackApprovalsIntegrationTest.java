@@ -390,6 +390,11 @@ class SlackApprovalsIntegrationTest {
     assertThat(offered).anyMatch(o -> o.startsWith("staging · PowerUserAccess (up to "));
     String justification = "Rotate the staging keys, asked from Slack " + System.nanoTime();
 
+    Reply reversed = interact(requestSubmission("UALICE", DemoOrganization.STAGING_ACCOUNT_ID + "|PowerUserAccess",
+        "PT30M", "Rotate keys \u202Eevil\u202C from Slack"));
+    assertThat(JSON.readTree(reversed.raw()).path("errors").path("justification").asText()).as(reversed.raw())
+        .as("a bidi override typed in Slack's dialog meets the same rule as the API's").isNotBlank();
+
     Reply blank = interact(requestSubmission("UALICE", DemoOrganization.STAGING_ACCOUNT_ID + "|PowerUserAccess",
         "PT30M", "   "));
     assertThat(blank.status()).isEqualTo(200);
@@ -450,7 +455,8 @@ class SlackApprovalsIntegrationTest {
     assertThat(approved.get("reviewer").asText()).as("the worker acts as bob, mapped from Slack").isEqualTo("bob");
     assertThat(audit.forRequest(id)).filteredOn(e -> e.action().equals("slack.review")).singleElement()
         .satisfies(e -> assertThat(e.actor()).isEqualTo("bob"));
-    awaitResponses("r-slow-3"); // the second click on `other` is told it no longer waits; the pool is free again
+    // Of the two clicks on `other`, one approves it and the other is told it no longer waits: the pool is free again.
+    await().atMost(Duration.ofSeconds(20)).until(() -> responses("r-slow-2").size() + responses("r-slow-3").size() == 1);
     assertThat(responses("r-slow")).as("nothing to tell bob alone").isEmpty();
   }
 
@@ -538,6 +544,58 @@ class SlackApprovalsIntegrationTest {
         .satisfies(e -> assertThat(e.details()).contains("not on Airlock's review message"));
   }
 
+  @Test
+  void aRequestDialogThatTakesLongerThanSlackWaitsSaysItIsBeingFiledAndThenShowsWhatBecameOfIt() throws Exception {
+    String justification = "Check the staging queue, asked slowly " + System.nanoTime();
+    slowMillis.set(4000);
+    Reply answered;
+    try {
+      long started = System.nanoTime();
+      answered = interact(requestSubmission("USLOWBOB", DemoOrganization.STAGING_ACCOUNT_ID + "|PowerUserAccess",
+          "PT30M", justification));
+      assertThat(Duration.ofNanos(System.nanoTime() - started)).as("within Slack's three seconds")
+          .isLessThan(Duration.ofMillis(2900));
+    } finally {
+      slowMillis.set(0);
+    }
+    assertThat(answered.status()).isEqualTo(200);
+    JsonNode answer = JSON.readTree(answered.raw());
+    assertThat(answer.get("response_action").asText()).isEqualTo("update");
+    assertThat(shown(answer.get("view"))).contains("Airlock is filing your request");
+    JsonNode[] updated = new JsonNode[1];
+    await().atMost(Duration.ofSeconds(20)).until(() -> (updated[0] = calls.stream().filter(c -> c.method()
+        .equals("views.update") && c.body().path("view_id").asText().equals("V0USLOWBOB")).map(Call::body)
+        .findFirst().orElse(null)) != null);
+    assertThat(shown(updated[0].get("view"))).contains("PowerUserAccess in staging (333333333333) for 30 min")
+        .contains("It waits for review by airlock-approvers");
+    assertThat(api.get("bob", "/api/requests?mine=true").body().toString()).as("filed as bob").contains(justification);
+  }
+
+  @Test
+  void airlockAnswersOnlyAtSlacksAddressesNotWhereverAPayloadPoints() throws Exception {
+    AtomicInteger hits = new AtomicInteger();
+    HttpServer trap = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    trap.createContext("/", exchange -> {
+      hits.incrementAndGet();
+      exchange.sendResponseHeaders(200, -1);
+      exchange.close();
+    });
+    trap.start();
+    try {
+      String id = submit("erin", "PowerUserAccess");
+      awaitPosted(id);
+      Map<String, Object> click = new LinkedHashMap<>(blockAction("USTRANGER", "approve", id, "r-trap"));
+      click.put("response_url", "http://127.0.0.1:" + trap.getAddress().getPort() + "/latest/meta-data/");
+      assertThat(interact(click).status()).isEqualTo(200);
+      await().atMost(Duration.ofSeconds(10)).until(() -> audit.forRequest(id).stream()
+          .anyMatch(e -> e.action().equals("refused.slack")));
+      Thread.sleep(500);
+      assertThat(hits.get()).as("nothing posted to an address that is not Slack's").isZero();
+    } finally {
+      trap.stop(0);
+    }
+  }
+
   // ---- helpers ---------------------------------------------------------------------------
 
   /** The slash command /airlock, signed as Slack signs it. */
@@ -552,7 +610,7 @@ class SlackApprovalsIntegrationTest {
   private Map<String, Object> requestSubmission(String slackUser, String what, String duration, String justification) {
     return Map.of("type", "view_submission",
         "user", Map.of("id", slackUser, "team_id", "T0AIRLOCK"),
-        "view", Map.of("type", "modal", "callback_id", "airlock-request",
+        "view", Map.of("type", "modal", "callback_id", "airlock-request", "id", "V0" + slackUser,
             "state", Map.of("values", Map.of(
                 "what", Map.of("what", Map.of("type", "static_select", "selected_option", Map.of("value", what))),
                 "duration", Map.of("duration", Map.of("type", "static_select", "selected_option",

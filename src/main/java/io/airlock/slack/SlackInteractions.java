@@ -654,8 +654,33 @@ class SlackInteractions {
     }
   }
 
-  private static boolean answerable(String responseUrl) {
-    return responseUrl != null && (responseUrl.startsWith("https://") || responseUrl.startsWith("http://"));
+  /**
+   * Only Slack's own addresses are answered ({@code https://…slack.com/…}, GovSlack's
+   * {@code slack-gov.com}, or wherever {@code api-url} points): a response_url is taken from the
+   * payload, and Airlock does not post to any address a payload names (the metadata service, an
+   * internal admin port) even should the signing secret leak.
+   */
+  private boolean answerable(String responseUrl) {
+    if (responseUrl == null) {
+      return false;
+    }
+    try {
+      java.net.URI uri = java.net.URI.create(responseUrl);
+      java.net.URI api = java.net.URI.create(slack.settings().apiUrl());
+      String host = uri.getHost() == null ? "" : uri.getHost().toLowerCase(java.util.Locale.ROOT);
+      boolean slacks = "https".equals(uri.getScheme()) && uri.getUserInfo() == null && (uri.getPort() == -1
+          || uri.getPort() == 443) && (host.equals("slack.com") || host.endsWith(".slack.com")
+          || host.equals("slack-gov.com") || host.endsWith(".slack-gov.com"));
+      boolean configured = java.util.Objects.equals(uri.getScheme(), api.getScheme())
+          && java.util.Objects.equals(uri.getRawAuthority(), api.getRawAuthority());
+      if (slacks || configured) {
+        return true;
+      }
+    } catch (IllegalArgumentException notAnAddress) {
+      // below
+    }
+    log.warn("Did not answer at {}: not Slack's", LogSafe.of(clip(responseUrl)));
+    return false;
   }
 
   /** A text field of the payload, or null when it is missing, not text, or longer than any of Slack's. */
