@@ -320,6 +320,11 @@ class SlackInteractions {
         log.warn("Could not file a request from Slack for {}: {}", slackUser, LogSafe.of(e.getMessage()));
         result = errors(Map.of(SlackRequests.WHAT, "Airlock could not reach Slack just now, so nothing was filed. Try "
             + "again in a minute, or ask in Airlock's portal (" + newRequest + ")."));
+      } catch (RuntimeException e) {
+        // Logged once here; the dialog still gets an answer, in words, in time or late.
+        log.warn("Could not file a request from Slack for {}: {}", slackUser, LogSafe.of(e));
+        result = errors(Map.of(SlackRequests.WHAT, "Airlock could not file this just now, so nothing was filed. Try "
+            + "again in a minute, or ask in Airlock's portal (" + newRequest + ")."));
       }
       answer.complete(result);
       if (!handed.compareAndSet(0, 1) && viewId != null) {
