@@ -65,6 +65,9 @@ import software.amazon.awssdk.services.ssoadmin.SsoAdminClient;
     // grace's Slack profile has a private email: the explicit mapping says who she is.
     "airlock.notify.slack.users.UGRACE=grace",
     "airlock.notify.slack.team-id=T0AIRLOCK",
+    // Two workers and one waiting: a handful of slow callbacks fill it (aFullPool...).
+    "airlock.notify.slack.workers=2",
+    "airlock.notify.slack.queue=1",
     "camunda.bpm.job-execution.wait-time-in-millis=200",
     "camunda.bpm.job-execution.max-wait=1000"})
 @Import({PostgresTestConfiguration.class, SlackApprovalsIntegrationTest.SecondFactorAsKeycloak.class})
@@ -102,7 +105,13 @@ class SlackApprovalsIntegrationTest {
       "UBOB", "bob@example.com",
       "UALICE", "alice@example.com",
       "UGRACE", "grace.at.home@private.example",
-      "USTRANGER", "stranger@elsewhere.example");
+      "USTRANGER", "stranger@elsewhere.example",
+      // bob's address again, on accounts that must not be bob: Slack has not confirmed it; a guest
+      "UUNCONFIRMED", "bob@example.com",
+      "UGUEST", "bob@example.com",
+      // bob, whose users.info Slack answers slowly (slowMillis)
+      "USLOWBOB", "bob@example.com");
+  static final java.util.concurrent.atomic.AtomicLong slowMillis = new java.util.concurrent.atomic.AtomicLong();
   static final HttpServer slack = fakeSlack();
 
   static {
@@ -183,7 +192,7 @@ class SlackApprovalsIntegrationTest {
       assertThat(buttons(update)).as("still waiting: the buttons stay").containsExactly("approve", "deny", "tasklist");
     });
     assertThat(interact(blockAction("UBOB", "approve", id, "r-quorum-again")).status()).isEqualTo(200);
-    assertThat(responses("r-quorum-again")).singleElement().satisfies(r -> assertThat(r.get("text").asText())
+    assertThat(awaitResponses("r-quorum-again")).singleElement().satisfies(r -> assertThat(r.get("text").asText())
         .isEqualTo("You approved this request already; it needs 2 approvals from different approvers. "
             + "Nothing was done."));
 
@@ -242,7 +251,7 @@ class SlackApprovalsIntegrationTest {
     String id = submit("erin", "PowerUserAccess");
     awaitPosted(id);
     assertThat(interact(blockAction("USTRANGER", "approve", id, "r-stranger")).status()).isEqualTo(200);
-    assertThat(responses("r-stranger")).singleElement().satisfies(r -> {
+    assertThat(awaitResponses("r-stranger")).singleElement().satisfies(r -> {
       assertThat(r.get("response_type").asText()).isEqualTo("ephemeral");
       assertThat(r.get("text").asText()).startsWith("Airlock does not know who you are in Slack, so nothing was done.")
           .doesNotContain(id);
@@ -258,7 +267,7 @@ class SlackApprovalsIntegrationTest {
     String id = submit("bob", "PowerUserAccess"); // bob requests and approves: never his own
     JsonNode posted = awaitPosted(id);
     assertThat(interact(blockAction("UBOB", "approve", id, "r-self")).status()).isEqualTo(200);
-    assertThat(responses("r-self")).singleElement().satisfies(r -> assertThat(r.get("text").asText())
+    assertThat(awaitResponses("r-self")).singleElement().satisfies(r -> assertThat(r.get("text").asText())
         .isEqualTo("You cannot review your own access request: another approver must. Nothing was done."));
     assertThat(api.get("admin", "/api/requests/" + id).body().get("status").asText()).isEqualTo("PENDING_REVIEW");
     await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(audit.forRequest(id))
@@ -276,10 +285,11 @@ class SlackApprovalsIntegrationTest {
     SecondFactorAsKeycloak.required.set(true);
     try {
       assertThat(interact(blockAction("UBOB", "approve", id, "r-stepup")).status()).isEqualTo(200);
+      awaitResponses("r-stepup"); // the worker decides after Slack's answer
     } finally {
       SecondFactorAsKeycloak.required.set(false);
     }
-    assertThat(responses("r-stepup")).singleElement().satisfies(r -> assertThat(r.get("text").asText())
+    assertThat(awaitResponses("r-stepup")).singleElement().satisfies(r -> assertThat(r.get("text").asText())
         .startsWith("Approving needs a recent sign-in with your second factor, which Slack cannot show. Nothing was "
             + "approved: approve it in Tasklist (").contains("/camunda/app/tasklist/").doesNotContain(id));
     assertThat(api.get("admin", "/api/requests/" + id).body().get("status").asText()).isEqualTo("PENDING_REVIEW");
@@ -295,8 +305,7 @@ class SlackApprovalsIntegrationTest {
     String id = submit("erin", "PowerUserAccess");
     JsonNode posted = awaitPosted(id);
     assertThat(interact(blockAction("UGRACE", "deny", id, "r-deny")).status()).isEqualTo(200);
-    JsonNode opened = calls.stream().filter(c -> c.method().equals("views.open")
-        && c.body().path("trigger_id").asText().equals("trigger-r-deny")).findFirst().orElseThrow().body();
+    JsonNode opened = awaitCall("views.open", "trigger-r-deny");
     JsonNode view = opened.get("view");
     assertThat(view.get("type").asText()).isEqualTo("modal");
     assertThat(shown(view)).contains("erin · PowerUserAccess · staging (333333333333) · 30 min")
@@ -343,7 +352,7 @@ class SlackApprovalsIntegrationTest {
     });
     // Slack's buttons on a request decided elsewhere: told so, nothing changes.
     assertThat(interact(blockAction("UBOB", "approve", elsewhere, "r-late")).status()).isEqualTo(200);
-    assertThat(responses("r-late")).singleElement().satisfies(r -> assertThat(r.get("text").asText())
+    assertThat(awaitResponses("r-late")).singleElement().satisfies(r -> assertThat(r.get("text").asText())
         .startsWith("This request no longer waits for review"));
     assertThat(api.get("admin", "/api/requests/" + elsewhere).body().get("status").asText()).isEqualTo("DENIED");
   }
@@ -373,14 +382,18 @@ class SlackApprovalsIntegrationTest {
     Reply opened = command("UALICE", "cmd-alice");
     assertThat(opened.status()).isEqualTo(200);
     assertThat(opened.raw()).as("the dialog opens; no message").isEmpty();
-    JsonNode view = calls.stream().filter(c -> c.method().equals("views.open")
-        && c.body().path("trigger_id").asText().equals("trigger-cmd-alice")).findFirst().orElseThrow().body().get("view");
+    JsonNode view = awaitCall("views.open", "trigger-cmd-alice").get("view");
     assertThat(view.get("callback_id").asText()).isEqualTo("airlock-request");
     List<String> offered = new ArrayList<>();
     view.get("blocks").get(0).path("element").path("options").forEach(o -> offered.add(o.path("text").path("text")
         .asText()));
     assertThat(offered).anyMatch(o -> o.startsWith("staging · PowerUserAccess (up to "));
     String justification = "Rotate the staging keys, asked from Slack " + System.nanoTime();
+
+    Reply reversed = interact(requestSubmission("UALICE", DemoOrganization.STAGING_ACCOUNT_ID + "|PowerUserAccess",
+        "PT30M", "Rotate keys \u202Eevil\u202C from Slack"));
+    assertThat(JSON.readTree(reversed.raw()).path("errors").path("justification").asText()).as(reversed.raw())
+        .as("a bidi override typed in Slack's dialog meets the same rule as the API's").isNotBlank();
 
     Reply blank = interact(requestSubmission("UALICE", DemoOrganization.STAGING_ACCOUNT_ID + "|PowerUserAccess",
         "PT30M", "   "));
@@ -412,8 +425,175 @@ class SlackApprovalsIntegrationTest {
 
     Reply stranger = command("USTRANGER", "cmd-stranger");
     assertThat(stranger.status()).isEqualTo(200);
-    assertThat(JSON.readTree(stranger.raw()).get("text").asText())
+    assertThat(awaitResponses("cmd-stranger").get(0).get("text").asText())
         .startsWith("Airlock does not know who you are in Slack, so nothing was done.");
+  }
+
+  @Test
+  void slackHasItsAnswerAtOnceWhileTheWorkFollowsAsTheOneWhoClickedAndAFullPoolSaysItIsBusy() throws Exception {
+    String id = submit("erin", "PowerUserAccess");
+    awaitPosted(id);
+    String other = submit("erin", "PowerUserAccess");
+    awaitPosted(other);
+    slowMillis.set(4000); // Slack's users.info (or the engine) takes longer than Slack's three seconds
+    try {
+      long started = System.nanoTime();
+      assertThat(interact(blockAction("USLOWBOB", "approve", id, "r-slow")).status()).isEqualTo(200);
+      assertThat(Duration.ofNanos(System.nanoTime() - started)).as("answered before the work is done")
+          .isLessThan(Duration.ofMillis(1500));
+      assertThat(api.get("admin", "/api/requests/" + id).body().get("status").asText()).isEqualTo("PENDING_REVIEW");
+      // Two at work (r-slow and r-slow-2), one waiting; the next is not taken and its clicker reads so.
+      assertThat(interact(blockAction("USLOWBOB", "approve", other, "r-slow-2")).status()).isEqualTo(200);
+      assertThat(interact(blockAction("USLOWBOB", "approve", other, "r-slow-3")).status()).isEqualTo(200);
+      assertThat(interact(blockAction("USLOWBOB", "approve", other, "r-busy")).status()).isEqualTo(200);
+      assertThat(awaitResponses("r-busy")).singleElement().satisfies(r -> assertThat(r.get("text").asText())
+          .startsWith("Airlock is busy just now, so nothing was done. Try again in a minute"));
+    } finally {
+      slowMillis.set(0);
+    }
+    JsonNode approved = api.awaitStatus(id, "ACTIVE");
+    assertThat(approved.get("reviewer").asText()).as("the worker acts as bob, mapped from Slack").isEqualTo("bob");
+    assertThat(audit.forRequest(id)).filteredOn(e -> e.action().equals("slack.review")).singleElement()
+        .satisfies(e -> assertThat(e.actor()).isEqualTo("bob"));
+    // Of the two clicks on `other`, one approves it and the other is told it no longer waits: the pool is free again.
+    await().atMost(Duration.ofSeconds(20)).until(() -> responses("r-slow-2").size() + responses("r-slow-3").size() == 1);
+    assertThat(responses("r-slow")).as("nothing to tell bob alone").isEmpty();
+  }
+
+  @Test
+  void oversizedSlowReplayedAndMalformedCallbacksAreRefusedAndChangeNothing() throws Exception {
+    long now = Instant.now().getEpochSecond();
+    String big = "payload=" + "x".repeat(300 * 1024);
+    HttpResponse<String> announced = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+            + INTERACTIONS)).header("X-Slack-Request-Timestamp", String.valueOf(now))
+        .header("X-Slack-Signature", "v0=" + sign(SECRET, now, big))
+        .POST(HttpRequest.BodyPublishers.ofString(big)).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(announced.statusCode()).as("a length over 256 KiB, refused before reading").isEqualTo(413);
+    HttpResponse<String> chunked = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+            + INTERACTIONS)).header("X-Slack-Request-Timestamp", String.valueOf(now))
+        .header("X-Slack-Signature", "v0=" + sign(SECRET, now, big))
+        .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(
+            big.getBytes(StandardCharsets.UTF_8)))).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(chunked.statusCode()).as("chunks without a length, cut at 256 KiB").isEqualTo(413);
+
+    // A body dribbled a byte a second holds a thread no longer than five seconds.
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(20_000);
+      var out = socket.getOutputStream();
+      out.write(("POST " + INTERACTIONS + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded"
+          + "\r\nContent-Length: 100\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      String status = null;
+      var in = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+      for (int i = 0; i < 15 && status == null; i++) {
+        out.write('x');
+        out.flush();
+        Thread.sleep(1000);
+        if (socket.getInputStream().available() > 0) {
+          status = in.readLine();
+        }
+      }
+      assertThat(status).as("refused while still dribbling").startsWith("HTTP/1.1 408");
+    }
+
+    // The same signed bytes twice inside the five minutes: the second is a replay.
+    String id = submit("dave", "AdministratorAccess", DemoOrganization.PRODUCTION_ACCOUNT_ID); // two approvals
+    awaitPosted(id);
+    String body = form(blockAction("UBOB", "approve", id, "r-replayed"));
+    String signature = "v0=" + sign(SECRET, now, body);
+    assertThat(post(body, String.valueOf(now), signature).status()).isEqualTo(200);
+    assertThat(post(body, String.valueOf(now), signature).status()).as("replayed within the window").isEqualTo(401);
+    await().atMost(Duration.ofSeconds(10)).until(() -> audit.forRequest(id).stream()
+        .anyMatch(e -> e.action().equals("review.approved")));
+    assertThat(audit.forRequest(id)).filteredOn(e -> e.action().equals("slack.review")).hasSize(1);
+
+    // Signed, but not the shapes Slack sends: 400, or nobody.
+    assertThat(post("payload=not-json", now).status()).isEqualTo(400);
+    assertThat(post("payload=" + URLEncoder.encode("[{\"type\":\"block_actions\"}]", StandardCharsets.UTF_8), now)
+        .status()).isEqualTo(400);
+    assertThat(post("payload=%zz", now).status()).isEqualTo(400);
+    Map<String, Object> lower = new LinkedHashMap<>(blockAction("UBOB", "approve", id, "r-lower"));
+    lower.put("user", Map.of("id", "ugrace", "team_id", "T0AIRLOCK")); // Slack ids are upper case: nobody, not UGRACE
+    assertThat(interact(lower).status()).isEqualTo(200);
+    assertThat(awaitResponses("r-lower").get(0).get("text").asText()).startsWith("Airlock does not know who you are");
+    assertThat(api.get("admin", "/api/requests/" + id).body().get("status").asText()).isEqualTo("PENDING_REVIEW");
+  }
+
+  @Test
+  void aButtonNamingAnotherRequestAnUnconfirmedEmailOrAGuestChangeNothing() throws Exception {
+    String a = submit("erin", "PowerUserAccess");
+    awaitPosted(a);
+    String b = submit("erin", "PowerUserAccess");
+    awaitPosted(b);
+    // The message about a, with its button's value edited to b.
+    assertThat(interact(blockAction("UBOB", "approve", b, "r-edited", a)).status()).isEqualTo(200);
+    assertThat(awaitResponses("r-edited").get(0).get("text").asText())
+        .isEqualTo("This button is not on Airlock's review message of this request, so nothing was done.");
+    // bob's address in the profile of accounts that are not bob's: unconfirmed, a guest.
+    assertThat(interact(blockAction("UUNCONFIRMED", "approve", a, "r-unconfirmed")).status()).isEqualTo(200);
+    assertThat(interact(blockAction("UGUEST", "approve", a, "r-guest")).status()).isEqualTo(200);
+    assertThat(awaitResponses("r-unconfirmed").get(0).get("text").asText())
+        .startsWith("Airlock does not know who you are in Slack");
+    assertThat(awaitResponses("r-guest").get(0).get("text").asText())
+        .startsWith("Airlock does not know who you are in Slack");
+    for (String id : List.of(a, b)) {
+      assertThat(api.get("admin", "/api/requests/" + id).body().get("status").asText()).isEqualTo("PENDING_REVIEW");
+      assertThat(audit.forRequest(id)).extracting(AuditEvent::action).doesNotContain("review.approved");
+    }
+    assertThat(audit.forRequest(b)).filteredOn(e -> e.action().equals("refused.review")).singleElement()
+        .satisfies(e -> assertThat(e.details()).contains("not on Airlock's review message"));
+  }
+
+  @Test
+  void aRequestDialogThatTakesLongerThanSlackWaitsSaysItIsBeingFiledAndThenShowsWhatBecameOfIt() throws Exception {
+    String justification = "Check the staging queue, asked slowly " + System.nanoTime();
+    slowMillis.set(4000);
+    Reply answered;
+    try {
+      long started = System.nanoTime();
+      answered = interact(requestSubmission("USLOWBOB", DemoOrganization.STAGING_ACCOUNT_ID + "|PowerUserAccess",
+          "PT30M", justification));
+      assertThat(Duration.ofNanos(System.nanoTime() - started)).as("within Slack's three seconds")
+          .isLessThan(Duration.ofMillis(2900));
+    } finally {
+      slowMillis.set(0);
+    }
+    assertThat(answered.status()).isEqualTo(200);
+    JsonNode answer = JSON.readTree(answered.raw());
+    assertThat(answer.get("response_action").asText()).isEqualTo("update");
+    assertThat(shown(answer.get("view"))).contains("Airlock is filing your request");
+    JsonNode[] updated = new JsonNode[1];
+    await().atMost(Duration.ofSeconds(20)).until(() -> (updated[0] = calls.stream().filter(c -> c.method()
+        .equals("views.update") && c.body().path("view_id").asText().equals("V0USLOWBOB")).map(Call::body)
+        .findFirst().orElse(null)) != null);
+    assertThat(shown(updated[0].get("view"))).contains("PowerUserAccess in staging (333333333333) for 30 min")
+        .contains("It waits for review by airlock-approvers");
+    assertThat(api.get("bob", "/api/requests?mine=true").body().toString()).as("filed as bob").contains(justification);
+  }
+
+  @Test
+  void airlockAnswersOnlyAtSlacksAddressesNotWhereverAPayloadPoints() throws Exception {
+    AtomicInteger hits = new AtomicInteger();
+    HttpServer trap = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    trap.createContext("/", exchange -> {
+      hits.incrementAndGet();
+      exchange.sendResponseHeaders(200, -1);
+      exchange.close();
+    });
+    trap.start();
+    try {
+      String id = submit("erin", "PowerUserAccess");
+      awaitPosted(id);
+      Map<String, Object> click = new LinkedHashMap<>(blockAction("USTRANGER", "approve", id, "r-trap"));
+      click.put("response_url", "http://127.0.0.1:" + trap.getAddress().getPort() + "/latest/meta-data/");
+      assertThat(interact(click).status()).isEqualTo(200);
+      await().atMost(Duration.ofSeconds(10)).until(() -> audit.forRequest(id).stream()
+          .anyMatch(e -> e.action().equals("refused.slack")));
+      Thread.sleep(500);
+      assertThat(hits.get()).as("nothing posted to an address that is not Slack's").isZero();
+    } finally {
+      trap.stop(0);
+    }
   }
 
   // ---- helpers ---------------------------------------------------------------------------
@@ -430,7 +610,7 @@ class SlackApprovalsIntegrationTest {
   private Map<String, Object> requestSubmission(String slackUser, String what, String duration, String justification) {
     return Map.of("type", "view_submission",
         "user", Map.of("id", slackUser, "team_id", "T0AIRLOCK"),
-        "view", Map.of("type", "modal", "callback_id", "airlock-request",
+        "view", Map.of("type", "modal", "callback_id", "airlock-request", "id", "V0" + slackUser,
             "state", Map.of("values", Map.of(
                 "what", Map.of("what", Map.of("type", "static_select", "selected_option", Map.of("value", what))),
                 "duration", Map.of("duration", Map.of("type", "static_select", "selected_option",
@@ -481,6 +661,19 @@ class SlackApprovalsIntegrationTest {
     return tsByBody.get(posted.toString());
   }
 
+  /** The answers told through the response_url (the work follows Slack's answer): waits for the first. */
+  private List<JsonNode> awaitResponses(String responseId) {
+    await().atMost(Duration.ofSeconds(20)).until(() -> !responses(responseId).isEmpty());
+    return responses(responseId);
+  }
+
+  private JsonNode awaitCall(String method, String triggerId) {
+    JsonNode[] found = new JsonNode[1];
+    await().atMost(Duration.ofSeconds(20)).until(() -> (found[0] = calls.stream().filter(c -> c.method().equals(method)
+        && c.body().path("trigger_id").asText().equals(triggerId)).map(Call::body).findFirst().orElse(null)) != null);
+    return found[0];
+  }
+
   private List<JsonNode> responses(String responseId) {
     return calls.stream().filter(c -> c.method().equals("respond/" + responseId)).map(Call::body).toList();
   }
@@ -518,11 +711,19 @@ class SlackApprovalsIntegrationTest {
   }
 
   private Map<String, Object> blockAction(String slackUser, String action, String requestId, String responseId) {
+    return blockAction(slackUser, action, requestId, responseId, requestId);
+  }
+
+  /** A click on a button whose value is {@code requestId}, on the review message of {@code messageOf}. */
+  private Map<String, Object> blockAction(String slackUser, String action, String requestId, String responseId,
+      String messageOf) {
+    String messageTs = calls.stream().filter(c -> c.method().equals("chat.postMessage") && c.body().toString()
+        .contains("\"value\":\"" + messageOf + "\"")).map(c -> tsOf(c.body())).findFirst().orElse("0");
     return Map.of("type", "block_actions",
         "user", Map.of("id", slackUser, "username", slackUser.toLowerCase(), "team_id", "T0AIRLOCK"),
         "trigger_id", "trigger-" + responseId,
         "response_url", fake() + "/respond/" + responseId,
-        "container", Map.of("type", "message", "channel_id", "C0REVIEWS"),
+        "container", Map.of("type", "message", "channel_id", "C0REVIEWS", "message_ts", messageTs),
         "actions", List.of(Map.of("type", "button", "action_id", action, "block_id", "review", "value", requestId)));
   }
 
@@ -538,6 +739,11 @@ class SlackApprovalsIntegrationTest {
   private Reply interact(Map<String, Object> payload) throws Exception {
     String body = form(payload);
     long now = Instant.now().getEpochSecond();
+    return post(body, String.valueOf(now), "v0=" + sign(SECRET, now, body));
+  }
+
+  /** Posts {@code body} signed with the right secret at {@code now}. */
+  private Reply post(String body, long now) throws Exception {
     return post(body, String.valueOf(now), "v0=" + sign(SECRET, now, body));
   }
 
@@ -570,6 +776,7 @@ class SlackApprovalsIntegrationTest {
   private static HttpServer fakeSlack() {
     try {
       HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+      server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool()); // a slow users.info holds up no other call
       server.createContext("/api/", exchange -> {
         String method = exchange.getRequestURI().getPath().substring("/api/".length());
         String auth = exchange.getRequestHeaders().getFirst("Authorization");
@@ -581,8 +788,17 @@ class SlackApprovalsIntegrationTest {
           case "users.info" -> {
             String user = exchange.getRequestURI().getQuery().replaceFirst("^.*user=", "");
             String email = emails.get(user);
+            if (user.startsWith("USLOW")) {
+              try {
+                Thread.sleep(slowMillis.get());
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            }
             answer(exchange, email == null ? Map.of("ok", false, "error", "user_not_found")
-                : Map.of("ok", true, "user", Map.of("id", user, "profile", Map.of("email", email))));
+                : Map.of("ok", true, "user", Map.of("id", user, "team_id", "T0AIRLOCK",
+                    "is_email_confirmed", !user.equals("UUNCONFIRMED"), "is_restricted", user.equals("UGUEST"),
+                    "profile", Map.of("email", email))));
           }
           case "chat.postMessage" -> {
             JsonNode body = JSON.readTree(exchange.getRequestBody());
@@ -591,7 +807,7 @@ class SlackApprovalsIntegrationTest {
             calls.add(new Call(method, body, auth));
             answer(exchange, Map.of("ok", true, "channel", body.get("channel").asText(), "ts", messageTs));
           }
-          case "chat.update", "views.open" -> {
+          case "chat.update", "views.open", "views.update" -> {
             calls.add(new Call(method, JSON.readTree(exchange.getRequestBody()), auth));
             answer(exchange, Map.of("ok", true));
           }

@@ -59,6 +59,8 @@ public record NotifyProperties(
    * @param matchByEmail a Slack user is the Airlock user whose email is their Slack profile's email (users.info)
    * @param users Slack user id to Airlock user id; wins over the email
    * @param teamId the Slack workspace (T...) whose people may review; empty: any the app is installed in
+   * @param workers how many callbacks are worked on at once, after Slack has had its answer
+   * @param queue how many more callbacks may wait for a worker; beyond that Airlock answers that it is busy
    */
   public record Slack(
       @NotBlank @DefaultValue("https://slack.com/api") String apiUrl,
@@ -69,11 +71,13 @@ public record NotifyProperties(
       String channel,
       @DefaultValue("true") boolean matchByEmail,
       java.util.Map<String, String> users,
-      String teamId) {
+      String teamId,
+      @jakarta.validation.constraints.Min(1) @jakarta.validation.constraints.Max(16) @DefaultValue("2") int workers,
+      @jakarta.validation.constraints.Min(0) @jakarta.validation.constraints.Max(1000) @DefaultValue("32") int queue) {
 
     /** Slack off: no token, secret nor channel. */
     public static final Slack OFF = new Slack("https://slack.com/api", null, null, null, null, null, true, null,
-        null);
+        null, 2, 32);
 
     public Slack {
       java.util.Map<String, String> upper = new java.util.LinkedHashMap<>();

@@ -49,15 +49,29 @@ class SlackApi {
     call("views.open", Map.of("trigger_id", triggerId, "view", view));
   }
 
-  /** The email of the Slack user's profile (needs the scope users:read.email), if Slack gives one. */
-  Optional<String> email(String userId) throws IOException, InterruptedException {
+  /**
+   * The email of the Slack user's profile (needs the scope users:read.email), only when it says who
+   * a person is: Slack has confirmed it ({@code is_email_confirmed}), the account is a full member of
+   * {@code team} (when given) who is not deactivated, not a bot, app or workflow, not a guest
+   * (restricted, ultra-restricted) and not a stranger from another organization (Slack Connect).
+   */
+  Optional<String> email(String userId, String team) throws IOException, InterruptedException {
     HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + "/users.info?user="
             + URLEncoder.encode(userId, StandardCharsets.UTF_8)))
         .timeout(Duration.ofSeconds(10))
         .header("Authorization", "Bearer " + token)
         .GET().build();
     JsonNode user = ok("users.info", http.send(request, HttpResponse.BodyHandlers.ofString())).path("user");
-    if (user.path("deleted").asBoolean(false) || user.path("is_bot").asBoolean(false)) {
+    for (String notAPerson : new String[] {"deleted", "is_bot", "is_app_user", "is_workflow_bot", "is_restricted",
+        "is_ultra_restricted", "is_stranger", "is_invited_user"}) {
+      if (user.path(notAPerson).asBoolean(false)) {
+        return Optional.empty();
+      }
+    }
+    if (!user.path("is_email_confirmed").asBoolean(false)) {
+      return Optional.empty(); // anybody can type an unconfirmed address into a profile
+    }
+    if (team != null && !team.isBlank() && !team.equals(user.path("team_id").asText(""))) {
       return Optional.empty();
     }
     String email = user.path("profile").path("email").asText("");
@@ -76,6 +90,27 @@ class SlackApi {
     if (response.statusCode() / 100 != 2) {
       throw new IOException("Slack's response_url answered HTTP " + response.statusCode());
     }
+  }
+
+  /** The same, without waiting: when Airlock is too busy to do more than say so. Failures are logged. */
+  void tellOnlySoon(String responseUrl, String text) throws IOException {
+    HttpRequest request = HttpRequest.newBuilder(URI.create(responseUrl))
+        .timeout(Duration.ofSeconds(10))
+        .header("Content-Type", "application/json; charset=utf-8")
+        .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(Map.of("response_type", "ephemeral",
+            "replace_original", false, "text", text))))
+        .build();
+    http.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((response, failed) -> {
+      if (failed != null || response.statusCode() / 100 != 2) {
+        org.slf4j.LoggerFactory.getLogger(SlackApi.class).warn("Could not answer in Slack: {}",
+            failed != null ? failed.getMessage() : "HTTP " + response.statusCode());
+      }
+    });
+  }
+
+  /** Replaces an open dialog's content (its view id from the submission). */
+  void updateView(String viewId, Object view) throws IOException, InterruptedException {
+    call("views.update", Map.of("view_id", viewId, "view", view));
   }
 
   private JsonNode call(String method, Map<String, Object> body) throws IOException, InterruptedException {

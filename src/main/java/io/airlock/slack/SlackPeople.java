@@ -9,7 +9,8 @@ import org.springframework.stereotype.Component;
  * Who a Slack user is in Airlock, as configured and nothing else: the explicit mapping
  * ({@code airlock.notify.slack.users}, Slack user id to Airlock user id) first; else, when
  * {@code match-by-email} is on, the one Airlock user whose email is the email of the Slack
- * profile (Slack confirms it: users.info with users:read.email). Nobody else is anybody: a
+ * profile, when Slack has confirmed that address and the account is a full, active member
+ * ({@link SlackApi#email}). Nobody else is anybody: a
  * Slack user's name or display name is never trusted. Their groups are read now from the
  * user store, as a sign-in would.
  */
@@ -31,7 +32,7 @@ class SlackPeople {
     String mapped = slack.settings().users().get(slackUserId.toUpperCase(java.util.Locale.ROOT));
     Optional<String> user = Optional.ofNullable(mapped).filter(s -> !s.isBlank());
     if (user.isEmpty() && slack.settings().matchByEmail()) {
-      user = slack.api().email(slackUserId).flatMap(directory::userWithEmail);
+      user = slack.api().email(slackUserId, slack.settings().teamId()).flatMap(directory::userWithEmail);
     }
     return user.map(id -> new Caller(id, directory.groupsOf(id)));
   }
