@@ -183,6 +183,17 @@ class CliIntegrationTest {
     assertThat(own.err()).isEqualTo("airlock: You cannot review your own access request (" + id
         + "): another approver must\n");
 
+    // What waits for grace's review lists it in words; bob's own is not his to review.
+    CliRunner grace = signedIn("grace");
+    CliRunner.Result waiting = grace.run("reviews");
+    assertThat(waiting.code()).as(waiting.toString()).isZero();
+    assertThat(waiting.out()).contains(id + "  bob · PowerUserAccess · staging (333333333333) · 1 h")
+        .contains("    Why: Deploy the hotfix").contains("Decide with: airlock review REQUEST --approve");
+    assertThat(grace.run("reviews", "-o", "json").json()).anySatisfy(r ->
+        assertThat(r.get("id").asText()).isEqualTo(id));
+    assertThat(bob.run("reviews").out()).doesNotContain(id);
+    assertThat(signedIn("alice").run("reviews").out()).isEqualTo("Nothing waits for your review.\n");
+
     CliRunner.Result shown = signedIn("grace").run("review", id);
     assertThat(shown.code()).as(shown.toString()).isZero();
     assertThat(shown.out()).contains("bob · PowerUserAccess · staging (333333333333) · 1 h")

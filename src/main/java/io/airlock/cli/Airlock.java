@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "airlock", mixinStandardHelpOptions = true, version = "airlock CLI 0.1.0",
     description = "Just-in-time AWS access from the terminal: ask, follow, extend, end and review requests.",
     subcommands = {LoginCommand.class, LogoutCommand.class, RequestCommand.class, ListCommand.class,
-        ShowCommand.class, ExtendCommand.class, EndCommand.class, WithdrawCommand.class, ReviewCommand.class,
+        ShowCommand.class, ExtendCommand.class, EndCommand.class, WithdrawCommand.class, ReviewsCommand.class, ReviewCommand.class,
         CompletionCommand.class, CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {

@@ -77,6 +77,14 @@ class RequestController {
     return requests.list(CurrentUser.of(auth), mine, limit).stream().map(RequestView::of).toList();
   }
 
+  @GetMapping("/waiting")
+  @Operation(summary = "Requests waiting for a review you may give (never your own), oldest first",
+      description = "The same list as the portal's 'Waiting for your review' and Tasklist's: the scope's approver "
+          + "groups, four eyes (not the requester, not the principal, not an editor), not twice in a quorum.")
+  List<RequestView> waiting(Authentication auth) {
+    return requests.waitingFor(CurrentUser.of(auth)).stream().map(RequestView::of).toList();
+  }
+
   @PostMapping("/{id}/review")
   @Operation(summary = "Approve or deny a request waiting for review",
       description = "Same rules as in Tasklist: only a member of the scope's approver groups, never the requester.")
