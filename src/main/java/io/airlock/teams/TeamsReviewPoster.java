@@ -1,12 +1,10 @@
 package io.airlock.teams;
 
-import io.airlock.audit.AuditLog;
+import io.airlock.notify.ChatDelivery;
 import io.airlock.request.AccessRequest;
 import io.airlock.request.RequestEvent;
 import io.airlock.request.RequestStatus;
-import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -17,10 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.PlatformTransactionManager;
-import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.event.TransactionalEventListener;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Posts the review card to Teams when a request starts waiting for review, and updates it for
@@ -38,29 +33,19 @@ class TeamsReviewPoster implements DisposableBean {
   private final TeamsConnection teams;
   private final TeamsMessageMapper messages;
   private final TeamsReviewCard words;
-  private final AuditLog audit;
-  private final MeterRegistry meters;
+  private final ChatDelivery delivery;
   private final Clock clock;
-  private final TransactionTemplate ownTransaction;
-  private final int attempts;
-  private final Duration backoff;
   private final ExecutorService executor = new ThreadPoolExecutor(1, 1, 60, TimeUnit.SECONDS,
       new LinkedBlockingQueue<>(10_000), new org.springframework.scheduling.concurrent.CustomizableThreadFactory("teams-"),
       (task, pool) -> log.warn("Teams card dropped: more than 10000 are waiting to be sent"));
 
-  TeamsReviewPoster(TeamsConnection teams, TeamsMessageMapper messages, TeamsReviewCard words, AuditLog audit,
-      MeterRegistry meters, Clock clock, PlatformTransactionManager transactions,
-      io.airlock.notify.NotifyProperties notify) {
+  TeamsReviewPoster(TeamsConnection teams, TeamsMessageMapper messages, TeamsReviewCard words, ChatDelivery delivery,
+      Clock clock) {
     this.teams = teams;
     this.messages = messages;
     this.words = words;
-    this.audit = audit;
-    this.meters = meters;
+    this.delivery = delivery;
     this.clock = clock;
-    this.ownTransaction = new TransactionTemplate(transactions);
-    this.ownTransaction.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
-    this.attempts = notify.attempts();
-    this.backoff = notify.backoff();
   }
 
   @TransactionalEventListener(fallbackExecution = true)
@@ -112,52 +97,12 @@ class TeamsReviewPoster implements DisposableBean {
     });
   }
 
-  private interface TeamsCall<T> {
-    T run() throws Exception;
-  }
-
-  private static <T> T call(TeamsCall<T> call) {
-    try {
-      return call.run();
-    } catch (RuntimeException e) {
-      throw e;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    } catch (Exception e) {
-      throw new IllegalStateException(e.getMessage(), e);
-    }
-  }
-
   private void deliver(AccessRequest r, String kind, Runnable send) {
-    long wait = backoff.toMillis();
-    for (int attempt = 1; ; attempt++) {
-      try {
-        send.run();
-        meters.counter("airlock.notifications", "channel", "teams", "kind", kind, "outcome", "sent").increment();
-        return;
-      } catch (RuntimeException e) {
-        if (attempt >= attempts) {
-          meters.counter("airlock.notifications", "channel", "teams", "kind", kind, "outcome", "failed").increment();
-          log.warn("Could not send the Teams {} card of request {} after {} attempts: {}", kind, r.getId(), attempts,
-              e.getMessage());
-          try {
-            ownTransaction.executeWithoutResult(s -> audit.record("airlock", "notification.failed", r.getId(),
-                Map.of("channel", "teams", "kind", kind, "error", String.valueOf(e.getMessage()))));
-          } catch (RuntimeException auditFailed) {
-            log.warn("Could not audit the failed Teams card of request {}: {}", r.getId(), auditFailed.toString());
-          }
-          return;
-        }
-        try {
-          Thread.sleep(wait);
-        } catch (InterruptedException interrupted) {
-          Thread.currentThread().interrupt();
-          return;
-        }
-        wait *= 2;
-      }
-    }
+    delivery.deliver("teams", "Teams card", r.getId(), kind, send);
+  }
+
+  private static <T> T call(java.util.concurrent.Callable<T> call) {
+    return ChatDelivery.call(call);
   }
 
   @Override
