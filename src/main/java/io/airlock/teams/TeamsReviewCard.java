@@ -3,15 +3,10 @@ package io.airlock.teams;
 import io.airlock.request.AccessRequest;
 import io.airlock.request.RequestLabels;
 import io.airlock.request.RequestStatus;
-import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import org.springframework.context.MessageSource;
 import org.springframework.stereotype.Component;
 
 /**
@@ -31,14 +26,12 @@ class TeamsReviewCard {
   static final String REASON = "reason";
 
   private final RequestLabels labels;
-  private final MessageSource words;
-  private final Clock clock;
+  private final io.airlock.notify.ChatOutcome outcomes;
   private final String tasklist;
 
-  TeamsReviewCard(RequestLabels labels, MessageSource words, Clock clock, io.airlock.notify.NotifyProperties notify) {
+  TeamsReviewCard(RequestLabels labels, io.airlock.notify.ChatOutcome outcomes, io.airlock.notify.NotifyProperties notify) {
     this.labels = labels;
-    this.words = words;
-    this.clock = clock;
+    this.outcomes = outcomes;
     this.tasklist = notify.baseUrl() + "/camunda/app/tasklist/";
   }
 
@@ -82,38 +75,11 @@ class TeamsReviewCard {
 
   /** "Approved by bob in Teams · Active until 14:30 UTC", "Denied by grace in Airlock (…): …", "Withdrawn by alice: …". */
   String outcome(AccessRequest r, boolean decidedInTeams) {
-    String where = decidedInTeams ? " in Teams" : " in Airlock (Tasklist, the portal or the API)";
-    RequestStatus s = r.getStatus();
-    String by = r.getReviewer() == null ? "" : " by " + r.getReviewer() + where;
-    return switch (s) {
-      case DENIED -> r.getReviewer() == null ? "Denied by policy" + reason(r.getDecisionReason())
-          : "Denied" + by + reason(r.getReviewComment());
-      case GRANTING, SCHEDULED, ACTIVE, REVOKING, REVOKED, FAILED ->
-          (r.getReviewer() == null ? "Approved" : "Approved" + by) + " · " + status(s) + when(r);
-      case CANCELLED -> r.getDecisionReason() != null && r.getDecisionReason().startsWith("Withdrawn")
-          ? r.getDecisionReason() : status(s);
-      case EXPIRED -> status(s) + ": nobody reviewed it in time";
-      case SUPERSEDED -> status(s) + ": an approver changed it; the changed request is reviewed on its own";
-      default -> status(s);
-    };
-  }
-
-  private String when(AccessRequest r) {
-    Instant now = clock.instant();
-    return switch (r.getStatus()) {
-      case ACTIVE -> r.getGrantEnd() == null ? "" : " until " + RequestLabels.time(r.getGrantEnd(), now, ZoneOffset.UTC);
-      case SCHEDULED -> r.getStartAt() == null ? "" : " at " + RequestLabels.time(r.getStartAt(), now, ZoneOffset.UTC);
-      case REVOKED -> r.getRevokedAt() == null ? "" : " at " + RequestLabels.time(r.getRevokedAt(), now, ZoneOffset.UTC);
-      default -> "";
-    };
-  }
-
-  private static String reason(String why) {
-    return why == null || why.isBlank() ? "" : ": " + why;
+    return outcomes.outcome(r, "Teams", decidedInTeams);
   }
 
   private String status(RequestStatus s) {
-    return words.getMessage("status." + s.name(), null, s.name(), Locale.ENGLISH);
+    return outcomes.status(s);
   }
 
   private List<Object> describe(AccessRequest r, String what) {
